@@ -1,0 +1,52 @@
+/**
+ * Monitoring renderers shared by all platforms: Prometheus config (aws, docker), alert rules and
+ * their promtool tests, Grafana dashboards and provisioning. Pure functions of `MonitoringInput`.
+ */
+import { Artifact } from "../artifact";
+import { renderAlertRuleTests } from "./alert-tests";
+import { renderAlertRules } from "./alerts";
+import { renderDashboards } from "./dashboards";
+import { renderGrafanaProvisioning } from "./grafana";
+import { ALERT_RULES_PATH, ALERT_RULE_TESTS_PATH, PROMETHEUS_CONFIG_PATH, prometheusConfigDocument, toYaml } from "./prometheus";
+import { resolveMonitoringInput } from "./resolve";
+import { MonitoringInput } from "./types";
+
+export * from "./types";
+export { SGLANG, SGLANG_HISTOGRAMS, DCGM, COMPONENT, TTFT_BUCKETS } from "./metrics";
+export type { ScrapeComponent } from "./metrics";
+export { durationSeconds, resolveMonitoringInput } from "./resolve";
+export type { ResolvedMonitoring, ResolvedService } from "./resolve";
+export type { ScrapeJob, KubernetesScrapeTarget, ConstantRelabeling } from "./jobs";
+export {
+  scrapeJobs,
+  kubernetesScrapeTargets,
+  KUBERNETES_PORT_NAMES,
+  METRICS_PATH,
+  sglangJobName,
+  routerJobName,
+  NODE_EXPORTER_JOB,
+  DCGM_EXPORTER_JOB,
+} from "./jobs";
+export { renderPrometheusConfig, prometheusArgs, PROMETHEUS_CONFIG_PATH, ALERT_RULES_PATH, ALERT_RULE_TESTS_PATH } from "./prometheus";
+export type { AlertRule, Severity } from "./alerts";
+export { alertRules, alertExpressions, alertRuleGroups, renderAlertRules } from "./alerts";
+export { renderAlertRuleTests, TESTED_ALERTS } from "./alert-tests";
+export type { DashboardQuery, DashboardSpec, PanelSpec, PanelQuery } from "./dashboards";
+export { dashboardQueries, dashboardSpecs, dashboardUid, renderDashboards } from "./dashboards";
+export { renderGrafanaProvisioning, GRAFANA_DATASOURCES_PATH, GRAFANA_DASHBOARD_PROVIDER_PATH, GRAFANA_DATASOURCE_UID } from "./grafana";
+
+/**
+ * Every monitoring file for the stack. On `kubernetes` only the rules (and their tests) and the
+ * dashboards: the Kubernetes adapter configures Prometheus with ServiceMonitors/PodMonitors
+ * (see `kubernetesScrapeTargets`) and Grafana through kube-prometheus-stack.
+ */
+export function renderMonitoring(input: MonitoringInput): Artifact[] {
+  const r = resolveMonitoringInput(input);
+  const artifacts: Artifact[] = [];
+  if (r.platform !== "kubernetes") artifacts.push({ path: PROMETHEUS_CONFIG_PATH, content: toYaml(prometheusConfigDocument(r)) });
+  artifacts.push({ path: ALERT_RULES_PATH, content: renderAlertRules(input) });
+  artifacts.push({ path: ALERT_RULE_TESTS_PATH, content: renderAlertRuleTests(input) });
+  artifacts.push(...renderDashboards(input));
+  if (r.platform !== "kubernetes") artifacts.push(...renderGrafanaProvisioning(input));
+  return artifacts;
+}

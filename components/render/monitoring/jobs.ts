@@ -1,0 +1,156 @@
+import { COMPONENT, ScrapeComponent } from "./metrics";
+import { ResolvedMonitoring, ResolvedService, resolveMonitoringInput } from "./resolve";
+import { DEFAULT_DCGM_PORT, DEFAULT_NODE_EXPORTER_PORT, MonitoringInput } from "./types";
+
+/** Every exporter here serves Prometheus text on this path (SGLang mounts it at `^/metrics(.*)$`). */
+export const METRICS_PATH = "/metrics";
+
+/**
+ * Kubernetes port names our workloads should use, so ServiceMonitors/PodMonitors can select them.
+ * (Port names are at most 15 characters.)
+ */
+export const KUBERNETES_PORT_NAMES = Object.freeze({
+  /** SGLang's HTTP port; /metrics is on the serving port. */
+  sglang: "http",
+  /** sglang-router `--prometheus-port` (the router serves traffic on a separate port). */
+  router: "metrics",
+  nodeExporter: "metrics",
+  dcgmExporter: "metrics",
+});
+
+/** One Prometheus job, independent of how its targets are discovered. */
+export interface ScrapeJob {
+  /** Prometheus `job` label, e.g. `sglang-qwen3-32b`. */
+  readonly job: string;
+  readonly component: ScrapeComponent;
+  /** Our service name (the `service` label) for SGLang and router jobs. */
+  readonly service?: string;
+  readonly path: string;
+  /** Port on each discovered instance (aws) or in the pod (kubernetes). */
+  readonly port?: number;
+  /** `host:port` targets on docker. */
+  readonly staticTargets: readonly string[];
+  /** aws: an instance must carry at least one of these tag keys. */
+  readonly awsTagKeys: readonly string[];
+}
+
+/** Job name of the SGLang replicas of a service. */
+export const sglangJobName = (service: string): string => `sglang-${service}`;
+/** Job name of a service's router. */
+export const routerJobName = (service: string): string => `sglang-router-${service}`;
+export const NODE_EXPORTER_JOB = "node-exporter";
+export const DCGM_EXPORTER_JOB = "dcgm-exporter";
+
+/** Labels every target of a job gets; rules and dashboards select on them on all platforms. */
+export function jobTargetLabels(job: ScrapeJob): Record<string, string> {
+  return job.service === undefined ? { component: job.component } : { service: job.service, component: job.component };
+}
+
+function serviceJobs(r: ResolvedMonitoring, s: ResolvedService): ScrapeJob[] {
+  const jobs: ScrapeJob[] = [
+    {
+      job: sglangJobName(s.name),
+      component: COMPONENT.sglang,
+      service: s.name,
+      path: METRICS_PATH,
+      port: s.port,
+      staticTargets: s.targets,
+      awsTagKeys: r.aws ? [`${r.aws.serviceTagPrefix}${s.name}`] : [],
+    },
+  ];
+  const hasRouter = r.platform === "aws" ? s.routerMetricsPort !== undefined : r.platform === "docker" ? s.routerTargets.length > 0 : s.routerMetricsPort !== undefined;
+  if (hasRouter) {
+    jobs.push({
+      job: routerJobName(s.name),
+      component: COMPONENT.router,
+      service: s.name,
+      path: METRICS_PATH,
+      port: s.routerMetricsPort,
+      staticTargets: s.routerTargets,
+      awsTagKeys: r.aws ? [`${r.aws.routerTagPrefix}${s.name}`] : [],
+    });
+  }
+  return jobs;
+}
+
+/** The jobs of a resolved input. On docker, exporter jobs without targets are left out. */
+export function scrapeJobsResolved(r: ResolvedMonitoring): ScrapeJob[] {
+  const jobs = r.services.flatMap((s) => serviceJobs(r, s));
+  const node: ScrapeJob = {
+    job: NODE_EXPORTER_JOB,
+    component: COMPONENT.nodeExporter,
+    path: METRICS_PATH,
+    port: r.aws?.nodeExporterPort ?? DEFAULT_NODE_EXPORTER_PORT,
+    staticTargets: r.nodeExporterTargets,
+    // Every instance of the stack runs node_exporter: the stack tag filter is enough.
+    awsTagKeys: [],
+  };
+  const dcgm: ScrapeJob = {
+    job: DCGM_EXPORTER_JOB,
+    component: COMPONENT.dcgmExporter,
+    path: METRICS_PATH,
+    port: r.aws?.dcgmPort ?? DEFAULT_DCGM_PORT,
+    staticTargets: r.dcgmTargets,
+    // Only GPU instances run dcgm-exporter: those hosting any SGLang service (EC2 ORs the values of one filter).
+    awsTagKeys: r.aws ? r.services.map((s) => `${r.aws?.serviceTagPrefix}${s.name}`) : [],
+  };
+  for (const j of [node, dcgm]) if (r.platform !== "docker" || j.staticTargets.length > 0) jobs.push(j);
+  return jobs;
+}
+
+/** The Prometheus jobs for an input (after validation). */
+export function scrapeJobs(input: MonitoringInput): ScrapeJob[] {
+  return scrapeJobsResolved(resolveMonitoringInput(input));
+}
+
+/** A Prometheus Operator relabeling that sets a label to a constant. */
+export interface ConstantRelabeling {
+  readonly action: "replace";
+  readonly targetLabel: string;
+  readonly replacement: string;
+}
+
+/** What the Kubernetes adapter needs to build one ServiceMonitor/PodMonitor endpoint. */
+export interface KubernetesScrapeTarget {
+  readonly job: string;
+  readonly component: ScrapeComponent;
+  readonly service?: string;
+  /** Name of the container/Service port to scrape. */
+  readonly portName: string;
+  readonly path: string;
+  readonly interval: string;
+  /**
+   * Relabelings giving the same `job`, `service` and `component` labels as on aws/docker, so the
+   * rendered rules and dashboards work unchanged. (The operator would otherwise set `service`
+   * to the Kubernetes Service name.)
+   */
+  readonly relabelings: readonly ConstantRelabeling[];
+}
+
+/**
+ * Scrape path, port name and labels per job for the Kubernetes adapter's ServiceMonitors /
+ * PodMonitors. We do not render those objects here: the adapter owns Kubernetes resources.
+ */
+export function kubernetesScrapeTargets(input: MonitoringInput): KubernetesScrapeTarget[] {
+  const r = resolveMonitoringInput({ ...input, platform: "kubernetes" });
+  return scrapeJobsResolved(r).map((j) => {
+    const portName =
+      j.component === COMPONENT.sglang
+        ? KUBERNETES_PORT_NAMES.sglang
+        : j.component === COMPONENT.router
+          ? KUBERNETES_PORT_NAMES.router
+          : j.component === COMPONENT.nodeExporter
+            ? KUBERNETES_PORT_NAMES.nodeExporter
+            : KUBERNETES_PORT_NAMES.dcgmExporter;
+    const labels: Record<string, string> = { job: j.job, ...jobTargetLabels(j) };
+    return {
+      job: j.job,
+      component: j.component,
+      service: j.service,
+      portName,
+      path: j.path,
+      interval: r.scrapeInterval,
+      relabelings: Object.entries(labels).map(([targetLabel, replacement]) => ({ action: "replace" as const, targetLabel, replacement })),
+    };
+  });
+}

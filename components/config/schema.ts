@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { ACCELERATOR_IDS } from "../catalog/accelerators";
 import { INSTANCE_TYPE_NAMES } from "../catalog/instances";
+import { AwsSettingsSchema } from "./aws";
+import { DockerSettingsSchema } from "./docker";
+import { KubernetesSettingsSchema } from "./kubernetes";
 
 /**
  * The stack configuration schema: every key under the `qwen-serving:` namespace of a
@@ -188,10 +191,12 @@ export const StackConfigSchema = z
     hosts: z.array(DockerHostSchema).default([]),
     cache: CacheSchema.default({ throughputMiBps: 1000, iops: 6000 }),
     monitoring: MonitoringSchema.default({ enabled: true, retentionDays: 15, ttftP95Seconds: 5, kvUsageThreshold: 0.85 }),
-    /** Platform-specific settings, validated by the platform adapters' own schemas. */
-    aws: z.record(z.string(), z.unknown()).optional(),
-    docker: z.record(z.string(), z.unknown()).optional(),
-    kubernetes: z.record(z.string(), z.unknown()).optional(),
+    /** Settings for platform aws (see components/config/aws.ts). */
+    aws: AwsSettingsSchema.optional(),
+    /** Settings for platform docker (see components/config/docker.ts). */
+    docker: DockerSettingsSchema.optional(),
+    /** Settings for platform kubernetes (see components/config/kubernetes.ts). */
+    kubernetes: KubernetesSettingsSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "./config/schema";
+import { Artifact } from "./render/artifact";
+import { DeploymentPlan } from "./sglang/planner";
+
+/** Secrets a stack may hold; each is a Pulumi secret end to end and never rendered in plain text. */
+export interface ServingSecrets {
+  /** Hugging Face token for gated or private repositories. */
+  readonly hfToken?: pulumi.Input<string>;
+  /** ModelScope token (`MODELSCOPE_API_TOKEN`). */
+  readonly modelscopeToken?: pulumi.Input<string>;
+  /** Grafana `admin` password. */
+  readonly grafanaAdminPassword?: pulumi.Input<string>;
+  /** API key per service name; clients send `Authorization: Bearer <key>`. */
+  readonly apiKeys?: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** What every platform adapter receives: the plan is final, adapters decide no numbers. */
+export interface PlatformArgs {
+  readonly plan: DeploymentPlan;
+  readonly config: StackConfig;
+  readonly secrets: ServingSecrets;
+}
+
+/** What every platform adapter exposes to QwenServing. */
+export interface PlatformOutputs {
+  /** Base URL per service name (e.g. `http://lb-dns:9001`). */
+  readonly endpoints: pulumi.Output<Record<string, string>>;
+  /** Every rendered file, exactly as the resources carry it. */
+  readonly artifacts: pulumi.Output<Artifact[]>;
+}

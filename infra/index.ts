@@ -1,0 +1,6 @@
+// Entry point `pulumi up` runs (Pulumi.yaml `main`). Exports become stack outputs.
+import { runProgram } from "./program";
+
+const { outputs } = runProgram();
+export const endpoints = outputs.endpoints;
+export const capacity = outputs.capacity;

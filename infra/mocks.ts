@@ -1,0 +1,144 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Strict Pulumi mocks for the offline plan and the tests: every invoke must have a handler here
+ * (an unmocked invoke fails loudly), resources echo their inputs plus the computed outputs the
+ * program reads, and every registration is recorded with its parent.
+ */
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  /** Logical name of the parent, or null for top-level resources. */
+  readonly parent: string | null;
+  readonly custom: boolean;
+  /** Inputs as the engine received them; secret values stay wrapped (see isSecretValue). */
+  readonly inputs: Record<string, unknown>;
+}
+
+/** Results of data-source invokes the program makes, by token. */
+export const INVOKES: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
+  "aws:index/getRegion:getRegion": () => ({ name: "us-east-1", region: "us-east-1", id: "us-east-1" }),
+  "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/plan", userId: "plan", id: "123456789012" }),
+  "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ names: ["us-east-1a", "us-east-1b", "us-east-1c"], zoneIds: ["use1-az1", "use1-az2", "use1-az4"], id: "us-east-1" }),
+  "aws:ssm/getParameter:getParameter": (i) => ({ name: i.name, type: "String", value: "ami-0123456789abcdef0", insecureValue: "ami-0123456789abcdef0", version: 1, arn: `arn:aws:ssm:us-east-1::parameter${i.name}`, id: i.name }),
+  "aws:ec2/getAmi:getAmi": () => ({ id: "ami-0fedcba9876543210", imageId: "ami-0fedcba9876543210", name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20260102", architecture: "x86_64" }),
+  "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }), id: "policy" }),
+};
+
+/** Computed outputs a real provider would return, by resource type. */
+export const COMPUTED: Record<string, (name: string, inputs: Record<string, any>) => Record<string, unknown>> = {
+  "aws:ec2/instance:Instance": (name, i) => ({ privateIp: ip(name), privateDns: `ip-${ip(name).replace(/\./g, "-")}.ec2.internal`, availabilityZone: i.availabilityZone ?? "us-east-1a", arn: arn("ec2", `instance/${name}`) }),
+  "aws:ebs/volume:Volume": (name) => ({ arn: arn("ec2", `volume/vol-${hex(name)}`) }),
+  "aws:lb/loadBalancer:LoadBalancer": (name) => ({ dnsName: `${name}-123456.us-east-1.elb.amazonaws.com`, arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/abc`), arnSuffix: `app/${name}/abc`, zoneId: "Z35SXDOTRQ7X7K" }),
+  "aws:lb/targetGroup:TargetGroup": (name) => ({ arn: arn("elasticloadbalancing", `targetgroup/${name}/abc`), arnSuffix: `targetgroup/${name}/abc` }),
+  "aws:ec2/vpc:Vpc": () => ({ defaultSecurityGroupId: "sg-default" }),
+  "aws:ec2/subnet:Subnet": (_n, i) => ({ availabilityZone: i.availabilityZone ?? "us-east-1a" }),
+};
+
+const hex = (s: string) => {
+  let h = 0;
+  for (const c of s) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h.toString(16).padStart(8, "0").repeat(2).slice(0, 17);
+};
+const ip = (s: string) => {
+  const h = parseInt(hex(s).slice(0, 4), 16);
+  return `10.0.${(h >> 8) % 250}.${(h & 0xff) % 250 + 4}`;
+};
+const arn = (svc: string, rest: string) => `arn:aws:${svc}:us-east-1:123456789012:${rest}`;
+
+/** The id a mocked resource gets: EC2 ids look real because scripts derive device paths from them. */
+export function mockId(type: string, name: string): string {
+  if (type === "aws:ebs/volume:Volume") return `vol-${hex(name)}`;
+  if (type === "aws:ec2/instance:Instance") return `i-${hex(name)}`;
+  if (type === "aws:ec2/securityGroup:SecurityGroup") return `sg-${hex(name)}`;
+  if (type === "aws:ec2/subnet:Subnet") return `subnet-${hex(name)}`;
+  if (type === "aws:ec2/vpc:Vpc") return `vpc-${hex(name)}`;
+  return `${name}-id`;
+}
+
+const rpc = require("@pulumi/pulumi/runtime/rpc");
+const settings = require("@pulumi/pulumi/runtime/settings");
+
+/** True for a value the engine received as a Pulumi secret. */
+export function isSecretValue(v: unknown): boolean {
+  return rpc.isRpcSecret(v);
+}
+
+/** Replaces secret values by "[secret]", recursively, for display and JSON output. */
+export function redactSecrets(v: unknown): unknown {
+  if (isSecretValue(v)) return "[secret]";
+  if (Array.isArray(v)) return v.map(redactSecrets);
+  if (v && typeof v === "object" && !(v instanceof pulumi.asset.Asset) && !(v instanceof pulumi.asset.Archive))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x)]));
+  if (v instanceof pulumi.asset.StringAsset) return "[asset]";
+  return v;
+}
+
+export interface MockOptions {
+  readonly project: string;
+  readonly stack: string;
+  /** Full config map (`ns:key` -> string) as the engine would pass it. */
+  readonly config: Record<string, string>;
+  /** Config keys that are secrets. */
+  readonly secretKeys: readonly string[];
+  /** Preview mode: computed outputs unknown. @default false */
+  readonly preview?: boolean;
+}
+
+/**
+ * Installs the mocks and the config, and returns the live list of registrations. Must run before
+ * the program constructs any resource (see aws-and-pulumi-notes §8, gotcha 3).
+ */
+export function installMocks(opts: MockOptions): RecordedResource[] {
+  const recorded: RecordedResource[] = [];
+  pulumi.runtime.setAllConfig(opts.config, [...opts.secretKeys]);
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const extra = COMPUTED[args.type]?.(args.name, args.inputs) ?? {};
+        return { id: args.custom === false ? undefined : mockId(args.type, args.name), state: { ...args.inputs, ...extra } };
+      },
+      call: (args) => {
+        const handler = INVOKES[args.token];
+        if (!handler) throw new Error(`Mock not implemented: invoke ${args.token}`);
+        return handler(args.inputs);
+      },
+    },
+    opts.project,
+    opts.stack,
+    opts.preview ?? false,
+  );
+  // The mock API hides parents; wrap the monitor to record them with each registration.
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) => {
+    const parentUrn: string = req.getParent();
+    register(req, (err: unknown, resp: any) => {
+      if (resp) {
+        recorded.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: resp.getUrn(),
+          parent: parentUrn ? parentUrn.split("::").pop()! : null,
+          custom: req.getCustom(),
+          inputs: rpc.deserializeProperties(req.getObject()),
+        });
+      }
+      callback(err, resp);
+    });
+  };
+  return recorded;
+}
+
+/** Waits until every registration and invoke the program started has been answered. */
+export async function settle(): Promise<void> {
+  await settings.waitForRPCs();
+}
+
+/** Resolves an Output under mocks (never use inside a test without awaiting it). */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise<T>((resolve) => o.apply((v) => { resolve(v); return v; }));
+}

@@ -1,0 +1,123 @@
+import { Artifact } from "../components/render/artifact";
+import { DeploymentPlan, ServicePlan } from "../components/sglang/planner";
+import { RecordedResource, redactSecrets } from "./mocks";
+
+/**
+ * The `npm run plan -- --json` document. Version 1 of the contract (README "Plan JSON"):
+ * fields are only ever added, never renamed or removed, without bumping `schemaVersion`.
+ */
+export interface PlanDocument {
+  readonly schemaVersion: 1;
+  readonly stack: string;
+  readonly platform: string;
+  readonly services: readonly {
+    readonly name: string;
+    readonly model: string;
+    readonly tp: number;
+    readonly replicas: number;
+    readonly port: number;
+    readonly launchArgs: readonly string[];
+    readonly placement: readonly { readonly node: string; readonly gpus: readonly number[]; readonly port: number; readonly launchArgs: readonly string[] }[];
+    readonly router: { readonly node: string; readonly port: number; readonly metricsPort: number; readonly policy: string } | null;
+    readonly capacity: {
+      readonly gpu: string;
+      readonly gpuMemoryMiB: number;
+      readonly weightsGiBPerGpu: number;
+      readonly memFractionStatic: number;
+      readonly kvTokens: number;
+      readonly kvGiBPerGpu: number;
+      readonly contextLength: number;
+      readonly fitsContext: boolean;
+      readonly chunkedPrefillSize: number;
+      readonly maxRunningRequests: number;
+    };
+    readonly costPerHourUsd: number | null;
+    readonly coldStartSeconds: number;
+  }[];
+  readonly resources: readonly { readonly type: string; readonly name: string; readonly parent: string | null; readonly inputs: unknown }[];
+  readonly artifacts: readonly string[];
+}
+
+const r4 = (n: number) => Math.round(n * 10000) / 10000;
+
+export function planDocument(plan: DeploymentPlan, resources: readonly RecordedResource[], artifacts: readonly Artifact[]): PlanDocument {
+  return {
+    schemaVersion: 1,
+    stack: plan.stack,
+    platform: plan.platform,
+    services: plan.services.map((s) => ({
+      name: s.name,
+      model: s.model.id,
+      tp: s.tp,
+      replicas: s.replicas,
+      port: s.port,
+      launchArgs: s.launchArgs,
+      placement: s.placement.map((p) => ({ node: p.node, gpus: p.gpus, port: p.port, launchArgs: p.launchArgs })),
+      router: s.router ? { node: s.router.node, port: s.router.port, metricsPort: s.router.metricsPort, policy: s.router.policy } : null,
+      capacity: {
+        gpu: s.capacity.gpu,
+        gpuMemoryMiB: s.capacity.gpuMemoryMiB,
+        weightsGiBPerGpu: r4(s.capacity.weightsGiBPerGpu),
+        memFractionStatic: r4(s.capacity.memFractionStatic),
+        kvTokens: s.capacity.kvTokens,
+        kvGiBPerGpu: r4(s.capacity.kvGiBPerGpu),
+        contextLength: s.capacity.contextLength,
+        fitsContext: s.capacity.fitsContext,
+        chunkedPrefillSize: s.capacity.chunkedPrefillSize,
+        maxRunningRequests: s.capacity.maxRunningRequests,
+      },
+      costPerHourUsd: s.costPerHourUsd ?? null,
+      coldStartSeconds: s.coldStart.totalSeconds,
+    })),
+    resources: resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, inputs: redactSecrets(r.inputs) })),
+    artifacts: artifacts.map((a) => a.path),
+  };
+}
+
+/** The resource tree, children indented under their parents, in registration order. */
+export function resourceTree(resources: readonly RecordedResource[]): string {
+  const children = new Map<string | null, RecordedResource[]>();
+  for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  const lines: string[] = [];
+  const walk = (parent: string | null, depth: number) => {
+    for (const r of children.get(parent) ?? []) {
+      lines.push(`${"  ".repeat(depth)}${r.custom ? "+" : "*"} ${r.type}  ${r.name}`);
+      walk(r.name, depth + 1);
+    }
+  };
+  walk(null, 0);
+  return lines.join("\n");
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
+}
+
+export function capacityTable(services: readonly ServicePlan[]): string {
+  return table(
+    ["service", "model", "gpu", "tp x rep", "weights GiB/GPU", "mem frac", "KV tokens", "context", "fits", "cold start s", "$/h"],
+    services.map((s) => [
+      s.name,
+      s.model.id,
+      s.capacity.gpu,
+      `${s.tp} x ${s.replicas}`,
+      s.capacity.weightsGiBPerGpu.toFixed(2),
+      s.capacity.memFractionStatic.toFixed(4),
+      s.capacity.kvTokens.toLocaleString("en-US"),
+      s.capacity.contextLength.toLocaleString("en-US"),
+      s.capacity.fitsContext ? "yes" : "NO",
+      String(s.coldStart.totalSeconds),
+      s.costPerHourUsd === undefined ? "-" : s.costPerHourUsd.toFixed(2),
+    ]),
+  );
+}
+
+export function placementTable(services: readonly ServicePlan[]): string {
+  const rows = services.flatMap((s) => [
+    ...s.placement.map((p) => [s.name, `replica ${p.replica}`, p.node, `[${p.gpus.join(",")}]`, String(p.port)]),
+    ...(s.router ? [[s.name, "router (cache_aware)", s.router.node, "-", `${s.router.port} (metrics ${s.router.metricsPort})`]] : []),
+  ]);
+  return table(["service", "process", "node", "gpus", "port"], rows);
+}

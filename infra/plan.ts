@@ -1,0 +1,80 @@
+// `npm run plan -- --stack <name> [--json] [--out DIR]`: runs the real stack program under
+// Pulumi mocks with the config of Pulumi.<name>.yaml, prints the resource tree and capacity,
+// and writes every rendered artifact for review.
+import * as fs from "fs";
+import * as path from "path";
+import { Artifact } from "../components/render/artifact";
+import { fail, parseFlags, UsageError } from "./cli";
+import { installMocks, settle, valueOf } from "./mocks";
+import { capacityTable, placementTable, planDocument, PlanDocument, resourceTree } from "./plan-report";
+import { runProgram } from "./program";
+import { readStackFile } from "./stack-file";
+
+const USAGE = "usage: npm run plan -- [--stack <name>] [--json] [--out DIR]   (default stack: dev; artifacts go to out/<stack>/)";
+
+export interface PlanRun {
+  readonly document: PlanDocument;
+  readonly artifacts: Artifact[];
+  readonly outDir: string;
+  readonly text: string;
+}
+
+/** Runs a stack's program under mocks; shared by the CLI and the tests. */
+export async function runPlan(opts: { dir: string; stack: string; outDir?: string; write?: boolean }): Promise<PlanRun> {
+  const stackFile = readStackFile(opts.dir, opts.stack);
+  const resources = installMocks({ project: stackFile.project, stack: stackFile.stack, config: stackFile.config, secretKeys: stackFile.secretKeys });
+  const { serving, outputs } = runProgram();
+  const artifacts = await valueOf(serving.artifacts);
+  const endpoints = await valueOf(outputs.endpoints);
+  await settle();
+  const outDir = path.resolve(opts.dir, opts.outDir ?? path.join("out", opts.stack));
+  if (opts.write !== false) writeArtifacts(outDir, artifacts);
+  const document = planDocument(serving.plan, resources, artifacts);
+  const text = [
+    `stack ${document.stack} (platform ${document.platform}, environment ${serving.plan.environment})`,
+    "",
+    "resources (* component, + resource):",
+    resourceTree(resources),
+    "",
+    "capacity (SGLang 0.4.9.post2 memory math):",
+    capacityTable(serving.plan.services),
+    "",
+    "placement:",
+    placementTable(serving.plan.services),
+    "",
+    "endpoints:",
+    ...Object.entries(endpoints).map(([k, v]) => `  ${k}: ${v}`),
+    "",
+    `${artifacts.length} artifacts written to ${path.relative(process.cwd(), outDir) || "."}/`,
+  ].join("\n");
+  return { document, artifacts, outDir, text };
+}
+
+export function writeArtifacts(outDir: string, artifacts: readonly Artifact[]): void {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  for (const a of artifacts) {
+    if (path.isAbsolute(a.path) || a.path.split("/").includes("..")) throw new Error(`artifact path escapes the output folder: ${a.path}`);
+    const file = path.join(outDir, a.path);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, a.content, { mode: a.mode ?? 0o644 });
+  }
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), { "--stack": "string", "--json": "boolean", "--out": "string", "--help": "boolean" });
+  if (flags["--help"]) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const run = await runPlan({ dir: process.cwd(), stack: (flags["--stack"] as string) ?? "dev", outDir: flags["--out"] as string | undefined });
+  process.stdout.write(flags["--json"] ? `${JSON.stringify(run.document, null, 2)}\n` : `${run.text}\n`);
+}
+
+if (require.main === module) {
+  // Errors raised inside Pulumi callbacks surface as rejections; report them the same way.
+  process.on("unhandledRejection", (e) => fail(e));
+  main().then(
+    () => process.exit(0),
+    (e) => fail(e instanceof UsageError ? new Error(`${e.message}\n${USAGE}`) : e),
+  );
+}

@@ -1,0 +1,24 @@
+import * as pulumi from "@pulumi/pulumi";
+import { QwenServing } from "../components/qwen-serving";
+import { readStackConfig } from "./config";
+
+/** The stack outputs `pulumi stack output` shows. */
+export interface StackOutputs {
+  /** Base URL per service. */
+  readonly endpoints: pulumi.Output<Record<string, string>>;
+  /** Planned KV tokens / context per service, for a quick look after `pulumi up`. */
+  readonly capacity: Record<string, { gpu: string; tp: number; replicas: number; kvTokens: number; contextLength: number }>;
+}
+
+/**
+ * The stack program: parse config once (all problems at once), then one QwenServing. Shared by
+ * `pulumi up` (infra/index.ts) and the offline plan, which runs it under mocks.
+ */
+export function runProgram(): { serving: QwenServing; outputs: StackOutputs } {
+  const { config, secrets } = readStackConfig();
+  const serving = new QwenServing(`qwen-${pulumi.getStack()}`, { config, secrets, stack: pulumi.getStack() });
+  const capacity = Object.fromEntries(
+    serving.plan.services.map((s) => [s.name, { gpu: s.capacity.gpu, tp: s.tp, replicas: s.replicas, kvTokens: s.capacity.kvTokens, contextLength: s.capacity.contextLength }]),
+  );
+  return { serving, outputs: { endpoints: serving.endpoints, capacity } };
+}

@@ -89,9 +89,10 @@ export function resourceTree(resources: readonly RecordedResource[]): string {
   return lines.join("\n");
 }
 
-function table(header: string[], rows: string[][]): string {
+/** A plain-text table: the first `textColumns` columns align left, the (numeric) rest right. */
+function table(header: string[], rows: string[][], textColumns = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const fmt = (r: string[]) => r.map((c, i) => (i < textColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
 }
 
@@ -111,6 +112,7 @@ export function capacityTable(services: readonly ServicePlan[]): string {
       String(s.coldStart.totalSeconds),
       s.costPerHourUsd === undefined ? "-" : s.costPerHourUsd.toFixed(2),
     ]),
+    4,
   );
 }
 
@@ -119,5 +121,5 @@ export function placementTable(services: readonly ServicePlan[]): string {
     ...s.placement.map((p) => [s.name, `replica ${p.replica}`, p.node, `[${p.gpus.join(",")}]`, String(p.port)]),
     ...(s.router ? [[s.name, "router (cache_aware)", s.router.node, "-", `${s.router.port} (metrics ${s.router.metricsPort})`]] : []),
   ]);
-  return table(["service", "process", "node", "gpus", "port"], rows);
+  return table(["service", "process", "node", "gpus", "port"], rows, 5);
 }

@@ -75,6 +75,6 @@ if (require.main === module) {
   process.on("unhandledRejection", (e) => fail(e));
   main().then(
     () => process.exit(0),
-    (e) => fail(e instanceof UsageError ? new Error(`${e.message}\n${USAGE}`) : e),
+    (e) => fail(e instanceof UsageError ? new Error(`${e.message} (see --help)`) : e),
   );
 }

@@ -1,0 +1,108 @@
+// `npm run capacity -- --model <id | config.json> (--gpu <id> | --gpu-memory-mib N) --tp N [...] [--json]`:
+// the planner's answer for one service, without a stack.
+import { ACCELERATOR_IDS, findAccelerator, resolveModel } from "../components/catalog";
+import { MemoryPlan, planMemory } from "../components/sglang/memory";
+import { tpProblems, validTps } from "../components/sglang/planner";
+import { fail, parseFlags, UsageError } from "./cli";
+
+const USAGE =
+  "usage: npm run capacity -- --model <id|path/config.json> (--gpu <id> | --gpu-memory-mib N) --tp N [--context-length N] [--mem-fraction-static F] [--kv-cache-dtype auto|fp8_e5m2|fp8_e4m3] [--avail-before-gib X --avail-after-gib Y] [--multimodal] [--json]";
+
+/**
+ * The `--json` document. Version 1 of the contract (README "Capacity JSON"): fields are only
+ * added, never renamed or removed, without bumping `schemaVersion`.
+ */
+export interface CapacityDocument extends MemoryPlan {
+  readonly schemaVersion: 1;
+  readonly model: string;
+  readonly gpu: string | null;
+  readonly multimodal: boolean;
+}
+
+function number(flags: Record<string, string | boolean>, key: string, kind: "int" | "float"): number | undefined {
+  const v = flags[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== "string" || v.trim() === "" || !Number.isFinite(n) || (kind === "int" && !Number.isInteger(n)) || n <= 0)
+    throw new UsageError(`${key} must be a positive ${kind === "int" ? "integer" : "number"}, got '${String(v)}'`);
+  return n;
+}
+
+export function capacity(argv: readonly string[]): CapacityDocument {
+  const flags = parseFlags(argv, {
+    "--model": "string",
+    "--gpu": "string",
+    "--gpu-memory-mib": "string",
+    "--tp": "string",
+    "--context-length": "string",
+    "--mem-fraction-static": "string",
+    "--kv-cache-dtype": "string",
+    "--avail-before-gib": "string",
+    "--avail-after-gib": "string",
+    "--multimodal": "boolean",
+    "--json": "boolean",
+    "--help": "boolean",
+  });
+  if (typeof flags["--model"] !== "string") throw new UsageError("--model is required");
+  const gpuMemFlag = number(flags, "--gpu-memory-mib", "int");
+  if ((flags["--gpu"] === undefined) === (gpuMemFlag === undefined)) throw new UsageError("give exactly one of --gpu and --gpu-memory-mib");
+  const gpu = flags["--gpu"] === undefined ? undefined : findAccelerator(String(flags["--gpu"]));
+  if (flags["--gpu"] !== undefined && !gpu) throw new UsageError(`unknown GPU '${String(flags["--gpu"])}'; valid: ${ACCELERATOR_IDS.join(", ")}`);
+  const tp = number(flags, "--tp", "int");
+  if (tp === undefined) throw new UsageError("--tp is required");
+  const before = number(flags, "--avail-before-gib", "float");
+  const after = number(flags, "--avail-after-gib", "float");
+  if ((before === undefined) !== (after === undefined)) throw new UsageError("--avail-before-gib and --avail-after-gib go together");
+  if (before !== undefined && after !== undefined && after >= before) throw new UsageError(`--avail-after-gib (${after}) must be below --avail-before-gib (${before}): weights use memory`);
+  const mfs = number(flags, "--mem-fraction-static", "float");
+  if (mfs !== undefined && mfs >= 1) throw new UsageError(`--mem-fraction-static must be below 1, got ${mfs}`);
+  const dtype = (flags["--kv-cache-dtype"] as string | undefined) ?? "auto";
+  if (!["auto", "fp8_e5m2", "fp8_e4m3"].includes(dtype)) throw new UsageError(`--kv-cache-dtype must be auto, fp8_e5m2 or fp8_e4m3, got '${dtype}'`);
+
+  const base = resolveModel(flags["--model"]);
+  const model = flags["--multimodal"] ? { ...base, multimodal: true } : base;
+  const problems = tpProblems(model, tp);
+  if (problems.length) throw new UsageError(`${problems.join("; ")}; valid tp: ${validTps(model).join(", ")}`);
+  const plan = planMemory({
+    model,
+    gpuMemoryMiB: gpu?.memoryMiB ?? gpuMemFlag!,
+    tp,
+    contextLength: number(flags, "--context-length", "int"),
+    memFractionStatic: mfs,
+    kvCacheDtype: dtype as "auto",
+    calibration: before !== undefined && after !== undefined ? { availBeforeGiB: before, availAfterGiB: after } : undefined,
+  });
+  return { schemaVersion: 1, model: model.id, gpu: gpu?.id ?? null, multimodal: model.multimodal, ...plan };
+}
+
+export function capacityText(d: CapacityDocument): string {
+  const rows: [string, string][] = [
+    ["model", d.model],
+    ["gpu", `${d.gpu ?? "custom"} (${d.gpuMemoryMiB} MiB) x tp ${d.tp}`],
+    ["mem_fraction_static", `${d.memFractionStatic.toFixed(4)} (${d.memFractionSource}${d.multimodal && d.memFractionSource === "sglang-default" ? ", multimodal x0.9" : ""})`],
+    ["avail before/after weights", `${d.availBeforeGiB.toFixed(2)} / ${d.availAfterGiB.toFixed(2)} GiB${d.calibrated ? " (measured)" : " (estimated)"}`],
+    ["weights per GPU", `${d.weightsGiBPerGpu.toFixed(2)} GiB`],
+    ["KV cell", `${d.kvCellBytes} bytes/token/GPU`],
+    ["KV tokens (max_total_num_tokens)", d.kvTokens.toLocaleString("en-US")],
+    ["K size / KV per GPU", `${d.kSizeGiB.toFixed(2)} / ${d.kvGiBPerGpu.toFixed(2)} GiB`],
+    ["context length", `${d.contextLength.toLocaleString("en-US")} (${d.fitsContext ? "fits" : "DOES NOT FIT"})`],
+    ["chunked_prefill_size / max_prefill_tokens", `${d.chunkedPrefillSize} / ${d.maxPrefillTokens}`],
+    ["max_running_requests", String(d.maxRunningRequests)],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
+}
+
+if (require.main === module) {
+  try {
+    const argv = process.argv.slice(2);
+    if (argv.includes("--help")) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    const doc = capacity(argv);
+    process.stdout.write(argv.includes("--json") ? `${JSON.stringify(doc, null, 2)}\n` : `${capacityText(doc)}\n`);
+  } catch (e) {
+    fail(e instanceof UsageError ? new Error(`${e.message} (see --help)`) : e);
+  }
+}

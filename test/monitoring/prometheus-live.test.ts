@@ -1,0 +1,215 @@
+/**
+ * A real Prometheus scrapes fixture exporters (SGLang 0.4.9.post2 format, dcgm-exporter) on
+ * loopback with the rendered prometheus.yml and rules; every dashboard query and alert expression
+ * must parse and return finite data, every alert must become active, and every rule must evaluate
+ * without error. Only 127.0.0.1 is contacted.
+ */
+import { ChildProcess, spawn } from "child_process";
+import { rmSync } from "fs";
+import { AddressInfo, createServer as createTcpServer } from "net";
+import { Server, createServer } from "http";
+import { join } from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MonitoringInput, alertExpressions, alertRules, dashboardQueries, prometheusArgs, renderMonitoring } from "../../components/render/monitoring";
+import { dcgmExposition, nodeExposition, routerExposition, sglangExposition } from "./exposition";
+import { PROMETHEUS, dockerInput, requireTool, writeArtifacts } from "./helpers";
+
+const HOST = "127.0.0.1";
+/** Long enough to hold several 1 s scrapes; stands in for Grafana's $__rate_interval. */
+const TEST_RATE_INTERVAL = "10s";
+
+interface Fixture {
+  readonly server: Server;
+  readonly port: number;
+}
+
+async function serve(body: () => string): Promise<Fixture> {
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith("/metrics")) {
+      res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+      res.end(body());
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** A loopback port nothing listens on (bound, then released), for targets that must be down. */
+async function closedPort(): Promise<number> {
+  const s = createTcpServer();
+  await new Promise<void>((resolve) => s.listen(0, HOST, resolve));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+function sglangFixture(modelName: string): () => string {
+  let n = 0;
+  return () => sglangExposition({ modelName, n: ++n });
+}
+
+/** Grafana's variables as the "All" selection and a fixed rate window. */
+function expandGrafanaVariables(expr: string): string {
+  const expanded = expr.replace(/\$__rate_interval/g, TEST_RATE_INTERVAL).replace(/\$service\b/g, ".*").replace(/\$instance\b/g, ".*");
+  if (expanded.includes("$")) throw new Error(`unexpanded Grafana variable in ${expr}`);
+  return expanded;
+}
+
+interface QueryResponse {
+  status: string;
+  error?: string;
+  data?: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+}
+
+async function getJson<T>(base: string, path: string): Promise<T> {
+  const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(5_000) });
+  return (await res.json()) as T;
+}
+
+const instantQuery = (base: string, expr: string) => getJson<QueryResponse>(base, `/api/v1/query?query=${encodeURIComponent(expr)}`);
+
+const hasFiniteSample = (r: QueryResponse): boolean =>
+  r.status === "success" && (r.data?.result ?? []).some((s) => Number.isFinite(Number(s.value[1])));
+
+/** Polls until `check` returns true or the deadline passes; returns the last value of `probe`. */
+async function waitFor<T>(probe: () => Promise<T>, check: (t: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!check(last) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    last = await probe().catch(() => last);
+  }
+  return last;
+}
+
+describe("rendered monitoring against a real Prometheus", () => {
+  const fixtures: Fixture[] = [];
+  let prometheus: ChildProcess | undefined;
+  let prometheusLog = "";
+  let tempDir = "";
+  let base = "";
+  // A failed setup (e.g. Prometheus not installed) is rethrown by every test so each one fails
+  // instead of being reported as skipped.
+  let setupError: unknown;
+  const setupDone = () => {
+    if (setupError) throw setupError;
+  };
+
+  beforeAll(async () => {
+    try {
+      await setup();
+    } catch (e) {
+      setupError = e;
+    }
+  });
+
+  async function setup(): Promise<void> {
+    requireTool(PROMETHEUS);
+    const qwen3 = await serve(sglangFixture("Qwen/Qwen3-32B"));
+    const vl = await serve(sglangFixture("Qwen/Qwen2.5-VL-32B-Instruct"));
+    const router = await serve(routerExposition);
+    const node = await serve(nodeExposition);
+    const dcgm = await serve(dcgmExposition);
+    fixtures.push(qwen3, vl, router, node, dcgm);
+    const [deadSglang, deadNode, promPort] = [await closedPort(), await closedPort(), await closedPort()];
+
+    const input: MonitoringInput = dockerInput({
+      services: [
+        { name: "qwen3-32b", model: "Qwen/Qwen3-32B", targets: [`${HOST}:${qwen3.port}`], routerTargets: [`${HOST}:${router.port}`] },
+        // A replica that never answers: SGLangTargetDown's expression must return it.
+        { name: "qwen2.5-vl-32b", model: "Qwen/Qwen2.5-VL-32B-Instruct", targets: [`${HOST}:${vl.port}`, `${HOST}:${deadSglang}`] },
+      ],
+      nodeExporterTargets: [`${HOST}:${node.port}`, `${HOST}:${deadNode}`],
+      dcgmTargets: [`${HOST}:${dcgm.port}`],
+      scrapeInterval: "1s",
+      evaluationInterval: "1s",
+    });
+    tempDir = writeArtifacts(renderMonitoring(input), "qs-prom-live-");
+    const args = [
+      ...prometheusArgs(input, { configFile: join(tempDir, "monitoring", "prometheus.yml"), storagePath: join(tempDir, "data") }),
+      `--web.listen-address=${HOST}:${promPort}`,
+    ];
+    prometheus = spawn(PROMETHEUS, args, { stdio: ["ignore", "pipe", "pipe"] });
+    prometheus.stdout?.on("data", (d) => (prometheusLog += String(d)));
+    prometheus.stderr?.on("data", (d) => (prometheusLog += String(d)));
+    base = `http://${HOST}:${promPort}`;
+    const ready = await waitFor(
+      () => fetch(`${base}/-/ready`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status).catch(() => 0),
+      (status) => status === 200,
+      15_000,
+    );
+    if (ready !== 200) throw new Error(`Prometheus did not become ready:\n${prometheusLog}`);
+  }
+
+  afterAll(async () => {
+    if (prometheus && prometheus.exitCode === null) {
+      const exited = new Promise<void>((resolve) => prometheus?.once("exit", () => resolve()));
+      prometheus.kill("SIGTERM");
+      const timer = setTimeout(() => prometheus?.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await Promise.all(fixtures.map((f) => new Promise<void>((resolve) => f.server.close(() => resolve()))));
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  });
+
+  it("scrapes the fixtures with the rendered config (targets up and down as arranged)", async () => {
+    setupDone();
+    type Targets = { data: { activeTargets: Array<{ labels: Record<string, string>; health: string; scrapeUrl: string }> } };
+    const targets = await waitFor(
+      () => getJson<Targets>(base, "/api/v1/targets"),
+      (t) => t.data.activeTargets.length === 7 && t.data.activeTargets.every((x) => x.health !== "unknown"),
+      15_000,
+    );
+    const byJob = (job: string) => targets.data.activeTargets.filter((t) => t.labels.job === job).map((t) => t.health).sort();
+    expect(byJob("sglang-qwen3-32b")).toEqual(["up"]);
+    expect(byJob("sglang-router-qwen3-32b")).toEqual(["up"]);
+    expect(byJob("sglang-qwen2.5-vl-32b")).toEqual(["down", "up"]);
+    expect(byJob("node-exporter")).toEqual(["down", "up"]);
+    expect(byJob("dcgm-exporter")).toEqual(["up"]);
+    for (const t of targets.data.activeTargets) expect(new URL(t.scrapeUrl).hostname).toBe(HOST);
+  });
+
+  it("every dashboard query parses and returns finite data", async () => {
+    setupDone();
+    const queries = dashboardQueries();
+    expect(queries.length).toBeGreaterThan(20);
+    const runAll = () => Promise.all(queries.map(async (q) => ({ q, r: await instantQuery(base, expandGrafanaVariables(q.expr)) })));
+    const results = await waitFor(runAll, (rs) => rs.every(({ r }) => hasFiniteSample(r)), 15_000);
+    const failing = results.filter(({ r }) => !hasFiniteSample(r)).map(({ q, r }) => `${q.dashboard} / ${q.panel} / ${q.refId}: ${q.expr} -> ${JSON.stringify(r).slice(0, 300)}`);
+    expect(failing, failing.join("\n")).toEqual([]);
+  });
+
+  it("every alert expression parses and returns data for the faults the fixtures inject", async () => {
+    setupDone();
+    const exprs = alertExpressions();
+    const runAll = () => Promise.all(exprs.map(async (a) => ({ a, r: await instantQuery(base, a.expr) })));
+    const results = await waitFor(runAll, (rs) => rs.every(({ r }) => hasFiniteSample(r)), 15_000);
+    const failing = results.filter(({ r }) => !hasFiniteSample(r)).map(({ a, r }) => `${a.alert}: ${a.expr} -> ${JSON.stringify(r).slice(0, 300)}`);
+    expect(failing, failing.join("\n")).toEqual([]);
+  });
+
+  it("loads the rendered rule file: every rule evaluates without error and every alert becomes active", async () => {
+    setupDone();
+    type Rules = { data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string; state?: string; type: string }> }> } };
+    const names = alertRules().map((r) => r.alert);
+    const rules = await waitFor(
+      () => getJson<Rules>(base, "/api/v1/rules"),
+      (x) => {
+        const all = x.data.groups.flatMap((g) => g.rules);
+        return names.every((n) => all.some((r) => r.name === n && r.health === "ok" && (r.state === "pending" || r.state === "firing")));
+      },
+      15_000,
+    );
+    const all = rules.data.groups.flatMap((g) => g.rules);
+    expect(all.map((r) => r.name).sort()).toEqual([...names].sort());
+    for (const r of all) {
+      expect({ name: r.name, health: r.health, lastError: r.lastError ?? "" }).toEqual({ name: r.name, health: "ok", lastError: "" });
+      expect(["pending", "firing"], `${r.name} is ${r.state}`).toContain(r.state);
+    }
+    // No `for`: fires on the first evaluation.
+    expect(all.find((r) => r.name === "GPUXidError")?.state).toBe("firing");
+  });
+});

@@ -200,18 +200,18 @@ export const StackConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    const dup = <T>(items: T[], key: (t: T) => string | number, path: string, what: string) => {
-      const seen = new Map<string | number, number>();
+    const dup = <T, K extends keyof T & string>(items: T[], path: string, field: K, what: string) => {
+      const seen = new Map<unknown, number>();
       items.forEach((it, i) => {
-        const k = key(it);
-        if (seen.has(k)) ctx.addIssue({ code: "custom", path: [path, i], message: `${what} ${JSON.stringify(k)} is already used by ${path}[${seen.get(k)}]` });
+        const k = it[field];
+        if (seen.has(k)) ctx.addIssue({ code: "custom", path: [path, i, field], message: `${what} ${JSON.stringify(k)} is already used by ${path}[${seen.get(k)}]` });
         else seen.set(k, i);
       });
     };
-    dup(c.services, (s) => s.name, "services", "service name");
-    dup(c.services, (s) => s.port, "services", "port");
-    dup(c.nodePools, (p) => p.name, "nodePools", "node pool name");
-    dup(c.hosts, (h) => h.name, "hosts", "host name");
+    dup(c.services, "services", "name", "service name");
+    dup(c.services, "services", "port", "port");
+    dup(c.nodePools, "nodePools", "name", "node pool name");
+    dup(c.hosts, "hosts", "name", "host name");
 
     const machines = c.platform === "docker" ? c.hosts.map((h) => h.name) : c.nodePools.map((p) => p.name);
     const machineKey = c.platform === "docker" ? "hosts" : "nodePools";

@@ -61,6 +61,8 @@ export interface ServicePlan {
   /** Share of node cost, USD/hour; undefined when a node's price is unknown. */
   readonly costPerHourUsd?: number;
   readonly coldStart: ColdStart;
+  /** Size of a cache holding this service's weights (kubernetes: each replica's volume): `cache.sizeGiB`, else weightCacheGiB(checkpoint). */
+  readonly weightCacheGiB: number;
 }
 
 export interface DeploymentPlan {
@@ -281,10 +283,14 @@ export function planDeployment(stack: string, config: StackConfig, options: Plan
       kvCacheDtype: svc.kvCacheDtype,
       extraArgs: svc.extraArgs,
     };
+    // Every Kubernetes pod has its own network namespace, so all replicas of a service bind one
+    // worker port: one pod template and the router's --service-discovery-port cover them all.
+    const podWorkerPort = config.platform === "kubernetes" ? firstFreePort(WORKER_PORT_BASE, servicePorts) : undefined;
     const placement: ReplicaPlan[] = slots.map((slot, r) => {
       const st = states.get(slot!.node)!;
       let port = svc.port;
-      if (routed) {
+      if (routed && podWorkerPort !== undefined) port = podWorkerPort;
+      else if (routed) {
         while (servicePorts.has(st.nextWorkerPort)) st.nextWorkerPort++;
         port = st.nextWorkerPort++;
       }
@@ -319,6 +325,7 @@ export function planDeployment(stack: string, config: StackConfig, options: Plan
       launchArgs: placement[0].launchArgs,
       costPerHourUsd,
       coldStart: { imagePullSeconds, weightsReadSeconds, initSeconds: COLD_START.initSeconds, totalSeconds: imagePullSeconds + weightsReadSeconds + COLD_START.initSeconds },
+      weightCacheGiB: config.cache.sizeGiB ?? weightCacheGiB(model.checkpointBytes),
     });
   });
 
@@ -335,3 +342,14 @@ export function planDeployment(stack: string, config: StackConfig, options: Plan
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** A weight cache for `bytes` of checkpoint: 30% headroom (tokenizer, configs, filesystem overhead), rounded up to 50 GiB. */
+export function weightCacheGiB(bytes: number): number {
+  return Math.ceil((bytes * 1.3) / 2 ** 30 / 50) * 50;
+}
+
+function firstFreePort(from: number, taken: ReadonlySet<number>): number {
+  let port = from;
+  while (taken.has(port)) port++;
+  return port;
+}

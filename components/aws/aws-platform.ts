@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformArgs, PlatformOutputs } from "../platform";
 import { Artifact } from "../render/artifact";
+import { AwsSettingsSchema } from "../config/aws";
+import { FrontDoor } from "./front-door";
+import { planFrontDoor } from "./front-door-plan";
+import { AwsNetwork } from "./network";
 
 export type AwsPlatformArgs = PlatformArgs;
 
@@ -17,14 +21,31 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     const artifacts: pulumi.Output<Artifact[]>[] = [];
 
     // --- network (issue 4: AwsNetwork) ---
+    const awsSettings = args.config.aws ?? AwsSettingsSchema.parse({});
+    const frontDoorPlan = planFrontDoor(args.plan, awsSettings.frontDoor);
+    const network = new AwsNetwork(`${name}-network`, {
+      plan: args.plan,
+      settings: awsSettings.network,
+      allowedCidrs: awsSettings.frontDoor.allowedCidrs,
+      listenerPorts: frontDoorPlan.listeners.map((l) => l.port),
+      targetPorts: frontDoorPlan.targets.map((t) => t.port),
+    }, { parent: this });
 
     // --- GPU nodes and weight caches (issue 3: GpuNode, WeightCache) ---
 
     // --- front door (issue 4: load balancer, router, API keys) ---
+    const frontDoor = new FrontDoor(`${name}-frontdoor`, {
+      plan: args.plan,
+      layout: frontDoorPlan,
+      settings: awsSettings.frontDoor,
+      vpcId: network.vpcId,
+      subnetIds: network.publicSubnetIds,
+      securityGroupId: network.loadBalancerSecurityGroupId,
+    }, { parent: this });
 
     // --- monitoring (issue 5: monitoring instance) ---
 
-    this.endpoints = pulumi.output(Object.fromEntries(args.plan.services.map((s) => [s.name, `http://localhost:${s.port}`])));
+    this.endpoints = frontDoor.endpoints;
     this.artifacts = pulumi.all(artifacts).apply((lists) => lists.flat());
     this.registerOutputs({ endpoints: this.endpoints });
   }

@@ -4,6 +4,78 @@ import { z } from "zod";
  * `qwen-serving:aws` — settings only the aws platform reads. Owned by the AWS adapter; every field
  * optional with a documented default so a stack can omit the block.
  */
-export const AwsSettingsSchema = z.object({}).strict();
+const CIDR_V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const cidrV4 = z.string().refine((c) => {
+  const m = CIDR_V4.exec(c);
+  return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+}, "must be an IPv4 CIDR such as 203.0.113.0/24");
+
+/**
+ * Network of the aws platform (components/aws/network.ts). Either an existing VPC (give vpcId,
+ * privateSubnetId and publicSubnetIds; we create nothing network-wide and you provide egress) or,
+ * by default, a new minimal VPC: two public subnets for the load balancer, one private subnet for
+ * the GPU nodes and monitoring, one NAT gateway, and an S3 gateway endpoint.
+ */
+export const AwsNetworkSettingsSchema = z
+  .object({
+    /** Existing VPC. @default - a new VPC is created */
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "vpcId must look like vpc-0123456789abcdef0").optional(),
+    /** Existing private subnet for the GPU nodes and monitoring (its AZ pins the weight cache); needs egress to the internet. @default - created */
+    privateSubnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "privateSubnetId must look like subnet-0123456789abcdef0").optional(),
+    /** Existing public subnets for the load balancer, in at least two AZs. @default - created */
+    publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "each public subnet id must look like subnet-0123456789abcdef0")).min(2, "an ALB needs subnets in at least two AZs").optional(),
+    /** CIDR of a new VPC, /16 to /19 (public subnets get /24../27 of it, the private one /20../23). @default "10.0.0.0/16" */
+    vpcCidr: cidrV4.refine((c) => { const p = Number(c.split("/")[1]); return p >= 16 && p <= 19; }, "vpcCidr must be a /16 to /19").optional(),
+    /** AZ of a new private subnet (pick one that sells your GPU instance type). @default - the region's first AZ */
+    availabilityZone: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "availabilityZone must look like us-east-1a").optional(),
+  })
+  .strict()
+  .superRefine((n, ctx) => {
+    const existing = ["privateSubnetId", "publicSubnetIds"] as const;
+    if (n.vpcId) {
+      for (const k of existing) if (!n[k]) ctx.addIssue({ code: "custom", path: [k], message: `an existing vpcId needs ${k} too` });
+      for (const k of ["vpcCidr", "availabilityZone"] as const)
+        if (n[k]) ctx.addIssue({ code: "custom", path: [k], message: `${k} only applies to a new VPC; with vpcId the subnets decide it` });
+    } else {
+      for (const k of existing) if (n[k]) ctx.addIssue({ code: "custom", path: [k], message: `${k} needs vpcId (the VPC it belongs to)` });
+    }
+  });
+
+/**
+ * The load balancer in front of the services (components/aws/front-door.ts). Closed by default:
+ * with no allowedCidrs the load balancer admits nobody.
+ */
+export const AwsFrontDoorSettingsSchema = z
+  .object({
+    /** Client CIDRs the load balancer admits (e.g. your office, a VPN; ["0.0.0.0/0"] for the internet). @default [] (nobody) */
+    allowedCidrs: z.array(cidrV4).default([]),
+    /** Host name clients use; needs certificateArn. Turns on HTTPS on 443 and on the service ports. @default - plain HTTP on the load balancer's DNS name */
+    domain: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "domain must be a lowercase DNS name such as llm.example.com").optional(),
+    /** ACM certificate covering domain, in the stack's region. @default - no HTTPS */
+    certificateArn: z.string().regex(/^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, "certificateArn must be an ACM certificate ARN").optional(),
+    /** Route 53 hosted zone to create domain's alias record in. @default - no record (point your DNS at the load balancer yourself) */
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, "hostedZoneId must look like Z0123456789ABCDEFGHIJ").optional(),
+    /** ALB idle timeout: a request with no bytes in either direction for this long is cut (prefill of a long prompt sends nothing). @default 900 */
+    idleTimeoutSeconds: z.number().int().min(1).max(4000).default(900),
+    /** Longest generation allowed to finish when a target is drained (deregistration delay; ALB max 3600). @default 900 */
+    maxGenerationSeconds: z.number().int().min(0).max(3600).default(900),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    if (!!f.domain !== !!f.certificateArn) ctx.addIssue({ code: "custom", path: [f.domain ? "certificateArn" : "domain"], message: "domain and certificateArn must be given together" });
+    if (f.hostedZoneId && !f.domain) ctx.addIssue({ code: "custom", path: ["hostedZoneId"], message: "hostedZoneId needs domain (the record to create)" });
+  });
+
+export const AwsSettingsSchema = z
+  .object({
+    /** VPC and subnets. @default - a new minimal VPC */
+    network: AwsNetworkSettingsSchema.prefault({}),
+    /** Load balancer, TLS and client access. @default - HTTP only, closed to everyone */
+    frontDoor: AwsFrontDoorSettingsSchema.prefault({}),
+  })
+  .strict();
+
+export type AwsNetworkSettings = z.output<typeof AwsNetworkSettingsSchema>;
+export type AwsFrontDoorSettings = z.output<typeof AwsFrontDoorSettingsSchema>;
 
 export type AwsSettings = z.output<typeof AwsSettingsSchema>;

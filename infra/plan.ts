@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Artifact } from "../components/render/artifact";
 import { fail, parseFlags, UsageError } from "./cli";
-import { installMocks, settle, valueOf } from "./mocks";
+import { installMocks, settle, UNMOCKED_INVOKES, valueOf } from "./mocks";
 import { capacityTable, placementTable, planDocument, PlanDocument, resourceTree } from "./plan-report";
 import { runProgram } from "./program";
 import { readStackFile } from "./stack-file";
@@ -72,7 +72,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   // Errors raised inside Pulumi callbacks surface as rejections; report them the same way.
-  process.on("unhandledRejection", (e) => fail(e));
+  process.on("unhandledRejection", (e) =>
+    fail(UNMOCKED_INVOKES.length ? new Error(`the program called invokes the offline plan does not mock: ${[...new Set(UNMOCKED_INVOKES)].join(", ")} (add them to infra/mocks.ts)`) : e),
+  );
   main().then(
     () => process.exit(0),
     (e) => fail(e instanceof UsageError ? new Error(`${e.message} (see --help)`) : e),

@@ -38,7 +38,7 @@ describe.each([
 ])("promtool on the %s rendering", (_platform, input) => {
   it("check config: valid, and its rule file resolves and holds every rule", async () => {
     const dir = write(input);
-    const r = await promtool(...["check", "config", join(dir, PROMETHEUS_CONFIG_PATH)]);
+    const r = await promtool("check", "config", join(dir, PROMETHEUS_CONFIG_PATH));
     const out = r.stdout + r.stderr;
     expect(r.code, out).toBe(0);
     expect(out).toContain("SUCCESS: 1 rule files found");
@@ -48,14 +48,14 @@ describe.each([
 
   it("check rules", async () => {
     const dir = write(input);
-    const r = await promtool(...["check", "rules", join(dir, ALERT_RULES_PATH)]);
+    const r = await promtool("check", "rules", join(dir, ALERT_RULES_PATH));
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`SUCCESS: ${ruleCount} rules found`);
   });
 
   it("test rules: the rendered unit tests pass", async () => {
     const dir = write(input);
-    const r = await promtool(...["test", "rules", join(dir, ALERT_RULE_TESTS_PATH)]);
+    const r = await promtool("test", "rules", join(dir, ALERT_RULE_TESTS_PATH));
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("SUCCESS");
   });
@@ -64,9 +64,9 @@ describe.each([
 describe("promtool on the kubernetes rendering (rules only)", () => {
   it("check rules and test rules", async () => {
     const dir = write(kubernetesInput());
-    const check = await promtool(...["check", "rules", join(dir, ALERT_RULES_PATH)]);
+    const check = await promtool("check", "rules", join(dir, ALERT_RULES_PATH));
     expect(check.code, check.stdout + check.stderr).toBe(0);
-    const test = await promtool(...["test", "rules", join(dir, ALERT_RULE_TESTS_PATH)]);
+    const test = await promtool("test", "rules", join(dir, ALERT_RULE_TESTS_PATH));
     expect(test.code, test.stdout + test.stderr).toBe(0);
   });
 });
@@ -75,7 +75,7 @@ describe("the rendered rule tests can fail", () => {
   it("fails when the rules drift from what the tests expect (KV threshold 0.95 vs 0.85)", async () => {
     const dir = write(dockerInput());
     writeFileSync(join(dir, ALERT_RULES_PATH), renderAlertRules(dockerInput({ alerts: { kvUsageThreshold: 0.95 } })));
-    const r = await promtool(...["test", "rules", join(dir, ALERT_RULE_TESTS_PATH)]);
+    const r = await promtool("test", "rules", join(dir, ALERT_RULE_TESTS_PATH));
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toContain("SGLangKVCacheHigh");
   });
@@ -85,7 +85,7 @@ describe("the rendered rule tests can fail", () => {
     const rules = renderAlertRules(dockerInput()).replace(/(alert: GPUTemperatureHigh\n\s+expr: [^\n]+\n)\s+for: 5m\n/, "$1");
     expect(rules).not.toMatch(/alert: GPUTemperatureHigh\n\s+expr: [^\n]+\n\s+for:/);
     writeFileSync(join(dir, ALERT_RULES_PATH), rules);
-    const r = await promtool(...["test", "rules", join(dir, ALERT_RULE_TESTS_PATH)]);
+    const r = await promtool("test", "rules", join(dir, ALERT_RULE_TESTS_PATH));
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toContain("GPUTemperatureHigh");
   });
@@ -112,7 +112,7 @@ describe("rule tests follow the alert settings", () => {
         }),
         async (alerts) => {
           const dir = write(dockerInput({ alerts }));
-          const r = await promtool(...["test", "rules", join(dir, ALERT_RULE_TESTS_PATH)]);
+          const r = await promtool("test", "rules", join(dir, ALERT_RULE_TESTS_PATH));
           expect(r.code, `${JSON.stringify(alerts)}\n${r.stdout}${r.stderr}`).toBe(0);
         },
       ),

@@ -1,0 +1,361 @@
+/** Pure checks of the monitoring renderers: metric names, alert semantics, dashboards, config shape. */
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import {
+  ALERT_RULES_PATH,
+  ALERT_RULE_TESTS_PATH,
+  DCGM,
+  DEFAULT_ALERTS,
+  PROMETHEUS_CONFIG_PATH,
+  TESTED_ALERTS,
+  TTFT_BUCKETS,
+  alertExpressions,
+  alertRules,
+  dashboardQueries,
+  dashboardUid,
+  kubernetesScrapeTargets,
+  prometheusArgs,
+  renderAlertRuleTests,
+  renderAlertRules,
+  renderDashboards,
+  renderGrafanaProvisioning,
+  renderMonitoring,
+  renderPrometheusConfig,
+} from "../../components/render/monitoring";
+import { NOT_EXPOSED, SGLANG_METRICS, sglangExposition } from "./exposition";
+import { awsInput, dockerInput, kubernetesInput } from "./helpers";
+import { referencedMetrics } from "./promql";
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Exposed sample name -> (metric, type) from metrics.json. */
+const EXPOSED = new Map(SGLANG_METRICS.metrics.flatMap((m) => m.exposed_samples.map((s) => [s, m] as const)));
+const DCGM_NAMES = new Set<string>(Object.values(DCGM));
+
+/** Why a referenced metric name is not acceptable, or undefined if it is. */
+function metricProblem(name: string): string | undefined {
+  if (name === "up" || DCGM_NAMES.has(name)) return undefined;
+  const m = EXPOSED.get(name);
+  if (!m) return `${name} is not exported by SGLang 0.4.9.post2 (metrics.json) nor a DCGM/up metric`;
+  if (m.name in NOT_EXPOSED) return `${name} has no samples in our deployment: ${NOT_EXPOSED[m.name]}`;
+  const suffixOk =
+    m.type === "counter" ? name.endsWith("_total") : m.type === "histogram" ? /_(bucket|sum|count)$/.test(name) : name === m.name;
+  return suffixOk ? undefined : `${name} has the wrong suffix for a ${m.type}`;
+}
+
+/** scrape_configs keyed by job name. */
+const jobsByName = (doc: Doc): Record<string, Doc> => Object.fromEntries((doc.scrape_configs as Doc[]).map((j): [string, Doc] => [j.job_name, j]));
+
+const allExpressions = (): Array<{ where: string; expr: string }> => [
+  ...dashboardQueries().map((q) => ({ where: `${q.dashboard} / ${q.panel} / ${q.refId}`, expr: q.expr })),
+  ...alertExpressions().map((a) => ({ where: `alert ${a.alert}`, expr: a.expr })),
+];
+
+describe("the metrics.json fixture", () => {
+  it("is the SGLang 0.4.9.post2 reference, complete", () => {
+    expect(SGLANG_METRICS.version).toBe("0.4.9.post2");
+    expect(SGLANG_METRICS.commit).toBe("eb118d88c47d95f0006506ea7abeb0bd51a780b5");
+    expect(SGLANG_METRICS.metrics).toHaveLength(SGLANG_METRICS.metric_count);
+    expect(SGLANG_METRICS.metric_count).toBe(27);
+  });
+
+  it("NOT_EXPOSED only names metrics metrics.json lists", () => {
+    const names = new Set(SGLANG_METRICS.metrics.map((m) => m.name));
+    for (const n of Object.keys(NOT_EXPOSED)) expect(names, n).toContain(n);
+  });
+
+  it("TTFT_BUCKETS are SGLang's default TTFT buckets", () => {
+    expect(TTFT_BUCKETS).toEqual(SGLANG_METRICS.metrics.find((m) => m.name === "sglang:time_to_first_token_seconds")?.buckets);
+  });
+
+  it("the fixture exposition uses only metrics.json names, labels and buckets", () => {
+    const text = sglangExposition({ modelName: "m", n: 3 });
+    const samples = text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+    expect(samples.length).toBeGreaterThan(50);
+    for (const line of samples) {
+      const match = /^([^{ ]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+      expect(match, line).not.toBeNull();
+      const [, name, labelText = ""] = match as RegExpExecArray;
+      const m = EXPOSED.get(name);
+      expect(m, `${name} is not in metrics.json`).toBeDefined();
+      const labels = labelText === "" ? [] : labelText.split(",").map((kv) => kv.split("=")[0]);
+      const expected = name.endsWith("_bucket") ? [...(m?.labels ?? []), "le"] : [...(m?.labels ?? [])];
+      expect([...labels].sort(), line).toEqual(expected.sort());
+    }
+    const les = samples.filter((l) => l.startsWith("sglang:e2e_request_latency_seconds_bucket")).map((l) => /le="([^"]+)"/.exec(l)?.[1]);
+    const buckets = SGLANG_METRICS.metrics.find((m) => m.name === "sglang:e2e_request_latency_seconds")?.buckets ?? [];
+    expect(les.map((le) => (le === "+Inf" ? Infinity : Number(le)))).toEqual([...buckets, Infinity]);
+  });
+});
+
+describe("metric names in panels and alerts", () => {
+  it("the extractor finds names and the checker rejects the seed's wrong ones", () => {
+    expect(referencedMetrics('histogram_quantile(0.95, sum by (service, le) (rate(sglang:time_to_first_token_seconds_bucket{service=~"$service"}[$__rate_interval]))) > 5')).toEqual([
+      "sglang:time_to_first_token_seconds_bucket",
+    ]);
+    expect(referencedMetrics('up{component=~"a|b"} == 0 and on (instance) DCGM_FI_DEV_GPU_TEMP > 1e3')).toEqual(["DCGM_FI_DEV_GPU_TEMP", "up"]);
+    for (const wrong of ["sglang_running_requests", "sglang_token_throughput", "sglang_first_token_latency_seconds", "sglang_gpu_cache_usage_ratio"]) {
+      expect(metricProblem(wrong)).toBeDefined();
+    }
+    expect(metricProblem("sglang:num_aborted_requests")).toBeDefined(); // counter needs _total
+    expect(metricProblem("sglang:time_to_first_token_seconds")).toBeDefined(); // histogram needs a suffix
+    expect(metricProblem("sglang:avg_request_queue_latency")).toBeDefined(); // never set
+    expect(metricProblem("sglang:token_usage")).toBeUndefined();
+  });
+
+  it("every expression references only exported metrics, with the right suffixes", () => {
+    const problems = allExpressions().flatMap(({ where, expr }) => {
+      const names = referencedMetrics(expr);
+      if (names.length === 0) return [`${where}: no metric found in ${expr}`];
+      return names.map(metricProblem).filter((p): p is string => p !== undefined).map((p) => `${where}: ${p}`);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("no histogram is divided bucket by bucket (the upstream dashboard's TTFT bug)", () => {
+    for (const { where, expr } of allExpressions()) {
+      if (!expr.includes("_bucket")) continue;
+      expect(expr, where).toMatch(/^histogram_quantile\(0\.\d+, sum by \([^)]*\ble\)\s*\(rate\([^)]*_bucket(\{[^}]*\})?\[[^\]]+\]\)\)\)/);
+      expect(expr.split("_bucket").length - 1, where).toBe(1);
+    }
+    const means = dashboardQueries().filter((x) => x.expr.includes("_sum"));
+    expect(means.map((q) => q.panel)).toEqual(["Time to first token", "End-to-end request latency"]);
+    for (const q of means) {
+      expect(q.expr, q.panel).toMatch(/rate\((sglang:[a-z0-9_]+)_sum\{[^}]*\}\[[^\]]+\]\)\) \/ sum by \(service\) \(rate\(\1_count\{/);
+    }
+  });
+});
+
+describe("alert rules", () => {
+  const rules = () => (parse(renderAlertRules(dockerInput())) as Doc).groups.flatMap((g: Doc) => g.rules) as Doc[];
+  const rule = (name: string) => rules().find((r) => r.alert === name) as Doc;
+
+  it("default KV-cache alert: sglang:token_usage above 0.85 for 10m", () => {
+    expect(DEFAULT_ALERTS.kvUsageThreshold).toBe(0.85);
+    expect(DEFAULT_ALERTS.kvUsageFor).toBe("10m");
+    const kv = rule("SGLangKVCacheHigh");
+    expect(kv.expr).toBe("max by (service, instance, model_name) (sglang:token_usage) > 0.85");
+    expect(kv.for).toBe("10m");
+  });
+
+  it("TTFT p95 is histogram_quantile over the rate of _bucket summed by le, with the configured threshold", () => {
+    expect(rule("SGLangTTFTP95High").expr).toBe(
+      "histogram_quantile(0.95, sum by (service, model_name, le) (rate(sglang:time_to_first_token_seconds_bucket[5m]))) > 5",
+    );
+    const custom = (parse(renderAlertRules(dockerInput({ alerts: { ttftP95Seconds: 8, ttftWindow: "10m", kvUsageThreshold: 0.9, kvUsageFor: "15m" } }))) as Doc).groups.flatMap(
+      (g: Doc) => g.rules,
+    ) as Doc[];
+    expect(custom.find((r) => r.alert === "SGLangTTFTP95High")?.expr).toMatch(/\[10m\]\)\)\) > 8$/);
+    expect(custom.find((r) => r.alert === "SGLangKVCacheHigh")).toMatchObject({ expr: expect.stringMatching(/ > 0\.9$/), for: "15m" });
+  });
+
+  it("queue growth uses sglang:num_queue_reqs and deriv", () => {
+    expect(rule("SGLangQueueGrowing").expr).toBe("sglang:num_queue_reqs >= 1 and deriv(sglang:num_queue_reqs[10m]) > 0");
+  });
+
+  it("covers targets down and GPU health from DCGM", () => {
+    expect(rule("SGLangTargetDown").expr).toBe('up{component="sglang"} == 0');
+    expect(rule("ScrapeTargetDown").expr).toBe('up{component=~"router|node-exporter|dcgm-exporter"} == 0');
+    expect(rule("GPUXidError").expr).toBe("DCGM_FI_DEV_XID_ERRORS > 0");
+    expect(rule("GPUTemperatureHigh").expr).toBe("DCGM_FI_DEV_GPU_TEMP > 85");
+  });
+
+  it("every alert has severity, summary, description and a runbook line", () => {
+    expect(rules().length).toBe(7);
+    for (const r of rules()) {
+      expect(["warning", "critical"], r.alert).toContain(r.labels.severity);
+      for (const key of ["summary", "description", "runbook"]) {
+        expect(typeof r.annotations[key], `${r.alert}.${key}`).toBe("string");
+        expect(r.annotations[key].length, `${r.alert}.${key}`).toBeGreaterThan(10);
+      }
+      expect(r.annotations.runbook, r.alert).not.toContain("\n");
+    }
+    const withUrl = (parse(renderAlertRules(dockerInput({ alerts: { runbookBaseUrl: "https://runbooks.example.com/qwen/" } }))) as Doc).groups[0].rules[0];
+    expect(withUrl.annotations.runbook_url).toBe("https://runbooks.example.com/qwen#sglangkvcachehigh");
+  });
+
+  it("the rendered promtool tests cover every alert with a firing and a quiet case", () => {
+    const names = alertRules().map((r) => r.alert);
+    expect([...TESTED_ALERTS].sort()).toEqual([...names].sort());
+    const doc = parse(renderAlertRuleTests(dockerInput())) as Doc;
+    expect(doc.rule_files).toEqual(["sglang.rules.yml"]);
+    for (const name of names) {
+      const cases = (doc.tests as Doc[]).flatMap((t) => t.alert_rule_test as Doc[]).filter((c) => c.alertname === name);
+      expect(cases.some((c) => c.exp_alerts.length > 0), `${name} fires`).toBe(true);
+      expect(cases.some((c) => c.exp_alerts.length === 0), `${name} stays quiet`).toBe(true);
+    }
+  });
+});
+
+describe("dashboards", () => {
+  const dashboards = () => renderDashboards(dockerInput()).map((a) => ({ path: a.path, json: JSON.parse(a.content) as Doc }));
+  const panels = (d: Doc) => (d.panels as Doc[]).filter((p) => p.type !== "row");
+
+  it("are valid dashboard JSON with unique panel ids, a datasource and queries on every panel", () => {
+    const ds = dashboards();
+    expect(ds.map((d) => d.path)).toEqual(["monitoring/grafana/dashboards/qwen-serving-sglang.json", "monitoring/grafana/dashboards/qwen-serving-gpu.json"]);
+    for (const { json } of ds) {
+      expect(json.uid).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
+      expect(json.schemaVersion).toBeGreaterThan(30);
+      const ids = (json.panels as Doc[]).map((p) => p.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(json.templating.list.map((v: Doc) => v.name)).toContain("datasource");
+      for (const p of panels(json)) {
+        expect(p.datasource, p.title).toEqual({ type: "prometheus", uid: "${datasource}" });
+        expect(p.targets.length, p.title).toBeGreaterThan(0);
+        for (const t of p.targets) expect(t.expr, p.title).toMatch(/\S/);
+        expect(p.gridPos.w + p.gridPos.x, p.title).toBeLessThanOrEqual(24);
+      }
+    }
+  });
+
+  it("hold exactly the queries dashboardQueries() lists", () => {
+    const fromJson = dashboards().flatMap(({ json }) => panels(json).flatMap((p) => p.targets.map((t: Doc) => ({ panel: p.title, refId: t.refId, expr: t.expr }))));
+    expect(fromJson).toEqual(dashboardQueries().map(({ panel, refId, expr }) => ({ panel, refId, expr })));
+  });
+
+  it("contain the required panels", () => {
+    const [sglang, gpu] = dashboards().map(({ json }) => panels(json));
+    const find = (ps: Doc[], title: string) => {
+      const p = ps.find((x) => x.title === title);
+      expect(p, title).toBeDefined();
+      return (p as Doc).targets.map((t: Doc) => t.expr as string).join("\n");
+    };
+    expect(find(sglang, "Running requests")).toContain("sglang:num_running_reqs");
+    expect(find(sglang, "Queued requests")).toContain("sglang:num_queue_reqs");
+    expect(find(sglang, "Generation throughput")).toContain("sglang:gen_throughput");
+    expect(find(sglang, "KV-cache token usage")).toContain("sglang:token_usage");
+    expect(find(sglang, "Prefix cache hit rate")).toMatch(/sglang:cached_tokens_total[\s\S]*sglang:prompt_tokens_total|sglang:cache_hit_rate/);
+    const tokens = find(sglang, "Prompt and generation tokens / s");
+    expect(tokens).toContain("rate(sglang:prompt_tokens_total");
+    expect(tokens).toContain("rate(sglang:generation_tokens_total");
+    // SGLang 0.4.9.post2 exports sglang:num_aborted_requests (a counter, exposed with _total).
+    expect(find(sglang, "Aborted requests / s")).toContain("rate(sglang:num_aborted_requests_total");
+    for (const [title, histogram] of [
+      ["Time to first token", "sglang:time_to_first_token_seconds"],
+      ["Inter-token latency", "sglang:inter_token_latency_seconds"],
+      ["End-to-end request latency", "sglang:e2e_request_latency_seconds"],
+    ]) {
+      const exprs = find(sglang, title);
+      for (const q of ["0.5", "0.95", "0.99"]) expect(exprs, `${title} p${q}`).toContain(`histogram_quantile(${q}, sum by (service, le) (rate(${histogram}_bucket{`);
+    }
+    expect(find(gpu, "GPU utilization")).toContain("DCGM_FI_DEV_GPU_UTIL");
+    expect(find(gpu, "GPU memory used")).toContain("DCGM_FI_DEV_FB_USED");
+    expect(find(gpu, "GPU memory used %")).toMatch(/DCGM_FI_DEV_FB_USED.*DCGM_FI_DEV_FB_FREE/);
+    expect(find(gpu, "Power draw")).toContain("DCGM_FI_DEV_POWER_USAGE");
+    expect(find(gpu, "Temperature")).toContain("DCGM_FI_DEV_GPU_TEMP");
+    expect(find(gpu, "Last XID error")).toContain("DCGM_FI_DEV_XID_ERRORS");
+  });
+
+  it("uids fit Grafana's 40 characters for long stack names", () => {
+    expect(dashboardUid("dev", "qwen-serving-sglang")).toBe("qwen-serving-sglang-dev");
+    const long = dashboardUid("a-very-long-stack-name-for-testing-uids", "qwen-serving-sglang");
+    expect(long.length).toBeLessThanOrEqual(40);
+    expect(long).not.toBe(dashboardUid("a-very-long-stack-name-for-testing-uidz", "qwen-serving-sglang"));
+  });
+});
+
+describe("Prometheus config", () => {
+  it("docker: static targets per job, labels for rules and dashboards, the rule file", () => {
+    const doc = parse(renderPrometheusConfig(dockerInput())) as Doc;
+    expect(doc.global).toEqual({ scrape_interval: "15s", evaluation_interval: "15s", external_labels: { stack: "dev" } });
+    expect(doc.rule_files).toEqual(["rules/sglang.rules.yml"]);
+    const jobs = jobsByName(doc);
+    expect(Object.keys(jobs)).toEqual(["sglang-qwen3-32b", "sglang-router-qwen3-32b", "sglang-qwen2.5-vl-32b", "node-exporter", "dcgm-exporter"]);
+    expect(jobs["sglang-qwen3-32b"].static_configs).toEqual([{ targets: ["qwen3-32b-0:9001", "qwen3-32b-1:9001"], labels: { service: "qwen3-32b", component: "sglang" } }]);
+    expect(jobs["sglang-router-qwen3-32b"].static_configs[0].labels).toEqual({ service: "qwen3-32b", component: "router" });
+    expect(jobs["dcgm-exporter"].static_configs).toEqual([{ targets: ["dcgm-exporter:9400"], labels: { component: "dcgm-exporter" } }]);
+    for (const j of Object.values(jobs)) expect(j.metrics_path).toBe("/metrics");
+  });
+
+  it("aws: EC2 discovery by the stack tag, the right port per job, no credentials", () => {
+    const text = renderPrometheusConfig(awsInput());
+    expect(text).not.toMatch(/access_key|secret_key|static_configs/);
+    const jobs = jobsByName(parse(text) as Doc);
+    const ports = Object.fromEntries(Object.entries(jobs).map(([name, j]) => [name, j.ec2_sd_configs[0].port]));
+    expect(ports).toEqual({ "sglang-qwen3-32b": 9001, "sglang-router-qwen3-32b": 29000, "sglang-qwen2.5-vl-32b": 9002, "node-exporter": 9100, "dcgm-exporter": 9400 });
+    for (const j of Object.values(jobs)) {
+      const sd = j.ec2_sd_configs[0];
+      expect(sd.region).toBe("us-east-1");
+      expect(sd.filters).toContainEqual({ name: "tag:qwen-serving:stack", values: ["prod"] });
+      expect(sd.filters).toContainEqual({ name: "instance-state-name", values: ["running"] });
+    }
+    expect(jobs["sglang-qwen3-32b"].ec2_sd_configs[0].filters).toContainEqual({ name: "tag-key", values: ["qwen-serving:sglang:qwen3-32b"] });
+    expect(jobs["dcgm-exporter"].ec2_sd_configs[0].filters).toContainEqual({ name: "tag-key", values: ["qwen-serving:sglang:qwen3-32b", "qwen-serving:sglang:qwen2.5-vl-32b"] });
+    expect(jobs["sglang-qwen3-32b"].relabel_configs).toEqual(
+      expect.arrayContaining([
+        { target_label: "service", replacement: "qwen3-32b" },
+        { target_label: "component", replacement: "sglang" },
+      ]),
+    );
+  });
+
+  it("retention goes to command-line flags", () => {
+    expect(prometheusArgs(awsInput(), { configFile: "/etc/prometheus/prometheus.yml", storagePath: "/prometheus" })).toEqual([
+      "--config.file=/etc/prometheus/prometheus.yml",
+      "--storage.tsdb.path=/prometheus",
+      "--storage.tsdb.retention.time=30d",
+      "--storage.tsdb.retention.size=100GB",
+    ]);
+  });
+});
+
+describe("renderMonitoring", () => {
+  it("docker and aws: config, rules, rule tests, dashboards, provisioning", () => {
+    for (const input of [dockerInput(), awsInput()]) {
+      expect(renderMonitoring(input).map((a) => a.path)).toEqual([
+        PROMETHEUS_CONFIG_PATH,
+        ALERT_RULES_PATH,
+        ALERT_RULE_TESTS_PATH,
+        "monitoring/grafana/dashboards/qwen-serving-sglang.json",
+        "monitoring/grafana/dashboards/qwen-serving-gpu.json",
+        "monitoring/grafana/provisioning/datasources/prometheus.yml",
+        "monitoring/grafana/provisioning/dashboards/qwen-serving.yml",
+      ]);
+    }
+  });
+
+  it("kubernetes: rules and dashboards only; the scrape helper gives port names and labels", () => {
+    expect(renderMonitoring(kubernetesInput()).map((a) => a.path)).toEqual([
+      ALERT_RULES_PATH,
+      ALERT_RULE_TESTS_PATH,
+      "monitoring/grafana/dashboards/qwen-serving-sglang.json",
+      "monitoring/grafana/dashboards/qwen-serving-gpu.json",
+    ]);
+    expect(() => renderPrometheusConfig(kubernetesInput())).toThrow(/ServiceMonitors/);
+    const targets = kubernetesScrapeTargets(kubernetesInput());
+    expect(targets.map((t) => [t.job, t.portName, t.path])).toEqual([
+      ["sglang-qwen3-32b", "http", "/metrics"],
+      ["sglang-router-qwen3-32b", "metrics", "/metrics"],
+      ["sglang-qwen2.5-vl-32b", "http", "/metrics"],
+      ["node-exporter", "metrics", "/metrics"],
+      ["dcgm-exporter", "metrics", "/metrics"],
+    ]);
+    expect(targets[0].relabelings).toEqual([
+      { action: "replace", targetLabel: "job", replacement: "sglang-qwen3-32b" },
+      { action: "replace", targetLabel: "service", replacement: "qwen3-32b" },
+      { action: "replace", targetLabel: "component", replacement: "sglang" },
+    ]);
+  });
+
+  it("Grafana provisioning points at Prometheus and the dashboards folder", () => {
+    const [ds, dash] = renderGrafanaProvisioning(dockerInput({ scrapeInterval: "10s" })).map((a) => parse(a.content) as Doc);
+    expect(ds.datasources[0]).toMatchObject({ type: "prometheus", url: "http://prometheus:9090", isDefault: true, access: "proxy", jsonData: { timeInterval: "10s" } });
+    expect(dash.providers[0]).toMatchObject({ type: "file", allowUiUpdates: false, options: { path: "/var/lib/grafana/dashboards" } });
+  });
+
+  it("rejects invalid input with every problem listed", () => {
+    const bad = awsInput({ aws: undefined, services: [{ name: "Bad_Name", model: "" }], alerts: { kvUsageThreshold: 1.2, kvUsageFor: "ten minutes", ttftP95Seconds: 500 } });
+    let message = "";
+    try {
+      renderMonitoring(bad);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    for (const fragment of ["aws: EC2 discovery settings are required", "Bad_Name", "model", "port is required on aws", "kvUsageThreshold 1.2", "kvUsageFor", "ttftP95Seconds 500"]) {
+      expect(message).toContain(fragment);
+    }
+    expect(() => renderMonitoring(dockerInput({ services: [{ name: "a", model: "m" }] }))).toThrow(/docker needs at least one target/);
+    expect(() => renderMonitoring(dockerInput({ services: [{ name: "a", model: "m", targets: ["a:1"] }, { name: "a", model: "m", targets: ["b:1"] }] }))).toThrow(/duplicate/);
+  });
+});

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the real tools the tests run against rendered files (Debian/Ubuntu, as root or via sudo):
+# shellcheck (scripts), cloud-init (cloud-init schema), prometheus + promtool (config, rules, live
+# scrape), systemd (systemd-analyze verify).
+set -euo pipefail
+
+packages=(shellcheck cloud-init prometheus systemd)
+missing=()
+for tool in shellcheck cloud-init promtool prometheus systemd-analyze; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "test tools present: shellcheck cloud-init promtool prometheus systemd-analyze"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# --no-install-recommends keeps prometheus from pulling its web UI assets and exporters.
+$sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "installed: ${packages[*]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests run against rendered files (Debian/Ubuntu, as root or via sudo):
-# shellcheck (scripts), cloud-init (cloud-init schema), prometheus + promtool (config, rules, live
+# ShellCheck (scripts), cloud-init (cloud-init schema), prometheus + promtool (config, rules, live
 # scrape), systemd (systemd-analyze verify).
 set -euo pipefail
 

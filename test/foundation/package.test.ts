@@ -1,0 +1,19 @@
+import * as fs from "fs";
+import { expect, test } from "vitest";
+import * as lib from "../../components";
+
+test("the package exports QwenServing and the pure modules another program needs", () => {
+  expect(typeof lib.QwenServing).toBe("function");
+  expect(typeof lib.planDeployment).toBe("function");
+  expect(typeof lib.launchArgs).toBe("function");
+  expect(typeof lib.StackConfigSchema.parse).toBe("function");
+  expect(lib.findModel("Qwen/Qwen3-32B")?.numLayers).toBe(64);
+});
+
+test("package.json points consumers at the built library and Pulumi at the stack program", () => {
+  const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"));
+  expect(pkg.main).toBe("dist/components/index.js");
+  expect(pkg.types).toBe("dist/components/index.d.ts");
+  // Without an explicit main, Pulumi would run package.json's "main" (the library), not the stack.
+  expect(fs.readFileSync("Pulumi.yaml", "utf8")).toMatch(/^main: infra\/index\.ts$/m);
+});

@@ -19,8 +19,10 @@ export interface MonitoredService {
    */
   readonly port?: number;
   /**
-   * Prometheus port of the sglang-router (`--prometheus-port`, router default 29000) when the service
-   * has a router (replicas > 1). Used on `aws`. @default undefined (no router job on aws)
+   * Prometheus port of the sglang-router (`--prometheus-port`, router default 29000; it binds
+   * `--prometheus-host`, default 127.0.0.1, so the router must be started with a reachable host)
+   * when the service has a router (replicas > 1). Used on `aws` and by `kubernetesScrapeTargets`.
+   * @default undefined (no router job on aws / kubernetes)
    */
   readonly routerMetricsPort?: number;
   /** `docker`: `host:port` of each SGLang replica. Ignored on `aws` and `kubernetes`. @default [] */

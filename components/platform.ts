@@ -13,6 +13,18 @@ export interface ServingSecrets {
   readonly grafanaAdminPassword?: pulumi.Input<string>;
   /** API key per service name; clients send `Authorization: Bearer <key>`. */
   readonly apiKeys?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** docker: TLS client material per host name, for hosts reached at `tcp://`. */
+  readonly dockerTls?: pulumi.Input<Readonly<Record<string, DockerTlsMaterial>>>;
+}
+
+/** PEM-encoded TLS material the Docker provider presents to a `tcp://` daemon. */
+export interface DockerTlsMaterial {
+  /** CA that signed the daemon's certificate. */
+  readonly ca: string;
+  /** Client certificate. */
+  readonly cert: string;
+  /** Client private key. */
+  readonly key: string;
 }
 
 /** What every platform adapter receives: the plan is final, adapters decide no numbers. */

@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { StackConfig, StackConfigSchema } from "../components/config/schema";
-import { ServingSecrets } from "../components/platform";
+import { DockerTlsMaterial, ServingSecrets } from "../components/platform";
 
 /** The Pulumi project name, and so the config namespace (`qwen-serving:services`, ...). */
 export const PROJECT = "qwen-serving";
 
 /** Config keys that hold secrets: read with getSecret, never validated as plain values. */
-export const SECRET_KEYS = ["hfToken", "modelscopeToken", "grafanaAdminPassword", "apiKeys"] as const;
+export const SECRET_KEYS = ["hfToken", "modelscopeToken", "grafanaAdminPassword", "apiKeys", "dockerTls"] as const;
 
 /** Every problem of a stack config, each naming the key, the bad value and what is valid. */
 export class ConfigError extends Error {
@@ -83,6 +83,7 @@ export function readStackConfig(): { config: StackConfig; secrets: ServingSecret
     modelscopeToken: cfg.getSecret("modelscopeToken"),
     grafanaAdminPassword: cfg.getSecret("grafanaAdminPassword"),
     apiKeys: apiKeyOutputs(apiKeys, config, problems),
+    dockerTls: cfg.getSecretObject<Record<string, DockerTlsMaterial>>("dockerTls"),
   };
   for (const name of SECRET_KEYS) {
     if (all[`${PROJECT}:${name}`] !== undefined && !isConfigSecret(`${PROJECT}:${name}`))

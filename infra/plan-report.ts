@@ -123,3 +123,35 @@ export function placementTable(services: readonly ServicePlan[]): string {
   ]);
   return table(["service", "process", "node", "gpus", "port"], rows, 5);
 }
+
+const CONTAINER_TYPE = "docker:index/container:Container";
+/** Containers listed in the order they matter to a reader: the serving path first. */
+const ROLE_ORDER = ["weights", "sglang", "router", "prometheus", "grafana", "node-exporter", "dcgm-exporter"];
+
+/**
+ * docker stacks: per host, the GPUs the plan uses and every container registered on it with its
+ * GPUs and published ports, read from the recorded resources (what `pulumi up` would create).
+ */
+export function dockerHostsTable(plan: DeploymentPlan, resources: readonly RecordedResource[]): string {
+  const label = (r: RecordedResource, key: string) => ((r.inputs.labels as { label: string; value: unknown }[] | undefined) ?? []).find((l) => l.label === key)?.value;
+  const rows = plan.nodes.flatMap((node) => {
+    const used = plan.services.flatMap((s) => s.placement.filter((p) => p.node === node.name).flatMap((p) => p.gpus)).sort((a, b) => a - b);
+    const containers = resources
+      .filter((r) => r.type === CONTAINER_TYPE && label(r, "qwen-serving.host") === node.name)
+      .sort((a, b) => ROLE_ORDER.indexOf(String(label(a, "qwen-serving.role"))) - ROLE_ORDER.indexOf(String(label(b, "qwen-serving.role"))) || String(a.inputs.name).localeCompare(String(b.inputs.name)));
+    const hostCells = [node.name, `${used.length} of ${node.gpuCount} ${node.gpu.id}${used.length ? ` [${used.join(",")}]` : ""}`];
+    if (containers.length === 0) return [[...hostCells, "(none)", "-", "-", "-"]];
+    return containers.map((r, i) => {
+      const device = (r.inputs.deviceRequests as { deviceIds?: string[]; count?: number }[] | undefined)?.[0];
+      const ports = (r.inputs.ports as { internal: number; external: number }[] | undefined) ?? [];
+      return [
+        ...(i === 0 ? hostCells : ["", ""]),
+        String(r.inputs.name),
+        String(label(r, "qwen-serving.role") ?? "-"),
+        device ? (device.deviceIds ? `[${device.deviceIds.join(",")}]` : "all") : "-",
+        r.inputs.networkMode === "host" ? "host network" : ports.map((p) => (p.internal === p.external ? String(p.external) : `${p.external}->${p.internal}`)).join(", ") || "-",
+      ];
+    });
+  });
+  return table(["host", "gpus used", "container", "role", "gpus", "ports"], rows, 6);
+}

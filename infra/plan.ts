@@ -6,7 +6,7 @@ import * as path from "path";
 import { Artifact } from "../components/render/artifact";
 import { fail, parseFlags, UsageError } from "./cli";
 import { installMocks, settle, UNMOCKED_INVOKES, valueOf } from "./mocks";
-import { capacityTable, placementTable, planDocument, PlanDocument, resourceTree } from "./plan-report";
+import { capacityTable, dockerHostsTable, placementTable, planDocument, PlanDocument, resourceTree } from "./plan-report";
 import { runProgram } from "./program";
 import { readStackFile } from "./stack-file";
 
@@ -42,6 +42,7 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
     "placement:",
     placementTable(serving.plan.services),
     "",
+    ...(serving.plan.platform === "docker" ? ["docker hosts (containers as registered):", dockerHostsTable(serving.plan, resources), ""] : []),
     "endpoints:",
     ...Object.entries(endpoints).map(([k, v]) => `  ${k}: ${v}`),
     "",

@@ -1,18 +1,50 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformArgs, PlatformOutputs } from "../platform";
+import { DockerTlsMaterial, PlatformArgs, PlatformOutputs } from "../platform";
 import { Artifact } from "../render/artifact";
+import { DockerHost } from "./docker-host";
+import { DockerLayout, dockerLayout } from "./layout";
 
+/** What DockerPlatform needs: the final plan, the stack config (hosts, docker settings) and the secrets. */
 export type DockerPlatformArgs = PlatformArgs;
 
-/** Platform adapter for `platform: docker`: turns the plan into docker resources. */
+/**
+ * Platform adapter for `platform: docker`: existing GPU hosts, each managed through its own Docker
+ * provider. Lays the plan out first (throwing a DockerLayoutError that lists every problem before
+ * any resource exists), then creates one DockerHost per host.
+ */
 export class DockerPlatform extends pulumi.ComponentResource implements PlatformOutputs {
+  /** The containers per host this platform was built from. */
+  readonly layout: DockerLayout;
   readonly endpoints: pulumi.Output<Record<string, string>>;
   readonly artifacts: pulumi.Output<Artifact[]>;
 
   constructor(name: string, args: DockerPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    const s = args.secrets;
+    const layout = dockerLayout(args.plan, args.config, {
+      hfToken: s.hfToken !== undefined,
+      modelscopeToken: s.modelscopeToken !== undefined,
+      grafanaAdminPassword: s.grafanaAdminPassword !== undefined,
+      dockerTls: s.dockerTls !== undefined,
+    });
     super("qwen-serving:docker:DockerPlatform", name, {}, opts);
-    this.endpoints = pulumi.output(Object.fromEntries(args.plan.services.map((s) => [s.name, `http://localhost:${s.port}`])));
-    this.artifacts = pulumi.output([]);
-    this.registerOutputs({ endpoints: this.endpoints });
+    this.layout = layout;
+    for (const host of layout.hosts) {
+      new DockerHost(`${name}-${host.name}`, { layout: host, secrets: s, tls: host.connection === "tcp" ? tlsOf(s.dockerTls!, host.name) : undefined }, { parent: this });
+    }
+    this.endpoints = pulumi.output(layout.endpoints);
+    this.artifacts = pulumi.output([...layout.artifacts]);
+    this.registerOutputs({ endpoints: this.endpoints, artifacts: this.artifacts });
   }
+}
+
+/** One host's TLS material out of the `dockerTls` secret; a missing part fails with its key. */
+function tlsOf(all: pulumi.Input<Readonly<Record<string, DockerTlsMaterial>>>, host: string): pulumi.Output<DockerTlsMaterial> {
+  return pulumi.secret(
+    pulumi.output(all).apply((byHost) => {
+      const t = byHost[host];
+      const missing = (["ca", "cert", "key"] as const).filter((k) => !t?.[k]);
+      if (missing.length) throw new Error(`qwen-serving:dockerTls.${host}: ${missing.join(", ")} missing; set each with 'pulumi config set --secret --path dockerTls.${host}.<ca|cert|key> "$(cat file.pem)"'`);
+      return t;
+    }),
+  );
 }

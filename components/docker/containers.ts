@@ -1,0 +1,282 @@
+/**
+ * What runs on a Docker host, as plain data: one ContainerSpec per container. Pure (no Pulumi
+ * imports), so tests check exactly what DockerHost hands to `docker.Container`.
+ */
+import { Artifact } from "../render/artifact";
+import { ALERT_RULE_TESTS_PATH, DEFAULT_ALERTS, durationSeconds } from "../render/monitoring";
+import { MODELS_MOUNT } from "../sglang/launch-args";
+
+/** What a container is for; also its `qwen-serving.role` label. */
+export type ContainerRole = "weights" | "sglang" | "router" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana";
+
+/** Secrets a container may receive, as a file; names match ServingSecrets. */
+export type SecretName = "hfToken" | "modelscopeToken" | "grafanaAdminPassword";
+
+/** A rendered file (an artifact of the plan) copied into the container before it starts. */
+export interface FileUpload {
+  readonly containerPath: string;
+  /** The artifact the content comes from (relative path in the plan's out folder). */
+  readonly artifactPath: string;
+  readonly content: string;
+  /** Octal mode, as docker expects it (`"0644"`). */
+  readonly mode: string;
+}
+
+/** A secret copied into the container as a file: the spec names it, the content never appears here. */
+export interface SecretUpload {
+  readonly containerPath: string;
+  readonly secret: SecretName;
+  readonly mode: string;
+}
+
+export interface Healthcheck {
+  /** Docker's `test` form: `["CMD", ...argv]`. */
+  readonly test: readonly string[];
+  readonly intervalSec: number;
+  readonly timeoutSec: number;
+  /** Failures during this window do not count: SGLang opens its port only when fully loaded. */
+  readonly startPeriodSec: number;
+  readonly retries: number;
+}
+
+export interface ContainerSpec {
+  /** Suffix of the Pulumi logical name; unique on its host. */
+  readonly key: string;
+  readonly role: ContainerRole;
+  /** The host (`hosts[].name`) the container runs on. */
+  readonly host: string;
+  /** Docker container name; unique on the host. */
+  readonly name: string;
+  /** Pinned image reference. */
+  readonly image: string;
+  /** Arguments after the image's entrypoint; for SGLang the whole `python3 -m sglang.launch_server` argv. */
+  readonly command: readonly string[];
+  /** Plain environment. Never holds a secret: secrets arrive as files (`secretFiles`). */
+  readonly env: readonly string[];
+  /** Published ports: host port `external` forwards to container port `internal`. */
+  readonly ports: readonly { readonly internal: number; readonly external: number }[];
+  /** GPU indices passed with an NVIDIA device request, or every GPU. @default - none */
+  readonly gpus?: readonly number[] | "all";
+  /** Share the host's IPC namespace (NCCL between TP ranks uses shared memory). */
+  readonly hostIpc: boolean;
+  /** Host network and PID namespaces (node_exporter reports the host, not the container). */
+  readonly hostNamespaces: boolean;
+  /** /dev/shm size in MiB. @default - Docker's 64 MiB */
+  readonly shmSizeMiB?: number;
+  /** Linux capabilities added to Docker's default set. */
+  readonly capAdd: readonly string[];
+  /** Host folders mounted into the container. */
+  readonly binds: readonly { readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean; readonly propagation?: "rslave" }[];
+  /** Named Docker volumes (created on the host) mounted into the container. */
+  readonly volumes: readonly { readonly volume: string; readonly containerPath: string }[];
+  readonly healthcheck?: Healthcheck;
+  readonly restart: "unless-stopped" | "no";
+  /** Runs to completion once and `pulumi up` waits for it (the weights download). */
+  readonly runOnce: boolean;
+  /** Starts only after the host's weights container (WEIGHTS_KEY) exited 0. */
+  readonly needsWeights: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly files: readonly FileUpload[];
+  readonly secretFiles: readonly SecretUpload[];
+}
+
+/** Label keys every container carries, so `docker ps --filter label=...` and the plan can find them. */
+export const LABELS = { stack: "qwen-serving.stack", host: "qwen-serving.host", role: "qwen-serving.role", service: "qwen-serving.service", replica: "qwen-serving.replica" } as const;
+
+/** Where secret files go inside containers. */
+export const SECRETS_DIR = "/run/secrets";
+
+/** Docker's default health-check cadence is 30 s; retries 3 means 90 s of failures to turn unhealthy. */
+export const SGLANG_HEALTHCHECK = { intervalSec: 30, timeoutSec: 5, retries: 3 } as const;
+
+/**
+ * How long SGLang may take to open its port: the same allowance the SGLangDown alert gives, since
+ * the port opens only after weights, KV cache and CUDA graphs are ready.
+ */
+export const SGLANG_START_PERIOD_SEC = durationSeconds(DEFAULT_ALERTS.sglangDownFor);
+
+/** Fields most containers share; each builder overrides what differs. */
+function base(role: ContainerRole, host: string, stack: string, extra: Record<string, string> = {}): Pick<ContainerSpec, "role" | "host" | "env" | "ports" | "hostIpc" | "hostNamespaces" | "capAdd" | "binds" | "volumes" | "restart" | "runOnce" | "needsWeights" | "labels" | "files" | "secretFiles"> {
+  return {
+    role,
+    host,
+    env: [],
+    ports: [],
+    hostIpc: false,
+    hostNamespaces: false,
+    capAdd: [],
+    binds: [],
+    volumes: [],
+    restart: "unless-stopped",
+    runOnce: false,
+    needsWeights: false,
+    labels: { [LABELS.stack]: stack, [LABELS.host]: host, [LABELS.role]: role, ...extra },
+    files: [],
+    secretFiles: [],
+  };
+}
+
+export interface SglangReplicaInput {
+  readonly stack: string;
+  readonly host: string;
+  readonly service: string;
+  readonly replica: number;
+  readonly image: string;
+  /** The planned argv after `python3 -m sglang.launch_server`. */
+  readonly launchArgs: readonly string[];
+  readonly port: number;
+  readonly gpus: readonly number[];
+  /** Host folder holding `<repo>/` trees. */
+  readonly modelsPath: string;
+  readonly shmSizeMiB: number;
+}
+
+/** One SGLang server: exactly the planned argv, GPUs and port; weights read-only. */
+export function sglangReplica(i: SglangReplicaInput): ContainerSpec {
+  return {
+    ...base("sglang", i.host, i.stack, { [LABELS.service]: i.service, [LABELS.replica]: String(i.replica) }),
+    key: `sglang-${i.service}-${i.replica}`,
+    name: `${i.stack}-${i.service}-${i.replica}`,
+    image: i.image,
+    command: ["python3", "-m", "sglang.launch_server", ...i.launchArgs],
+    ports: [{ internal: i.port, external: i.port }],
+    gpus: [...i.gpus],
+    // As SGLang's own `docker run`: host IPC for NCCL, a large /dev/shm where IPC is private.
+    hostIpc: true,
+    shmSizeMiB: i.shmSizeMiB,
+    binds: [{ hostPath: i.modelsPath, containerPath: MODELS_MOUNT, readOnly: true }],
+    healthcheck: { test: ["CMD", "curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${i.port}/health`], ...SGLANG_HEALTHCHECK, startPeriodSec: SGLANG_START_PERIOD_SEC },
+    needsWeights: true,
+  };
+}
+
+export interface WeightsDownloadInput {
+  readonly stack: string;
+  readonly host: string;
+  readonly image: string;
+  readonly modelsPath: string;
+  /** The rendered download script (an artifact of the plan). */
+  readonly script: Artifact;
+  /** Token files the script reads, for the sources this host downloads from and the stack has secrets for. */
+  readonly tokens: readonly SecretUpload[];
+}
+
+/** Key of a host's download container; its SGLang containers start only after it succeeded. */
+export const WEIGHTS_KEY = "weights";
+/** Where the download script is copied in the container. */
+export const WEIGHTS_SCRIPT_PATH = "/opt/qwen-serving/fetch-weights.sh";
+
+/** Makes `<modelsPath>/<repo>/` complete for every model of the host, once, inside the pinned SGLang image. */
+export function weightsDownload(i: WeightsDownloadInput): ContainerSpec {
+  return {
+    ...base("weights", i.host, i.stack),
+    key: WEIGHTS_KEY,
+    name: `${i.stack}-weights`,
+    image: i.image,
+    command: ["bash", WEIGHTS_SCRIPT_PATH],
+    binds: [{ hostPath: i.modelsPath, containerPath: MODELS_MOUNT, readOnly: false }],
+    restart: "no",
+    runOnce: true,
+    files: [{ containerPath: WEIGHTS_SCRIPT_PATH, artifactPath: i.script.path, content: i.script.content, mode: "0755" }],
+    secretFiles: [...i.tokens],
+  };
+}
+
+export interface ExporterInput {
+  readonly stack: string;
+  readonly host: string;
+  readonly image: string;
+  readonly port: number;
+}
+
+/** node_exporter as its docs run it in Docker: host network and PID namespaces, `/` read-only. */
+export function nodeExporter(i: ExporterInput): ContainerSpec {
+  return {
+    ...base("node-exporter", i.host, i.stack),
+    key: "node-exporter",
+    name: `${i.stack}-node-exporter`,
+    image: i.image,
+    command: ["--path.rootfs=/host", `--web.listen-address=:${i.port}`],
+    hostNamespaces: true,
+    binds: [{ hostPath: "/", containerPath: "/host", readOnly: true, propagation: "rslave" }],
+  };
+}
+
+/** dcgm-exporter's own listen port (`-a :9400`); the host port is configurable. */
+export const DCGM_EXPORTER_CONTAINER_PORT = 9400;
+
+/** dcgm-exporter on every GPU; SYS_ADMIN lets DCGM read profiling counters. */
+export function dcgmExporter(i: ExporterInput): ContainerSpec {
+  return {
+    ...base("dcgm-exporter", i.host, i.stack),
+    key: "dcgm-exporter",
+    name: `${i.stack}-dcgm-exporter`,
+    image: i.image,
+    command: [],
+    ports: [{ internal: DCGM_EXPORTER_CONTAINER_PORT, external: i.port }],
+    gpus: "all",
+    capAdd: ["SYS_ADMIN"],
+  };
+}
+
+/** Where the monitoring artifacts go: Prometheus reads `rule_files` relative to its config file. */
+const PROMETHEUS_DIR = "/etc/prometheus/";
+export const PROMETHEUS_CONFIG_FILE = `${PROMETHEUS_DIR}prometheus.yml`;
+export const PROMETHEUS_DATA = "/prometheus";
+/** Listen ports of the Prometheus and Grafana images; the host ports are configurable. */
+export const PROMETHEUS_CONTAINER_PORT = 9090;
+export const GRAFANA_CONTAINER_PORT = 3000;
+const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning/";
+const MONITORING_PREFIX = "monitoring/";
+const GRAFANA_PREFIX = "monitoring/grafana/";
+
+export interface MonitoringServerInput {
+  readonly stack: string;
+  readonly host: string;
+  readonly image: string;
+  /** Host port to publish. */
+  readonly port: number;
+  /** Every file renderMonitoring produced for the stack. */
+  readonly artifacts: readonly Artifact[];
+}
+
+const upload = (a: Artifact, containerPath: string): FileUpload => ({ containerPath, artifactPath: a.path, content: a.content, mode: "0644" });
+
+/** Prometheus with the rendered config and rules; its TSDB lives in a named volume. */
+export function prometheus(i: MonitoringServerInput & { readonly args: readonly string[] }): ContainerSpec {
+  // The promtool unit tests of the rules are for CI, not for the server.
+  const files = i.artifacts.filter((a) => a.path.startsWith(MONITORING_PREFIX) && !a.path.startsWith(GRAFANA_PREFIX) && a.path !== ALERT_RULE_TESTS_PATH);
+  return {
+    ...base("prometheus", i.host, i.stack),
+    key: "prometheus",
+    name: `${i.stack}-prometheus`,
+    image: i.image,
+    command: [...i.args],
+    ports: [{ internal: PROMETHEUS_CONTAINER_PORT, external: i.port }],
+    volumes: [{ volume: `${i.stack}-prometheus-data`, containerPath: PROMETHEUS_DATA }],
+    files: files.map((a) => upload(a, PROMETHEUS_DIR + a.path.slice(MONITORING_PREFIX.length))),
+  };
+}
+
+/** Grafana provisioned from files only; the admin password is read from a secret file. */
+export function grafana(i: MonitoringServerInput & { readonly dashboardsDir: string }): ContainerSpec {
+  const provisioning = `${GRAFANA_PREFIX}provisioning/`;
+  const dashboards = `${GRAFANA_PREFIX}dashboards/`;
+  // Grafana runs as uid 472 in group 0, so root:root 0440 is readable by it and nobody else.
+  const password: SecretUpload = { containerPath: `${SECRETS_DIR}/grafana-admin-password`, secret: "grafanaAdminPassword", mode: "0440" };
+  return {
+    ...base("grafana", i.host, i.stack),
+    key: "grafana",
+    name: `${i.stack}-grafana`,
+    image: i.image,
+    command: [],
+    // Grafana's `__FILE` convention: the environment holds only the path.
+    env: [`GF_SECURITY_ADMIN_PASSWORD__FILE=${password.containerPath}`, "GF_USERS_ALLOW_SIGN_UP=false"],
+    ports: [{ internal: GRAFANA_CONTAINER_PORT, external: i.port }],
+    files: [
+      ...i.artifacts.filter((a) => a.path.startsWith(provisioning)).map((a) => upload(a, GRAFANA_PROVISIONING_DIR + a.path.slice(provisioning.length))),
+      ...i.artifacts.filter((a) => a.path.startsWith(dashboards)).map((a) => upload(a, `${i.dashboardsDir}/${a.path.slice(dashboards.length)}`)),
+    ],
+    secretFiles: [password],
+  };
+}

@@ -1,0 +1,129 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { DockerTlsMaterial, ServingSecrets } from "../platform";
+import { ContainerSpec, WEIGHTS_KEY } from "./containers";
+import { HostLayout } from "./layout";
+
+export interface DockerHostArgs {
+  /** The host and the containers it runs, as `dockerLayout` laid them out from the plan. */
+  readonly layout: HostLayout;
+  /** Values of the secret files the containers receive (`ContainerSpec.secretFiles`). */
+  readonly secrets: ServingSecrets;
+  /** TLS client material, required for `tcp://` hosts. @default - none (ssh:// and unix:// need none) */
+  readonly tls?: pulumi.Input<DockerTlsMaterial>;
+}
+
+/** Label that resolves only once the host's weights download exited 0. */
+export const WEIGHTS_LABEL = "qwen-serving.weights";
+
+// BatchMode: nobody can answer a password prompt during `pulumi up`. Keep-alives: the weights
+// download holds one idle API call open for as long as it takes (tens of minutes).
+const SSH_OPTS = ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=30"];
+
+/**
+ * One existing GPU host: its own Docker provider, the pinned images it pulls, and its containers
+ * exactly as laid out. SGLang containers are created only after the host's weights download
+ * container ran to completion with exit code 0.
+ */
+export class DockerHost extends pulumi.ComponentResource {
+  /** The Docker provider that reaches this host. */
+  readonly provider: docker.Provider;
+  /** Docker container id per ContainerSpec key. */
+  readonly containerIds: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("qwen-serving:docker:DockerHost", name, {}, opts);
+    const host = args.layout;
+    this.provider = new docker.Provider(`${name}-provider`, providerArgs(host, args.tls), { parent: this });
+    const child = { parent: this, provider: this.provider };
+
+    const images = new Map<string, docker.RemoteImage>();
+    for (const c of host.containers) {
+      if (images.has(c.image)) continue;
+      // Kept on destroy: the SGLang image is ~11 GiB and other stacks on the host may use it.
+      images.set(c.image, new docker.RemoteImage(`${name}-image-${c.role === "weights" ? "sglang" : c.role}`, { name: c.image, keepLocally: true }, child));
+    }
+    const volumes = [...new Set(host.containers.flatMap((c) => c.volumes.map((v) => v.volume)))];
+    const created = new Map(volumes.map((v) => [v, new docker.Volume(`${name}-volume-${v}`, { name: v }, child)]));
+
+    let weights: { spec: ContainerSpec; container: docker.Container } | undefined;
+    const containers = host.containers.map((spec) => {
+      if (spec.needsWeights && !weights) throw new Error(`host '${host.name}': ${spec.name} needs the weights container, which the layout did not place first`);
+      const gate = spec.needsWeights ? weightsGate(weights!.container, weights!.spec.name) : undefined;
+      const container = new docker.Container(`${name}-${spec.key}`, containerArgs(spec, images.get(spec.image)!.imageId, args.secrets, gate), {
+        ...child,
+        dependsOn: [...(gate ? [weights!.container] : []), ...spec.volumes.map((v) => created.get(v.volume)!)],
+      });
+      if (spec.key === WEIGHTS_KEY) weights = { spec, container };
+      return [spec.key, container] as const;
+    });
+    this.containerIds = pulumi.output(Object.fromEntries(containers.map(([key, c]) => [key, c.id])));
+    this.registerOutputs({ containerIds: this.containerIds });
+  }
+}
+
+function providerArgs(host: HostLayout, tls: pulumi.Input<DockerTlsMaterial> | undefined): docker.ProviderArgs {
+  if (host.connection === "ssh") return { host: host.dockerHost, sshOpts: SSH_OPTS };
+  if (host.connection === "unix") return { host: host.dockerHost };
+  if (tls === undefined) throw new Error(`host '${host.name}': ${host.dockerHost} needs TLS material`);
+  const material = pulumi.output(tls);
+  return { host: host.dockerHost, caMaterial: pulumi.secret(material.ca), certMaterial: pulumi.secret(material.cert), keyMaterial: pulumi.secret(material.key) };
+}
+
+/** A label value that exists only after the download container exited 0, failing `pulumi up` otherwise. */
+function weightsGate(weights: docker.Container, containerName: string): pulumi.Output<string> {
+  return weights.exitCode.apply((code) => {
+    if (code !== 0) throw new Error(`the weights download exited with code ${code} (2 environment, 3 download, 4 verification); see 'docker logs ${containerName}' on the host`);
+    return "complete";
+  });
+}
+
+/** The docker.Container inputs of a spec: nothing decided here, only translated. */
+function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, secrets: ServingSecrets, weightsGate?: pulumi.Output<string>): docker.ContainerArgs {
+  const gpus = spec.gpus;
+  return {
+    name: spec.name,
+    image,
+    command: spec.command.length > 0 ? [...spec.command] : undefined,
+    envs: spec.env.length > 0 ? [...spec.env] : undefined,
+    ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external })),
+    deviceRequests: gpus === undefined ? undefined : [{ driver: "nvidia", capabilities: ["gpu"], ...(gpus === "all" ? { count: -1 } : { deviceIds: gpus.map(String) }) }],
+    ipcMode: spec.hostIpc ? "host" : undefined,
+    networkMode: spec.hostNamespaces ? "host" : undefined,
+    pidMode: spec.hostNamespaces ? "host" : undefined,
+    shmSize: spec.shmSizeMiB,
+    capabilities: spec.capAdd.length > 0 ? { adds: [...spec.capAdd] } : undefined,
+    // `volumes` (docker -v) creates a missing host folder; `mounts` is needed for propagation.
+    volumes: [
+      ...spec.binds.filter((b) => !b.propagation).map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly })),
+      ...spec.volumes.map((v) => ({ volumeName: v.volume, containerPath: v.containerPath })),
+    ],
+    mounts: spec.binds.filter((b) => b.propagation).map((b) => ({ type: "bind", source: b.hostPath, target: b.containerPath, readOnly: b.readOnly, bindOptions: { propagation: b.propagation } })),
+    healthcheck: spec.healthcheck && {
+      tests: [...spec.healthcheck.test],
+      interval: `${spec.healthcheck.intervalSec}s`,
+      timeout: `${spec.healthcheck.timeoutSec}s`,
+      startPeriod: `${spec.healthcheck.startPeriodSec}s`,
+      retries: spec.healthcheck.retries,
+    },
+    // `pulumi up` waits until the server answers /health (or fails after the start period).
+    wait: spec.healthcheck ? true : undefined,
+    waitTimeout: spec.healthcheck ? spec.healthcheck.startPeriodSec + spec.healthcheck.intervalSec : undefined,
+    restart: spec.restart,
+    // A run-once container: `pulumi up` attaches and waits for its exit; a stopped one is expected.
+    attach: spec.runOnce ? true : undefined,
+    mustRun: spec.runOnce ? false : undefined,
+    labels: [
+      ...Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
+      ...(weightsGate ? [{ label: WEIGHTS_LABEL, value: weightsGate }] : []),
+    ],
+    uploads: [
+      ...spec.files.map((f) => ({ file: f.containerPath, content: f.content, permissions: f.mode })),
+      ...spec.secretFiles.map((f) => {
+        const value = secrets[f.secret];
+        if (value === undefined) throw new Error(`container ${spec.name}: secret ${f.secret} is not set`);
+        return { file: f.containerPath, content: pulumi.secret(value), permissions: f.mode };
+      }),
+    ],
+  };
+}

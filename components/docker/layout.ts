@@ -1,0 +1,201 @@
+/**
+ * The docker platform's layout: which containers run on which host, with which ports and files,
+ * derived from the plan and the stack config. Pure (no Pulumi imports); DockerPlatform creates
+ * exactly these containers, and the tests check them without mocks.
+ */
+import { DEFAULT_DOCKER_SETTINGS } from "../config/docker";
+import { DockerHostConfig, StackConfig } from "../config/schema";
+import { Artifact } from "../render/artifact";
+import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, prometheusArgs, renderMonitoring } from "../render/monitoring";
+import { HF_TOKEN_FILE, MODELSCOPE_TOKEN_FILE, renderWeightsScript, weightsModels } from "../render/scripts/weights";
+import { DeploymentPlan } from "../sglang/planner";
+import { ContainerSpec, PROMETHEUS_CONFIG_FILE, PROMETHEUS_DATA, SecretName, SecretUpload, dcgmExporter, grafana, nodeExporter, prometheus, sglangReplica, weightsDownload } from "./containers";
+
+/** How the Docker provider reaches a host. */
+export type Connection = "ssh" | "tcp" | "unix";
+
+export interface HostLayout {
+  readonly name: string;
+  /** The Docker endpoint (`ssh://user@host`, `tcp://host:2376`, `unix:///...`). */
+  readonly dockerHost: string;
+  readonly connection: Connection;
+  /** Address other hosts and Prometheus use to reach this host's published ports. */
+  readonly address: string;
+  readonly gpu: string;
+  readonly gpuCount: number;
+  /** GPU indices the plan gives to SGLang replicas on this host, ascending. */
+  readonly gpusUsed: readonly number[];
+  /** In creation order: the weights download first. */
+  readonly containers: readonly ContainerSpec[];
+}
+
+export interface DockerLayout {
+  readonly hosts: readonly HostLayout[];
+  /** Base URL per service: its router's, or its single replica's. */
+  readonly endpoints: Readonly<Record<string, string>>;
+  /** Where Prometheus and Grafana run, when monitoring is enabled. */
+  readonly monitoring?: { readonly host: string; readonly prometheusUrl: string; readonly grafanaUrl: string };
+  /** Every rendered file the containers carry (download scripts, monitoring configs, rule tests). */
+  readonly artifacts: readonly Artifact[];
+}
+
+/** Which secrets the stack holds; values never reach the layout. */
+export type SecretsPresent = Readonly<Record<SecretName | "dockerTls", boolean>>;
+
+/** Every reason the layout cannot be built, one per line, each naming the config key. */
+export class DockerLayoutError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`the docker layout cannot be built:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "DockerLayoutError";
+  }
+}
+
+/** Artifact path of a host's download script. */
+export const weightsScriptPath = (host: string): string => `hosts/${host}/fetch-weights.sh`;
+
+export function connectionOf(dockerHost: string): Connection {
+  return dockerHost.slice(0, dockerHost.indexOf(":")) as Connection;
+}
+
+/** The host's `address`, else the host part of an ssh:// or tcp:// endpoint; unix:// has none. */
+export function hostAddress(h: DockerHostConfig): string | undefined {
+  if (h.address) return h.address;
+  if (connectionOf(h.dockerHost) === "unix") return undefined;
+  return new URL(h.dockerHost).hostname || undefined;
+}
+
+const TOKEN_FILES: Record<"huggingface" | "modelscope", { secret: SecretName; path: string }> = {
+  huggingface: { secret: "hfToken", path: HF_TOKEN_FILE },
+  modelscope: { secret: "modelscopeToken", path: MODELSCOPE_TOKEN_FILE },
+};
+
+/**
+ * Lays the plan out on the hosts. Collects every problem (an unknown monitoring host, a port used
+ * twice on one host, a missing secret, weights the platform cannot fetch) and throws one
+ * DockerLayoutError listing them all, before any resource exists.
+ */
+export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets: SecretsPresent): DockerLayout {
+  const settings = config.docker ?? DEFAULT_DOCKER_SETTINGS;
+  const problems: string[] = [];
+  const stack = plan.stack;
+
+  const addresses = new Map<string, string>();
+  config.hosts.forEach((h, i) => {
+    const address = hostAddress(h);
+    if (address === undefined) problems.push(`qwen-serving:hosts[${i}].address: host '${h.name}' is reached through ${h.dockerHost}, which has no network address; set address so Prometheus and routers can reach its ports`);
+    else addresses.set(h.name, address);
+    if (connectionOf(h.dockerHost) === "tcp" && !secrets.dockerTls)
+      problems.push(`qwen-serving:hosts[${i}].dockerHost: ${h.dockerHost} without TLS gives root on '${h.name}' to anyone who can reach the port; set the secret dockerTls.${h.name} {ca, cert, key}, or use ssh://`);
+  });
+  const addr = (host: string) => addresses.get(host) ?? host;
+
+  const monitoringHost = config.monitoring.enabled ? (settings.monitoringHost ?? config.hosts[0]?.name) : undefined;
+  if (settings.monitoringHost !== undefined && !config.hosts.some((h) => h.name === settings.monitoringHost))
+    problems.push(`qwen-serving:docker.monitoringHost: no host is named '${settings.monitoringHost}'; valid: ${config.hosts.map((h) => h.name).join(", ")}`);
+  if (monitoringHost && !secrets.grafanaAdminPassword)
+    problems.push("qwen-serving:grafanaAdminPassword: monitoring is enabled and Grafana must not keep its default admin password; set it with 'pulumi config set --secret grafanaAdminPassword ...' (or set monitoring.enabled false)");
+
+  plan.services.forEach((s, i) => {
+    if (s.spec.weights.source === "s3") problems.push(`qwen-serving:services[${i}].weights.source: docker hosts have no AWS credentials to read ${s.spec.weights.s3Uri}; use huggingface or modelscope`);
+    if (s.router) problems.push(`qwen-serving:services[${i}].replicas: ${s.replicas} replicas need SGLang's router, which the docker platform does not run yet; use replicas 1`);
+  });
+
+  const monitoring = monitoringHost ? monitoringInput(plan, config, addr, addr(monitoringHost)) : undefined;
+  const monitoringArtifacts = monitoring ? renderMonitoring(monitoring) : [];
+  const artifacts: Artifact[] = [];
+
+  const hosts = config.hosts.map((h): HostLayout => {
+    const replicas = plan.services.flatMap((s) => s.placement.filter((p) => p.node === h.name).map((p) => ({ service: s, replica: p })));
+    const containers: ContainerSpec[] = [];
+    const onHost = plan.services.filter((s) => s.placement.some((p) => p.node === h.name));
+    if (onHost.length > 0) {
+      let script: Artifact | undefined;
+      try {
+        const models = weightsModels(onHost);
+        script = { path: weightsScriptPath(h.name), content: renderWeightsScript({ models }), mode: 0o755 };
+      } catch (e) {
+        problems.push(`qwen-serving:services: on host '${h.name}' ${(e as Error).message}`);
+      }
+      if (script) {
+        artifacts.push(script);
+        const sources = new Set(onHost.map((s) => s.spec.weights.source));
+        const tokens: SecretUpload[] = (["huggingface", "modelscope"] as const)
+          .filter((src) => sources.has(src) && secrets[TOKEN_FILES[src].secret])
+          .map((src) => ({ containerPath: TOKEN_FILES[src].path, secret: TOKEN_FILES[src].secret, mode: "0400" }));
+        containers.push(weightsDownload({ stack, host: h.name, image: config.image, modelsPath: h.modelsPath, script, tokens }));
+      }
+    }
+    for (const { service, replica } of replicas) {
+      containers.push(
+        sglangReplica({ stack, host: h.name, service: service.name, replica: replica.replica, image: config.image, launchArgs: replica.launchArgs, port: replica.port, gpus: replica.gpus, modelsPath: h.modelsPath, shmSizeMiB: settings.shmSizeMiB }),
+      );
+    }
+    if (config.monitoring.enabled) {
+      containers.push(nodeExporter({ stack, host: h.name, image: settings.images.nodeExporter, port: settings.nodeExporterPort }));
+      containers.push(dcgmExporter({ stack, host: h.name, image: settings.images.dcgmExporter, port: settings.dcgmExporterPort }));
+    }
+    if (monitoring && h.name === monitoringHost) {
+      const args = prometheusArgs(monitoring, { configFile: PROMETHEUS_CONFIG_FILE, storagePath: PROMETHEUS_DATA });
+      containers.push(prometheus({ stack, host: h.name, image: settings.images.prometheus, port: settings.prometheusPort, artifacts: monitoringArtifacts, args }));
+      containers.push(grafana({ stack, host: h.name, image: settings.images.grafana, port: settings.grafanaPort, artifacts: monitoringArtifacts, dashboardsDir: DEFAULT_DASHBOARDS_DIR }));
+    }
+    const claims = containers.flatMap((c) => c.ports.map((p): PortClaim => [p.external, c.name]));
+    // node_exporter is on the host network: its listen port is a host port too.
+    const exporter = containers.find((c) => c.role === "node-exporter");
+    if (exporter) claims.push([settings.nodeExporterPort, exporter.name]);
+    problems.push(...portClashes(h.name, claims));
+    return {
+      name: h.name,
+      dockerHost: h.dockerHost,
+      connection: connectionOf(h.dockerHost),
+      address: addr(h.name),
+      gpu: h.gpu,
+      gpuCount: h.gpuCount,
+      gpusUsed: replicas.flatMap((r) => r.replica.gpus).sort((a, b) => a - b),
+      containers,
+    };
+  });
+
+  if (problems.length) throw new DockerLayoutError(problems);
+  return {
+    hosts,
+    endpoints: Object.fromEntries(plan.services.map((s) => [s.name, `http://${addr(s.router?.node ?? s.placement[0].node)}:${s.port}`])),
+    monitoring: monitoringHost
+      ? { host: monitoringHost, prometheusUrl: `http://${addr(monitoringHost)}:${settings.prometheusPort}`, grafanaUrl: `http://${addr(monitoringHost)}:${settings.grafanaPort}` }
+      : undefined,
+    artifacts: [...artifacts, ...monitoringArtifacts],
+  };
+}
+
+/** Prometheus scrapes every host by address; Grafana reaches Prometheus the same way. */
+export function monitoringInput(plan: DeploymentPlan, config: StackConfig, addr: (host: string) => string, monitoringAddress: string): MonitoringInput {
+  const settings = config.docker ?? DEFAULT_DOCKER_SETTINGS;
+  return {
+    stack: plan.stack,
+    platform: "docker",
+    services: plan.services.map((s) => ({
+      name: s.name,
+      model: s.model.id,
+      port: s.port,
+      targets: s.placement.map((p) => `${addr(p.node)}:${p.port}`),
+      routerTargets: s.router ? [`${addr(s.router.node)}:${s.router.metricsPort}`] : [],
+    })),
+    nodeExporterTargets: config.hosts.map((h) => `${addr(h.name)}:${settings.nodeExporterPort}`),
+    dcgmTargets: config.hosts.map((h) => `${addr(h.name)}:${settings.dcgmExporterPort}`),
+    alerts: { kvUsageThreshold: config.monitoring.kvUsageThreshold, ttftP95Seconds: config.monitoring.ttftP95Seconds },
+    grafana: { prometheusUrl: `http://${monitoringAddress}:${settings.prometheusPort}` },
+    retention: { time: `${config.monitoring.retentionDays}d` },
+  };
+}
+
+/** A host port and the container that listens on it. */
+type PortClaim = [number, string];
+
+/** Host ports claimed more than once on one host. */
+function portClashes(host: string, claims: readonly PortClaim[]): string[] {
+  const owners = new Map<number, string[]>();
+  for (const [port, name] of claims) owners.set(port, [...(owners.get(port) ?? []), name]);
+  return [...owners]
+    .filter(([, names]) => names.length > 1)
+    .map(([port, names]) => `qwen-serving:docker: port ${port} on host '${host}' is used by ${names.join(" and ")}; change a service port or the docker.*Port settings`);
+}

@@ -4,3 +4,4 @@ import { runProgram } from "./program";
 const { outputs } = runProgram();
 export const endpoints = outputs.endpoints;
 export const capacity = outputs.capacity;
+export const exampleRequests = outputs.exampleRequests;

@@ -42,6 +42,7 @@ export const COMPUTED: Record<string, (name: string, inputs: Record<string, any>
   "aws:lb/loadBalancer:LoadBalancer": (name) => ({ dnsName: `${name}-123456.us-east-1.elb.amazonaws.com`, arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/abc`), arnSuffix: `app/${name}/abc`, zoneId: "Z35SXDOTRQ7X7K" }),
   "aws:lb/targetGroup:TargetGroup": (name) => ({ arn: arn("elasticloadbalancing", `targetgroup/${name}/abc`), arnSuffix: `targetgroup/${name}/abc` }),
   "aws:ec2/vpc:Vpc": () => ({ defaultSecurityGroupId: "sg-default" }),
+  "aws:ssm/parameter:Parameter": (_n, i) => ({ arn: arn("ssm", `parameter${i.name}`), version: 1 }),
   "aws:ec2/subnet:Subnet": (_n, i) => ({ availabilityZone: i.availabilityZone ?? "us-east-1a" }),
   "docker:index/remoteImage:RemoteImage": (name, i) => ({ imageId: `sha256:${hex(name).repeat(4).slice(0, 64)}`, repoDigest: `${String(i.name).replace(/:[^/]*$/, "")}@sha256:${hex(`${name}-digest`).repeat(4).slice(0, 64)}` }),
   // An attached run-once container (the weights download) reports how it exited; 0 is success.

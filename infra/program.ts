@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { QwenServing } from "../components/qwen-serving";
+import { exampleRequests } from "../components/render/examples";
 import { readStackConfig } from "./config";
 
 /** The stack outputs `pulumi stack output` shows. */
@@ -8,6 +9,8 @@ export interface StackOutputs {
   readonly endpoints: pulumi.Output<Record<string, string>>;
   /** Planned KV tokens / context per service, for a quick look after `pulumi up`. */
   readonly capacity: Record<string, { gpu: string; tp: number; replicas: number; kvTokens: number; contextLength: number }>;
+  /** Ready-to-paste example request per service: a bash script calling its endpoint with curl. */
+  readonly exampleRequests: pulumi.Output<Record<string, string>>;
 }
 
 /**
@@ -20,5 +23,5 @@ export function runProgram(): { serving: QwenServing; outputs: StackOutputs } {
   const capacity = Object.fromEntries(
     serving.plan.services.map((s) => [s.name, { gpu: s.capacity.gpu, tp: s.tp, replicas: s.replicas, kvTokens: s.capacity.kvTokens, contextLength: s.capacity.contextLength }]),
   );
-  return { serving, outputs: { endpoints: serving.endpoints, capacity } };
+  return { serving, outputs: { endpoints: serving.endpoints, capacity, exampleRequests: serving.endpoints.apply((e) => exampleRequests(serving.plan, e)) } };
 }

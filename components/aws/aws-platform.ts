@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformArgs, PlatformOutputs } from "../platform";
 import { Artifact } from "../render/artifact";
 import { AwsSettingsSchema } from "../config/aws";
+import { exampleArtifacts } from "../render/examples";
+import { ApiKeys } from "./api-keys";
 import { FrontDoor } from "./front-door";
 import { planFrontDoor } from "./front-door-plan";
 import { AwsNetwork } from "./network";
@@ -30,6 +32,9 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       listenerPorts: frontDoorPlan.listeners.map((l) => l.port),
       targetPorts: frontDoorPlan.targets.map((t) => t.port),
     }, { parent: this });
+    // Service API keys as SSM SecureStrings, before the nodes: their SGLang units fetch them at boot
+    // (render/api-key.ts) and their role needs ApiKeys.parameterArns.
+    if (Object.keys(args.secrets.apiKeys ?? {}).length) new ApiKeys(`${name}-apikeys`, { stack: args.plan.stack, keys: args.secrets.apiKeys! }, { parent: this });
 
     // --- GPU nodes and weight caches (issue 3: GpuNode, WeightCache) ---
 
@@ -42,6 +47,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       subnetIds: network.publicSubnetIds,
       securityGroupId: network.loadBalancerSecurityGroupId,
     }, { parent: this });
+    artifacts.push(frontDoor.endpoints.apply((e) => exampleArtifacts(args.plan, e)));
 
     // --- monitoring (issue 5: monitoring instance) ---
 

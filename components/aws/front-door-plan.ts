@@ -7,7 +7,7 @@ import { DeploymentPlan, ServicePlan } from "../sglang/planner";
  * The FrontDoor component only turns this into resources; the tests read it directly.
  */
 
-/** HTTPS listener that routes to every model by header or path prefix (only with a certificate). */
+/** HTTPS listener that routes to every model by path prefix or header (only with a certificate). */
 export const HTTPS_PORT = 443;
 
 /** Header a client sets on the HTTPS listener to pick a model: its value is the service name. */
@@ -45,14 +45,25 @@ export interface ListenerPlan {
   readonly service?: string;
 }
 
-/** One rule of the HTTPS listener; exactly one of header or pathPrefix is set. */
+/**
+ * Paths the load balancer forwards; everything else gets its 404. The OpenAI API, SGLang's native
+ * `/generate` and the read-only `/health` and `/get_model_info`. Not forwarded: the router's
+ * unauthenticated `/add_worker` and `/remove_worker`, and SGLang's admin routes (`/flush_cache`,
+ * `/update_weights_from_disk`, profiling...). Four paths, because an ALB rule holds at most five
+ * condition values and the header rule needs one.
+ */
+export const PUBLIC_PATHS = ["/v1/*", "/generate", "/health", "/get_model_info"] as const;
+
+/** One forwarding rule of a listener: header (if set) AND one of the paths. */
 export interface RoutingRulePlan {
   readonly key: string;
+  /** Key of the listener the rule belongs to. */
+  readonly listener: string;
   readonly service: string;
   readonly priority: number;
   readonly header?: { readonly name: string; readonly value: string };
-  readonly pathPrefix?: string;
-  /** URL rewrite that strips pathPrefix, so `/<service>/v1/...` reaches the server as `/v1/...`. */
+  readonly paths: readonly string[];
+  /** URL rewrite that strips a path prefix, so `/<service>/v1/...` reaches the server as `/v1/...`. */
   readonly rewrite?: { readonly regex: string; readonly replace: string };
 }
 
@@ -66,6 +77,8 @@ export interface FrontDoorPlan {
   readonly rules: readonly RoutingRulePlan[];
 }
 
+/** Priority of the public-path rule on a service's own listener. */
+export const SERVICE_RULE_PRIORITY = 10;
 /** Priorities of the HTTPS rules: path prefixes are checked before headers, in service order. */
 export const PATH_RULE_PRIORITY_BASE = 100;
 export const HEADER_RULE_PRIORITY_BASE = 200;
@@ -82,25 +95,31 @@ export const servicePathPrefix = (service: string): string => `/${service}`;
 /**
  * Lays out the front door. Every service keeps its own port (the seed's 9001, 9002), HTTP without
  * a certificate and HTTPS with one. With a certificate, 443 also routes by `/<service>/...` (rewritten
- * to `/...`) or by the `X-Model: <service>` header; anything else gets a 404 naming both rules.
+ * to `/...`) or by the `X-Model: <service>` header. Only PUBLIC_PATHS are forwarded; anything else
+ * gets a 404 that says how to call a model.
  */
 export function planFrontDoor(plan: DeploymentPlan, settings: AwsFrontDoorSettings): FrontDoorPlan {
   const tls = settings.certificateArn !== undefined;
   const protocol = tls ? "HTTPS" : "HTTP";
-  const listeners: ListenerPlan[] = plan.services.map((s) => ({ key: `${s.name}`, port: s.port, protocol, service: s.name }));
+  const listeners: ListenerPlan[] = [];
   const rules: RoutingRulePlan[] = [];
+  for (const s of plan.services) {
+    listeners.push({ key: s.name, port: s.port, protocol, service: s.name });
+    rules.push({ key: `${s.name}-api`, listener: s.name, service: s.name, priority: SERVICE_RULE_PRIORITY, paths: [...PUBLIC_PATHS] });
+  }
   if (tls) {
     listeners.push({ key: "https", port: HTTPS_PORT, protocol: "HTTPS" });
     plan.services.forEach((s, i) => {
       const prefix = servicePathPrefix(s.name);
       rules.push({
         key: `${s.name}-path`,
+        listener: "https",
         service: s.name,
         priority: PATH_RULE_PRIORITY_BASE + i,
-        pathPrefix: prefix,
+        paths: PUBLIC_PATHS.map((p) => `${prefix}${p}`),
         rewrite: { regex: `^${prefix}(/.*)$`, replace: "$1" },
       });
-      rules.push({ key: `${s.name}-header`, service: s.name, priority: HEADER_RULE_PRIORITY_BASE + i, header: { name: MODEL_HEADER, value: s.name } });
+      rules.push({ key: `${s.name}-header`, listener: "https", service: s.name, priority: HEADER_RULE_PRIORITY_BASE + i, header: { name: MODEL_HEADER, value: s.name }, paths: [...PUBLIC_PATHS] });
     });
   }
   return {
@@ -113,13 +132,13 @@ export function planFrontDoor(plan: DeploymentPlan, settings: AwsFrontDoorSettin
   };
 }
 
-/** Body of the HTTPS listener's default 404: tells a client how to pick a model. */
-export function unroutedMessage(plan: DeploymentPlan): string {
+/** Body of every listener's default 404: tells a client how to call a model. */
+export function unroutedMessage(plan: DeploymentPlan, listener: ListenerPlan): string {
   const names = plan.services.map((s) => s.name);
-  return JSON.stringify({
-    error: `no model selected: call /<service>/v1/... or send '${MODEL_HEADER}: <service>'`,
-    services: names,
-  });
+  const how = listener.service
+    ? `this port serves '${listener.service}' on ${PUBLIC_PATHS.join(", ")}`
+    : `call /<service>/v1/... or send '${MODEL_HEADER}: <service>' with /v1/...`;
+  return JSON.stringify({ error: `not found: ${how}`, services: names });
 }
 
 /**

@@ -31,7 +31,8 @@ export interface FrontDoorArgs {
 /**
  * The stack's one stable address: an internet-facing ALB with one listener per service port (HTTPS
  * when a certificate is configured, else HTTP), and with a certificate a 443 listener that routes
- * by `/<service>/...` (rewritten to `/...`) or by `X-Model: <service>`. Each service's target
+ * by `/<service>/...` (rewritten to `/...`) or by `X-Model: <service>`. Listeners forward only the
+ * public API paths (PUBLIC_PATHS) and answer anything else with a 404. Each service's target
  * group points at its router (replicas > 1) or its single SGLang replica, health-checked on
  * `/health`. The idle timeout and the deregistration delay are sized for long generations.
  */
@@ -110,19 +111,27 @@ export class FrontDoor extends pulumi.ComponentResource {
 
     const tls = (protocol: string) => (protocol === "HTTPS" ? { certificateArn: settings.certificateArn, sslPolicy: SSL_POLICY } : {});
     for (const l of layout.listeners) {
-      const defaultActions = l.service
-        ? [{ type: "forward", targetGroupArn: groups.get(l.service)!.arn }]
-        : [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: unroutedMessage(args.plan) } }];
-      const listener = new aws.lb.Listener(`${name}-${l.key}`, { loadBalancerArn: lb.arn, port: l.port, protocol: l.protocol, ...tls(l.protocol), defaultActions, tags: tags(l.key) }, child);
-      if (l.service) continue;
-      for (const r of layout.rules) {
-        const condition = r.header ? { httpHeader: { httpHeaderName: r.header.name, values: [r.header.value] } } : { pathPattern: { values: [`${r.pathPrefix}/*`] } };
+      const listener = new aws.lb.Listener(
+        `${name}-${l.key}`,
+        {
+          loadBalancerArn: lb.arn,
+          port: l.port,
+          protocol: l.protocol,
+          ...tls(l.protocol),
+          defaultActions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: unroutedMessage(args.plan, l) } }],
+          tags: tags(l.key),
+        },
+        child,
+      );
+      for (const r of layout.rules.filter((r) => r.listener === l.key)) {
+        const conditions: aws.types.input.lb.ListenerRuleCondition[] = [{ pathPattern: { values: [...r.paths] } }];
+        if (r.header) conditions.push({ httpHeader: { httpHeaderName: r.header.name, values: [r.header.value] } });
         new aws.lb.ListenerRule(
           `${name}-${r.key}`,
           {
             listenerArn: listener.arn,
             priority: r.priority,
-            conditions: [condition],
+            conditions,
             actions: [{ type: "forward", targetGroupArn: groups.get(r.service)!.arn }],
             transforms: r.rewrite ? [{ type: "url-rewrite", urlRewriteConfig: { rewrite: r.rewrite } }] : undefined,
             tags: tags(r.key),

@@ -66,16 +66,46 @@ export const AwsFrontDoorSettingsSchema = z
     if (f.hostedZoneId && !f.domain) ctx.addIssue({ code: "custom", path: ["hostedZoneId"], message: "hostedZoneId needs domain (the record to create)" });
   });
 
+/** A docker reference pinned to a tag other than `latest`, or to a digest. */
+const pinnedImage = z
+  .string()
+  .regex(/^[\w./-]+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/, "image must be a docker reference")
+  .refine((i) => !/:latest$/.test(i) && (/:[\w.-]+/.test(i.split("/").pop() ?? "") || i.includes("@sha256:")), "image must be pinned to a tag other than 'latest' or a digest");
+
+/** The GPU nodes (components/aws/gpu-node.ts) and their weight caches. */
+export const AwsNodeSettingsSchema = z
+  .object({
+    /**
+     * Base image: `dlami` (AWS Deep Learning Base OSS Nvidia Driver GPU AMI, Ubuntu 22.04: driver,
+     * Docker and the container toolkit preinstalled) or plain Ubuntu, where the bootstrap installs
+     * the NVIDIA 580 server driver (open modules), Docker and the toolkit (adds minutes to boot).
+     * @default "dlami"
+     */
+    ami: z.enum(["dlami", "ubuntu-22.04", "ubuntu-24.04"]).default("dlami"),
+    /** Pin an exact AMI id instead of the latest image of `ami` (a new latest image replaces the nodes at the next `pulumi up`). @default - the latest image of `ami` */
+    amiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, "amiId must look like ami-0123456789abcdef0").optional(),
+    /** Encrypted gp3 root volume; holds Docker's images (the SGLang image is ~11 GiB compressed, ~30 GiB unpacked). @default 200 */
+    rootVolumeGiB: z.number().int().min(100, "the DLAMI root snapshot plus the SGLang image need at least 100 GiB").max(16384).default(200),
+    /** node_exporter on every node. @default "prom/node-exporter:v1.9.1" */
+    nodeExporterImage: pinnedImage.default("prom/node-exporter:v1.9.1"),
+    /** NVIDIA dcgm-exporter on every node. @default "nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-4.6.0-ubuntu22.04" */
+    dcgmExporterImage: pinnedImage.default("nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-4.6.0-ubuntu22.04"),
+  })
+  .strict();
+
 export const AwsSettingsSchema = z
   .object({
     /** VPC and subnets. @default - a new minimal VPC */
     network: AwsNetworkSettingsSchema.prefault({}),
     /** Load balancer, TLS and client access. @default - HTTP only, closed to everyone */
     frontDoor: AwsFrontDoorSettingsSchema.prefault({}),
+    /** GPU nodes: AMI, root volume, exporter images. @default - DLAMI, 200 GiB root */
+    nodes: AwsNodeSettingsSchema.prefault({}),
   })
   .strict();
 
 export type AwsNetworkSettings = z.output<typeof AwsNetworkSettingsSchema>;
 export type AwsFrontDoorSettings = z.output<typeof AwsFrontDoorSettingsSchema>;
+export type AwsNodeSettings = z.output<typeof AwsNodeSettingsSchema>;
 
 export type AwsSettings = z.output<typeof AwsSettingsSchema>;

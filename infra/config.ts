@@ -12,7 +12,8 @@ export const SECRET_KEYS = ["hfToken", "modelscopeToken", "grafanaAdminPassword"
 /** Every problem of a stack config, each naming the key, the bad value and what is valid. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    // One problem reads as one line; several get a line each.
+    super(problems.length === 1 ? `invalid stack config: ${problems[0]}` : `invalid stack config (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
   }
 }

@@ -84,7 +84,8 @@ export interface PlanProblem {
 
 export class PlanError extends Error {
   constructor(readonly problems: readonly PlanProblem[]) {
-    super(`the plan cannot be deployed:\n${problems.map((p) => `  - ${p.path}: ${p.message}${p.advice ? ` (${p.advice})` : ""}`).join("\n")}`);
+    const lines = problems.map((p) => `${p.path}: ${p.message}${p.advice ? ` (${p.advice})` : ""}`);
+    super(lines.length === 1 ? `the plan cannot be deployed: ${lines[0]}` : `the plan cannot be deployed (${lines.length} problems):\n${lines.map((l) => `  - ${l}`).join("\n")}`);
     this.name = "PlanError";
   }
 }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { StackConfigSchema } from "../../components/config/schema";
+import { cacheSizeGiB, planDeployment } from "../../components/sglang/planner";
+
+const service = (name: string, model: string, port: number, extra: object = {}) => ({ name, model, port, tp: 2, weights: { source: "huggingface", revision: "0123456789abcdef0123456789abcdef01234567" }, ...extra });
+
+describe("planned weight caches", () => {
+  it("sizes each node's cache from the models placed on it, x1.3 rounded up to 50 GiB", () => {
+    const config = StackConfigSchema.parse({
+      platform: "aws",
+      nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }],
+      services: [
+        service("qwen3-32b", "Qwen/Qwen3-32B", 9001, { replicas: 4, placement: [0, 1, 2, 3].map((i) => ({ node: "gpu-0", gpus: [2 * i, 2 * i + 1] })) }),
+        service("qwen25-vl-32b", "Qwen/Qwen2.5-VL-32B-Instruct", 9002, { placement: [{ node: "gpu-1", gpus: [0, 1] }] }),
+      ],
+    });
+    const plan = planDeployment("prod", config);
+    const qwen3 = 65524246528;
+    expect(plan.caches.map((c) => ({ node: c.node, repos: c.repos, sizeGiB: c.sizeGiB }))).toEqual([
+      { node: "gpu-0", repos: ["Qwen/Qwen3-32B"], sizeGiB: 100 }, // 61.02 GiB x 1.3 = 79.3
+      { node: "gpu-1", repos: ["Qwen/Qwen2.5-VL-32B-Instruct"], sizeGiB: 100 },
+    ]);
+    expect(plan.caches[0].weightBytes).toBe(qwen3);
+  });
+
+  it("takes cache.sizeGiB as given, and never goes below 50 GiB", () => {
+    expect(cacheSizeGiB(65524246528, 500)).toBe(500);
+    expect(cacheSizeGiB(0)).toBe(50);
+    expect(cacheSizeGiB(2 * 65524246528 + 1)).toBe(200); // 122.05 GiB x 1.3 = 158.7
+  });
+});

@@ -65,6 +65,24 @@ export interface ServicePlan {
   readonly weightCacheGiB: number;
 }
 
+/** The weight cache of one node: the distinct models placed on it, and the volume size they need. */
+export interface CachePlan {
+  readonly node: string;
+  /** Repository folders the node's replicas load, in service order. */
+  readonly repos: readonly string[];
+  readonly weightBytes: number;
+  /** Volume size: `cache.sizeGiB`, or the weight bytes x CACHE_HEADROOM rounded up to CACHE_STEP_GIB. */
+  readonly sizeGiB: number;
+}
+
+/** Room for a second revision during a switch, tokenizer and config files, and filesystem overhead. */
+export const CACHE_HEADROOM = 1.3;
+export const CACHE_STEP_GIB = 50;
+
+export function cacheSizeGiB(weightBytes: number, override?: number): number {
+  return override ?? Math.max(CACHE_STEP_GIB, Math.ceil((weightBytes * CACHE_HEADROOM) / 2 ** 30 / CACHE_STEP_GIB) * CACHE_STEP_GIB);
+}
+
 export interface DeploymentPlan {
   readonly stack: string;
   readonly environment: string;
@@ -73,6 +91,8 @@ export interface DeploymentPlan {
   readonly services: readonly ServicePlan[];
   /** Weight bytes of every distinct model, for sizing caches. */
   readonly weightBytes: number;
+  /** One weight cache per node (aws: a gp3 volume), sized for the models placed on it. */
+  readonly caches: readonly CachePlan[];
 }
 
 /** One reason a config cannot be deployed, with the key it concerns and what to do instead. */
@@ -339,6 +359,11 @@ export function planDeployment(stack: string, config: StackConfig, options: Plan
     nodes,
     services,
     weightBytes: [...distinct.values()].reduce((a, b) => a + b, 0),
+    caches: nodes.map((n) => {
+      const onNode = new Map(services.filter((s) => s.placement.some((p) => p.node === n.name)).map((s) => [s.spec.weights.repo ?? s.model.id, s.model.checkpointBytes]));
+      const weightBytes = [...onNode.values()].reduce((a, b) => a + b, 0);
+      return { node: n.name, repos: [...onNode.keys()], weightBytes, sizeGiB: cacheSizeGiB(weightBytes, config.cache.sizeGiB) };
+    }),
   };
 }
 

@@ -153,7 +153,10 @@ export function parseRouterArgs(argv: readonly string[]): RouterParseResult {
     const inline = eq >= 0 ? tok.slice(eq + 1) : undefined;
     const a = resolveFlag(flag);
     if (typeof a === "string") {
-      errors.push(a);
+      // The values after an unknown option are its own: argparse lists them with it.
+      const extra: string[] = [];
+      while (inline === undefined && i < argv.length && !isFlag(argv[i])) extra.push(argv[i++]);
+      errors.push(a.startsWith("unrecognized") ? [a, ...extra].join(" ") : a);
       continue;
     }
     if (a.action === "help") {

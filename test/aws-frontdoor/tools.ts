@@ -1,0 +1,83 @@
+// Real tools the front-door files are written for. A missing tool fails the test that needs it.
+import { execFile, execFileSync } from "child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { dirname, join } from "path";
+
+export function requireTool(name: string): string {
+  try {
+    return execFileSync("bash", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+  } catch {
+    throw new Error(`${name} is not installed: apt-get install ${name === "systemd-analyze" ? "systemd" : name}`);
+  }
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command without blocking the event loop (some tests serve HTTP from this process). */
+export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(cmd, [...args], { env: opts.env, timeout: opts.timeoutMs ?? 20_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes `files` (absolute node paths) under `root`, creating folders. */
+export function writeTree(root: string, files: readonly { path: string; content: string; mode?: number }[]): void {
+  for (const f of files) {
+    const p = join(root, f.path);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, f.content);
+    chmodSync(p, f.mode ?? 0o644);
+  }
+}
+
+/**
+ * `systemd-analyze verify` of units as they would sit in /etc/systemd/system on a node: a scratch
+ * root holds the host's own system units (targets the units refer to), the units, the files they
+ * run, executable stand-ins for the node's programs (`programs`, e.g. /usr/bin/docker), so a
+ * wrong path still fails as "not executable", and stand-ins for units the node's packages install
+ * (`packageUnits`, e.g. docker.service). Returns the tool's findings; empty when clean.
+ */
+export async function systemdVerify(
+  units: readonly { name: string; content: string }[],
+  nodeFiles: readonly { path: string; content: string; mode?: number }[],
+  programs: readonly string[],
+  packageUnits: readonly { name: string; content: string }[] = [],
+): Promise<string> {
+  requireTool("systemd-analyze");
+  const root = tempDir("qs-systemd-");
+  const hostUnits = ["/usr/lib/systemd/system", "/lib/systemd/system"].find((d) => existsSync(join(d, "multi-user.target")));
+  if (!hostUnits) throw new Error("no host systemd unit folder with multi-user.target found");
+  cpSync(hostUnits, join(root, "usr/lib/systemd/system"), { recursive: true, dereference: false, verbatimSymlinks: true });
+  writeTree(root, programs.map((p) => ({ path: p, content: "#!/bin/sh\n", mode: 0o755 })));
+  writeTree(root, packageUnits.map((u) => ({ path: `/usr/lib/systemd/system/${u.name}`, content: u.content })));
+  writeTree(root, nodeFiles);
+  writeTree(root, units.map((u) => ({ path: `/etc/systemd/system/${u.name}`, content: u.content })));
+  const r = await run("systemd-analyze", ["verify", `--root=${root}`, ...units.map((u) => `/etc/systemd/system/${u.name}`)]);
+  return r.code === 0 && r.stderr.trim() === "" ? "" : `exit ${r.code}\n${r.stdout}${r.stderr}`;
+}
+
+/** shellcheck (bash, default severity); returns its findings, empty when clean. */
+export async function shellcheck(files: readonly string[]): Promise<string> {
+  requireTool("shellcheck");
+  const r = await run("shellcheck", ["--format=gcc", "--shell=bash", ...files]);
+  return r.code === 0 ? "" : r.stdout + r.stderr;
+}
+
+/** What the docker package installs on a node, as far as units referring to it need. */
+export const DOCKER_PACKAGE = {
+  programs: ["/usr/bin/docker", "/usr/bin/dockerd"],
+  units: [{ name: "docker.service", content: "[Unit]\nDescription=stand-in for the docker package's unit\n\n[Service]\nExecStart=/usr/bin/dockerd\n" }],
+} as const;

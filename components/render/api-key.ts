@@ -29,11 +29,24 @@ export const apiKeyParameterName = (stack: string, service: string): string => `
 /** Root-only env file the key is fetched into (under /run, a tmpfs). */
 export const apiKeyEnvFile = (service: string): string => `/run/qwen-serving/${service}.api-key.env`;
 
-/** The fetch script: `fetch-api-key.sh <region> <parameter> <env-file>`; needs the AWS CLI (on the DLAMI). */
+/**
+ * AWS CLI image the fetch script runs when the host has no `aws` (plain Ubuntu; the DLAMI has one).
+ * Same pin as the download-token fetch; the container uses the instance role through IMDS (hop limit 2).
+ */
+export const API_KEY_AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.26";
+
+/** The fetch script: `fetch-api-key.sh <region> <parameter> <env-file>`. */
 export const FETCH_API_KEY_SCRIPT = `#!/usr/bin/env bash
 # Decrypts a service's API key from SSM Parameter Store into a root-only env file for
 # \`docker run --env-file\`, so the key is never in a unit file, user-data or a command line.
 set -euo pipefail
+aws_cli() {
+  if command -v aws > /dev/null; then
+    aws "$@"
+  else
+    docker run --rm ${API_KEY_AWS_CLI_IMAGE} "$@"
+  fi
+}
 if [[ $# -ne 3 ]]; then
   echo "usage: $0 <region> <ssm-parameter-name> <env-file>" >&2
   exit 2
@@ -43,7 +56,7 @@ name="$2"
 out="$3"
 umask 077
 mkdir -p "$(dirname "$out")"
-key="$(aws ssm get-parameter --region "$region" --name "$name" --with-decryption --query Parameter.Value --output text)"
+key="$(aws_cli ssm get-parameter --region "$region" --name "$name" --with-decryption --query Parameter.Value --output text)"
 if [[ -z "$key" || "$key" == *$'\\n'* ]]; then
   echo "API key $name is empty or spans several lines" >&2
   exit 1

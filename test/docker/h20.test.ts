@@ -1,0 +1,162 @@
+// The real program for stack h20 under strict mocks: what `pulumi up` would register.
+import { beforeAll, describe, expect, test } from "vitest";
+import { prometheusArgs } from "../../components/render/monitoring";
+import { RecordedResource } from "../../infra/mocks";
+import { PlanRun, runPlan } from "../../infra/plan";
+import { SEED_ARGV } from "./helpers";
+
+// One program run per file: Pulumi's mock state is process-wide.
+let run: PlanRun;
+let resources: PlanRun["document"]["resources"];
+
+beforeAll(async () => {
+  run = await runPlan({ dir: process.cwd(), stack: "h20", write: false });
+  resources = run.document.resources;
+});
+
+type Inputs = Record<string, any>;
+const containers = () => resources.filter((r) => r.type === "docker:index/container:Container") as unknown as (RecordedResource & { inputs: Inputs })[];
+const container = (name: string) => containers().find((c) => c.inputs.name === name)!;
+const labels = (c: { inputs: Inputs }) => Object.fromEntries((c.inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+const artifact = (path: string) => run.artifacts.find((a) => a.path === path)!.content;
+
+describe("h20: hosts, providers and images", () => {
+  test("each host is a DockerHost with its own ssh Docker provider", () => {
+    const hosts = resources.filter((r) => r.type === "qwen-serving:docker:DockerHost").map((r) => [r.name, r.parent]);
+    expect(hosts).toEqual([["qwen-h20-docker-h20-a", "qwen-h20-docker"], ["qwen-h20-docker-h20-b", "qwen-h20-docker"]]);
+    // Providers receive non-string settings as JSON text.
+    const providers = resources.filter((r) => r.type === "pulumi:providers:docker").map((r) => [r.parent, (r.inputs as Inputs).host, JSON.parse((r.inputs as Inputs).sshOpts)]);
+    expect(providers).toEqual([
+      ["qwen-h20-docker-h20-a", "ssh://deploy@192.0.2.11", ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=30"]],
+      ["qwen-h20-docker-h20-b", "ssh://deploy@192.0.2.12", ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=30"]],
+    ]);
+  });
+
+  test("images are pinned RemoteImages, and every container runs the pulled image of its own host", () => {
+    const images = resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => [r.parent, (r.inputs as Inputs).name]);
+    expect(images).toEqual(
+      expect.arrayContaining([
+        ["qwen-h20-docker-h20-a", "lmsysorg/sglang:v0.4.9.post2-cu126"],
+        ["qwen-h20-docker-h20-a", "prom/prometheus:v3.5.0"],
+        ["qwen-h20-docker-h20-a", "grafana/grafana:12.1.1"],
+        ["qwen-h20-docker-h20-b", "prom/node-exporter:v1.9.1"],
+        ["qwen-h20-docker-h20-b", "nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-4.6.0-ubuntu22.04"],
+      ]),
+    );
+    expect(images).toHaveLength(8);
+    for (const [, ref] of images) expect(ref).not.toMatch(/:latest$|^[^:]+$/);
+    for (const c of containers()) expect(c.inputs.image, c.name).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe("h20: SGLang containers", () => {
+  const servers = () => containers().filter((c) => labels(c)["qwen-serving.role"] === "sglang");
+
+  test("the command is exactly the builder's argv, which is the seed's command", () => {
+    const byService = Object.fromEntries(run.document.services.map((s) => [s.name, s.placement[0]]));
+    expect(servers().map((c) => [c.parent, c.inputs.command])).toEqual([
+      ["qwen-h20-docker-h20-a", ["python3", "-m", "sglang.launch_server", ...byService["qwen3-32b"].launchArgs]],
+      ["qwen-h20-docker-h20-b", ["python3", "-m", "sglang.launch_server", ...byService["qwen25-vl-32b"].launchArgs]],
+    ]);
+    expect(servers().map((c) => c.inputs.command.slice(3))).toEqual([SEED_ARGV["qwen3-32b"], SEED_ARGV["qwen25-vl-32b"]]);
+  });
+
+  test("device IDs are the planned GPUs, on the planned host", () => {
+    const planned = run.document.services.flatMap((s) => s.placement.map((p) => [`qwen-h20-docker-${p.node}`, [{ driver: "nvidia", capabilities: ["gpu"], deviceIds: p.gpus.map(String) }]]));
+    expect(servers().map((c) => [c.parent, c.inputs.deviceRequests])).toEqual(planned);
+  });
+
+  test("host IPC, /dev/shm, read-only weights, the planned port, /health check, restart policy, wait for health", () => {
+    const c = container("h20-qwen3-32b-0");
+    expect(c.inputs).toMatchObject({
+      ipcMode: "host",
+      shmSize: 32768,
+      volumes: [{ hostPath: "/data/models", containerPath: "/models", readOnly: true }],
+      ports: [{ internal: 9001, external: 9001 }],
+      healthcheck: { tests: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9001/health"], interval: "30s", timeout: "5s", startPeriod: "900s", retries: 3 },
+      restart: "unless-stopped",
+      wait: true,
+      waitTimeout: 930,
+    });
+    expect(c.inputs.envs).toBeUndefined();
+    expect(c.inputs.uploads).toEqual([]);
+  });
+
+  test("starts only after its host's weights download exited 0", () => {
+    for (const c of servers()) expect(labels(c)["qwen-serving.weights"], c.name).toBe("complete");
+  });
+});
+
+describe("h20: the weights download", () => {
+  test("runs the rendered script once per host, attached, with the models folder writable", () => {
+    for (const h of ["h20-a", "h20-b"]) {
+      const c = containers().find((x) => x.parent === `qwen-h20-docker-${h}` && labels(x)["qwen-serving.role"] === "weights")!;
+      expect(c.inputs).toMatchObject({
+        name: "h20-weights",
+        command: ["bash", "/opt/qwen-serving/fetch-weights.sh"],
+        attach: true,
+        mustRun: false,
+        restart: "no",
+        volumes: [{ hostPath: "/data/models", containerPath: "/models", readOnly: false }],
+        uploads: [{ file: "/opt/qwen-serving/fetch-weights.sh", content: artifact(`hosts/${h}/fetch-weights.sh`), permissions: "0755" }],
+      });
+    }
+  });
+});
+
+describe("h20: monitoring containers carry the rendered configs", () => {
+  test("Prometheus gets prometheus.yml and the rules exactly as rendered, and the renderer's flags", () => {
+    const c = container("h20-prometheus");
+    expect(c.parent).toBe("qwen-h20-docker-h20-a");
+    expect(c.inputs.uploads).toEqual([
+      { file: "/etc/prometheus/prometheus.yml", content: artifact("monitoring/prometheus.yml"), permissions: "0644" },
+      { file: "/etc/prometheus/rules/sglang.rules.yml", content: artifact("monitoring/rules/sglang.rules.yml"), permissions: "0644" },
+    ]);
+    expect(artifact("monitoring/prometheus.yml")).toContain("192.0.2.12:9002");
+    expect(c.inputs.command).toEqual(prometheusArgs({ stack: "h20", platform: "docker", services: [{ name: "x", model: "x", targets: ["a:1"] }], grafana: { prometheusUrl: "http://a:1" } }, { configFile: "/etc/prometheus/prometheus.yml", storagePath: "/prometheus" }));
+    expect(c.inputs.volumes).toEqual([{ volumeName: "h20-prometheus-data", containerPath: "/prometheus" }]);
+    expect(c.inputs.ports).toEqual([{ internal: 9090, external: 9090 }]);
+  });
+
+  test("Grafana's uploads are a secret as a whole (they carry the password file); its env holds only the file's path", () => {
+    // The uploaded files themselves are checked unredacted in secrets.test.ts.
+    const c = container("h20-grafana");
+    expect(c.inputs.uploads).toBe("[secret]");
+    expect(c.inputs.envs).toEqual(["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password", "GF_USERS_ALLOW_SIGN_UP=false"]);
+    expect(c.inputs.ports).toEqual([{ internal: 3000, external: 3000 }]);
+  });
+
+  test("node_exporter and dcgm-exporter run on every host", () => {
+    const exporters = containers().filter((c) => /exporter$/.test(labels(c)["qwen-serving.role"])).map((c) => [c.parent, c.inputs.name]);
+    expect(exporters.sort()).toEqual([
+      ["qwen-h20-docker-h20-a", "h20-dcgm-exporter"],
+      ["qwen-h20-docker-h20-a", "h20-node-exporter"],
+      ["qwen-h20-docker-h20-b", "h20-dcgm-exporter"],
+      ["qwen-h20-docker-h20-b", "h20-node-exporter"],
+    ]);
+    expect(container("h20-dcgm-exporter").inputs).toMatchObject({ deviceRequests: [{ driver: "nvidia", capabilities: ["gpu"], count: -1 }], capabilities: { adds: ["SYS_ADMIN"] }, ports: [{ internal: 9400, external: 9400 }] });
+    expect(container("h20-node-exporter").inputs).toMatchObject({ networkMode: "host", pidMode: "host", command: ["--path.rootfs=/host", "--web.listen-address=:9100"] });
+  });
+});
+
+describe("h20: no secret in plain sight", () => {
+  test("no container carries a secret in its env, labels or command", () => {
+    for (const c of containers()) {
+      for (const key of ["envs", "labels", "command"]) expect(JSON.stringify(c.inputs[key] ?? []), `${c.inputs.name}.${key}`).not.toMatch(/\[secret\]|REPLACE-WITH/);
+    }
+  });
+});
+
+describe("h20: the plan output", () => {
+  test("lists each host's GPUs in use, its containers and their ports", () => {
+    expect(run.text).toContain("docker hosts (containers as registered):");
+    const lines = run.text.split("\n");
+    const row = (container: string) => lines.find((l) => l.includes(` ${container} `))?.replace(/\s+/g, " ").trim();
+    expect(row("h20-weights")).toBe("h20-a 2 of 2 h20 [0,1] h20-weights weights - -");
+    expect(row("h20-qwen3-32b-0")).toBe("h20-qwen3-32b-0 sglang [0,1] 9001");
+    expect(row("h20-qwen25-vl-32b-0")).toBe("h20-qwen25-vl-32b-0 sglang [0,1] 9002");
+    expect(row("h20-grafana")).toBe("h20-grafana grafana - 3000");
+    expect(run.text).toContain("qwen3-32b: http://192.0.2.11:9001");
+    expect(run.document.artifacts).toEqual(expect.arrayContaining(["hosts/h20-a/fetch-weights.sh", "hosts/h20-b/fetch-weights.sh", "monitoring/prometheus.yml"]));
+  });
+});

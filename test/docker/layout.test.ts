@@ -1,0 +1,223 @@
+// The docker layout is pure: these tests check the containers DockerPlatform creates without
+// Pulumi, and run the real tools (promtool, shellcheck) on the files the containers receive.
+import fc from "fast-check";
+import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { dirname, join } from "path";
+import { parse } from "yaml";
+import { describe, expect, test } from "vitest";
+import { ContainerSpec } from "../../components/docker/containers";
+import { DockerLayout, DockerLayoutError, SecretsPresent, dockerLayout } from "../../components/docker/layout";
+import { renderWeightsScript } from "../../components/render/scripts/weights";
+import { PlanError, planDeployment } from "../../components/sglang/planner";
+import { PROMTOOL, requireTool, run } from "../monitoring/helpers";
+import { shellcheck } from "../scripts/tools";
+import { SEED_ARGV, dockerConfig, stackConfig } from "./helpers";
+
+const SECRETS: SecretsPresent = { hfToken: false, modelscopeToken: false, grafanaAdminPassword: true, dockerTls: false };
+const config = stackConfig("h20");
+const plan = planDeployment("h20", config);
+const layout = dockerLayout(plan, config, SECRETS);
+
+const host = (l: DockerLayout, name: string) => l.hosts.find((h) => h.name === name)!;
+const byRole = (l: DockerLayout, hostName: string, role: ContainerSpec["role"]) => host(l, hostName).containers.filter((c) => c.role === role);
+
+/** Writes a container's uploaded files under a temp root at their in-container paths. */
+function writeUploads(c: ContainerSpec): string {
+  const root = mkdtempSync(join(tmpdir(), "qs-docker-"));
+  for (const f of c.files) {
+    mkdirSync(dirname(join(root, f.containerPath)), { recursive: true });
+    writeFileSync(join(root, f.containerPath), f.content, { mode: parseInt(f.mode, 8) });
+  }
+  return root;
+}
+
+describe("the h20 stack is the seed", () => {
+  test("its plan shows the seed's KV-cache token numbers (logged 413,827 and ~340,276)", () => {
+    const kv = Object.fromEntries(plan.services.map((s) => [s.name, s.capacity.kvTokens]));
+    expect(kv).toEqual({ "qwen3-32b": 414_425, "qwen25-vl-32b": 342_719 });
+    expect(Math.abs(kv["qwen3-32b"] / 413_827 - 1)).toBeLessThan(0.002);
+    expect(Math.abs(kv["qwen25-vl-32b"] / 340_276 - 1)).toBeLessThan(0.008);
+  });
+
+  test("each host runs one SGLang server with the seed's exact command, on GPUs 0 and 1", () => {
+    const servers = layout.hosts.map((h) => byRole(layout, h.name, "sglang").map((c) => [c.host, c.command, c.gpus, c.ports]));
+    expect(servers).toEqual([
+      [["h20-a", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen3-32b"]], [0, 1], [{ internal: 9001, external: 9001 }]]],
+      [["h20-b", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen25-vl-32b"]], [0, 1], [{ internal: 9002, external: 9002 }]]],
+    ]);
+    expect(layout.hosts.map((h) => [h.name, h.gpusUsed])).toEqual([["h20-a", [0, 1]], ["h20-b", [0, 1]]]);
+  });
+
+  test("SGLang gets host IPC, /dev/shm, the weights read-only, a /health check and a restart policy", () => {
+    const c = byRole(layout, "h20-a", "sglang")[0];
+    expect(c).toMatchObject({
+      image: "lmsysorg/sglang:v0.4.9.post2-cu126",
+      hostIpc: true,
+      shmSizeMiB: 32768,
+      binds: [{ hostPath: "/data/models", containerPath: "/models", readOnly: true }],
+      restart: "unless-stopped",
+      needsWeights: true,
+      env: [],
+      secretFiles: [],
+    });
+    expect(c.healthcheck).toEqual({ test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9001/health"], intervalSec: 30, timeoutSec: 5, retries: 3, startPeriodSec: 900 });
+  });
+
+  test("each host downloads only its own model, first, with the shared weights script", () => {
+    for (const [name, repo, revision] of [
+      ["h20-a", "Qwen/Qwen3-32B", "9216db5781bf21249d130ec9da846c4624c16137"],
+      ["h20-b", "Qwen/Qwen2.5-VL-32B-Instruct", "7cfb30d71a1f4f49a57592323337a4a4727301da"],
+    ]) {
+      const [first] = host(layout, name).containers;
+      expect(first).toMatchObject({ role: "weights", command: ["bash", "/opt/qwen-serving/fetch-weights.sh"], runOnce: true, restart: "no", binds: [{ hostPath: "/data/models", containerPath: "/models", readOnly: false }] });
+      expect(first.files).toEqual([{ containerPath: "/opt/qwen-serving/fetch-weights.sh", artifactPath: `hosts/${name}/fetch-weights.sh`, content: renderWeightsScript({ models: [{ source: "huggingface", repo, revision }] }), mode: "0755" }]);
+      // No hfToken in this stack: the Qwen repositories are public, so no token file is mounted.
+      expect(first.secretFiles).toEqual([]);
+    }
+  });
+
+  test("the download scripts pass shellcheck", async () => {
+    const scripts = layout.artifacts.filter((a) => a.path.endsWith(".sh"));
+    expect(scripts.map((a) => a.path)).toEqual(["hosts/h20-a/fetch-weights.sh", "hosts/h20-b/fetch-weights.sh"]);
+    const root = mkdtempSync(join(tmpdir(), "qs-docker-sh-"));
+    const files = scripts.map((a, i) => {
+      writeFileSync(join(root, `${i}.sh`), a.content);
+      return join(root, `${i}.sh`);
+    });
+    expect(await shellcheck(files)).toBe("");
+  });
+
+  test("Prometheus and Grafana run on the first host; exporters on both", () => {
+    expect(layout.hosts.map((h) => [h.name, h.containers.map((c) => c.role)])).toEqual([
+      ["h20-a", ["weights", "sglang", "node-exporter", "dcgm-exporter", "prometheus", "grafana"]],
+      ["h20-b", ["weights", "sglang", "node-exporter", "dcgm-exporter"]],
+    ]);
+    expect(layout.monitoring).toEqual({ host: "h20-a", prometheusUrl: "http://192.0.2.11:9090", grafanaUrl: "http://192.0.2.11:3000" });
+    expect(layout.endpoints).toEqual({ "qwen3-32b": "http://192.0.2.11:9001", "qwen25-vl-32b": "http://192.0.2.12:9002" });
+  });
+
+  test("the Prometheus container's config passes promtool and scrapes every replica and exporter by host address", async () => {
+    const [prom] = byRole(layout, "h20-a", "prometheus");
+    expect(prom.files.map((f) => f.containerPath)).toEqual(["/etc/prometheus/prometheus.yml", "/etc/prometheus/rules/sglang.rules.yml"]);
+    const root = writeUploads(prom);
+    const check = await run(requireTool(PROMTOOL), ["check", "config", join(root, "etc/prometheus/prometheus.yml")]);
+    expect(check.stderr + check.stdout).toContain("SUCCESS");
+    expect(check.code).toBe(0);
+    const doc = parse(prom.files[0].content) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+    expect(Object.fromEntries(doc.scrape_configs.map((j) => [j.job_name, j.static_configs[0].targets]))).toEqual({
+      "sglang-qwen3-32b": ["192.0.2.11:9001"],
+      "sglang-qwen25-vl-32b": ["192.0.2.12:9002"],
+      "node-exporter": ["192.0.2.11:9100", "192.0.2.12:9100"],
+      "dcgm-exporter": ["192.0.2.11:9400", "192.0.2.12:9400"],
+    });
+    expect(prom.command).toEqual(["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--storage.tsdb.retention.time=15d"]);
+  });
+
+  test("Grafana is provisioned from the rendered files and reads its admin password from a secret file", () => {
+    const [g] = byRole(layout, "h20-a", "grafana");
+    const artifact = Object.fromEntries(layout.artifacts.map((a) => [a.path, a.content]));
+    expect(g.files.map((f) => [f.containerPath, f.content === artifact[f.artifactPath]])).toEqual([
+      ["/etc/grafana/provisioning/datasources/prometheus.yml", true],
+      ["/etc/grafana/provisioning/dashboards/qwen-serving.yml", true],
+      ["/var/lib/grafana/dashboards/qwen-serving-sglang.json", true],
+      ["/var/lib/grafana/dashboards/qwen-serving-gpu.json", true],
+    ]);
+    expect(parse(artifact["monitoring/grafana/provisioning/datasources/prometheus.yml"]).datasources[0].url).toBe("http://192.0.2.11:9090");
+    expect(g.env).toEqual(["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password", "GF_USERS_ALLOW_SIGN_UP=false"]);
+    expect(g.secretFiles).toEqual([{ containerPath: "/run/secrets/grafana-admin-password", secret: "grafanaAdminPassword", mode: "0440" }]);
+  });
+
+  test("every monitoring file but the rule unit tests is uploaded into exactly one container", () => {
+    const uploaded = layout.hosts.flatMap((h) => h.containers.flatMap((c) => c.files.map((f) => f.artifactPath)));
+    const monitoring = layout.artifacts.map((a) => a.path).filter((p) => p.startsWith("monitoring/") && p !== "monitoring/rules/sglang.rules.test.yml");
+    expect(uploaded.filter((p) => p.startsWith("monitoring/")).sort()).toEqual([...monitoring].sort());
+  });
+});
+
+describe("configs the docker platform refuses, with every problem named", () => {
+  const cases: [string, Parameters<typeof dockerConfig>[0], Partial<SecretsPresent>, string[]][] = [
+    [
+      "a service port that node_exporter already listens on",
+      { services: [{ name: "qwen3-8b", model: "Qwen/Qwen3-8B", weights: { source: "huggingface", revision: "b968826d9c46dd6066d109eabc6255188de91218" }, port: 9100 }] },
+      {},
+      ["qwen-serving:docker: port 9100 on host 'gpu-a' is used by t-qwen3-8b-0 and t-node-exporter; change a service port or the docker.*Port settings"],
+    ],
+    [
+      "an unknown monitoring host",
+      { docker: { monitoringHost: "gpu-z" } },
+      {},
+      ["qwen-serving:docker.monitoringHost: no host is named 'gpu-z'; valid: gpu-a"],
+    ],
+    [
+      "a tcp:// daemon without TLS material, and Grafana without a password",
+      { hosts: [{ name: "gpu-a", dockerHost: "tcp://10.1.0.5:2376", gpu: "h20", gpuCount: 2 }] },
+      { grafanaAdminPassword: false },
+      [
+        "qwen-serving:hosts[0].dockerHost: tcp://10.1.0.5:2376 without TLS gives root on 'gpu-a' to anyone who can reach the port; set the secret dockerTls.gpu-a {ca, cert, key}, or use ssh://",
+        "qwen-serving:grafanaAdminPassword: monitoring is enabled and Grafana must not keep its default admin password; set it with 'pulumi config set --secret grafanaAdminPassword ...' (or set monitoring.enabled false)",
+      ],
+    ],
+    [
+      "a unix socket host without an address",
+      { hosts: [{ name: "gpu-a", dockerHost: "unix:///var/run/docker.sock", gpu: "h20", gpuCount: 2 }] },
+      {},
+      ["qwen-serving:hosts[0].address: host 'gpu-a' is reached through unix:///var/run/docker.sock, which has no network address; set address so Prometheus and routers can reach its ports"],
+    ],
+    [
+      "weights in S3, which docker hosts have no credentials for",
+      { services: [{ name: "qwen3-8b", model: "Qwen/Qwen3-8B", weights: { source: "s3", revision: "v1", s3Uri: "s3://bucket/qwen3-8b/" }, port: 9001 }] },
+      {},
+      ["qwen-serving:services[0].weights.source: docker hosts have no AWS credentials to read s3://bucket/qwen3-8b/; use huggingface or modelscope"],
+    ],
+  ];
+  test.each(cases)("refuses %s", (_what, overrides, secrets, problems) => {
+    const c = dockerConfig(overrides);
+    const build = () => dockerLayout(planDeployment("t", c), c, { ...SECRETS, ...secrets });
+    expect(build).toThrow(DockerLayoutError);
+    expect(() => build()).toThrow(expect.objectContaining({ problems }));
+  });
+
+  test("monitoring disabled needs no Grafana password and runs no monitoring containers", () => {
+    const c = dockerConfig({ monitoring: { enabled: false } });
+    const l = dockerLayout(planDeployment("t", c), c, { ...SECRETS, grafanaAdminPassword: false });
+    expect(l.hosts[0].containers.map((x) => x.role)).toEqual(["weights", "sglang"]);
+    expect(l.monitoring).toBeUndefined();
+  });
+});
+
+describe("for any hosts and services the planner accepts", () => {
+  const arb = fc.record({
+    gpuCounts: fc.array(fc.constantFrom(1, 2, 4, 8), { minLength: 1, maxLength: 3 }),
+    services: fc.array(fc.record({ tp: fc.constantFrom(1, 2, 4), replicas: fc.constant(1) }), { minLength: 1, maxLength: 4 }),
+  });
+  test("SGLang containers get exactly the planned GPUs, never one twice on a host, and no host port twice", () => {
+    fc.assert(
+      fc.property(arb, ({ gpuCounts, services }) => {
+        const c = dockerConfig({
+          hosts: gpuCounts.map((n, i) => ({ name: `gpu-${i}`, dockerHost: `ssh://ops@10.1.0.${i + 5}`, gpu: "h20", gpuCount: n })),
+          services: services.map((s, i) => ({ name: `svc-${i}`, model: "Qwen/Qwen3-8B", weights: { source: "huggingface", revision: "b968826d9c46dd6066d109eabc6255188de91218" }, port: 9001 + i, tp: s.tp, replicas: s.replicas })),
+        });
+        let p;
+        try {
+          p = planDeployment("t", c);
+        } catch (e) {
+          if (e instanceof PlanError) return; // not enough GPUs: the planner's refusal is tested elsewhere
+          throw e;
+        }
+        const l = dockerLayout(p, c, SECRETS);
+        const planned = p.services.flatMap((s) => s.placement.map((r) => [r.node, `${s.name}-${r.replica}`, r.gpus]));
+        const containers = l.hosts.flatMap((h) => h.containers.filter((x) => x.role === "sglang").map((x) => [x.host, x.name.slice("t-".length), x.gpus]));
+        expect(containers.sort()).toEqual(planned.sort());
+        for (const h of l.hosts) {
+          const gpus = h.containers.flatMap((x) => (Array.isArray(x.gpus) ? x.gpus : []));
+          expect(new Set(gpus).size).toBe(gpus.length);
+          expect(gpus.every((g) => g >= 0 && g < h.gpuCount)).toBe(true);
+          const ports = h.containers.flatMap((x) => x.ports.map((q) => q.external));
+          expect(new Set(ports).size).toBe(ports.length);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

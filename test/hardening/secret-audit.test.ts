@@ -1,0 +1,42 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { describe, expect, test } from "vitest";
+
+// Every stack is rendered with a sentinel in each secret; none may appear in plain text anywhere a
+// reader, a log or the cloud provider would see it.
+const ROOT = process.cwd();
+const stacks = fs.readdirSync(ROOT).flatMap((f) => (/^Pulumi\.(.+)\.yaml$/.exec(f) ?? []).slice(1));
+const SENTINEL = /SENTINEL-[A-Za-z0-9_]+-c0ffee/g;
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+describe.each(stacks)("stack %s", (stack) => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `qs-audit-${stack}-`));
+  const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "--project", "tsconfig.json", "test/hardening/secret-audit-run.ts", stack, out], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+
+  test("runs", () => {
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  test("has secrets to audit, and they reach resources only as secrets", () => {
+    const report = JSON.parse(r.stdout);
+    expect(report.sentinels.length).toBeGreaterThan(0);
+    expect(report.secretInputsWithSentinel).toBeGreaterThan(0);
+  });
+
+  test("0 sentinels in logs (stdout/stderr beyond the report), non-secret inputs and outputs", () => {
+    const report = JSON.parse(r.stdout);
+    expect(JSON.stringify(report.resources).match(SENTINEL) ?? []).toEqual([]);
+    expect(JSON.stringify(report.outputs).match(SENTINEL) ?? []).toEqual([]);
+    expect(r.stderr.match(SENTINEL) ?? []).toEqual([]);
+  });
+
+  test("0 sentinels in any artifact", () => {
+    const leaks = filesUnder(out).filter((f) => SENTINEL.test(fs.readFileSync(f, "utf8")));
+    expect(leaks.map((f) => path.relative(out, f))).toEqual([]);
+  });
+});

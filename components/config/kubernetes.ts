@@ -1,6 +1,182 @@
 import { z } from "zod";
 
-/** `qwen-serving:kubernetes` — settings only the kubernetes platform reads. */
-export const KubernetesSettingsSchema = z.object({}).strict();
+/**
+ * `qwen-serving:kubernetes` — settings only the kubernetes platform reads. Every field is optional
+ * with a documented default, so a stack can omit the block; node pools, the weight cache's
+ * size/throughput/IOPS and the monitoring thresholds stay in the top-level keys every platform reads.
+ */
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dnsLabel = (what: string) => z.string().regex(DNS_LABEL, `${what} must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters`);
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const dnsSubdomain = (what: string) => z.string().regex(DNS_SUBDOMAIN, `${what} must be a lowercase DNS name such as example.com`);
+
+// Kubernetes' own label grammar: optional DNS-subdomain prefix, then a 63-character name.
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+const labels = z.record(
+  z.string().regex(LABEL_KEY, "label keys look like 'example.com/name' or 'name'"),
+  z.string().regex(LABEL_VALUE, "label values are at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric"),
+);
+
+const pinnedImage = z
+  .string()
+  .regex(/^[\w./-]+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/, "must be a docker image reference")
+  .refine((i) => !/:latest$/.test(i) && (/:[\w.-]+/.test(i.split("/").pop() ?? "") || i.includes("@sha256:")), "must be pinned to a tag other than 'latest' or a digest");
+
+export const TolerationSchema = z
+  .object({
+    /** Taint key; omit with operator Exists to tolerate every taint. */
+    key: z.string().min(1).optional(),
+    /** @default "Equal" */
+    operator: z.enum(["Equal", "Exists"]).default("Equal"),
+    value: z.string().optional(),
+    /** @default - every effect */
+    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.operator === "Exists" && t.value !== undefined) ctx.addIssue({ code: "custom", path: ["value"], message: "operator Exists takes no value" });
+    if (t.operator === "Equal" && t.key === undefined) ctx.addIssue({ code: "custom", path: ["key"], message: "operator Equal needs a key" });
+  });
+
+/** The taint GPU node groups usually carry (EKS GPU AMIs and Karpenter GPU pools use it). */
+export const DEFAULT_GPU_TOLERATIONS: readonly z.output<typeof TolerationSchema>[] = Object.freeze([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+/** Label put on a pool's nodes when no nodeSelector is configured: `<key>: <pool name>`. */
+export const NODE_POOL_LABEL = "qwen-serving.io/node-pool";
+
+/** How the pods of one top-level node pool find and tolerate its nodes. */
+export const NodePoolSchedulingSchema = z
+  .object({
+    /**
+     * Labels the pool's nodes carry, e.g. GPU feature discovery's `nvidia.com/gpu.product` or EKS's
+     * `eks.amazonaws.com/nodegroup`. Pick one that singles out the GPU type: the plan's memory math
+     * assumes it. @default - { "qwen-serving.io/node-pool": <pool name> } (label your nodes so)
+     */
+    nodeSelector: labels.optional(),
+    /** @default [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] */
+    tolerations: z.array(TolerationSchema).optional(),
+  })
+  .strict();
+
+/** Where each replica's weight volume comes from. */
+export const WeightStorageSchema = z
+  .object({
+    /** StorageClass of the weight PVCs. @default "qwen-weights" */
+    storageClassName: dnsSubdomain("storageClassName").default("qwen-weights"),
+    /**
+     * Create that StorageClass (gp3 with the top-level cache's throughput and IOPS, encrypted,
+     * bound where the pod lands). false: use an existing class of that name.
+     * @default true
+     */
+    create: z.boolean().default(true),
+    /** CSI provisioner of a created class. @default "ebs.csi.aws.com" */
+    provisioner: z.string().min(1).default("ebs.csi.aws.com"),
+    /** Parameters of a created class. @default - gp3 with `cache.throughputMiBps`, `cache.iops`, encrypted */
+    parameters: z.record(z.string().min(1), z.string()).optional(),
+  })
+  .strict();
+
+/** CPU and host memory of each SGLang pod (GPUs come from the plan). */
+export const PodResourcesSchema = z
+  .object({
+    /** CPU cores requested (no limit: throttling the tokenizer and scheduler loop stalls every request). @default 8 */
+    cpu: z.number().positive().max(512).default(8),
+    /** Host memory, request = limit, including /dev/shm (tmpfs pages count against it). @default 128 */
+    memoryGiB: z.number().int().min(8).max(4096).default(128),
+    /** In-memory /dev/shm for NCCL and the tokenizer processes (SGLang's docs run Docker with --shm-size 32g). @default 32 */
+    shmGiB: z.number().int().min(1).max(1024).default(32),
+  })
+  .strict()
+  .refine((r) => r.shmGiB < r.memoryGiB, { path: ["shmGiB"], message: "shmGiB must be below memoryGiB: /dev/shm is memory charged to the pod" });
+
+/** Optional Ingress per service at `<service>.<domain>`. */
+export const IngressSettingsSchema = z
+  .object({
+    /** IngressClass to use (e.g. `nginx`, `alb`). */
+    className: dnsSubdomain("className"),
+    /** Each service is served at `<service>.<domain>`. */
+    domain: dnsSubdomain("domain"),
+    /** Secret (in the serving namespace) holding the TLS certificate for `*.<domain>`. @default - plain HTTP */
+    tlsSecretName: dnsSubdomain("tlsSecretName").optional(),
+    /** Controller-specific annotations, e.g. a read timeout longer than the longest generation. @default {} */
+    annotations: z.record(z.string().min(1), z.string()).default({}),
+  })
+  .strict();
+
+/** The NVIDIA GPU operator's dcgm-exporter, scraped for the GPU dashboard and alerts. */
+export const DcgmExporterSchema = z
+  .object({
+    /** Namespace of its Service. @default "gpu-operator" */
+    namespace: dnsLabel("dcgm namespace").default("gpu-operator"),
+    /** Labels of its Service. @default { app: "nvidia-dcgm-exporter" } */
+    matchLabels: labels.default({ app: "nvidia-dcgm-exporter" }),
+    /** Name of its metrics port. @default "gpu-metrics" */
+    portName: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/, "portName must be a Kubernetes port name (at most 15 characters)").default("gpu-metrics"),
+  })
+  .strict();
+
+export const KubernetesMonitoringSchema = z
+  .object({
+    /**
+     * Install kube-prometheus-stack with Helm. false: use the Prometheus Operator and Grafana
+     * already in the cluster (`monitorLabels` must match its selectors). @default true
+     */
+    install: z.boolean().default(true),
+    /** Namespace of the release, and where dashboards and rules go (Grafana's sidecar watches it). @default "monitoring" */
+    namespace: dnsLabel("monitoring namespace").default("monitoring"),
+    /** Helm release name. @default "kube-prometheus-stack" */
+    releaseName: dnsLabel("releaseName").default("kube-prometheus-stack"),
+    /** Chart version, pinned. @default "72.6.2" */
+    chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "chartVersion must be an exact version such as 72.6.2").default("72.6.2"),
+    /** Chart repository. @default "https://prometheus-community.github.io/helm-charts" */
+    chartRepository: z.string().regex(/^(https|oci):\/\/\S+$/, "chartRepository must be an https:// or oci:// URL").default("https://prometheus-community.github.io/helm-charts"),
+    /** Labels the operator selects ServiceMonitors, PodMonitors and PrometheusRules by. @default - { release: <releaseName> } */
+    monitorLabels: labels.optional(),
+    /** Prometheus' own volume. @default 50 */
+    prometheusStorageGiB: z.number().int().min(1).max(65536).default(50),
+    dcgm: DcgmExporterSchema.prefault({}),
+  })
+  .strict();
+
+export const KubernetesSettingsSchema = z
+  .object({
+    /** Namespace of the serving workloads. @default "qwen-serving" */
+    namespace: dnsLabel("namespace").default("qwen-serving"),
+    /** Create the namespace (with Pod Security `baseline` enforced). false: it exists already. @default true */
+    createNamespace: z.boolean().default(true),
+    /** Scheduling per top-level node pool name. @default - every pool gets the defaults of NodePoolSchedulingSchema */
+    nodePools: z.record(z.string(), NodePoolSchedulingSchema).default({}),
+    /** Weight volumes. @default - a created gp3 StorageClass `qwen-weights` */
+    storage: WeightStorageSchema.prefault({}),
+    /** CPU, memory and /dev/shm of each SGLang pod. @default - 8 CPU, 128 GiB, 32 GiB shm */
+    resources: PodResourcesSchema.prefault({}),
+    /**
+     * How long SGLang may take from container start until it listens (weights from the volume, KV
+     * pool, CUDA graphs): the startup probe's budget. At least 30 minutes. @default 30
+     */
+    startupMinutes: z.number().int().min(30, "give SGLang at least 30 minutes to start: a 32B model's load, KV allocation and CUDA-graph capture can take that long on a cold volume").max(240).default(30),
+    /** How long `pulumi up` waits for a StatefulSet to become ready: first weight download plus startup. @default 120 */
+    rolloutTimeoutMinutes: z.number().int().min(30).max(1440).default(120),
+    /** Longest generation allowed to finish when a pod stops (terminationGracePeriodSeconds). @default 600 */
+    maxGenerationSeconds: z.number().int().min(30).max(3600).default(600),
+    /**
+     * Image with sglang-router 0.1.5 (`python3 -m sglang_router.launch_router`), pinned. Needed when
+     * a service has replicas > 1; the SGLang image does not contain the router. @default - none
+     */
+    routerImage: pinnedImage.optional(),
+    /** Annotations of the SGLang pods' ServiceAccount (e.g. `eks.amazonaws.com/role-arn` for s3 weights). @default {} */
+    serviceAccountAnnotations: z.record(z.string().min(1), z.string()).default({}),
+    /** An Ingress per service. @default - none (Services are ClusterIP only) */
+    ingress: IngressSettingsSchema.optional(),
+    monitoring: KubernetesMonitoringSchema.prefault({}),
+  })
+  .strict()
+  .superRefine((k, ctx) => {
+    if (k.rolloutTimeoutMinutes < k.startupMinutes)
+      ctx.addIssue({ code: "custom", path: ["rolloutTimeoutMinutes"], message: `rolloutTimeoutMinutes (${k.rolloutTimeoutMinutes}) must cover startupMinutes (${k.startupMinutes})` });
+  });
 
 export type KubernetesSettings = z.output<typeof KubernetesSettingsSchema>;
+export type Toleration = z.output<typeof TolerationSchema>;
+export type NodePoolScheduling = z.output<typeof NodePoolSchedulingSchema>;

@@ -1,0 +1,186 @@
+/**
+ * Monitoring on kubernetes as plain data: ServiceMonitors for SGLang, the routers and dcgm-exporter,
+ * a PrometheusRule and dashboard ConfigMaps from the shared renderers (components/render/monitoring),
+ * and the kube-prometheus-stack Helm values. Pure: no Pulumi imports.
+ */
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta" with { "resolution-mode": "import" };
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap" with { "resolution-mode": "import" };
+import type { INamespace } from "kubernetes-models/v1/Namespace" with { "resolution-mode": "import" };
+import type { ISecret } from "kubernetes-models/v1/Secret" with { "resolution-mode": "import" };
+import { KubernetesSettings } from "../config/kubernetes";
+import { StackConfig } from "../config/schema";
+import { Artifact } from "../render/artifact";
+import { COMPONENT, ConstantRelabeling, KubernetesScrapeTarget, MonitoringInput, alertRuleGroups, kubernetesScrapeTargets, renderMonitoring } from "../render/monitoring";
+import { DeploymentPlan } from "../sglang/planner";
+import { LABELS, PART_OF, SECRET_PLACEHOLDER, routerSelector, serverSelector } from "./manifests";
+import { monitorLabels } from "./settings";
+
+/** Prometheus Operator ServiceMonitor (monitoring.coreos.com/v1), the fields we set. */
+export interface ServiceMonitor {
+  readonly apiVersion: "monitoring.coreos.com/v1";
+  readonly kind: "ServiceMonitor";
+  readonly metadata: IObjectMeta;
+  readonly spec: {
+    readonly selector: { readonly matchLabels: Record<string, string> };
+    readonly namespaceSelector: { readonly matchNames: readonly string[] };
+    readonly endpoints: readonly {
+      readonly port: string;
+      readonly path: string;
+      readonly interval: string;
+      readonly relabelings: readonly ConstantRelabeling[];
+    }[];
+  };
+}
+
+/** Prometheus Operator PrometheusRule (monitoring.coreos.com/v1). */
+export interface PrometheusRule {
+  readonly apiVersion: "monitoring.coreos.com/v1";
+  readonly kind: "PrometheusRule";
+  readonly metadata: IObjectMeta;
+  readonly spec: { readonly groups: ReturnType<typeof alertRuleGroups> };
+}
+
+/** A Helm release, as data: what `helm install` would get. */
+export interface HelmReleaseSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly repository: string;
+  readonly values: Record<string, unknown>;
+}
+
+export interface MonitoringManifests {
+  /** When kube-prometheus-stack is installed: its namespace, the Grafana admin Secret and the release. */
+  readonly install?: {
+    readonly namespace: INamespace;
+    /** Data values are SECRET_PLACEHOLDER; the resource gets the Pulumi secret. */
+    readonly grafanaAdmin: ISecret;
+    readonly release: HelmReleaseSpec;
+  };
+  readonly serviceMonitors: readonly ServiceMonitor[];
+  readonly rule: PrometheusRule;
+  readonly dashboards: readonly IConfigMap[];
+  /** The shared renderers' files (rules, their promtool tests, dashboards JSON) for review and CI. */
+  readonly files: readonly Artifact[];
+}
+
+export const KUBE_PROMETHEUS_STACK_CHART = "kube-prometheus-stack";
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+/** The label and value kube-prometheus-stack's Grafana sidecar loads dashboards from. */
+export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
+const GRAFANA_FOLDER_ANNOTATION = "grafana_folder";
+const GRAFANA_FOLDER = "qwen-serving";
+
+/** What the shared monitoring renderers get for a kubernetes plan. */
+export function monitoringInput(plan: DeploymentPlan, config: StackConfig, settings: KubernetesSettings): MonitoringInput {
+  const m = settings.monitoring;
+  return {
+    stack: plan.stack,
+    platform: "kubernetes",
+    services: plan.services.map((s) => ({ name: s.name, model: s.model.id, port: s.placement[0].port, routerMetricsPort: s.router?.metricsPort })),
+    alerts: { kvUsageThreshold: config.monitoring.kvUsageThreshold, ttftP95Seconds: config.monitoring.ttftP95Seconds },
+    // kube-prometheus-stack's Prometheus Service (`<release>-prometheus`), for the renderers' datasource.
+    grafana: { prometheusUrl: `http://${m.releaseName}-prometheus.${m.namespace}.svc:9090` },
+    retention: { time: `${config.monitoring.retentionDays}d` },
+  };
+}
+
+function serviceMonitor(name: string, namespace: string, labels: Record<string, string>, target: KubernetesScrapeTarget, select: { namespace: string; matchLabels: Record<string, string>; port: string }): ServiceMonitor {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: { name, namespace, labels },
+    spec: {
+      selector: { matchLabels: { ...select.matchLabels } },
+      namespaceSelector: { matchNames: [select.namespace] },
+      endpoints: [{ port: select.port, path: target.path, interval: target.interval, relabelings: target.relabelings.map((r) => ({ ...r })) }],
+    },
+  };
+}
+
+/** Every monitoring object of a kubernetes plan (requires `config.monitoring.enabled`). */
+export function renderMonitoringManifests(plan: DeploymentPlan, config: StackConfig, settings: KubernetesSettings): MonitoringManifests {
+  const m = settings.monitoring;
+  const input = monitoringInput(plan, config, settings);
+  const selectors = monitorLabels(settings);
+  const labels = { [LABELS.partOf]: PART_OF, ...selectors };
+  const targets = kubernetesScrapeTargets(input);
+
+  const serviceMonitors: ServiceMonitor[] = [];
+  for (const t of targets) {
+    if (t.component === COMPONENT.sglang)
+      serviceMonitors.push(serviceMonitor(t.job, settings.namespace, labels, t, { namespace: settings.namespace, matchLabels: serverSelector(t.service!), port: t.portName }));
+    else if (t.component === COMPONENT.router)
+      serviceMonitors.push(serviceMonitor(t.job, settings.namespace, labels, t, { namespace: settings.namespace, matchLabels: routerSelector(t.service!), port: t.portName }));
+    else if (t.component === COMPONENT.dcgmExporter)
+      // The GPU operator's exporter, with its own Service labels and port name.
+      serviceMonitors.push(serviceMonitor(t.job, m.namespace, labels, t, { namespace: m.dcgm.namespace, matchLabels: m.dcgm.matchLabels, port: m.dcgm.portName }));
+    // node-exporter: kube-prometheus-stack scrapes it already; the release values add our labels.
+  }
+
+  const files = renderMonitoring(input);
+  const dashboards: IConfigMap[] = files
+    .filter((f) => f.path.startsWith("monitoring/grafana/dashboards/"))
+    .map((f) => {
+      const file = f.path.split("/").pop()!;
+      return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: `${file.replace(/\.json$/, "")}-dashboard`,
+          namespace: m.namespace,
+          labels: { [LABELS.partOf]: PART_OF, ...GRAFANA_DASHBOARD_LABEL },
+          annotations: { [GRAFANA_FOLDER_ANNOTATION]: GRAFANA_FOLDER },
+        },
+        data: { [file]: f.content },
+      };
+    });
+
+  const nodeExporter = targets.find((t) => t.component === COMPONENT.nodeExporter);
+  return {
+    install: m.install
+      ? {
+          namespace: { apiVersion: "v1", kind: "Namespace", metadata: { name: m.namespace, labels: { [LABELS.partOf]: PART_OF } } },
+          grafanaAdmin: {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: GRAFANA_ADMIN_SECRET, namespace: m.namespace, labels: { [LABELS.partOf]: PART_OF } },
+            type: "Opaque",
+            stringData: { "admin-user": "admin", "admin-password": SECRET_PLACEHOLDER },
+          },
+          release: {
+            name: m.releaseName,
+            namespace: m.namespace,
+            chart: KUBE_PROMETHEUS_STACK_CHART,
+            version: m.chartVersion,
+            repository: m.chartRepository,
+            values: {
+              // The chart's default admin password is public ("prom-operator"); ours comes from a Secret.
+              grafana: {
+                admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+                sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", folderAnnotation: GRAFANA_FOLDER_ANNOTATION, provider: { foldersFromFilesStructure: true } } },
+              },
+              prometheus: {
+                prometheusSpec: {
+                  retention: `${config.monitoring.retentionDays}d`,
+                  storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${m.prometheusStorageGiB}Gi` } } } } },
+                },
+              },
+              // Same job/component labels as on aws and docker, so ScrapeTargetDown covers node-exporter.
+              ...(nodeExporter ? { "prometheus-node-exporter": { prometheus: { monitor: { relabelings: nodeExporter.relabelings.map((r) => ({ ...r })) } } } } : {}),
+            },
+          },
+        }
+      : undefined,
+    serviceMonitors,
+    rule: {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      metadata: { name: "qwen-serving-alerts", namespace: m.namespace, labels },
+      spec: { groups: alertRuleGroups(input) },
+    },
+    dashboards,
+    files,
+  };
+}

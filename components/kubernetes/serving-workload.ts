@@ -1,0 +1,46 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { asArgs } from "./k8s-args";
+import { ServiceManifests } from "./manifests";
+
+export interface ServingWorkloadArgs {
+  /** The rendered objects of one service (renderServingManifests); the resources carry exactly these. */
+  readonly manifests: ServiceManifests;
+  /** How long `pulumi up` waits for the StatefulSet to become ready (first download plus startup). */
+  readonly rolloutTimeoutMinutes: number;
+  /** What the workload needs first: namespace, ServiceAccount, StorageClass, tokens Secret. @default [] */
+  readonly dependsOn?: readonly pulumi.Resource[];
+}
+
+/**
+ * One SGLang service on Kubernetes: its StatefulSet (weight volume per replica, filled by an init
+ * container), headless and front Services, PodDisruptionBudget, and, with replicas > 1, the router
+ * Deployment with the RBAC its pod discovery needs; optionally an Ingress.
+ */
+export class ServingWorkload extends pulumi.ComponentResource {
+  readonly statefulSet: k8s.apps.v1.StatefulSet;
+  /** The service's stable address (the router's Service when it has one). */
+  readonly service: k8s.core.v1.Service;
+
+  constructor(name: string, args: ServingWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("qwen-serving:kubernetes:ServingWorkload", name, {}, opts);
+    const m = args.manifests;
+    const deps = [...(args.dependsOn ?? [])];
+    const after = (...more: pulumi.Resource[]) => ({ parent: this, dependsOn: [...deps, ...more] });
+
+    const script = new k8s.core.v1.ConfigMap(`${name}-weights-script`, asArgs(m.weightsScript), after());
+    const headless = new k8s.core.v1.Service(`${name}-headless`, asArgs(m.headless), after());
+    this.service = new k8s.core.v1.Service(`${name}-service`, asArgs(m.front), after());
+    const timeout = `${args.rolloutTimeoutMinutes}m`;
+    this.statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, asArgs(m.statefulSet), { ...after(script, headless), customTimeouts: { create: timeout, update: timeout } });
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, asArgs(m.pdb), after());
+    if (m.router) {
+      const account = new k8s.core.v1.ServiceAccount(`${name}-router-sa`, asArgs(m.router.serviceAccount), after());
+      const role = new k8s.rbac.v1.Role(`${name}-router-role`, asArgs(m.router.role), after());
+      const binding = new k8s.rbac.v1.RoleBinding(`${name}-router-rolebinding`, asArgs(m.router.roleBinding), after(account, role));
+      new k8s.apps.v1.Deployment(`${name}-router`, asArgs(m.router.deployment), after(binding));
+    }
+    if (m.ingress) new k8s.networking.v1.Ingress(`${name}-ingress`, asArgs(m.ingress), after(this.service));
+    this.registerOutputs({ statefulSet: this.statefulSet, service: this.service });
+  }
+}

@@ -1,0 +1,93 @@
+// Every Kubernetes object we render, as written to out/<stack>/k8s/, validates against the OpenAPI
+// schemas kubernetes-models 5.1.0 was generated from (Kubernetes 1.36, per its CHANGELOG).
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
+import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
+import { StorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { StackConfig } from "../../components/config/schema";
+import { kubernetesArtifacts, objectPath } from "../../components/kubernetes/artifacts";
+import { renderServingManifests, servingObjects } from "../../components/kubernetes/manifests";
+import { renderMonitoringManifests } from "../../components/kubernetes/monitoring-manifests";
+import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
+import { planDeployment } from "../../components/sglang/planner";
+import { k8sStackConfig, routedConfig } from "./helpers";
+
+type Model = new (data: never) => { validate(): void };
+const MODELS: Record<string, Model> = {
+  "v1/Namespace": Namespace,
+  "v1/ServiceAccount": ServiceAccount,
+  "v1/Secret": Secret,
+  "v1/ConfigMap": ConfigMap,
+  "v1/Service": Service,
+  "apps/v1/StatefulSet": StatefulSet,
+  "apps/v1/Deployment": Deployment,
+  "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
+  "rbac.authorization.k8s.io/v1/Role": Role,
+  "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding,
+  "networking.k8s.io/v1/Ingress": Ingress,
+  "storage.k8s.io/v1/StorageClass": StorageClass,
+};
+// Custom resources of the Prometheus Operator: not in the core schemas (their shape is checked in
+// monitoring-manifests.test.ts and kubernetes-routed.test.ts against the Services they select).
+const CUSTOM = new Set(["monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PrometheusRule"]);
+
+function render(config: StackConfig, tokens: ("hf-token" | "modelscope-token")[] = []) {
+  const plan = planDeployment("k8s", config);
+  const settings = resolveKubernetesSettings(config);
+  const serving = renderServingManifests({ plan, config, settings, tokens });
+  const monitoring = renderMonitoringManifests(plan, config, settings);
+  return { serving, artifacts: kubernetesArtifacts(serving, monitoring) };
+}
+
+/** The written YAML objects (the Helm release file is chart input, not an object). */
+function writtenObjects(artifacts: { path: string; content: string }[]) {
+  return artifacts.filter((a) => a.path.startsWith("k8s/") && !a.path.includes("/helm-release-")).map((a) => ({ path: a.path, object: parse(a.content) as { apiVersion: string; kind: string } }));
+}
+
+const CASES: Array<[string, () => ReturnType<typeof render>]> = [
+  ["Pulumi.k8s.yaml", () => render(k8sStackConfig())],
+  ["routed, Ingress, hub tokens, existing StorageClass and operator", () => render(routedConfig({ storage: { create: false, storageClassName: "fast" }, monitoring: { install: false } }), ["hf-token", "modelscope-token"])],
+];
+
+describe.each(CASES)("%s", (_name, make) => {
+  const { serving, artifacts } = make();
+  const written = writtenObjects(artifacts);
+
+  test("every written object is a kind we validate, and validates against the Kubernetes schemas", () => {
+    expect(written.length).toBeGreaterThan(10);
+    for (const { path, object } of written) {
+      const key = `${object.apiVersion}/${object.kind}`;
+      if (CUSTOM.has(key)) continue;
+      const Model = MODELS[key];
+      expect(Model, `${path}: ${key} has no schema model here`).toBeDefined();
+      expect(() => new Model(object as never).validate(), path).not.toThrow();
+    }
+  });
+
+  test("each rendered object is written to its own file, unchanged", () => {
+    const byPath = new Map(written.map((w) => [w.path, w.object]));
+    const objects = servingObjects(serving);
+    expect(new Set(objects.map(objectPath)).size).toBe(objects.length);
+    for (const o of objects) expect(byPath.get(objectPath(o)), objectPath(o)).toEqual(JSON.parse(JSON.stringify(o)));
+  });
+});
+
+test("the validation can fail: a StatefulSet with a text replica count and a Service port out of range are refused", () => {
+  const { serving } = render(k8sStackConfig());
+  const sts = JSON.parse(JSON.stringify(serving.services[0].statefulSet));
+  sts.spec.replicas = "two";
+  expect(() => new StatefulSet(sts).validate()).toThrow(/replicas/);
+  const svc = JSON.parse(JSON.stringify(serving.services[0].front));
+  svc.spec.ports[0].port = "http";
+  expect(() => new Service(svc).validate()).toThrow(/port/);
+});

@@ -141,7 +141,7 @@ describe("API key on the node", () => {
     fakeBin(dir, "docker", `printf '%s\\n' "$*" > "${dir}/docker-args"; echo ''`);
     const out = join(dir, "key.env");
     // PATH holds the fake docker and the few coreutils the script uses, so no `aws` can be found.
-    for (const tool of ["mkdir", "dirname", "mktemp", "mv"]) symlinkSync(requireTool(tool), join(dir, "bin", tool));
+    for (const tool of ["bash", "mkdir", "dirname", "mktemp", "mv"]) symlinkSync(requireTool(tool), join(dir, "bin", tool));
     const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", "/p", out], { env: { PATH: `${dir}/bin` } });
     expect(readFileSync(join(dir, "docker-args"), "utf8")).toBe(`run --rm ${API_KEY_AWS_CLI_IMAGE} ssm get-parameter --region us-east-1 --name /p --with-decryption --query Parameter.Value --output text\n`);
     expect(r.code).toBe(1);

@@ -1,0 +1,163 @@
+import { gzipSync } from "zlib";
+import { stringify } from "yaml";
+import { AwsNodeSettings } from "../config/aws";
+import { NodePlan, ServicePlan } from "../sglang/planner";
+import { FETCH_API_KEY_SCRIPT, FETCH_API_KEY_SCRIPT_PATH } from "./api-key";
+import { Artifact } from "./artifact";
+import { NodeFile, SystemdUnit } from "./router-unit";
+import { renderFetchSecretsScript } from "./scripts/fetch-secrets";
+import { renderGpuCheckScript } from "./scripts/gpu-check";
+import { renderMountCacheScript } from "./scripts/mount-cache";
+import { NODE_PATHS } from "./scripts/node-paths";
+import { renderNvidiaInstallScript } from "./scripts/nvidia-install";
+import { renderWeightsScript, weightsModels } from "./scripts/weights";
+import {
+  cacheMountUnit, dcgmExporterUnit, gpuCheckUnit, NODE_SCRIPTS, nodeExporterUnit, NVIDIA_SETUP_UNIT, nvidiaSetupUnit, SERVING_TARGET, servingTarget, sglangUnit, weightsUnit,
+} from "./units";
+
+/** EC2's limit on user data, in bytes after base64 decoding. */
+export const USER_DATA_LIMIT = 16384;
+
+/** Everything one GPU node's bootstrap is rendered from: plain values, Outputs already resolved. */
+export interface NodeBootstrapInput {
+  readonly node: NodePlan;
+  /** The plan's services; the node runs the replicas placed on it. */
+  readonly services: readonly ServicePlan[];
+  /** Pinned SGLang image. */
+  readonly image: string;
+  readonly settings: Pick<AwsNodeSettings, "ami" | "nodeExporterImage" | "dcgmExporterImage">;
+  /** The weight cache volume attached to this node. */
+  readonly volumeId: string;
+  readonly region: string;
+  readonly stack: string;
+  /** SSM SecureString parameter names of the download tokens that exist. @default {} */
+  readonly tokenParameters?: { readonly hfToken?: string; readonly modelscopeToken?: string };
+  /** Services whose SGLang gets an API key (render/api-key.ts). @default [] */
+  readonly apiKeyServices?: readonly string[];
+  /** Units other components run on this node (the router's). @default [] */
+  readonly extraUnits?: readonly SystemdUnit[];
+  /** Files those units need. @default [] */
+  readonly extraFiles?: readonly NodeFile[];
+}
+
+export interface NodeBootstrap {
+  readonly files: readonly NodeFile[];
+  readonly units: readonly SystemdUnit[];
+  /** The `#cloud-config` document. */
+  readonly cloudInit: string;
+  /** What the instance carries: the document gzipped (cloud-init detects gzip) to fit EC2's 16 KiB. */
+  readonly userDataBase64: string;
+  /** `<node>/cloud-init.yaml` and every file and unit by its base name, exactly as deployed. */
+  readonly artifacts: readonly Artifact[];
+}
+
+/**
+ * Renders one node's bootstrap: the scripts, the units and the cloud-init document that writes
+ * them and starts `qwen-serving.target`. On plain Ubuntu the driver setup runs first, from
+ * cloud-init, so docker.service exists before anything that requires it is started.
+ */
+export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
+  const { node, image } = input;
+  const ubuntu = input.settings.ami !== "dlami";
+  const replicas = input.services.flatMap((s) => s.placement.filter((p) => p.node === node.name).map((p) => ({ svc: s, p })));
+  const models = weightsModels(replicas.map((r) => r.svc));
+  const keyed = new Set(input.apiKeyServices ?? []);
+  const tokens = input.tokenParameters ?? {};
+
+  const files: NodeFile[] = [
+    ...(ubuntu ? [{ path: NODE_SCRIPTS.nvidiaSetup, content: renderNvidiaInstallScript({ nvswitch: node.nvswitch }), mode: 0o755 }] : []),
+    { path: NODE_SCRIPTS.gpuCheck, content: renderGpuCheckScript({ expectedGpus: node.gpuCount, instanceType: node.instanceType ?? node.pool, nvswitch: node.nvswitch, image }), mode: 0o755 },
+    { path: NODE_SCRIPTS.mountCache, content: renderMountCacheScript({ volumeId: input.volumeId }), mode: 0o755 },
+    ...(models.length
+      ? [
+          {
+            path: NODE_SCRIPTS.fetchSecrets,
+            content: renderFetchSecretsScript({
+              region: input.region,
+              parameters: [
+                ...(tokens.hfToken ? [{ name: tokens.hfToken, file: "hf-token" }] : []),
+                ...(tokens.modelscopeToken ? [{ name: tokens.modelscopeToken, file: "modelscope-token" }] : []),
+              ],
+            }),
+            mode: 0o755,
+          },
+          { path: NODE_SCRIPTS.weights, content: renderWeightsScript({ models }), mode: 0o755 },
+        ]
+      : []),
+    ...(replicas.some((r) => keyed.has(r.svc.name)) ? [{ path: FETCH_API_KEY_SCRIPT_PATH, content: FETCH_API_KEY_SCRIPT, mode: 0o755 }] : []),
+  ];
+  for (const extra of input.extraFiles ?? []) {
+    const same = files.find((f) => f.path === extra.path);
+    if (same && same.content !== extra.content) throw new Error(`node ${node.name}: two different files for ${extra.path}`);
+    if (!same) files.push(extra);
+  }
+
+  const units: SystemdUnit[] = [
+    ...(ubuntu ? [nvidiaSetupUnit()] : []),
+    gpuCheckUnit({ ubuntu }),
+    cacheMountUnit(),
+    ...(models.length ? [weightsUnit(image)] : []),
+    ...replicas.map(({ svc, p }) =>
+      sglangUnit({
+        service: svc.name,
+        replica: p.replica,
+        gpus: p.gpus,
+        port: p.port,
+        launchArgs: p.launchArgs,
+        modelRepo: svc.spec.weights.repo ?? svc.model.id,
+        image,
+        apiKey: keyed.has(svc.name) ? { region: input.region, stack: input.stack } : undefined,
+      }),
+    ),
+    nodeExporterUnit(input.settings.nodeExporterImage),
+    dcgmExporterUnit(input.settings.dcgmExporterImage),
+    ...(input.extraUnits ?? []),
+  ];
+  const started = units.filter((u) => u.name !== NVIDIA_SETUP_UNIT && (!(input.extraUnits ?? []).includes(u) || u.enable)).map((u) => u.name);
+  units.push(servingTarget(started));
+  const names = new Set<string>();
+  for (const u of units) {
+    if (names.has(u.name)) throw new Error(`node ${node.name}: two units named ${u.name}`);
+    names.add(u.name);
+  }
+
+  const cloudInit = renderCloudInit({ files, units, ubuntu });
+  const userData = gzipSync(Buffer.from(cloudInit), { level: 9 });
+  if (userData.length > USER_DATA_LIMIT)
+    throw new Error(`node ${node.name}: user data is ${userData.length} bytes gzipped, over EC2's ${USER_DATA_LIMIT}; place fewer services on one node`);
+
+  const base = (p: string) => p.split("/").pop()!;
+  const artifacts: Artifact[] = [
+    { path: `${node.name}/cloud-init.yaml`, content: cloudInit },
+    ...files.map((f) => ({ path: `${node.name}/${base(f.path)}`, content: f.content, ...(f.mode ? { mode: f.mode } : {}) })),
+    ...units.map((u) => ({ path: `${node.name}/${u.name}`, content: u.content })),
+  ];
+  const seen = new Set<string>();
+  for (const a of artifacts) {
+    if (seen.has(a.path)) throw new Error(`node ${node.name}: two rendered files would both be written to ${a.path}`);
+    seen.add(a.path);
+  }
+  return { files, units, cloudInit, userDataBase64: userData.toString("base64"), artifacts };
+}
+
+/**
+ * The `#cloud-config` document: write every file and unit, then start the serving target (after
+ * the driver setup on plain Ubuntu). No secret is ever part of it: tokens and keys are fetched at
+ * boot from SSM by the instance role.
+ */
+export function renderCloudInit(input: { readonly files: readonly NodeFile[]; readonly units: readonly SystemdUnit[]; readonly ubuntu: boolean }): string {
+  const octal = (m: number) => `0${m.toString(8)}`;
+  const doc = {
+    write_files: [
+      ...input.files.map((f) => ({ path: f.path, owner: "root:root", permissions: octal(f.mode ?? 0o644), content: f.content })),
+      ...input.units.map((u) => ({ path: `${NODE_PATHS.units}/${u.name}`, owner: "root:root", permissions: "0644", content: u.content })),
+    ],
+    runcmd: [
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", ...input.units.filter((u) => u.enable).map((u) => u.name)],
+      ...(input.ubuntu ? [["systemctl", "start", NVIDIA_SETUP_UNIT], ["systemctl", "daemon-reload"]] : []),
+      ["systemctl", "start", "--no-block", SERVING_TARGET],
+    ],
+  };
+  return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
+}

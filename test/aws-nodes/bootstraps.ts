@@ -1,0 +1,57 @@
+// Node bootstraps rendered for the repository's real stacks (dev, prod) and both AMI families,
+// with the router units prod's node carries, API keys and a Hugging Face token parameter.
+import { AwsNodeSettingsSchema } from "../../components/config/aws";
+import { StackConfig } from "../../components/config/schema";
+import { NodeBootstrap, renderNodeBootstrap } from "../../components/render/cloud-init";
+import { routerNodeFiles } from "../../components/render/router-unit";
+import { DeploymentPlan, planDeployment } from "../../components/sglang/planner";
+import { parseStackConfig, PROJECT } from "../../infra/config";
+import { readStackFile } from "../../infra/stack-file";
+
+export function stackPlan(stack: string): { config: StackConfig; plan: DeploymentPlan } {
+  const file = readStackFile(process.cwd(), stack);
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(file.config)) {
+    if (!key.startsWith(`${PROJECT}:`) || file.secretKeys.includes(key)) continue;
+    try {
+      raw[key.slice(PROJECT.length + 1)] = JSON.parse(value);
+    } catch {
+      raw[key.slice(PROJECT.length + 1)] = value;
+    }
+  }
+  const config = parseStackConfig(raw);
+  return { config, plan: planDeployment(stack, config) };
+}
+
+export interface Case {
+  readonly label: string;
+  readonly bootstrap: NodeBootstrap;
+}
+
+export function bootstrapCases(): Case[] {
+  const cases: Case[] = [];
+  for (const stack of ["dev", "prod"]) {
+    const { config, plan } = stackPlan(stack);
+    // Ubuntu 22.04 and 24.04 render the same bootstrap (only the AMI differs): one case covers both.
+    for (const ami of ["dlami", "ubuntu-24.04"] as const) {
+      for (const node of plan.nodes) {
+        const routers = routerNodeFiles({ services: plan.services.filter((s) => s.router?.node === node.name), sglangImage: config.image, addressOf: () => "10.0.1.10" });
+        const bootstrap = renderNodeBootstrap({
+          node,
+          services: plan.services,
+          image: config.image,
+          settings: { ...AwsNodeSettingsSchema.parse({}), ami },
+          volumeId: "vol-0123456789abcdef0",
+          region: "us-east-1",
+          stack,
+          tokenParameters: { hfToken: `/qwen-serving/${stack}/hf-token`, modelscopeToken: `/qwen-serving/${stack}/modelscope-token` },
+          apiKeyServices: stack === "prod" ? plan.services.map((s) => s.name) : [],
+          extraUnits: routers.units,
+          extraFiles: routers.files,
+        });
+        cases.push({ label: `${stack}/${ami}/${node.name}`, bootstrap });
+      }
+    }
+  }
+  return cases;
+}

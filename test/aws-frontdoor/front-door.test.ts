@@ -33,7 +33,8 @@ beforeAll(async () => {
     cross: { config: crossNodeConfig({ frontDoor: { allowedCidrs: ["198.51.100.0/24"] } }), secrets: {} },
   };
   for (const [name, s] of Object.entries(scenarios)) {
-    const serving = new QwenServing(name, { config: parse(s.config), secrets: s.secrets, stack: "prod" });
+    // The monitoring instance is another component's subject; these scenarios leave it out.
+    const serving = new QwenServing(name, { config: parse({ ...s.config, monitoring: { enabled: false } }), secrets: s.secrets, stack: "prod" });
     endpoints[name] = await valueOf(serving.endpoints);
     artifacts[name] = await valueOf(serving.artifacts);
   }
@@ -139,7 +140,8 @@ function ruleTable(scenario: string): string[] {
   const role = new Map(of(scenario, SG).map((g) => [mockId(SG, g.name), g.name.replace(`${scenario}-aws-network-`, "")]));
   const show = (r: RecordedResource, dir: string) =>
     `${role.get(r.inputs.securityGroupId as string)} ${dir} ${r.inputs.fromPort}-${r.inputs.toPort}/${r.inputs.ipProtocol} ${r.inputs.cidrIpv4 ?? `sg:${role.get(r.inputs.referencedSecurityGroupId as string)}`}`;
-  return [...of(scenario, INGRESS).map((r) => show(r, "in")), ...of(scenario, EGRESS).map((r) => show(r, "out"))].sort();
+  const own = (r: RecordedResource) => r.parent === `${scenario}-aws-network`;
+  return [...of(scenario, INGRESS).filter(own).map((r) => show(r, "in")), ...of(scenario, EGRESS).filter(own).map((r) => show(r, "out"))].sort();
 }
 
 describe("security groups", () => {
@@ -244,6 +246,40 @@ describe("target attachments", () => {
     const layout = planFrontDoor(prod, AwsSettingsSchema.parse({}).frontDoor);
     expect(() => new FrontDoor("missing", { plan: prod, layout, settings: AwsSettingsSchema.parse({}).frontDoor, vpcId: "vpc-1", subnetIds: [], securityGroupId: "sg-1", instanceIds: {} })).toThrow(
       "FrontDoor 'missing': no instance id for the node of qwen3-32b on gpu-0, qwen25-vl-32b on gpu-0",
+    );
+  });
+});
+
+describe("router units per node", () => {
+  test("same-node routers render at once with loopback workers", async () => {
+    const { NodeRouters } = await import("../../components/aws/node-routers");
+    const routers = new NodeRouters(plan(prodConfig()), "lmsysorg/sglang:v0.4.9.post2-cu126");
+    const files = await valueOf(routers.filesFor("gpu-0"));
+    expect(files.units.map((u) => u.name)).toContain("sglang-router-qwen3-32b.service");
+    expect(files.units.find((u) => u.name === "sglang-router-qwen3-32b.service")!.content).toContain("--worker-urls http://127.0.0.1:30000 http://127.0.0.1:30001 ");
+  });
+
+  test("a node without routers gets no units", async () => {
+    const { NodeRouters } = await import("../../components/aws/node-routers");
+    expect(await valueOf(new NodeRouters(plan(crossNodeConfig()), "img:1").filesFor("gpu-1"))).toEqual({ units: [], files: [] });
+  });
+
+  test("a router with a remote worker waits for the nodes' addresses, then uses the worker node's private IP", async () => {
+    const { NodeRouters } = await import("../../components/aws/node-routers");
+    const routers = new NodeRouters(plan(crossNodeConfig()), "img:1");
+    const pending = valueOf(routers.filesFor("gpu-0"));
+    routers.setAddresses({ "gpu-0": pulumi.output("10.0.16.5"), "gpu-1": pulumi.output("10.0.16.9") });
+    const unit = (await pending).units.find((u) => u.name === "sglang-router-qwen3-32b.service")!;
+    expect(unit.content).toContain("--worker-urls http://127.0.0.1:30000 http://10.0.16.9:30000 ");
+  });
+
+  test("two nodes routing to each other are refused before anything is created", async () => {
+    const { NodeRouters } = await import("../../components/aws/node-routers");
+    const cfg = crossNodeConfig();
+    const [svc] = cfg.services;
+    const mutual = { ...cfg, services: [svc, { ...svc, name: "qwen3-b", port: 9003, placement: [{ node: "gpu-1", gpus: [2, 3] }, { node: "gpu-0", gpus: [2, 3] }] }] };
+    expect(() => new NodeRouters(plan(mutual), "img:1")).toThrow(
+      "routers on gpu-0 -> gpu-1 -> gpu-0 each need another node's address before it exists; place each routed service's replicas so that no two nodes route to each other (services[].placement)",
     );
   });
 });

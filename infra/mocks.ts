@@ -25,6 +25,8 @@ export const INVOKES: Record<string, (inputs: Record<string, any>) => Record<str
   "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ names: ["us-east-1a", "us-east-1b", "us-east-1c"], zoneIds: ["use1-az1", "use1-az2", "use1-az4"], id: "us-east-1" }),
   "aws:ssm/getParameter:getParameter": (i) => ({ name: i.name, type: "String", value: "ami-0123456789abcdef0", insecureValue: "ami-0123456789abcdef0", version: 1, arn: `arn:aws:ssm:us-east-1::parameter${i.name}`, id: i.name }),
   "aws:ec2/getAmi:getAmi": () => ({ id: "ami-0fedcba9876543210", imageId: "ami-0fedcba9876543210", name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20260102", architecture: "x86_64" }),
+  // The DLAMI and Canonical public parameter folders each hold one `ami-id` parameter.
+  "aws:ssm/getParametersByPath:getParametersByPath": (i) => ({ path: i.path, names: [`${i.path}/ami-id`], values: ["ami-0123456789abcdef0"], types: ["String"], arns: [`arn:aws:ssm:us-east-1::parameter${i.path}/ami-id`], withDecryption: true, id: i.path }),
   "aws:ec2/getSubnet:getSubnet": (i) => ({ id: i.id, availabilityZone: "us-east-1b", availabilityZoneId: "use1-az2", vpcId: "vpc-0existing0000000", cidrBlock: "10.20.16.0/20" }),
   "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }), id: "policy" }),
 };

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformArgs, PlatformOutputs } from "../platform";
 import { Artifact } from "../render/artifact";
@@ -5,6 +6,9 @@ import { AwsSettingsSchema } from "../config/aws";
 import { exampleArtifacts } from "../render/examples";
 import { ApiKeys } from "./api-keys";
 import { FrontDoor } from "./front-door";
+import { GpuNode } from "./gpu-node";
+import { NodeRole } from "./node-role";
+import { WeightCache } from "./weight-cache";
 import { planFrontDoor } from "./front-door-plan";
 import { AwsNetwork } from "./network";
 
@@ -17,6 +21,8 @@ export type AwsPlatformArgs = PlatformArgs;
 export class AwsPlatform extends pulumi.ComponentResource implements PlatformOutputs {
   readonly endpoints: pulumi.Output<Record<string, string>>;
   readonly artifacts: pulumi.Output<Artifact[]>;
+  /** One per planned node, in plan order (instance ids and private addresses for the front door and monitoring). */
+  readonly gpuNodes: readonly GpuNode[];
 
   constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("qwen-serving:aws:AwsPlatform", name, {}, opts);
@@ -34,9 +40,44 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     }, { parent: this });
     // Service API keys as SSM SecureStrings, before the nodes: their SGLang units fetch them at boot
     // (render/api-key.ts) and their role needs ApiKeys.parameterArns.
-    if (Object.keys(args.secrets.apiKeys ?? {}).length) new ApiKeys(`${name}-apikeys`, { stack: args.plan.stack, keys: args.secrets.apiKeys! }, { parent: this });
+    const apiKeys = Object.keys(args.secrets.apiKeys ?? {}).length ? new ApiKeys(`${name}-apikeys`, { stack: args.plan.stack, keys: args.secrets.apiKeys! }, { parent: this }) : undefined;
 
     // --- GPU nodes and weight caches (issue 3: GpuNode, WeightCache) ---
+    const nodeRole = new NodeRole(`${name}-node`, {
+      stack: args.plan.stack,
+      tokens: { hfToken: args.secrets.hfToken, modelscopeToken: args.secrets.modelscopeToken },
+      readParameterArns: apiKeys?.parameterArns.apply((arns) => Object.values(arns)),
+      s3Uris: [...new Set(args.plan.services.flatMap((s) => (s.spec.weights.s3Uri ? [s.spec.weights.s3Uri] : [])))],
+    }, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+    const retainCaches = args.config.cache.retain ?? args.plan.environment === "prod";
+    this.gpuNodes = args.plan.nodes.map((node) => {
+      const cache = new WeightCache(`${name}-${node.name}-weights`, {
+        availabilityZone: network.availabilityZone,
+        sizeGiB: args.plan.caches.find((c) => c.node === node.name)!.sizeGiB,
+        throughputMiBps: args.config.cache.throughputMiBps,
+        iops: args.config.cache.iops,
+        retain: retainCaches,
+        tags: { Name: `${args.plan.stack}-${node.name}-weights`, "qwen-serving:stack": args.plan.stack },
+      }, { parent: this });
+      const gpuNode = new GpuNode(`${name}-${node.name}`, {
+        node,
+        services: args.plan.services,
+        image: args.config.image,
+        stack: args.plan.stack,
+        settings: awsSettings.nodes,
+        subnetId: network.privateSubnetId,
+        availabilityZone: network.availabilityZone,
+        securityGroupIds: [network.nodeSecurityGroupId],
+        instanceProfileName: nodeRole.instanceProfileName,
+        cacheVolumeId: cache.volumeId,
+        region,
+        tokenParameters: nodeRole.tokenParameters,
+        apiKeyServices: Object.keys(args.secrets.apiKeys ?? {}),
+      }, { parent: this });
+      artifacts.push(gpuNode.artifacts);
+      return gpuNode;
+    });
 
     // --- front door (issue 4: load balancer, router, API keys) ---
     const frontDoor = new FrontDoor(`${name}-frontdoor`, {

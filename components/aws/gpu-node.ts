@@ -1,0 +1,134 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsNodeSettings } from "../config/aws";
+import { Artifact } from "../render/artifact";
+import { renderNodeBootstrap } from "../render/cloud-init";
+import { NodeFile, SystemdUnit } from "../render/router-unit";
+import { NodePlan, ServicePlan } from "../sglang/planner";
+
+/** Where each base image is published: an SSM public parameter, and a name filter if that is ever empty. */
+export const AMI_SOURCES = {
+  dlami: { parameterPath: "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest", owner: "amazon", name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) *" },
+  "ubuntu-22.04": { parameterPath: "/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp3", owner: "099720109477", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-jammy-22.04-amd64-server-*" },
+  "ubuntu-24.04": { parameterPath: "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3", owner: "099720109477", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*" },
+} as const;
+
+/** The block device name the cache is attached as; on Nitro it shows up as an NVMe device named by volume id. */
+export const CACHE_DEVICE_NAME = "/dev/sdf";
+
+export interface GpuNodeArgs {
+  /** The planned node: instance type, GPU count, NVSwitch. */
+  readonly node: NodePlan;
+  /** The plan's services; the node runs the replicas placed on it and tags itself for Prometheus. */
+  readonly services: readonly ServicePlan[];
+  /** Pinned SGLang image. */
+  readonly image: string;
+  readonly stack: string;
+  /** AMI family, pin, root volume and exporter images. */
+  readonly settings: AwsNodeSettings;
+  /** Private subnet of the node. */
+  readonly subnetId: pulumi.Input<string>;
+  /** AZ of that subnet, where the weight cache lives. */
+  readonly availabilityZone: pulumi.Input<string>;
+  readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Instance profile (NodeRole). */
+  readonly instanceProfileName: pulumi.Input<string>;
+  /** The weight cache volume (WeightCache) to attach. */
+  readonly cacheVolumeId: pulumi.Input<string>;
+  /** Region of the SSM parameters the bootstrap reads. */
+  readonly region: pulumi.Input<string>;
+  /** SSM parameter names of the download tokens that exist (NodeRole.tokenParameters). @default {} */
+  readonly tokenParameters?: { readonly hfToken?: string; readonly modelscopeToken?: string };
+  /** Services that have an API key. @default [] */
+  readonly apiKeyServices?: readonly string[];
+  /** Units other components run on this node (the router's). @default [] */
+  readonly extraUnits?: pulumi.Input<readonly SystemdUnit[]>;
+  /** Files those units need. @default [] */
+  readonly extraFiles?: pulumi.Input<readonly NodeFile[]>;
+  /** Tags on the instance and its root volume. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Tag keys Prometheus' EC2 discovery reads (render/monitoring AwsDiscovery defaults). */
+export const NODE_TAGS = { stack: "qwen-serving:stack", node: "qwen-serving:node", servicePrefix: "qwen-serving:sglang:", routerPrefix: "qwen-serving:router:" } as const;
+
+/**
+ * One EC2 GPU instance that boots unattended into its planned SGLang replicas: the AMI of the
+ * stack's family, private subnet, IMDSv2 only (hop limit 2 so containers reach the instance role),
+ * encrypted root volume, no key pair (SSM only), the weight cache attached, and the rendered
+ * bootstrap as user data. A user-data change replaces the instance (cloud-init runs once per
+ * instance); the cache volume is detached and re-attached to the new one.
+ */
+export class GpuNode extends pulumi.ComponentResource {
+  readonly instanceId: pulumi.Output<string>;
+  readonly privateIp: pulumi.Output<string>;
+  /** `<node>/cloud-init.yaml`, scripts and units, exactly as the instance carries them. */
+  readonly artifacts: pulumi.Output<Artifact[]>;
+
+  constructor(name: string, args: GpuNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("qwen-serving:aws:GpuNode", name, {}, opts);
+    const child = { parent: this };
+    const { node, settings } = args;
+    if (!node.instanceType) throw new Error(`GpuNode ${name}: node ${node.name} has no instance type`);
+
+    const bootstrap = pulumi
+      .all([args.cacheVolumeId, args.region, pulumi.output(args.extraUnits ?? []), pulumi.output(args.extraFiles ?? [])])
+      .apply(([volumeId, region, extraUnits, extraFiles]) =>
+        renderNodeBootstrap({ node, services: args.services, image: args.image, settings, volumeId, region, stack: args.stack, tokenParameters: args.tokenParameters, apiKeyServices: args.apiKeyServices, extraUnits: extraUnits as SystemdUnit[], extraFiles: extraFiles as NodeFile[] }),
+      );
+
+    const here = args.services.filter((s) => s.placement.some((p) => p.node === node.name));
+    const routed = args.services.filter((s) => s.router?.node === node.name);
+    const tags = {
+      ...args.tags,
+      Name: `${args.stack}-${node.name}`,
+      [NODE_TAGS.stack]: args.stack,
+      // Prometheus finds each replica and router by node name and planned port (worker ports differ per replica).
+      [NODE_TAGS.node]: node.name,
+      ...Object.fromEntries(here.map((s) => [`${NODE_TAGS.servicePrefix}${s.name}`, s.placement.filter((p) => p.node === node.name).map((p) => p.port).join(" ")])),
+      ...Object.fromEntries(routed.map((s) => [`${NODE_TAGS.routerPrefix}${s.name}`, String(s.router!.port)])),
+    };
+
+    const instance = new aws.ec2.Instance(
+      `${name}-instance`,
+      {
+        ami: settings.amiId ?? amiFor(settings.ami, child),
+        instanceType: node.instanceType,
+        subnetId: args.subnetId,
+        availabilityZone: args.availabilityZone,
+        vpcSecurityGroupIds: args.securityGroupIds,
+        iamInstanceProfile: args.instanceProfileName,
+        userDataBase64: bootstrap.userDataBase64,
+        userDataReplaceOnChange: true,
+        metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" },
+        rootBlockDevice: { volumeType: "gp3", volumeSize: settings.rootVolumeGiB, encrypted: true, deleteOnTermination: true, tags },
+        tags,
+      },
+      child,
+    );
+    // Delete-before-replace: the volume attaches to one instance at a time, so the old attachment
+    // must go (after a clean stop) before the replacement instance can have it.
+    new aws.ec2.VolumeAttachment(
+      `${name}-cache`,
+      { instanceId: instance.id, volumeId: args.cacheVolumeId, deviceName: CACHE_DEVICE_NAME, stopInstanceBeforeDetaching: true },
+      { ...child, deleteBeforeReplace: true },
+    );
+
+    this.instanceId = instance.id;
+    this.privateIp = instance.privateIp;
+    this.artifacts = bootstrap.artifacts.apply((a) => [...a]);
+    this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp });
+  }
+}
+
+/** The latest image of a family: its SSM public parameter, or the newest image matching its name. */
+function amiFor(family: AwsNodeSettings["ami"], opts: pulumi.InvokeOptions): pulumi.Output<string> {
+  const src = AMI_SOURCES[family];
+  // By path (not getParameter): an absent parameter gives an empty list instead of failing the run.
+  const byPath = aws.ssm.getParametersByPathOutput({ path: src.parameterPath }, opts);
+  return byPath.apply((r) => {
+    const i = r.names.indexOf(`${src.parameterPath}/ami-id`);
+    if (i >= 0) return pulumi.unsecret(pulumi.output(r.values[i]));
+    return aws.ec2.getAmiOutput({ owners: [src.owner], mostRecent: true, filters: [{ name: "name", values: [src.name] }, { name: "architecture", values: ["x86_64"] }, { name: "state", values: ["available"] }] }, opts).imageId;
+  });
+}

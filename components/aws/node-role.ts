@@ -1,0 +1,72 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface NodeRoleArgs {
+  /** Stack name: token parameters are `/qwen-serving/<stack>/<token>`. */
+  readonly stack: string;
+  /** Download tokens, as Pulumi secrets; each given one becomes an SSM SecureString parameter. @default {} */
+  readonly tokens?: { readonly hfToken?: pulumi.Input<string>; readonly modelscopeToken?: pulumi.Input<string> };
+  /** Other SSM parameters the nodes read at boot (service API keys); give it only when non-empty. @default [] */
+  readonly readParameterArns?: pulumi.Input<pulumi.Input<string>[]>;
+  /** `s3://bucket/prefix/` weight sources the nodes download from. @default [] */
+  readonly s3Uris?: readonly string[];
+  /** Tags on every resource. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** SSM parameter of a download token. */
+export const tokenParameterName = (stack: string, token: "hf-token" | "modelscope-token"): string => `/qwen-serving/${stack}/${token}`;
+
+/**
+ * The GPU nodes' identity: an EC2 role with SSM core (the only way in: no SSH, no key pair) plus
+ * exactly what the bootstrap reads (its token and API-key parameters, its S3 weight prefixes), an
+ * instance profile, and the download tokens as SSM SecureString parameters only this role may read.
+ */
+export class NodeRole extends pulumi.ComponentResource {
+  readonly roleName: pulumi.Output<string>;
+  readonly instanceProfileName: pulumi.Output<string>;
+  /** Names of the token parameters that exist, for the bootstrap. */
+  readonly tokenParameters: { readonly hfToken?: string; readonly modelscopeToken?: string };
+
+  constructor(name: string, args: NodeRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("qwen-serving:aws:NodeRole", name, {}, opts);
+    const child = { parent: this };
+    const tags = { ...args.tags };
+    const partition = aws.getPartitionOutput({}, child).partition;
+
+    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), description: "qwen-serving GPU nodes", tags }, child);
+    new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` }, child);
+
+    const tokens: { key: "hfToken" | "modelscopeToken"; file: "hf-token" | "modelscope-token"; value: pulumi.Input<string> }[] = [];
+    if (args.tokens?.hfToken) tokens.push({ key: "hfToken", file: "hf-token", value: args.tokens.hfToken });
+    if (args.tokens?.modelscopeToken) tokens.push({ key: "modelscopeToken", file: "modelscope-token", value: args.tokens.modelscopeToken });
+    const params = tokens.map((t) => ({
+      key: t.key,
+      name: tokenParameterName(args.stack, t.file),
+      resource: new aws.ssm.Parameter(`${name}-${t.file}`, { name: tokenParameterName(args.stack, t.file), type: "SecureString", value: pulumi.secret(t.value), description: `qwen-serving ${args.stack}: weights download token, read by the GPU nodes at boot`, tags }, child),
+    }));
+    this.tokenParameters = Object.fromEntries(params.map((p) => [p.key, p.name]));
+
+    const s3 = (args.s3Uris ?? []).map((uri) => {
+      const [bucket, ...rest] = uri.slice("s3://".length).split("/");
+      return { bucket, prefix: rest.join("/") };
+    });
+    const policy = pulumi.all([partition, pulumi.output(args.readParameterArns ?? []), pulumi.all(params.map((p) => p.resource.arn))]).apply(([part, extra, own]) => {
+      const statements: object[] = [];
+      const arns = [...own, ...extra];
+      if (arns.length) statements.push({ Sid: "BootParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: arns });
+      for (const { bucket, prefix } of s3) {
+        statements.push({ Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:${part}:s3:::${bucket}`, Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } });
+        statements.push({ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:${part}:s3:::${bucket}/${prefix}*` });
+      }
+      return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+    });
+    // Only with something to grant: IAM rejects a policy without statements.
+    if (params.length || s3.length || args.readParameterArns) new aws.iam.RolePolicy(`${name}-boot`, { role: role.id, policy }, child);
+
+    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, child);
+    this.roleName = role.name;
+    this.instanceProfileName = profile.name;
+    this.registerOutputs({ roleName: this.roleName, instanceProfileName: this.instanceProfileName });
+  }
+}

@@ -1,0 +1,102 @@
+// QwenServing on kubernetes with routers, an Ingress and real secret values, under strict mocks.
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, test } from "vitest";
+import { KubernetesSettingsError } from "../../components/kubernetes/settings";
+import { Artifact } from "../../components/render/artifact";
+import { isSecretValue, installMocks, RecordedResource, redactSecrets, settle, valueOf } from "../../infra/mocks";
+import { ROUTER_IMAGE, routedConfig } from "./helpers";
+
+const HF_TOKEN = "hf_liveTOKEN0123456789";
+const GRAFANA_PASSWORD = "grafana-Pa55word-XYZ";
+
+let recorded: RecordedResource[];
+let artifacts: Artifact[];
+let endpoints: Record<string, string>;
+type Inputs = Record<string, any>;
+const of = (type: string) => recorded.filter((r) => r.type === type);
+const subset = (selector: Record<string, string>, labels: Record<string, string> = {}) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+beforeAll(async () => {
+  recorded = installMocks({ project: "qwen-serving", stack: "k8s", config: {}, secretKeys: [] });
+  // Imported after the mocks are in place, as Pulumi requires.
+  const { QwenServing } = await import("../../components/qwen-serving");
+  const serving = new QwenServing("qwen", {
+    config: routedConfig(),
+    stack: "k8s",
+    secrets: { hfToken: pulumi.secret(HF_TOKEN), grafanaAdminPassword: pulumi.secret(GRAFANA_PASSWORD) },
+  });
+  artifacts = await valueOf(serving.artifacts);
+  endpoints = await valueOf(serving.endpoints);
+  await settle();
+});
+
+describe("secrets", () => {
+  test("the hub token and Grafana's password reach only Secrets, as Pulumi secrets", () => {
+    const secrets = of("kubernetes:core/v1:Secret");
+    expect(secrets.map((s) => (s.inputs as Inputs).metadata.name).sort()).toEqual(["grafana-admin", "qwen-serving-hub-tokens"]);
+    for (const s of secrets) expect(isSecretValue((s.inputs as Inputs).stringData), (s.inputs as Inputs).metadata.name).toBe(true);
+  });
+
+  test("no secret value appears in any other input, in any artifact or in an env var", () => {
+    const plain = JSON.stringify(recorded.map((r) => redactSecrets(r.inputs)));
+    for (const secret of [HF_TOKEN, GRAFANA_PASSWORD]) {
+      expect(plain).not.toContain(secret);
+      for (const a of artifacts) expect(a.content, a.path).not.toContain(secret);
+    }
+    for (const sts of of("kubernetes:apps/v1:StatefulSet")) {
+      const spec = (sts.inputs as Inputs).spec.template.spec;
+      for (const c of [...spec.containers, ...spec.initContainers]) for (const e of c.env ?? []) expect(e.value, `${c.name} ${e.name}`).not.toMatch(/hf_|Pa55word/);
+    }
+  });
+});
+
+describe("routers and Ingress", () => {
+  test("each routed service gets a router Deployment with RBAC to watch its namespace's pods", () => {
+    const deployments = of("kubernetes:apps/v1:Deployment").map((d) => d.inputs as Inputs);
+    expect(deployments.map((d) => d.metadata.name)).toEqual(["qwen3-32b-router", "qwen25-vl-32b-router"]);
+    for (const d of deployments) {
+      const c = d.spec.template.spec.containers[0];
+      expect(c.image).toBe(ROUTER_IMAGE);
+      expect(c.args).toContain("--service-discovery");
+      const binding = of("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").map((b) => b.inputs as Inputs).find((b) => b.metadata.name === d.metadata.name)!;
+      expect(binding.subjects[0].name).toBe(d.spec.template.spec.serviceAccountName);
+    }
+    expect(of("kubernetes:rbac.authorization.k8s.io/v1:Role")).toHaveLength(2);
+  });
+
+  test("ServiceMonitors for SGLang and the routers each match one Service and one of its ports", () => {
+    const services = of("kubernetes:core/v1:Service").map((s) => s.inputs as Inputs);
+    const monitors = of("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").map((m) => m.inputs as Inputs).filter((m) => m.spec.namespaceSelector.matchNames[0] === "qwen-serving");
+    expect(monitors).toHaveLength(4);
+    for (const m of monitors) {
+      const matched = services.filter((s) => subset(m.spec.selector.matchLabels, s.metadata.labels));
+      expect(matched, m.metadata.name).toHaveLength(1);
+      expect(matched[0].spec.ports.map((p: Inputs) => p.name), m.metadata.name).toContain(m.spec.endpoints[0].port);
+    }
+  });
+
+  test("endpoints are the Ingress hosts over HTTPS", () => {
+    expect(endpoints).toEqual({ "qwen3-32b": "https://qwen3-32b.llm.example.com", "qwen25-vl-32b": "https://qwen25-vl-32b.llm.example.com" });
+    expect(of("kubernetes:networking.k8s.io/v1:Ingress")).toHaveLength(2);
+  });
+});
+
+describe("refused before any kubernetes resource exists", () => {
+  test("API keys (SGLang would need them on its command line) and a missing Grafana password", async () => {
+    const { QwenServing } = await import("../../components/qwen-serving");
+    const before = recorded.length;
+    let error: unknown;
+    try {
+      new QwenServing("bad", { config: routedConfig(), stack: "k8s", secrets: { apiKeys: { "qwen3-32b": pulumi.secret("k") } } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KubernetesSettingsError);
+    expect((error as KubernetesSettingsError).problems).toEqual([
+      expect.stringMatching(/^qwen-serving:apiKeys: not supported on platform kubernetes/),
+      expect.stringMatching(/^qwen-serving:grafanaAdminPassword: installing kube-prometheus-stack needs it/),
+    ]);
+    await settle();
+    expect(recorded.slice(before).filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("qwen-serving:kubernetes:"))).toEqual([]);
+  });
+});

@@ -126,7 +126,7 @@ export function placementTable(services: readonly ServicePlan[]): string {
 
 const CONTAINER_TYPE = "docker:index/container:Container";
 /** Containers listed in the order they matter to a reader: the serving path first. */
-const ROLE_ORDER = ["weights", "sglang", "router", "prometheus", "grafana", "node-exporter", "dcgm-exporter"];
+const ROLE_ORDER = ["weights", "router-install", "sglang", "router", "router-workers", "prometheus", "grafana", "node-exporter", "dcgm-exporter"];
 
 /**
  * docker stacks: per host, the GPUs the plan uses and every container registered on it with its
@@ -149,7 +149,9 @@ export function dockerHostsTable(plan: DeploymentPlan, resources: readonly Recor
         String(r.inputs.name),
         String(label(r, "qwen-serving.role") ?? "-"),
         device ? (device.deviceIds ? `[${device.deviceIds.join(",")}]` : "all") : "-",
-        r.inputs.networkMode === "host" ? "host network" : ports.map((p) => (p.internal === p.external ? String(p.external) : `${p.external}->${p.internal}`)).join(", ") || "-",
+        r.inputs.networkMode === "host"
+          ? `${label(r, "qwen-serving.host-ports") ?? "-"} (host network)`
+          : ports.map((p) => (p.internal === p.external ? String(p.external) : `${p.external}->${p.internal}`)).join(", ") || "-",
       ];
     });
   });

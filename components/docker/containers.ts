@@ -4,10 +4,12 @@
  */
 import { Artifact } from "../render/artifact";
 import { ALERT_RULE_TESTS_PATH, DEFAULT_ALERTS, durationSeconds } from "../render/monitoring";
+import { script, shq } from "../render/scripts/shell";
 import { MODELS_MOUNT } from "../sglang/launch-args";
+import { ROUTER_MODULE, ROUTER_REQUIREMENT } from "../sglang/router-args";
 
 /** What a container is for; also its `qwen-serving.role` label. */
-export type ContainerRole = "weights" | "sglang" | "router" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana";
+export type ContainerRole = "weights" | "sglang" | "router-install" | "router" | "router-workers" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana";
 
 /** Secrets a container may receive, as a file; names match ServingSecrets. */
 export type SecretName = "hfToken" | "modelscopeToken" | "grafanaAdminPassword";
@@ -59,8 +61,12 @@ export interface ContainerSpec {
   readonly gpus?: readonly number[] | "all";
   /** Share the host's IPC namespace (NCCL between TP ranks uses shared memory). */
   readonly hostIpc: boolean;
-  /** Host network and PID namespaces (node_exporter reports the host, not the container). */
-  readonly hostNamespaces: boolean;
+  /** Host network namespace: the container's listen ports are host ports (nothing is published). */
+  readonly hostNetwork: boolean;
+  /** Ports it listens on in the host network namespace (with `hostNetwork`). */
+  readonly hostPorts: readonly number[];
+  /** Host PID namespace (node_exporter reports the host's processes). */
+  readonly hostPid: boolean;
   /** /dev/shm size in MiB. @default - Docker's 64 MiB */
   readonly shmSizeMiB?: number;
   /** Linux capabilities added to Docker's default set. */
@@ -68,20 +74,28 @@ export interface ContainerSpec {
   /** Host folders mounted into the container. */
   readonly binds: readonly { readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean; readonly propagation?: "rslave" }[];
   /** Named Docker volumes (created on the host) mounted into the container. */
-  readonly volumes: readonly { readonly volume: string; readonly containerPath: string }[];
+  readonly volumes: readonly { readonly volume: string; readonly containerPath: string; readonly readOnly: boolean }[];
   readonly healthcheck?: Healthcheck;
   readonly restart: "unless-stopped" | "no";
   /** Runs to completion once and `pulumi up` waits for it (the weights download). */
   readonly runOnce: boolean;
-  /** Starts only after the host's weights container (WEIGHTS_KEY) exited 0. */
-  readonly needsWeights: boolean;
+  /** Key of a run-once container on the same host that must have exited 0 before this one is created. */
+  readonly after?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly files: readonly FileUpload[];
   readonly secretFiles: readonly SecretUpload[];
 }
 
 /** Label keys every container carries, so `docker ps --filter label=...` and the plan can find them. */
-export const LABELS = { stack: "qwen-serving.stack", host: "qwen-serving.host", role: "qwen-serving.role", service: "qwen-serving.service", replica: "qwen-serving.replica" } as const;
+export const LABELS = {
+  stack: "qwen-serving.stack",
+  host: "qwen-serving.host",
+  role: "qwen-serving.role",
+  service: "qwen-serving.service",
+  replica: "qwen-serving.replica",
+  /** Ports a host-network container binds on the host, comma-separated (`docker ps` shows none). */
+  hostPorts: "qwen-serving.host-ports",
+} as const;
 
 /** Where secret files go inside containers. */
 export const SECRETS_DIR = "/run/secrets";
@@ -96,20 +110,21 @@ export const SGLANG_HEALTHCHECK = { intervalSec: 30, timeoutSec: 5, retries: 3 }
 export const SGLANG_START_PERIOD_SEC = durationSeconds(DEFAULT_ALERTS.sglangDownFor);
 
 /** Fields most containers share; each builder overrides what differs. */
-function base(role: ContainerRole, host: string, stack: string, extra: Record<string, string> = {}): Pick<ContainerSpec, "role" | "host" | "env" | "ports" | "hostIpc" | "hostNamespaces" | "capAdd" | "binds" | "volumes" | "restart" | "runOnce" | "needsWeights" | "labels" | "files" | "secretFiles"> {
+function base(role: ContainerRole, host: string, stack: string, extra: Record<string, string> = {}): Pick<ContainerSpec, "role" | "host" | "env" | "ports" | "hostIpc" | "hostNetwork" | "hostPorts" | "hostPid" | "capAdd" | "binds" | "volumes" | "restart" | "runOnce" | "labels" | "files" | "secretFiles"> {
   return {
     role,
     host,
     env: [],
     ports: [],
     hostIpc: false,
-    hostNamespaces: false,
+    hostNetwork: false,
+    hostPorts: [],
+    hostPid: false,
     capAdd: [],
     binds: [],
     volumes: [],
     restart: "unless-stopped",
     runOnce: false,
-    needsWeights: false,
     labels: { [LABELS.stack]: stack, [LABELS.host]: host, [LABELS.role]: role, ...extra },
     files: [],
     secretFiles: [],
@@ -146,7 +161,7 @@ export function sglangReplica(i: SglangReplicaInput): ContainerSpec {
     shmSizeMiB: i.shmSizeMiB,
     binds: [{ hostPath: i.modelsPath, containerPath: MODELS_MOUNT, readOnly: true }],
     healthcheck: { test: ["CMD", "curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${i.port}/health`], ...SGLANG_HEALTHCHECK, startPeriodSec: SGLANG_START_PERIOD_SEC },
-    needsWeights: true,
+    after: WEIGHTS_KEY,
   };
 }
 
@@ -182,6 +197,107 @@ export function weightsDownload(i: WeightsDownloadInput): ContainerSpec {
   };
 }
 
+/** Where the sglang-router package is installed (a volume), and PYTHONPATH in router containers. */
+export const ROUTER_SITE = "/opt/sglang-router";
+/** Key of a host's router install container; its routers start only after it succeeded. */
+export const ROUTER_INSTALL_KEY = "router-install";
+const ROUTER_INSTALL_SCRIPT_PATH = "/opt/qwen-serving/install-router.sh";
+const routerVolume = (stack: string) => `${stack}-sglang-router`;
+
+/**
+ * Installs the router into ROUTER_SITE with the pinned SGLang image's own Python: `==` pins the
+ * release, --no-deps leaves SGLang's pinned packages alone, and the import check fails the install
+ * when the router cannot load (the same recipe as the AWS router image, without building one).
+ */
+export function renderRouterInstallScript(): string {
+  return script([
+    "#!/bin/bash",
+    `# Installs ${ROUTER_REQUIREMENT} into ${ROUTER_SITE}, a volume the router containers mount read-only.`,
+    "set -euo pipefail",
+    `python3 -m pip install --no-cache-dir --no-deps --only-binary=:all: --upgrade --target ${shq(ROUTER_SITE)} ${shq(ROUTER_REQUIREMENT)}`,
+    `PYTHONPATH=${shq(ROUTER_SITE)} python3 -c ${shq(`import sglang_router_rs, ${ROUTER_MODULE}`)}`,
+  ]);
+}
+
+export interface RouterInstallInput {
+  readonly stack: string;
+  readonly host: string;
+  readonly image: string;
+  /** The rendered install script (an artifact of the plan). */
+  readonly script: Artifact;
+}
+
+/** Runs the install script once per host that runs routers. */
+export function routerInstall(i: RouterInstallInput): ContainerSpec {
+  return {
+    ...base("router-install", i.host, i.stack),
+    key: ROUTER_INSTALL_KEY,
+    name: `${i.stack}-router-install`,
+    image: i.image,
+    command: ["bash", ROUTER_INSTALL_SCRIPT_PATH],
+    volumes: [{ volume: routerVolume(i.stack), containerPath: ROUTER_SITE, readOnly: false }],
+    restart: "no",
+    runOnce: true,
+    files: [{ containerPath: ROUTER_INSTALL_SCRIPT_PATH, artifactPath: i.script.path, content: i.script.content, mode: "0755" }],
+  };
+}
+
+export interface RouterInput {
+  readonly stack: string;
+  readonly host: string;
+  readonly service: string;
+  readonly image: string;
+  /** The planned argv after `python3 -m sglang_router.launch_router`. */
+  readonly argv: readonly string[];
+  /** The service port and the router's metrics port, bound on the host. */
+  readonly ports: readonly number[];
+}
+
+/**
+ * SGLang's cache-aware router of a service. On the host network, as on AWS: it binds the service
+ * port on the host and reaches same-host replicas on 127.0.0.1 at their published ports.
+ * Docker restarts it when it gives up waiting for replicas that are still loading.
+ */
+export function router(i: RouterInput): ContainerSpec {
+  return {
+    ...base("router", i.host, i.stack, { [LABELS.service]: i.service, [LABELS.hostPorts]: i.ports.join(",") }),
+    key: `router-${i.service}`,
+    name: `${i.stack}-${i.service}-router`,
+    image: i.image,
+    command: ["python3", "-m", ROUTER_MODULE, ...i.argv],
+    env: [`PYTHONPATH=${ROUTER_SITE}`],
+    hostNetwork: true,
+    hostPorts: [...i.ports],
+    volumes: [{ volume: routerVolume(i.stack), containerPath: ROUTER_SITE, readOnly: true }],
+    after: ROUTER_INSTALL_KEY,
+  };
+}
+
+export interface RouterWorkersInput {
+  readonly stack: string;
+  readonly host: string;
+  readonly service: string;
+  readonly image: string;
+  /** The rendered registration script (render/router-unit.ts), an artifact of the plan. */
+  readonly script: Artifact;
+  readonly intervalSec: number;
+}
+
+/** Re-adds replicas the router dropped, every `intervalSec`: router 0.1.5 never does it itself. */
+export function routerWorkers(i: RouterWorkersInput): ContainerSpec {
+  const path = `/opt/qwen-serving/register-${i.service}-workers.sh`;
+  return {
+    ...base("router-workers", i.host, i.stack, { [LABELS.service]: i.service }),
+    key: `router-${i.service}-workers`,
+    name: `${i.stack}-${i.service}-router-workers`,
+    image: i.image,
+    // bash is PID 1: without the trap it would ignore `docker stop`'s SIGTERM.
+    command: ["bash", "-c", `trap 'exit 0' TERM; while :; do bash ${path}; sleep ${i.intervalSec} & wait $!; done`],
+    hostNetwork: true,
+    files: [{ containerPath: path, artifactPath: i.script.path, content: i.script.content, mode: "0755" }],
+  };
+}
+
 export interface ExporterInput {
   readonly stack: string;
   readonly host: string;
@@ -192,12 +308,14 @@ export interface ExporterInput {
 /** node_exporter as its docs run it in Docker: host network and PID namespaces, `/` read-only. */
 export function nodeExporter(i: ExporterInput): ContainerSpec {
   return {
-    ...base("node-exporter", i.host, i.stack),
+    ...base("node-exporter", i.host, i.stack, { [LABELS.hostPorts]: String(i.port) }),
     key: "node-exporter",
     name: `${i.stack}-node-exporter`,
     image: i.image,
     command: ["--path.rootfs=/host", `--web.listen-address=:${i.port}`],
-    hostNamespaces: true,
+    hostNetwork: true,
+    hostPorts: [i.port],
+    hostPid: true,
     binds: [{ hostPath: "/", containerPath: "/host", readOnly: true, propagation: "rslave" }],
   };
 }
@@ -253,7 +371,7 @@ export function prometheus(i: MonitoringServerInput & { readonly args: readonly 
     image: i.image,
     command: [...i.args],
     ports: [{ internal: PROMETHEUS_CONTAINER_PORT, external: i.port }],
-    volumes: [{ volume: `${i.stack}-prometheus-data`, containerPath: PROMETHEUS_DATA }],
+    volumes: [{ volume: `${i.stack}-prometheus-data`, containerPath: PROMETHEUS_DATA, readOnly: false }],
     files: files.map((a) => upload(a, PROMETHEUS_DIR + a.path.slice(MONITORING_PREFIX.length))),
   };
 }

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerTlsMaterial, ServingSecrets } from "../platform";
-import { ContainerSpec, WEIGHTS_KEY } from "./containers";
+import { ContainerSpec } from "./containers";
 import { HostLayout } from "./layout";
 
 export interface DockerHostArgs {
@@ -13,8 +13,8 @@ export interface DockerHostArgs {
   readonly tls?: pulumi.Input<DockerTlsMaterial>;
 }
 
-/** Label that resolves only once the host's weights download exited 0. */
-export const WEIGHTS_LABEL = "qwen-serving.weights";
+/** Label that resolves only once the run-once container a container waits for exited 0. */
+export const AFTER_LABEL = "qwen-serving.after";
 
 // BatchMode: nobody can answer a password prompt during `pulumi up`. Keep-alives: the weights
 // download holds one idle API call open for as long as it takes (tens of minutes).
@@ -22,8 +22,8 @@ const SSH_OPTS = ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=30"];
 
 /**
  * One existing GPU host: its own Docker provider, the pinned images it pulls, and its containers
- * exactly as laid out. SGLang containers are created only after the host's weights download
- * container ran to completion with exit code 0.
+ * exactly as laid out. A container that waits for a run-once one (SGLang for the weights
+ * download, a router for its install) is created only after that one exited 0.
  */
 export class DockerHost extends pulumi.ComponentResource {
   /** The Docker provider that reaches this host. */
@@ -46,15 +46,16 @@ export class DockerHost extends pulumi.ComponentResource {
     const volumes = [...new Set(host.containers.flatMap((c) => c.volumes.map((v) => v.volume)))];
     const created = new Map(volumes.map((v) => [v, new docker.Volume(`${name}-volume-${v}`, { name: v }, child)]));
 
-    let weights: { spec: ContainerSpec; container: docker.Container } | undefined;
+    const runOnce = new Map<string, { spec: ContainerSpec; container: docker.Container }>();
     const containers = host.containers.map((spec) => {
-      if (spec.needsWeights && !weights) throw new Error(`host '${host.name}': ${spec.name} needs the weights container, which the layout did not place first`);
-      const gate = spec.needsWeights ? weightsGate(weights!.container, weights!.spec.name) : undefined;
+      const first = spec.after === undefined ? undefined : runOnce.get(spec.after);
+      if (spec.after !== undefined && !first) throw new Error(`host '${host.name}': ${spec.name} waits for '${spec.after}', which the layout did not place before it`);
+      const gate = first ? exitedZero(first.container, first.spec.name) : undefined;
       const container = new docker.Container(`${name}-${spec.key}`, containerArgs(spec, images.get(spec.image)!.imageId, args.secrets, gate), {
         ...child,
-        dependsOn: [...(gate ? [weights!.container] : []), ...spec.volumes.map((v) => created.get(v.volume)!)],
+        dependsOn: [...(first ? [first.container] : []), ...spec.volumes.map((v) => created.get(v.volume)!)],
       });
-      if (spec.key === WEIGHTS_KEY) weights = { spec, container };
+      if (spec.runOnce) runOnce.set(spec.key, { spec, container });
       return [spec.key, container] as const;
     });
     this.containerIds = pulumi.output(Object.fromEntries(containers.map(([key, c]) => [key, c.id])));
@@ -70,16 +71,16 @@ function providerArgs(host: HostLayout, tls: pulumi.Input<DockerTlsMaterial> | u
   return { host: host.dockerHost, caMaterial: pulumi.secret(material.ca), certMaterial: pulumi.secret(material.cert), keyMaterial: pulumi.secret(material.key) };
 }
 
-/** A label value that exists only after the download container exited 0, failing `pulumi up` otherwise. */
-function weightsGate(weights: docker.Container, containerName: string): pulumi.Output<string> {
-  return weights.exitCode.apply((code) => {
-    if (code !== 0) throw new Error(`the weights download exited with code ${code} (2 environment, 3 download, 4 verification); see 'docker logs ${containerName}' on the host`);
-    return "complete";
+/** A label value that exists only after a run-once container exited 0, failing `pulumi up` otherwise. */
+function exitedZero(container: docker.Container, containerName: string): pulumi.Output<string> {
+  return container.exitCode.apply((code) => {
+    if (code !== 0) throw new Error(`${containerName} exited with code ${code}; see 'docker logs ${containerName}' on the host`);
+    return `${containerName} exited 0`;
   });
 }
 
 /** The docker.Container inputs of a spec: nothing decided here, only translated. */
-function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, secrets: ServingSecrets, weightsGate?: pulumi.Output<string>): docker.ContainerArgs {
+function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, secrets: ServingSecrets, gate?: pulumi.Output<string>): docker.ContainerArgs {
   const gpus = spec.gpus;
   return {
     name: spec.name,
@@ -89,14 +90,14 @@ function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, secrets
     ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external })),
     deviceRequests: gpus === undefined ? undefined : [{ driver: "nvidia", capabilities: ["gpu"], ...(gpus === "all" ? { count: -1 } : { deviceIds: gpus.map(String) }) }],
     ipcMode: spec.hostIpc ? "host" : undefined,
-    networkMode: spec.hostNamespaces ? "host" : undefined,
-    pidMode: spec.hostNamespaces ? "host" : undefined,
+    networkMode: spec.hostNetwork ? "host" : undefined,
+    pidMode: spec.hostPid ? "host" : undefined,
     shmSize: spec.shmSizeMiB,
     capabilities: spec.capAdd.length > 0 ? { adds: [...spec.capAdd] } : undefined,
     // `volumes` (docker -v) creates a missing host folder; `mounts` is needed for propagation.
     volumes: [
       ...spec.binds.filter((b) => !b.propagation).map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly })),
-      ...spec.volumes.map((v) => ({ volumeName: v.volume, containerPath: v.containerPath })),
+      ...spec.volumes.map((v) => ({ volumeName: v.volume, containerPath: v.containerPath, readOnly: v.readOnly })),
     ],
     mounts: spec.binds.filter((b) => b.propagation).map((b) => ({ type: "bind", source: b.hostPath, target: b.containerPath, readOnly: b.readOnly, bindOptions: { propagation: b.propagation } })),
     healthcheck: spec.healthcheck && {
@@ -115,7 +116,7 @@ function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, secrets
     mustRun: spec.runOnce ? false : undefined,
     labels: [
       ...Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
-      ...(weightsGate ? [{ label: WEIGHTS_LABEL, value: weightsGate }] : []),
+      ...(gate ? [{ label: AFTER_LABEL, value: gate }] : []),
     ],
     uploads: [
       ...spec.files.map((f) => ({ file: f.containerPath, content: f.content, permissions: f.mode })),

@@ -9,7 +9,25 @@ import { Artifact } from "../render/artifact";
 import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, prometheusArgs, renderMonitoring } from "../render/monitoring";
 import { HF_TOKEN_FILE, MODELSCOPE_TOKEN_FILE, renderWeightsScript, weightsModels } from "../render/scripts/weights";
 import { DeploymentPlan } from "../sglang/planner";
-import { ContainerSpec, PROMETHEUS_CONFIG_FILE, PROMETHEUS_DATA, SecretName, SecretUpload, dcgmExporter, grafana, nodeExporter, prometheus, sglangReplica, weightsDownload } from "./containers";
+import { REGISTER_INTERVAL_SECONDS, registerWorkersScript } from "../render/router-unit";
+import { routerArgsFor } from "../sglang/router-args";
+import {
+  ContainerSpec,
+  PROMETHEUS_CONFIG_FILE,
+  PROMETHEUS_DATA,
+  SecretName,
+  SecretUpload,
+  dcgmExporter,
+  grafana,
+  nodeExporter,
+  prometheus,
+  renderRouterInstallScript,
+  router,
+  routerInstall,
+  routerWorkers,
+  sglangReplica,
+  weightsDownload,
+} from "./containers";
 
 /** How the Docker provider reaches a host. */
 export type Connection = "ssh" | "tcp" | "unix";
@@ -97,7 +115,6 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
 
   plan.services.forEach((s, i) => {
     if (s.spec.weights.source === "s3") problems.push(`qwen-serving:services[${i}].weights.source: docker hosts have no AWS credentials to read ${s.spec.weights.s3Uri}; use huggingface or modelscope`);
-    if (s.router) problems.push(`qwen-serving:services[${i}].replicas: ${s.replicas} replicas need SGLang's router, which the docker platform does not run yet; use replicas 1`);
   });
 
   const monitoring = monitoringHost ? monitoringInput(plan, config, addr, addr(monitoringHost)) : undefined;
@@ -130,6 +147,18 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
         sglangReplica({ stack, host: h.name, service: service.name, replica: replica.replica, image: config.image, launchArgs: replica.launchArgs, port: replica.port, gpus: replica.gpus, modelsPath: h.modelsPath, shmSizeMiB: settings.shmSizeMiB }),
       );
     }
+    const routed = plan.services.filter((s) => s.router?.node === h.name);
+    if (routed.length > 0) {
+      const install: Artifact = { path: `hosts/${h.name}/install-router.sh`, content: renderRouterInstallScript(), mode: 0o755 };
+      artifacts.push(install);
+      containers.push(routerInstall({ stack, host: h.name, image: config.image, script: install }));
+      for (const s of routed) {
+        const register: Artifact = { path: `hosts/${h.name}/register-${s.name}-workers.sh`, content: registerWorkersScript(s, addr), mode: 0o755 };
+        artifacts.push(register);
+        containers.push(router({ stack, host: h.name, service: s.name, image: config.image, argv: routerArgsFor(s, addr), ports: [s.router!.port, s.router!.metricsPort] }));
+        containers.push(routerWorkers({ stack, host: h.name, service: s.name, image: config.image, script: register, intervalSec: REGISTER_INTERVAL_SECONDS }));
+      }
+    }
     if (config.monitoring.enabled) {
       containers.push(nodeExporter({ stack, host: h.name, image: settings.images.nodeExporter, port: settings.nodeExporterPort }));
       containers.push(dcgmExporter({ stack, host: h.name, image: settings.images.dcgmExporter, port: settings.dcgmExporterPort }));
@@ -139,11 +168,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
       containers.push(prometheus({ stack, host: h.name, image: settings.images.prometheus, port: settings.prometheusPort, artifacts: monitoringArtifacts, args }));
       containers.push(grafana({ stack, host: h.name, image: settings.images.grafana, port: settings.grafanaPort, artifacts: monitoringArtifacts, dashboardsDir: DEFAULT_DASHBOARDS_DIR }));
     }
-    const claims = containers.flatMap((c) => c.ports.map((p): PortClaim => [p.external, c.name]));
-    // node_exporter is on the host network: its listen port is a host port too.
-    const exporter = containers.find((c) => c.role === "node-exporter");
-    if (exporter) claims.push([settings.nodeExporterPort, exporter.name]);
-    problems.push(...portClashes(h.name, claims));
+    problems.push(...portClashes(h.name, containers));
     return {
       name: h.name,
       dockerHost: h.dockerHost,
@@ -188,13 +213,10 @@ export function monitoringInput(plan: DeploymentPlan, config: StackConfig, addr:
   };
 }
 
-/** A host port and the container that listens on it. */
-type PortClaim = [number, string];
-
-/** Host ports claimed more than once on one host. */
-function portClashes(host: string, claims: readonly PortClaim[]): string[] {
+/** Host ports (published, or bound on the host network) claimed more than once on one host. */
+function portClashes(host: string, containers: readonly ContainerSpec[]): string[] {
   const owners = new Map<number, string[]>();
-  for (const [port, name] of claims) owners.set(port, [...(owners.get(port) ?? []), name]);
+  for (const c of containers) for (const port of [...c.ports.map((p) => p.external), ...c.hostPorts]) owners.set(port, [...(owners.get(port) ?? []), c.name]);
   return [...owners]
     .filter(([, names]) => names.length > 1)
     .map(([port, names]) => `qwen-serving:docker: port ${port} on host '${host}' is used by ${names.join(" and ")}; change a service port or the docker.*Port settings`);

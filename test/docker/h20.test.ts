@@ -83,7 +83,7 @@ describe("h20: SGLang containers", () => {
   });
 
   test("starts only after its host's weights download exited 0", () => {
-    for (const c of servers()) expect(labels(c)["qwen-serving.weights"], c.name).toBe("complete");
+    for (const c of servers()) expect(labels(c)["qwen-serving.after"], c.name).toBe("h20-weights exited 0");
   });
 });
 
@@ -114,7 +114,7 @@ describe("h20: monitoring containers carry the rendered configs", () => {
     ]);
     expect(artifact("monitoring/prometheus.yml")).toContain("192.0.2.12:9002");
     expect(c.inputs.command).toEqual(prometheusArgs({ stack: "h20", platform: "docker", services: [{ name: "x", model: "x", targets: ["a:1"] }], grafana: { prometheusUrl: "http://a:1" } }, { configFile: "/etc/prometheus/prometheus.yml", storagePath: "/prometheus" }));
-    expect(c.inputs.volumes).toEqual([{ volumeName: "h20-prometheus-data", containerPath: "/prometheus" }]);
+    expect(c.inputs.volumes).toEqual([{ volumeName: "h20-prometheus-data", containerPath: "/prometheus", readOnly: false }]);
     expect(c.inputs.ports).toEqual([{ internal: 9090, external: 9090 }]);
   });
 
@@ -156,6 +156,7 @@ describe("h20: the plan output", () => {
     expect(row("h20-qwen3-32b-0")).toBe("h20-qwen3-32b-0 sglang [0,1] 9001");
     expect(row("h20-qwen25-vl-32b-0")).toBe("h20-qwen25-vl-32b-0 sglang [0,1] 9002");
     expect(row("h20-grafana")).toBe("h20-grafana grafana - 3000");
+    expect(row("h20-node-exporter")).toBe("h20-node-exporter node-exporter - 9100 (host network)");
     expect(run.text).toContain("qwen3-32b: http://192.0.2.11:9001");
     expect(run.document.artifacts).toEqual(expect.arrayContaining(["hosts/h20-a/fetch-weights.sh", "hosts/h20-b/fetch-weights.sh", "monitoring/prometheus.yml"]));
   });

@@ -10,6 +10,7 @@ import { ContainerSpec } from "../../components/docker/containers";
 import { DockerLayout, DockerLayoutError, SecretsPresent, dockerLayout } from "../../components/docker/layout";
 import { renderWeightsScript } from "../../components/render/scripts/weights";
 import { PlanError, planDeployment } from "../../components/sglang/planner";
+import { parseRouterArgs, workerStartupTimeoutSecs } from "../../components/sglang/router-args";
 import { PROMTOOL, requireTool, run } from "../monitoring/helpers";
 import { shellcheck } from "../scripts/tools";
 import { SEED_ARGV, dockerConfig, stackConfig } from "./helpers";
@@ -57,7 +58,7 @@ describe("the h20 stack is the seed", () => {
       shmSizeMiB: 32768,
       binds: [{ hostPath: "/data/models", containerPath: "/models", readOnly: true }],
       restart: "unless-stopped",
-      needsWeights: true,
+      after: "weights",
       env: [],
       secretFiles: [],
     });
@@ -186,10 +187,62 @@ describe("configs the docker platform refuses, with every problem named", () => 
   });
 });
 
+describe("a service with two replicas on two hosts", () => {
+  const c = dockerConfig({
+    hosts: [
+      { name: "gpu-a", dockerHost: "ssh://ops@10.1.0.5", gpu: "h20", gpuCount: 2 },
+      { name: "gpu-b", dockerHost: "ssh://ops@10.1.0.6", gpu: "h20", gpuCount: 2 },
+    ],
+    services: [{ name: "qwen3-32b", model: "Qwen/Qwen3-32B", weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" }, tp: 2, replicas: 2, port: 9001 }],
+  });
+  const p = planDeployment("t", c);
+  const l = dockerLayout(p, c, SECRETS);
+
+  test("replicas serve on their planned worker ports; the router holds the service port on the first host", () => {
+    expect(l.hosts.map((h) => [h.name, h.containers.filter((x) => x.role !== "node-exporter" && x.role !== "dcgm-exporter").map((x) => [x.role, x.ports.map((q) => q.external), x.hostPorts])])).toEqual([
+      ["gpu-a", [["weights", [], []], ["sglang", [30000], []], ["router-install", [], []], ["router", [], [9001, 29000]], ["router-workers", [], []], ["prometheus", [9090], []], ["grafana", [3000], []]]],
+      ["gpu-b", [["weights", [], []], ["sglang", [30000], []]]],
+    ]);
+    expect(l.endpoints).toEqual({ "qwen3-32b": "http://10.1.0.5:9001" });
+  });
+
+  test("the router runs the planned router argv on the host network, from the installed package, after the install", () => {
+    const [r] = byRole(l, "gpu-a", "router");
+    expect(r.command).toEqual([
+      "python3", "-m", "sglang_router.launch_router",
+      "--host", "0.0.0.0", "--port", "9001", "--worker-urls", "http://127.0.0.1:30000", "http://10.1.0.6:30000",
+      "--policy", "cache_aware", "--worker-startup-timeout-secs", String(workerStartupTimeoutSecs(p.services[0])), "--prometheus-host", "0.0.0.0", "--prometheus-port", "29000",
+    ]);
+    expect(parseRouterArgs(r.command.slice(3)).errors).toEqual([]);
+    expect(r).toMatchObject({ hostNetwork: true, env: ["PYTHONPATH=/opt/sglang-router"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }], after: "router-install", restart: "unless-stopped" });
+    const [install] = byRole(l, "gpu-a", "router-install");
+    expect(install).toMatchObject({ runOnce: true, command: ["bash", "/opt/qwen-serving/install-router.sh"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: false }] });
+    expect(install.files[0].content).toContain("--target '/opt/sglang-router' 'sglang-router==0.1.5'");
+  });
+
+  test("Prometheus scrapes both replicas and the router's metrics port", () => {
+    const doc = parse(l.artifacts.find((a) => a.path === "monitoring/prometheus.yml")!.content) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+    const targets = Object.fromEntries(doc.scrape_configs.map((j) => [j.job_name, j.static_configs[0].targets]));
+    expect(targets["sglang-qwen3-32b"]).toEqual(["10.1.0.5:30000", "10.1.0.6:30000"]);
+    expect(targets["sglang-router-qwen3-32b"]).toEqual(["10.1.0.5:29000"]);
+  });
+
+  test("the router's install and worker-registration scripts pass shellcheck", async () => {
+    const scripts = l.artifacts.filter((a) => a.path.endsWith(".sh") && !a.path.endsWith("fetch-weights.sh"));
+    expect(scripts.map((a) => a.path)).toEqual(["hosts/gpu-a/install-router.sh", "hosts/gpu-a/register-qwen3-32b-workers.sh"]);
+    const root = mkdtempSync(join(tmpdir(), "qs-docker-router-"));
+    const files = scripts.map((a, i) => {
+      writeFileSync(join(root, `${i}.sh`), a.content);
+      return join(root, `${i}.sh`);
+    });
+    expect(await shellcheck(files)).toBe("");
+  });
+});
+
 describe("for any hosts and services the planner accepts", () => {
   const arb = fc.record({
     gpuCounts: fc.array(fc.constantFrom(1, 2, 4, 8), { minLength: 1, maxLength: 3 }),
-    services: fc.array(fc.record({ tp: fc.constantFrom(1, 2, 4), replicas: fc.constant(1) }), { minLength: 1, maxLength: 4 }),
+    services: fc.array(fc.record({ tp: fc.constantFrom(1, 2, 4), replicas: fc.constantFrom(1, 2) }), { minLength: 1, maxLength: 4 }),
   });
   test("SGLang containers get exactly the planned GPUs, never one twice on a host, and no host port twice", () => {
     fc.assert(
@@ -213,7 +266,7 @@ describe("for any hosts and services the planner accepts", () => {
           const gpus = h.containers.flatMap((x) => (Array.isArray(x.gpus) ? x.gpus : []));
           expect(new Set(gpus).size).toBe(gpus.length);
           expect(gpus.every((g) => g >= 0 && g < h.gpuCount)).toBe(true);
-          const ports = h.containers.flatMap((x) => x.ports.map((q) => q.external));
+          const ports = h.containers.flatMap((x) => [...x.ports.map((q) => q.external), ...x.hostPorts]);
           expect(new Set(ports).size).toBe(ports.length);
         }
       }),

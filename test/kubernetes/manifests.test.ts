@@ -237,6 +237,14 @@ describe("kube-prometheus-stack and the shared renderers", () => {
     for (const o of [...monitoring.serviceMonitors, monitoring.rule]) expect(o.metadata.labels).toMatchObject({ release: "kube-prometheus-stack" });
   });
 
+  test("with an existing operator nothing is installed and the monitors carry its selector labels", () => {
+    const input = k8sStackInput() as Record<string, any>;
+    const existing = render(StackConfigSchema.parse({ ...input, kubernetes: { ...input.kubernetes, monitoring: { install: false, namespace: "observability", monitorLabels: { prometheus: "main" } } } }));
+    expect(existing.monitoring.install).toBeUndefined();
+    for (const o of [...existing.monitoring.serviceMonitors, existing.monitoring.rule]) expect(o.metadata.labels).toEqual({ "app.kubernetes.io/part-of": "qwen-serving", prometheus: "main" });
+    expect(existing.monitoring.dashboards.map((d) => d.metadata!.namespace)).toEqual(["observability", "observability"]);
+  });
+
   test("dcgm-exporter is scraped where the GPU operator runs it", () => {
     const dcgm = monitoring.serviceMonitors.find((s) => s.metadata.name === "dcgm-exporter")!;
     expect(dcgm.spec.namespaceSelector.matchNames).toEqual(["gpu-operator"]);

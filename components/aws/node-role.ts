@@ -66,7 +66,8 @@ export class NodeRole extends pulumi.ComponentResource {
 
     const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, child);
     this.roleName = role.name;
-    this.instanceProfileName = profile.name;
+    // An instance profile's id is its name (known without a lookup, also under mocks).
+    this.instanceProfileName = profile.id;
     this.registerOutputs({ roleName: this.roleName, instanceProfileName: this.instanceProfileName });
   }
 }

@@ -1,0 +1,178 @@
+// Mock tests of the GPU nodes of one stack: the real program under the strict mocks, with the
+// resource options (protect, retainOnDelete, deleteBeforeReplace) recorded as the engine gets them.
+import { gunzipSync } from "zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Artifact } from "../../components/render/artifact";
+import { DeploymentPlan } from "../../components/sglang/planner";
+import { installMocks, isSecretValue, mockId, RecordedResource, settle, valueOf } from "../../infra/mocks";
+import { runProgram } from "../../infra/program";
+import { readStackFile } from "../../infra/stack-file";
+import { execOf } from "./systemd-exec";
+
+interface Options {
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly deleteBeforeReplace: boolean;
+}
+
+const settingsModule = require("@pulumi/pulumi/runtime/settings");
+const rpc = require("@pulumi/pulumi/runtime/rpc");
+
+export function describeNodeStack(stack: string, expected: { retain: boolean; apiKeys: boolean }): void {
+  let recorded: RecordedResource[];
+  const options = new Map<string, Options>();
+  let plan: DeploymentPlan;
+  let artifacts: Artifact[];
+  let image: string;
+
+  beforeAll(async () => {
+    const file = readStackFile(process.cwd(), stack);
+    recorded = installMocks({ project: file.project, stack: file.stack, config: file.config, secretKeys: file.secretKeys });
+    const monitor = settingsModule.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, cb: unknown) => {
+      options.set(req.getName(), { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), deleteBeforeReplace: req.getDeletebeforereplace() });
+      return register(req, cb);
+    };
+    const { serving } = runProgram();
+    plan = serving.plan;
+    image = JSON.parse(file.config["qwen-serving:image"] ?? '"lmsysorg/sglang:v0.4.9.post2-cu126"');
+    artifacts = await valueOf(serving.artifacts);
+    await settle();
+  });
+
+  const all = (type: string) => recorded.filter((r) => r.type === type);
+  const one = (type: string, name: string) => {
+    const found = recorded.filter((r) => r.type === type && r.name === name);
+    expect(found, `${type} ${name}`).toHaveLength(1);
+    return found[0];
+  };
+  const prefix = `qwen-${stack}-aws`;
+  const instanceOf = (node: string) => one("aws:ec2/instance:Instance", `${prefix}-${node}-instance`);
+  const volumeOf = (node: string) => one("aws:ebs/volume:Volume", `${prefix}-${node}-weights-volume`);
+  const artifact = (p: string) => {
+    const a = artifacts.find((x) => x.path === p);
+    if (!a) throw new Error(`no artifact ${p}; have ${artifacts.map((x) => x.path).join(", ")}`);
+    return a;
+  };
+
+  describe(`GPU nodes of stack '${stack}'`, () => {
+    it("creates one instance, one cache volume and one attachment per planned node", () => {
+      expect(plan.nodes.length).toBeGreaterThan(0);
+      expect(all("qwen-serving:aws:GpuNode").map((r) => r.name)).toEqual(plan.nodes.map((n) => `${prefix}-${n.name}`));
+      expect(all("aws:ec2/volumeAttachment:VolumeAttachment").filter((r) => r.parent?.startsWith(`${prefix}-gpu`))).toHaveLength(plan.nodes.length);
+      for (const n of plan.nodes) expect(instanceOf(n.name).inputs.instanceType).toBe(n.instanceType);
+    });
+
+    it("puts instance and volume in the same AZ, the instance in the private subnet", () => {
+      const subnet = one("aws:ec2/subnet:Subnet", `${prefix}-network-private`);
+      for (const n of plan.nodes) {
+        const az = volumeOf(n.name).inputs.availabilityZone;
+        expect(typeof az === "string" && /^[a-z]{2}-[a-z]+-\d[a-z]$/.test(az)).toBe(true);
+        expect(instanceOf(n.name).inputs.availabilityZone).toBe(az);
+        expect(instanceOf(n.name).inputs.subnetId).toBe(mockId(subnet.type, subnet.name));
+      }
+    });
+
+    it("requires IMDSv2 with hop limit 2, encrypts every volume, and has no key pair", () => {
+      for (const n of plan.nodes) {
+        const inst = instanceOf(n.name).inputs as Record<string, any>;
+        expect(inst.metadataOptions).toEqual({ httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" });
+        expect(inst.keyName).toBeUndefined();
+        expect(inst.rootBlockDevice).toMatchObject({ encrypted: true, volumeType: "gp3", volumeSize: 200, deleteOnTermination: true });
+        expect(inst.iamInstanceProfile).toBe(`${prefix}-node-profile-id`);
+      }
+      for (const v of all("aws:ebs/volume:Volume")) expect({ name: v.name, encrypted: v.inputs.encrypted }).toEqual({ name: v.name, encrypted: true });
+    });
+
+    it("sizes the cache from the plan at the configured gp3 throughput and IOPS", () => {
+      const file = readStackFile(process.cwd(), stack);
+      const cache = JSON.parse(file.config["qwen-serving:cache"]);
+      for (const n of plan.nodes) {
+        const c = plan.caches.find((x) => x.node === n.name)!;
+        expect(volumeOf(n.name).inputs).toEqual({ availabilityZone: instanceOf(n.name).inputs.availabilityZone, type: "gp3", size: c.sizeGiB, throughput: cache.throughputMiBps, iops: cache.iops, encrypted: true, tags: { Name: `${stack}-${n.name}-weights`, "qwen-serving:stack": stack } });
+      }
+    });
+
+    it(`keeps the volume across instance replacement${expected.retain ? ", protected and retained" : ""}`, () => {
+      for (const n of plan.nodes) {
+        const vol = volumeOf(n.name);
+        const att = one("aws:ec2/volumeAttachment:VolumeAttachment", `${prefix}-${n.name}-cache`);
+        // The volume is not the instance's child and none of its inputs come from the instance.
+        expect(vol.parent).toBe(`${prefix}-${n.name}-weights`);
+        expect(JSON.stringify(vol.inputs)).not.toContain("i-");
+        expect(att.inputs).toEqual({ instanceId: mockId("aws:ec2/instance:Instance", `${prefix}-${n.name}-instance`), volumeId: mockId(vol.type, vol.name), deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true });
+        expect(options.get(att.name)?.deleteBeforeReplace).toBe(true);
+        expect(instanceOf(n.name).inputs.userDataReplaceOnChange).toBe(true);
+        expect(options.get(vol.name)).toMatchObject({ protect: expected.retain, retainOnDelete: expected.retain });
+      }
+    });
+
+    it("boots from exactly the rendered cloud-init, which names the attached volume and holds no secret", () => {
+      for (const n of plan.nodes) {
+        const inst = instanceOf(n.name).inputs as Record<string, string>;
+        const doc = gunzipSync(Buffer.from(inst.userDataBase64, "base64")).toString();
+        expect(doc).toBe(artifact(`${n.name}/cloud-init.yaml`).content);
+        const vol = volumeOf(n.name);
+        expect(artifact(`${n.name}/mount-cache.sh`).content).toContain(`VOLUME_ID='${mockId(vol.type, vol.name)}'`);
+        expect(doc).not.toContain("[secret]");
+        expect(doc).not.toMatch(/hf_[A-Za-z0-9]{10,}/);
+      }
+    });
+
+    it("runs one unit per planned replica with exactly the builder's argv on exactly the planned GPUs and port", () => {
+      for (const s of plan.services) {
+        for (const p of s.placement) {
+          const unit = artifact(`${p.node}/sglang-${s.name}-${p.replica}.service`).content;
+          const server = expected.apiKeys
+            ? ["bash", "-c", 'exec python3 -m sglang.launch_server "$@" --api-key "$SGLANG_API_KEY"', "sglang.launch_server", ...p.launchArgs]
+            : ["python3", "-m", "sglang.launch_server", ...p.launchArgs];
+          expect(execOf(unit)).toEqual([
+            "/usr/bin/docker", "run", "--rm", "--name", `sglang-${s.name}-${p.replica}`,
+            "--gpus", `"device=${p.gpus.join(",")}"`,
+            "--ipc=host", "--ulimit", "memlock=-1", "--ulimit", "stack=67108864",
+            "--publish", `${p.port}:${p.port}`,
+            "--volume", "/models:/models:ro",
+            ...(expected.apiKeys ? ["--env-file", `/run/qwen-serving/${s.name}.api-key.env`] : []),
+            "--log-driver", "journald",
+            image,
+            ...server,
+          ]);
+          expect(unit).toContain(`AssertPathExists=/models/${s.spec.weights.repo ?? s.model.id}/.qwen-serving-complete\n`);
+          expect(unit).toMatch(/^Requires=docker\.service qwen-gpu-check\.service$/m);
+          expect(unit).toMatch(/^After=docker\.service qwen-gpu-check\.service qwen-weights\.service$/m);
+        }
+      }
+    });
+
+    it("writes each node's files under <node>/: cloud-init, scripts, units, and the serving target wants every replica", () => {
+      for (const n of plan.nodes) {
+        const names = artifacts.filter((a) => a.path.startsWith(`${n.name}/`)).map((a) => a.path.slice(n.name.length + 1));
+        expect(names).toEqual(expect.arrayContaining(["cloud-init.yaml", "gpu-check.sh", "mount-cache.sh", "fetch-secrets.sh", "fetch-weights.sh", "qwen-gpu-check.service", "qwen-cache-mount.service", "qwen-weights.service", "node-exporter.service", "dcgm-exporter.service", "qwen-serving.target"]));
+        const replicas = plan.services.flatMap((s) => s.placement.filter((p) => p.node === n.name).map((p) => `sglang-${s.name}-${p.replica}.service`));
+        expect(names.filter((x) => x.startsWith("sglang-") && x.endsWith(".service") && !x.startsWith("sglang-router"))).toEqual(replicas);
+        const wants = artifact(`${n.name}/qwen-serving.target`).content.split("\n").find((l) => l.startsWith("Wants="))!.slice(6).split(" ");
+        expect(wants).toEqual(expect.arrayContaining(replicas));
+        for (const a of artifacts.filter((x) => x.path.startsWith(`${n.name}/`) && x.path.endsWith(".sh"))) expect(a.mode).toBe(0o755);
+      }
+    });
+
+    it("tags instances for Prometheus discovery and lets the role read only its boot parameters", () => {
+      for (const n of plan.nodes) {
+        const tags = instanceOf(n.name).inputs.tags as Record<string, string>;
+        expect(tags["qwen-serving:stack"]).toBe(stack);
+        for (const s of plan.services.filter((x) => x.placement.some((p) => p.node === n.name))) expect(Object.keys(tags)).toContain(`qwen-serving:sglang:${s.name}`);
+      }
+      const attachments = recorded.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.parent === `${prefix}-node`);
+      expect(attachments.map((a) => a.inputs.policyArn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+      const policies = recorded.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.parent === `${prefix}-node`);
+      if (!expected.apiKeys) expect(policies).toEqual([]);
+      else {
+        const doc = JSON.parse(policies[0].inputs.policy as string);
+        expect(doc.Statement).toEqual([{ Sid: "BootParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: plan.services.map((s) => expect.stringContaining(`api-keys/${s.name}`)) }]);
+        const params = recorded.filter((r) => r.type === "aws:ssm/parameter:Parameter" && r.name.startsWith(`${prefix}-apikeys`));
+        for (const p of params) expect(isSecretValue(p.inputs.value) || rpc.isRpcSecret(p.inputs.value)).toBe(true);
+      }
+    });
+  });
+}

@@ -11,8 +11,8 @@ import { ROUTER_MODULE, ROUTER_REQUIREMENT } from "../sglang/router-args";
 /** What a container is for; also its `qwen-serving.role` label. */
 export type ContainerRole = "weights" | "sglang" | "router-install" | "router" | "router-workers" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana";
 
-/** Secrets a container may receive, as a file; names match ServingSecrets. */
-export type SecretName = "hfToken" | "modelscopeToken" | "grafanaAdminPassword";
+/** Secrets a container may receive, as a file; names match ServingSecrets (`apiKeys.<service>` for one key). */
+export type SecretName = "hfToken" | "modelscopeToken" | "grafanaAdminPassword" | `apiKeys.${string}`;
 
 /** A rendered file (an artifact of the plan) copied into the container before it starts. */
 export interface FileUpload {
@@ -95,6 +95,8 @@ export const LABELS = {
   replica: "qwen-serving.replica",
   /** Ports a host-network container binds on the host, comma-separated (`docker ps` shows none). */
   hostPorts: "qwen-serving.host-ports",
+  /** `<source>:<repo>@<revision>` an SGLang container serves. */
+  weights: "qwen-serving.weights",
 } as const;
 
 /** Where secret files go inside containers. */
@@ -137,6 +139,10 @@ export interface SglangReplicaInput {
   readonly service: string;
   readonly replica: number;
   readonly image: string;
+  /** `<source>:<repo>@<revision>` of the weights it serves: a new revision replaces the container. */
+  readonly weights: string;
+  /** The service has an API key (a Pulumi secret), passed to SGLang from a file. @default false */
+  readonly apiKey?: boolean;
   /** The planned argv after `python3 -m sglang.launch_server`. */
   readonly launchArgs: readonly string[];
   readonly port: number;
@@ -146,14 +152,29 @@ export interface SglangReplicaInput {
   readonly shmSizeMiB: number;
 }
 
+/** Where a service's API key file goes in its SGLang containers. */
+export const API_KEY_FILE = `${SECRETS_DIR}/api-key`;
+
+/**
+ * The server command: exactly `python3 -m sglang.launch_server <argv>`; with an API key, the same
+ * argv plus `--api-key` read from the secret file at exec time (SGLang 0.4.9.post2 takes the key
+ * only as a flag, so it is never in the container's config, only in the running process's argv).
+ */
+export function serverCommand(argv: readonly string[], apiKey: boolean): string[] {
+  return apiKey
+    ? ["bash", "-c", `exec python3 -m sglang.launch_server "$@" --api-key "$(cat ${API_KEY_FILE})"`, "sglang.launch_server", ...argv]
+    : ["python3", "-m", "sglang.launch_server", ...argv];
+}
+
 /** One SGLang server: exactly the planned argv, GPUs and port; weights read-only. */
 export function sglangReplica(i: SglangReplicaInput): ContainerSpec {
   return {
-    ...base("sglang", i.host, i.stack, { [LABELS.service]: i.service, [LABELS.replica]: String(i.replica) }),
+    ...base("sglang", i.host, i.stack, { [LABELS.service]: i.service, [LABELS.replica]: String(i.replica), [LABELS.weights]: i.weights }),
     key: `sglang-${i.service}-${i.replica}`,
     name: `${i.stack}-${i.service}-${i.replica}`,
     image: i.image,
-    command: ["python3", "-m", "sglang.launch_server", ...i.launchArgs],
+    command: serverCommand(i.launchArgs, i.apiKey ?? false),
+    secretFiles: i.apiKey ? [{ containerPath: API_KEY_FILE, secret: `apiKeys.${i.service}`, mode: "0400" }] : [],
     ports: [{ internal: i.port, external: i.port }],
     gpus: [...i.gpus],
     // As SGLang's own `docker run`: host IPC for NCCL, a large /dev/shm where IPC is private.

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerTlsMaterial, ServingSecrets } from "../platform";
-import { ContainerSpec } from "./containers";
+import { ContainerSpec, SecretName } from "./containers";
 import { HostLayout } from "./layout";
 
 export interface DockerHostArgs {
@@ -26,10 +26,8 @@ const SSH_OPTS = ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=30"];
  * download, a router for its install) is created only after that one exited 0.
  */
 export class DockerHost extends pulumi.ComponentResource {
-  /** The Docker provider that reaches this host. */
+  /** The Docker provider that reaches this host, for resources a program adds next to ours. */
   readonly provider: docker.Provider;
-  /** Docker container id per ContainerSpec key. */
-  readonly containerIds: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("qwen-serving:docker:DockerHost", name, {}, opts);
@@ -41,27 +39,30 @@ export class DockerHost extends pulumi.ComponentResource {
     for (const c of host.containers) {
       if (images.has(c.image)) continue;
       // Kept on destroy: the SGLang image is ~11 GiB and other stacks on the host may use it.
-      images.set(c.image, new docker.RemoteImage(`${name}-image-${c.role === "weights" ? "sglang" : c.role}`, { name: c.image, keepLocally: true }, child));
+      images.set(c.image, new docker.RemoteImage(`${name}-image-${imageName(c.image)}`, { name: c.image, keepLocally: true }, child));
     }
     const volumes = [...new Set(host.containers.flatMap((c) => c.volumes.map((v) => v.volume)))];
     const created = new Map(volumes.map((v) => [v, new docker.Volume(`${name}-volume-${v}`, { name: v }, child)]));
 
     const runOnce = new Map<string, { spec: ContainerSpec; container: docker.Container }>();
-    const containers = host.containers.map((spec) => {
+    for (const spec of host.containers) {
       const first = spec.after === undefined ? undefined : runOnce.get(spec.after);
       if (spec.after !== undefined && !first) throw new Error(`host '${host.name}': ${spec.name} waits for '${spec.after}', which the layout did not place before it`);
       const gate = first ? exitedZero(first.container, first.spec.name) : undefined;
       const container = new docker.Container(`${name}-${spec.key}`, containerArgs(spec, images.get(spec.image)!.imageId, args.secrets, gate), {
         ...child,
+        // Names, published ports and GPUs are the host's: the old container must go first.
+        deleteBeforeReplace: true,
         dependsOn: [...(first ? [first.container] : []), ...spec.volumes.map((v) => created.get(v.volume)!)],
       });
       if (spec.runOnce) runOnce.set(spec.key, { spec, container });
-      return [spec.key, container] as const;
-    });
-    this.containerIds = pulumi.output(Object.fromEntries(containers.map(([key, c]) => [key, c.id])));
-    this.registerOutputs({ containerIds: this.containerIds });
+    }
+    this.registerOutputs({});
   }
 }
+
+/** `nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-...` -> `dcgm-exporter`: stable logical names across tag bumps. */
+const imageName = (ref: string) => ref.split("@")[0].split("/").pop()!.split(":")[0];
 
 function providerArgs(host: HostLayout, tls: pulumi.Input<DockerTlsMaterial> | undefined): docker.ProviderArgs {
   if (host.connection === "ssh") return { host: host.dockerHost, sshOpts: SSH_OPTS };
@@ -121,7 +122,7 @@ function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, secrets
     uploads: [
       ...spec.files.map((f) => ({ file: f.containerPath, content: f.content, permissions: f.mode })),
       ...spec.secretFiles.map((f) => {
-        const value = secrets[f.secret];
+        const value = f.secret.startsWith("apiKeys.") ? secrets.apiKeys?.[f.secret.slice("apiKeys.".length)] : secrets[f.secret as Exclude<SecretName, `apiKeys.${string}`>];
         if (value === undefined) throw new Error(`container ${spec.name}: secret ${f.secret} is not set`);
         return { file: f.containerPath, content: pulumi.secret(value), permissions: f.mode };
       }),

@@ -25,6 +25,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
       modelscopeToken: s.modelscopeToken !== undefined,
       grafanaAdminPassword: s.grafanaAdminPassword !== undefined,
       dockerTls: s.dockerTls !== undefined,
+      apiKeys: Object.keys(s.apiKeys ?? {}),
     });
     super("qwen-serving:docker:DockerPlatform", name, {}, opts);
     this.layout = layout;

@@ -15,7 +15,6 @@ import {
   ContainerSpec,
   PROMETHEUS_CONFIG_FILE,
   PROMETHEUS_DATA,
-  SecretName,
   SecretUpload,
   dcgmExporter,
   grafana,
@@ -58,7 +57,14 @@ export interface DockerLayout {
 }
 
 /** Which secrets the stack holds; values never reach the layout. */
-export type SecretsPresent = Readonly<Record<SecretName | "dockerTls", boolean>>;
+export interface SecretsPresent {
+  readonly hfToken: boolean;
+  readonly modelscopeToken: boolean;
+  readonly grafanaAdminPassword: boolean;
+  readonly dockerTls: boolean;
+  /** Services that have an API key. */
+  readonly apiKeys: readonly string[];
+}
 
 /** Every reason the layout cannot be built, one per line, each naming the config key. */
 export class DockerLayoutError extends Error {
@@ -82,7 +88,7 @@ export function hostAddress(h: DockerHostConfig): string | undefined {
   return new URL(h.dockerHost).hostname || undefined;
 }
 
-const TOKEN_FILES: Record<"huggingface" | "modelscope", { secret: SecretName; path: string }> = {
+const TOKEN_FILES: Record<"huggingface" | "modelscope", { secret: "hfToken" | "modelscopeToken"; path: string }> = {
   huggingface: { secret: "hfToken", path: HF_TOKEN_FILE },
   modelscope: { secret: "modelscopeToken", path: MODELSCOPE_TOKEN_FILE },
 };
@@ -144,7 +150,20 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
     }
     for (const { service, replica } of replicas) {
       containers.push(
-        sglangReplica({ stack, host: h.name, service: service.name, replica: replica.replica, image: config.image, launchArgs: replica.launchArgs, port: replica.port, gpus: replica.gpus, modelsPath: h.modelsPath, shmSizeMiB: settings.shmSizeMiB }),
+        sglangReplica({
+          stack,
+          host: h.name,
+          service: service.name,
+          replica: replica.replica,
+          image: config.image,
+          weights: `${service.spec.weights.source}:${service.spec.weights.repo ?? service.model.id}@${service.spec.weights.revision}`,
+          apiKey: secrets.apiKeys.includes(service.name),
+          launchArgs: replica.launchArgs,
+          port: replica.port,
+          gpus: replica.gpus,
+          modelsPath: h.modelsPath,
+          shmSizeMiB: settings.shmSizeMiB,
+        }),
       );
     }
     const routed = plan.services.filter((s) => s.router?.node === h.name);

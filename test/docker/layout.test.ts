@@ -15,7 +15,7 @@ import { PROMTOOL, requireTool, run } from "../monitoring/helpers";
 import { shellcheck } from "../scripts/tools";
 import { SEED_ARGV, dockerConfig, stackConfig } from "./helpers";
 
-const SECRETS: SecretsPresent = { hfToken: false, modelscopeToken: false, grafanaAdminPassword: true, dockerTls: false };
+const SECRETS: SecretsPresent = { hfToken: false, modelscopeToken: false, grafanaAdminPassword: true, dockerTls: false, apiKeys: [] };
 const config = stackConfig("h20");
 const plan = planDeployment("h20", config);
 const layout = dockerLayout(plan, config, SECRETS);
@@ -63,6 +63,8 @@ describe("the h20 stack is the seed", () => {
       secretFiles: [],
     });
     expect(c.healthcheck).toEqual({ test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9001/health"], intervalSec: 30, timeoutSec: 5, retries: 3, startPeriodSec: 900 });
+    // A new weights revision changes the label, so the container is replaced and loads the new files.
+    expect(c.labels["qwen-serving.weights"]).toBe("huggingface:Qwen/Qwen3-32B@9216db5781bf21249d130ec9da846c4624c16137");
   });
 
   test("each host downloads only its own model, first, with the shared weights script", () => {

@@ -11,8 +11,9 @@ const SECRETS = {
   hfToken: "hf_TOKEN0002",
   modelscopeToken: "ms-TOKEN-0003",
   dockerTls: { "gpu-b": { ca: "CA-PEM-0004", cert: "CERT-PEM-0005", key: "KEY-PEM-0006" } },
+  apiKeys: { "qwen3-8b": "sk-API-0007" },
 };
-const VALUES = ["pw-Gr4fana-0001", "hf_TOKEN0002", "ms-TOKEN-0003", "CA-PEM-0004", "CERT-PEM-0005", "KEY-PEM-0006"];
+const VALUES = ["pw-Gr4fana-0001", "hf_TOKEN0002", "ms-TOKEN-0003", "CA-PEM-0004", "CERT-PEM-0005", "KEY-PEM-0006", "sk-API-0007"];
 
 let recorded: RecordedResource[];
 let artifacts: Artifact[];
@@ -33,7 +34,7 @@ beforeAll(async () => {
       ],
       ...SECRETS,
     }),
-    secretKeys: ["grafanaAdminPassword", "hfToken", "modelscopeToken", "dockerTls"].map((k) => `qwen-serving:${k}`),
+    secretKeys: ["grafanaAdminPassword", "hfToken", "modelscopeToken", "dockerTls", "apiKeys"].map((k) => `qwen-serving:${k}`),
   });
   const { serving } = runProgram();
   artifacts = await valueOf(serving.artifacts);
@@ -103,5 +104,17 @@ describe("secrets on the docker platform", () => {
     expect(reveal({ ca: tls.caMaterial, cert: tls.certMaterial, key: tls.keyMaterial })).toEqual({ ca: "CA-PEM-0004", cert: "CERT-PEM-0005", key: "KEY-PEM-0006" });
     const ssh = recorded.find((r) => r.name === "qwen-sec-docker-gpu-a-provider")!.inputs;
     expect(Object.keys(ssh).sort()).toEqual(["host", "sshOpts"]);
+  });
+
+  test("a service with an API key reads it from a 0400 secret file at exec time; the planned argv is unchanged", () => {
+    const keyed = byName("sec-qwen3-8b-0");
+    const plain = byName("sec-qwen3-8b-ms-0");
+    const argv = (plain.inputs.command as string[]).slice(3);
+    expect(plain.inputs.command).toEqual(["python3", "-m", "sglang.launch_server", ...argv]);
+    expect((keyed.inputs.command as string[]).slice(0, 4)).toEqual(["bash", "-c", 'exec python3 -m sglang.launch_server "$@" --api-key "$(cat /run/secrets/api-key)"', "sglang.launch_server"]);
+    expect((keyed.inputs.command as string[]).slice(4)).toEqual(argv.map((a) => a.replace("9002", "9001")));
+    expect(isSecretValue(keyed.inputs.uploads)).toBe(true);
+    expect(reveal(keyed.inputs.uploads)).toEqual([{ file: "/run/secrets/api-key", content: "sk-API-0007", permissions: "0400" }]);
+    expect(plain.inputs.uploads).toEqual([]);
   });
 });

@@ -9,9 +9,15 @@ import { scanArgv, scanEnv, scanText, SecretFinding } from "./secret-scan";
  * design's reliability rules; all are mandatory.
  */
 
-/** Tag (AWS) that marks a volume as a model-weight cache. */
+/** Tag (AWS) that marks a volume as a model-weight cache when no WeightCache component holds it. */
 export const ROLE_TAG = "qwen-serving:role";
 export const WEIGHT_CACHE_ROLE = "weight-cache";
+/** The component whose volume is a weight cache; type tokens are a public contract (STYLE-ANCHORS 8). */
+export const WEIGHT_CACHE_COMPONENT = "qwen-serving:aws:WeightCache";
+
+/** A volume inside a WeightCache component (its URN's type chain says so), or tagged as one. */
+const isWeightCacheVolume = (args: ResourceValidationArgs): boolean =>
+  args.type === TYPES.ebsVolume && (tagsOf(args.props)[ROLE_TAG] === WEIGHT_CACHE_ROLE || (args.urn.split("::")[2] ?? "").split("$").includes(WEIGHT_CACHE_COMPONENT));
 
 export interface PolicyOptions {
   /**
@@ -100,13 +106,13 @@ function weightCacheProtected(opts: PolicyOptions): ResourceValidationPolicy {
   const isProd = (args: ResourceValidationArgs) => (opts.environment ?? stackOfUrn(args.urn)) === "prod";
   return {
     name: "weight-cache-retained-in-prod",
-    description: `In the prod environment, weight caches outlive the stack: EBS volumes tagged ${ROLE_TAG}=${WEIGHT_CACHE_ROLE} are protected, StatefulSets keep their volume claims, weight storage classes retain volumes.`,
+    description: `In the prod environment, weight caches outlive the stack: their EBS volumes (in a ${WEIGHT_CACHE_COMPONENT} or tagged ${ROLE_TAG}=${WEIGHT_CACHE_ROLE}) are protected, StatefulSets keep their volume claims, storage classes retain released volumes.`,
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: (args, reportViolation) => {
       if (!isProd(args)) return;
       const p = args.props;
-      if (args.type === TYPES.ebsVolume && tagsOf(p)[ROLE_TAG] === WEIGHT_CACHE_ROLE && !args.opts.protect)
+      if (isWeightCacheVolume(args) && !args.opts.protect)
         reportViolation("this weight cache is not protected: set `protect: true` (and `retainOnDelete: true`) so a removed node or service cannot delete ~60 GB of verified weights per model.");
       if (args.type === TYPES.statefulSet && (p.spec?.volumeClaimTemplates ?? []).length && p.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted !== "Retain")
         reportViolation('spec.persistentVolumeClaimRetentionPolicy.whenDeleted must be "Retain" so deleting the StatefulSet keeps its weight volumes.');

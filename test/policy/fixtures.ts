@@ -1,4 +1,4 @@
-import { ROLE_TAG, WEIGHT_CACHE_ROLE } from "../../policy/policies";
+import { ROLE_TAG, WEIGHT_CACHE_COMPONENT, WEIGHT_CACHE_ROLE } from "../../policy/policies";
 import { TYPES } from "../../policy/resources";
 import { FixtureResource, secret } from "./harness";
 
@@ -133,7 +133,8 @@ export const FIXTURES: readonly PolicyFixture[] = [
   },
 
   // --- weight-cache-retained-in-prod
-  weightCacheVolume("prod", false, ["not protected"]),
+  weightCacheVolume("prod", false, "component", ["not protected"]),
+  weightCacheVolume("prod", false, "tag", ["not protected"]),
   {
     policy: "weight-cache-retained-in-prod",
     title: "prod StatefulSet deleting its weight claims",
@@ -142,8 +143,8 @@ export const FIXTURES: readonly PolicyFixture[] = [
     violations: ["whenDeleted must be \"Retain\""],
   },
   { policy: "weight-cache-retained-in-prod", title: "prod storage class deleting released volumes", stack: "prod", resources: [{ type: TYPES.storageClass, name: "weights", props: { provisioner: "ebs.csi.aws.com", reclaimPolicy: "Delete" } }], violations: ['reclaimPolicy must be "Retain"'] },
-  weightCacheVolume("prod", true, []),
-  weightCacheVolume("dev", false, []),
+  weightCacheVolume("prod", true, "component", []),
+  weightCacheVolume("dev", false, "component", []),
   {
     policy: "weight-cache-retained-in-prod",
     title: "prod StatefulSet and storage class retaining weights; an untagged volume is not a weight cache",
@@ -220,12 +221,20 @@ export const FIXTURES: readonly PolicyFixture[] = [
   },
 ];
 
-function weightCacheVolume(stack: string, protect: boolean, violations: string[]): PolicyFixture {
+function weightCacheVolume(stack: string, protect: boolean, marked: "component" | "tag", violations: string[]): PolicyFixture {
   return {
     policy: "weight-cache-retained-in-prod",
-    title: `${stack} weight-cache volume, ${protect ? "protected" : "not protected"}`,
+    title: `${stack} weight-cache volume (${marked === "component" ? "in a WeightCache" : "tagged"}), ${protect ? "protected" : "not protected"}`,
     stack,
-    resources: [{ type: TYPES.ebsVolume, name: "weights", props: { size: 500, encrypted: true, tags: { [ROLE_TAG]: WEIGHT_CACHE_ROLE } }, protect }],
+    resources: [
+      {
+        type: TYPES.ebsVolume,
+        name: "weights",
+        props: { size: 500, encrypted: true, tags: marked === "tag" ? { [ROLE_TAG]: WEIGHT_CACHE_ROLE } : { Name: "gpu-0-weights" } },
+        protect,
+        parentTypes: marked === "component" ? ["qwen-serving:index:QwenServing", "qwen-serving:aws:AwsPlatform", WEIGHT_CACHE_COMPONENT] : [],
+      },
+    ],
     violations,
   };
 }

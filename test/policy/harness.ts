@@ -104,13 +104,15 @@ export interface FixtureResource {
   readonly props: Record<string, unknown>;
   readonly protect?: boolean;
   readonly deps?: Readonly<Record<string, readonly string[]>>;
+  /** Types of the component parents, outermost first: they qualify the type in the URN. */
+  readonly parentTypes?: readonly string[];
 }
 
-export const urnOf = (stack: string, type: string, name: string): string => `urn:pulumi:${stack}::qwen-serving::${type}::${name}`;
+const urnOf = (stack: string, r: FixtureResource): string => `urn:pulumi:${stack}::qwen-serving::${[...(r.parentTypes ?? []), r.type].join("$")}::${r.name}`;
 
 /** Fixture resources of one stack as the engine would present them. */
 export function analyzed(stack: string, resources: readonly FixtureResource[]): AnalyzedResource[] {
-  const urns = new Map(resources.map((r) => [r.name, urnOf(stack, r.type, r.name)]));
+  const urns = new Map(resources.map((r) => [r.name, urnOf(stack, r)]));
   const urn = (name: string) => {
     if (!urns.has(name)) throw new Error(`fixture dependency on unknown resource ${name}`);
     return urns.get(name)!;

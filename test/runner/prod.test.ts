@@ -1,0 +1,3 @@
+import { describePulumiUp } from "./pulumi-up";
+
+describePulumiUp("prod");

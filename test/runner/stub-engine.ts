@@ -256,8 +256,9 @@ export interface ProgramRun {
 /**
  * Runs the stack's program with @pulumi/pulumi's runner against `engine`: the argv, environment
  * and working directory the Node.js language host would use for `pulumi up` (`--dry-run` for
- * the preview). Kills the child after `timeoutMs`. `onSpawn` hands out the child so a test's
- * afterAll can kill it if the test itself is torn down early.
+ * the preview). Left out: `--sync` (the host's pipes for synchronous invokes, which this program
+ * does not make) and `--organization` (empty with a self-managed backend). Kills the child after
+ * `timeoutMs`. `onSpawn` hands out the child so a test's afterAll can kill it if torn down early.
  */
 export function runWithRunner(opts: {
   dir: string;

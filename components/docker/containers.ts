@@ -79,6 +79,8 @@ export interface ContainerSpec {
   readonly restart: "unless-stopped" | "no";
   /** Runs to completion once and `pulumi up` waits for it (the weights download). */
   readonly runOnce: boolean;
+  /** How long `pulumi up` may wait for the container to be created (and, run-once, to finish). @default - the provider's 20 minutes */
+  readonly createTimeoutMin?: number;
   /** Key of a run-once container on the same host that must have exited 0 before this one is created. */
   readonly after?: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -199,6 +201,8 @@ export interface WeightsDownloadInput {
 
 /** Key of a host's download container; its SGLang containers start only after it succeeded. */
 export const WEIGHTS_KEY = "weights";
+/** A first download of ~65 GB per model: about 5 hours at 30 Mbit/s; resumable if it still times out. */
+export const WEIGHTS_TIMEOUT_MIN = 360;
 /** Where the download script is copied in the container. */
 export const WEIGHTS_SCRIPT_PATH = "/opt/qwen-serving/fetch-weights.sh";
 
@@ -213,6 +217,7 @@ export function weightsDownload(i: WeightsDownloadInput): ContainerSpec {
     binds: [{ hostPath: i.modelsPath, containerPath: MODELS_MOUNT, readOnly: false }],
     restart: "no",
     runOnce: true,
+    createTimeoutMin: WEIGHTS_TIMEOUT_MIN,
     files: [{ containerPath: WEIGHTS_SCRIPT_PATH, artifactPath: i.script.path, content: i.script.content, mode: "0755" }],
     secretFiles: [...i.tokens],
   };

@@ -53,6 +53,7 @@ export class DockerHost extends pulumi.ComponentResource {
         ...child,
         // Names, published ports and GPUs are the host's: the old container must go first.
         deleteBeforeReplace: true,
+        customTimeouts: spec.createTimeoutMin === undefined ? undefined : { create: `${spec.createTimeoutMin}m` },
         dependsOn: [...(first ? [first.container] : []), ...spec.volumes.map((v) => created.get(v.volume)!)],
       });
       if (spec.runOnce) runOnce.set(spec.key, { spec, container });

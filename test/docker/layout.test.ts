@@ -73,7 +73,7 @@ describe("the h20 stack is the seed", () => {
       ["h20-b", "Qwen/Qwen2.5-VL-32B-Instruct", "7cfb30d71a1f4f49a57592323337a4a4727301da"],
     ]) {
       const [first] = host(layout, name).containers;
-      expect(first).toMatchObject({ role: "weights", command: ["bash", "/opt/qwen-serving/fetch-weights.sh"], runOnce: true, restart: "no", binds: [{ hostPath: "/data/models", containerPath: "/models", readOnly: false }] });
+      expect(first).toMatchObject({ role: "weights", command: ["bash", "/opt/qwen-serving/fetch-weights.sh"], runOnce: true, restart: "no", createTimeoutMin: 360, binds: [{ hostPath: "/data/models", containerPath: "/models", readOnly: false }] });
       expect(first.files).toEqual([{ containerPath: "/opt/qwen-serving/fetch-weights.sh", artifactPath: `hosts/${name}/fetch-weights.sh`, content: renderWeightsScript({ models: [{ source: "huggingface", repo, revision }] }), mode: "0755" }]);
       // No hfToken in this stack: the Qwen repositories are public, so no token file is mounted.
       expect(first.secretFiles).toEqual([]);

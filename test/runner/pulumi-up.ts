@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { redactSecrets } from "../../infra/mocks";
 import { PlanRun, runPlan } from "../../infra/plan";
 import { readStackFile } from "../../infra/stack-file";
-import { qwenServingPolicies } from "../../policy/policies";
+import { qwenServingPolicies, WEIGHT_CACHE_COMPONENT } from "../../policy/policies";
 import { AnalyzedResource, evaluatePolicies } from "../policy/harness";
 import { EngineRecord, ProgramRun, readProject, Registration, runWithRunner, startStubEngine, StubEngine } from "./stub-engine";
 
@@ -105,6 +105,16 @@ export function describePulumiUp(stack: string): void {
         Object.fromEntries(plan.document.services.map((s) => [s.name, { gpu: s.capacity.gpu, tp: s.tp, replicas: s.replicas, kvTokens: s.capacity.kvTokens, contextLength: s.capacity.contextLength }])),
       );
       expect(Object.keys(outputs.endpoints).sort()).toEqual(plan.document.services.map((s) => s.name).sort());
+    });
+
+    // The policy pack sees `protect` only; the engine also gets `retainOnDelete`, checked here.
+    test("aws weight caches are protected and retained on delete exactly when the stack retains caches", () => {
+      const config = readStackFile(DIR, stack).config;
+      const environment = config[`${project}:environment`] ?? stack;
+      const retain = (JSON.parse(config[`${project}:cache`] ?? "{}") as { retain?: boolean }).retain ?? environment === "prod";
+      const caches = update.record.registrations.filter((r) => r.type === "aws:ebs/volume:Volume" && r.urn.split("::")[2].split("$").includes(WEIGHT_CACHE_COMPONENT));
+      expect(caches.length > 0, "weight-cache volumes registered").toBe(plan.document.platform === "aws");
+      for (const c of caches) expect({ protect: c.protect, retainOnDelete: c.retainOnDelete }, c.name).toEqual({ protect: retain, retainOnDelete: retain });
     });
 
     test("the policy pack reports nothing about what the engine received", async () => {

@@ -19,24 +19,17 @@ const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 
-/** One RegisterResource request as the engine received it: what a policy pack is shown too. */
+/** One RegisterResource request as the engine received it (the parts a policy pack is shown too). */
 export interface Registration {
   readonly type: string;
   readonly name: string;
   readonly urn: string;
   /** URN of the parent; "" for the root stack. */
   readonly parentUrn: string;
-  readonly custom: boolean;
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
-  readonly deleteBeforeReplace: boolean;
-  readonly ignoreChanges: readonly string[];
-  readonly replaceOnChanges: readonly string[];
-  readonly additionalSecretOutputs: readonly string[];
   readonly dependencies: readonly string[];
   readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
-  /** Provider reference (`urn::id`), "" for the default provider. */
-  readonly provider: string;
   /** The inputs in wire form (secrets as `4dabf18193072939515e22adb298388d` signature objects). */
   readonly object: Record<string, unknown>;
 }
@@ -53,7 +46,6 @@ export interface EngineRecord {
   /** RegisterResourceOutputs by URN, wire form. */
   readonly outputs: Map<string, Record<string, unknown>>;
   readonly logs: LogEntry[];
-  readonly invokes: string[];
   rootUrn: string;
   shutdownSignalled: boolean;
 }
@@ -78,7 +70,6 @@ const FEATURES = [
   "RESOURCE_MONITOR_FEATURE_INVOKE_TRANSFORMS",
   "RESOURCE_MONITOR_FEATURE_PARAMETERIZATION",
 ];
-const LEGACY_FEATURES = new Set(["secrets", "resourceReferences", "outputValues", "deletedWith", "aliasSpecs", "transforms", "invokeTransforms", "parameterization"]);
 
 type Callback = (err: grpc.ServiceError | null, resp?: unknown) => void;
 type Call = { request: any };
@@ -92,13 +83,15 @@ function urnOf(project: string, stack: string, type: string, name: string, paren
 const fail = (cb: Callback, message: string) => cb(Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message, metadata: new grpc.Metadata() }));
 
 /**
- * Starts both services on one loopback port. In preview the engine knows only the inputs: it
- * returns them and no id, so every computed output is unknown to the program, as in `pulumi
- * preview`. In an update it returns the inputs plus the same computed outputs and ids as the
- * offline plan's mocks, so the two runs can be compared resource for resource.
+ * Starts both services on one loopback port, answering the calls this SDK makes (it asks
+ * GetDeploymentInfo for features; SupportsFeature is only its fallback for old engines); grpc-js
+ * answers any other call UNIMPLEMENTED. In preview the engine knows only the inputs: it returns
+ * them and no id, so every computed output is unknown to the program, as in `pulumi preview`. In
+ * an update it returns the inputs plus the same computed outputs and ids as the offline plan's
+ * mocks, so the two runs can be compared resource for resource.
  */
 export async function startStubEngine(opts: { project: string; stack: string; preview: boolean }): Promise<StubEngine> {
-  const record: EngineRecord = { registrations: [], outputs: new Map(), logs: [], invokes: [], rootUrn: "", shutdownSignalled: false };
+  const record: EngineRecord = { registrations: [], outputs: new Map(), logs: [], rootUrn: "", shutdownSignalled: false };
   const byUrn = new Map<string, Registration>();
 
   const monitor = {
@@ -106,11 +99,6 @@ export async function startStubEngine(opts: { project: string; stack: string; pr
       const info = new resproto.DeploymentInfo();
       info.setSupportedfeaturesList(FEATURES.map((f) => resproto.ResourceMonitorFeature[f]));
       cb(null, info);
-    },
-    supportsFeature: (call: Call, cb: Callback) => {
-      const resp = new resproto.SupportsFeatureResponse();
-      resp.setHassupport(LEGACY_FEATURES.has(call.request.getId()));
-      cb(null, resp);
     },
     registerResource: (call: Call, cb: Callback) => {
       const req = call.request;
@@ -128,16 +116,10 @@ export async function startStubEngine(opts: { project: string; stack: string; pr
         name,
         urn,
         parentUrn: req.getParent(),
-        custom: req.getCustom(),
         protect: req.getProtect() === true,
         retainOnDelete: req.getRetainondelete() === true,
-        deleteBeforeReplace: req.getDeletebeforereplace(),
-        ignoreChanges: req.getIgnorechangesList(),
-        replaceOnChanges: req.getReplaceonchangesList(),
-        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         dependencies: req.getDependenciesList(),
         propertyDependencies,
-        provider: req.getProvider(),
         object,
       };
       byUrn.set(urn, registration);
@@ -163,16 +145,10 @@ export async function startStubEngine(opts: { project: string; stack: string; pr
     },
     invoke: (call: Call, cb: Callback) => {
       const token: string = call.request.getTok();
-      record.invokes.push(token);
       const handler = INVOKES[token];
       if (!handler) return fail(cb, `the stub engine has no result for invoke ${token} (add it to infra/mocks.ts INVOKES)`);
       const resp = new resproto.ResourceInvokeResponse();
       resp.setReturn(structproto.Struct.fromJavaScript(handler(rpc.deserializeProperties(call.request.getArgs()))));
-      cb(null, resp);
-    },
-    registerPackage: (call: Call, cb: Callback) => {
-      const resp = new resproto.RegisterPackageResponse();
-      resp.setRef(`${call.request.getName()}@${call.request.getVersion()}`);
       cb(null, resp);
     },
     signalAndWaitForShutdown: (_call: Call, cb: Callback) => {
@@ -185,11 +161,6 @@ export async function startStubEngine(opts: { project: string; stack: string; pr
     log: (call: Call, cb: Callback) => {
       record.logs.push({ severity: SEVERITY[call.request.getSeverity()] ?? String(call.request.getSeverity()), message: call.request.getMessage(), urn: call.request.getUrn() });
       cb(null, new emptyproto.Empty());
-    },
-    getRootResource: (_call: Call, cb: Callback) => {
-      const resp = new engproto.GetRootResourceResponse();
-      resp.setUrn(record.rootUrn);
-      cb(null, resp);
     },
     setRootResource: (call: Call, cb: Callback) => {
       record.rootUrn = call.request.getUrn();

@@ -4,6 +4,7 @@ import { redactSecrets } from "../../infra/mocks";
 import { PlanRun, runPlan } from "../../infra/plan";
 import { readStackFile } from "../../infra/stack-file";
 import { qwenServingPolicies, WEIGHT_CACHE_COMPONENT } from "../../policy/policies";
+import { isWorkloadType, TYPES, workloadContainers } from "../../policy/resources";
 import { AnalyzedResource, evaluatePolicies } from "../policy/harness";
 import { EngineRecord, ProgramRun, readProject, Registration, runWithRunner, startStubEngine, StubEngine } from "./stub-engine";
 
@@ -41,6 +42,24 @@ const inputsOf = (r: Registration) => redactSecrets(rpc.deserializeProperties(st
 /** The registrations as a policy pack would receive them from the engine. */
 const analyzed = (rs: readonly Registration[]): AnalyzedResource[] =>
   rs.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parentUrn: r.parentUrn, properties: r.object, protect: r.protect, dependencies: r.dependencies, propertyDependencies: r.propertyDependencies }));
+
+const PLANTED_TOKEN = "hf_PlantedByTheRunnerTestAbCdEfGhIjKl";
+
+/** The registration with a token planted where no-plaintext-secrets looks; undefined if it runs nothing. */
+function plantToken(r: Registration): Registration | undefined {
+  const o = structuredClone(r.object) as Record<string, any>;
+  const line = `\nexport HF_TOKEN=${PLANTED_TOKEN}\n`;
+  if (r.type === TYPES.instance) {
+    if (typeof o.userDataBase64 === "string") o.userDataBase64 = Buffer.from(Buffer.from(o.userDataBase64, "base64").toString("utf8") + line).toString("base64");
+    else o.userData = `${typeof o.userData === "string" ? o.userData : ""}${line}`;
+  } else if (r.type === TYPES.dockerContainer) o.envs = [...(o.envs ?? []), `HF_TOKEN=${PLANTED_TOKEN}`];
+  else if (isWorkloadType(r.type)) {
+    const containers = workloadContainers(r.type, o) as { env?: unknown[] }[];
+    if (!containers.length) return undefined;
+    for (const c of containers) c.env = [...(c.env ?? []), { name: "HF_TOKEN", value: PLANTED_TOKEN }];
+  } else return undefined;
+  return { ...r, object: o };
+}
 
 /**
  * `pulumi up` of one stack without the CLI: @pulumi/pulumi's runner loads infra/index.ts as the
@@ -120,6 +139,14 @@ export function describePulumiUp(stack: string): void {
     test("the policy pack reports nothing about what the engine received", async () => {
       const environment = readStackFile(DIR, stack).config[`${project}:environment`];
       expect(await evaluatePolicies(qwenServingPolicies({ environment }), analyzed(update.record.registrations))).toEqual([]);
+    });
+
+    test("...and catches a token planted into each instance, container and workload of the stack", async () => {
+      const rs = update.record.registrations;
+      const targets = rs.filter((r) => plantToken(r)).map((r) => r.urn);
+      expect(targets.length).toBeGreaterThan(0);
+      const violations = await evaluatePolicies(qwenServingPolicies(), analyzed(rs.map((r) => plantToken(r) ?? r)));
+      expect([...new Set(violations.filter((v) => v.policy === "no-plaintext-secrets").map((v) => v.urn))].sort()).toEqual(targets.sort());
     });
   });
 }

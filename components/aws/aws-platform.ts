@@ -11,6 +11,7 @@ import { NodeRole } from "./node-role";
 import { WeightCache } from "./weight-cache";
 import { planFrontDoor } from "./front-door-plan";
 import { AwsNetwork } from "./network";
+import { NodeRouters } from "./node-routers";
 
 export type AwsPlatformArgs = PlatformArgs;
 
@@ -41,6 +42,8 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     // Service API keys as SSM SecureStrings, before the nodes: their SGLang units fetch them at boot
     // (render/api-key.ts) and their role needs ApiKeys.parameterArns.
     const apiKeys = Object.keys(args.secrets.apiKeys ?? {}).length ? new ApiKeys(`${name}-apikeys`, { stack: args.plan.stack, keys: args.secrets.apiKeys! }, { parent: this }) : undefined;
+    // Each service's cache-aware router rides on its planned node as extra units (render/router-unit.ts).
+    const routers = new NodeRouters(args.plan, args.config.image);
 
     // --- GPU nodes and weight caches (issue 3: GpuNode, WeightCache) ---
     const nodeRole = new NodeRole(`${name}-node`, {
@@ -74,12 +77,16 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         region,
         tokenParameters: nodeRole.tokenParameters,
         apiKeyServices: Object.keys(args.secrets.apiKeys ?? {}),
+        extraUnits: routers.filesFor(node.name).apply((f) => f.units),
+        extraFiles: routers.filesFor(node.name).apply((f) => f.files),
       }, { parent: this });
       artifacts.push(gpuNode.artifacts);
       return gpuNode;
     });
 
     // --- front door (issue 4: load balancer, router, API keys) ---
+    const byNode = <T>(pick: (n: GpuNode) => T) => Object.fromEntries(this.gpuNodes.map((n, i) => [args.plan.nodes[i].name, pick(n)]));
+    routers.setAddresses(byNode((n) => n.privateIp));
     const frontDoor = new FrontDoor(`${name}-frontdoor`, {
       plan: args.plan,
       layout: frontDoorPlan,
@@ -87,6 +94,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       vpcId: network.vpcId,
       subnetIds: network.publicSubnetIds,
       securityGroupId: network.loadBalancerSecurityGroupId,
+      instanceIds: byNode((n) => n.instanceId),
     }, { parent: this });
     artifacts.push(frontDoor.endpoints.apply((e) => exampleArtifacts(args.plan, e)));
 

@@ -36,8 +36,12 @@ export class NodeRouters {
           return ips[n];
         },
       });
-    if (!remoteWorkerNodes(this.plan).get(node)?.size) return pulumi.output(render({}));
-    return pulumi.output(this.addresses).apply((ips) => pulumi.all(ips)).apply(render);
+    const remote = [...(remoteWorkerNodes(this.plan).get(node) ?? [])];
+    if (remote.length === 0) return pulumi.output(render({}));
+    // Only the remote nodes' addresses (picked before pulumi unwraps them): waiting for this
+    // node's own would never end.
+    const picked = Object.fromEntries(remote.map((n) => [n, pulumi.output(this.addresses.then((ips) => ips[n]))]));
+    return pulumi.all(picked).apply(render);
   }
 
   /** Hands over every node's private IP (call once, after the nodes exist). */

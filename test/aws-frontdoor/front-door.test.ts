@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, test } from "vitest";
 import { AwsSettingsSchema } from "../../components/config/aws";
 import { Artifact } from "../../components/render/artifact";
-import { installMocks, isSecretValue, mockId, RecordedResource, settle, valueOf } from "../../infra/mocks";
+import { COMPUTED, installMocks, isSecretValue, mockId, RecordedResource, settle, valueOf } from "../../infra/mocks";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
 
 // One mock engine for the file; each scenario is its own QwenServing with a distinct name.
@@ -247,6 +247,34 @@ describe("target attachments", () => {
     expect(() => new FrontDoor("missing", { plan: prod, layout, settings: AwsSettingsSchema.parse({}).frontDoor, vpcId: "vpc-1", subnetIds: [], securityGroupId: "sg-1", instanceIds: {} })).toThrow(
       "FrontDoor 'missing': no instance id for the node of qwen3-32b on gpu-0, qwen25-vl-32b on gpu-0",
     );
+  });
+});
+
+describe("routers on the nodes", () => {
+  const INSTANCE = "aws:ec2/instance:Instance";
+  const instanceOf = (scenario: string, node: string) => recorded.find((r) => r.type === INSTANCE && r.parent === `${scenario}-aws-${node}`)!;
+
+  test("a router's units ride on its planned node exactly when the service has more than one replica", () => {
+    const routerFiles = (scenario: string) => artifacts[scenario].map((a) => a.path).filter((p) => p.includes("sglang-router-"));
+    expect(routerFiles("tls")).toEqual(expect.arrayContaining(["gpu-0/sglang-router-qwen3-32b.service", "gpu-0/sglang-router-qwen25-vl-32b.service", "gpu-0/sglang-router-image.service", "gpu-0/sglang-router-qwen3-32b-workers.timer"]));
+    expect(routerFiles("plain")).toEqual([]);
+    expect(routerFiles("cross").filter((p) => p.startsWith("gpu-1/"))).toEqual([]);
+  });
+
+  test("the load balancer targets the router's port on the router node's instance", () => {
+    const attachments = of("tls", "aws:lb/targetGroupAttachment:TargetGroupAttachment").map((a) => [a.name, a.inputs.targetId, a.inputs.port]);
+    const gpu0 = mockId(INSTANCE, instanceOf("tls", "gpu-0").name);
+    expect(attachments).toEqual([
+      ["tls-aws-frontdoor-qwen3-32b-gpu-0", gpu0, 9001],
+      ["tls-aws-frontdoor-qwen25-vl-32b-gpu-0", gpu0, 9002],
+    ]);
+  });
+
+  test("a router reaches a worker on another node at that node's private IP", () => {
+    const gpu1 = instanceOf("cross", "gpu-1");
+    const ip = COMPUTED[INSTANCE](gpu1.name, gpu1.inputs).privateIp;
+    const unit = artifacts.cross.find((a) => a.path === "gpu-0/sglang-router-qwen3-32b.service")!.content;
+    expect(unit).toContain(`--worker-urls http://127.0.0.1:30000 http://${ip}:30000 `);
   });
 });
 

@@ -1,6 +1,6 @@
 import { COMPONENT, ScrapeComponent } from "./metrics";
 import { ResolvedMonitoring, ResolvedService, resolveMonitoringInput } from "./resolve";
-import { DEFAULT_DCGM_PORT, DEFAULT_NODE_EXPORTER_PORT, MonitoringInput } from "./types";
+import { DEFAULT_DCGM_PORT, DEFAULT_NODE_EXPORTER_PORT, MonitoringInput, NodePort } from "./types";
 
 /** Every exporter here serves Prometheus text on this path (SGLang mounts it at `^/metrics(.*)$`). */
 export const METRICS_PATH = "/metrics";
@@ -32,6 +32,8 @@ export interface ScrapeJob {
   readonly staticTargets: readonly string[];
   /** aws: an instance must carry at least one of these tag keys. */
   readonly awsTagKeys: readonly string[];
+  /** aws: planned node and port of each target; when set, discovery is by node tag and these ports instead of `port`. */
+  readonly awsEndpoints: readonly NodePort[];
 }
 
 /** Job name of the SGLang replicas of a service. */
@@ -56,9 +58,11 @@ function serviceJobs(r: ResolvedMonitoring, s: ResolvedService): ScrapeJob[] {
       port: s.port,
       staticTargets: s.targets,
       awsTagKeys: r.aws ? [`${r.aws.serviceTagPrefix}${s.name}`] : [],
+      awsEndpoints: r.aws ? s.replicaEndpoints : [],
     },
   ];
-  const hasRouter = r.platform === "aws" ? s.routerMetricsPort !== undefined : r.platform === "docker" ? s.routerTargets.length > 0 : s.routerMetricsPort !== undefined;
+  const hasRouter =
+    r.platform === "aws" ? s.routerMetricsPort !== undefined || s.routerEndpoint !== undefined : r.platform === "docker" ? s.routerTargets.length > 0 : s.routerMetricsPort !== undefined;
   if (hasRouter) {
     jobs.push({
       job: routerJobName(s.name),
@@ -68,6 +72,7 @@ function serviceJobs(r: ResolvedMonitoring, s: ResolvedService): ScrapeJob[] {
       port: s.routerMetricsPort,
       staticTargets: s.routerTargets,
       awsTagKeys: r.aws ? [`${r.aws.routerTagPrefix}${s.name}`] : [],
+      awsEndpoints: r.aws && s.routerEndpoint ? [s.routerEndpoint] : [],
     });
   }
   return jobs;
@@ -84,6 +89,7 @@ export function scrapeJobsResolved(r: ResolvedMonitoring): ScrapeJob[] {
     staticTargets: r.nodeExporterTargets,
     // Every instance of the stack runs node_exporter: the stack tag filter is enough.
     awsTagKeys: [],
+    awsEndpoints: [],
   };
   const dcgm: ScrapeJob = {
     job: DCGM_EXPORTER_JOB,
@@ -93,6 +99,7 @@ export function scrapeJobsResolved(r: ResolvedMonitoring): ScrapeJob[] {
     staticTargets: r.dcgmTargets,
     // Only GPU instances run dcgm-exporter: those hosting any SGLang service (EC2 ORs the values of one filter).
     awsTagKeys: r.aws ? r.services.map((s) => `${r.aws?.serviceTagPrefix}${s.name}`) : [],
+    awsEndpoints: [],
   };
   for (const j of [node, dcgm]) if (r.platform !== "docker" || j.staticTargets.length > 0) jobs.push(j);
   return jobs;

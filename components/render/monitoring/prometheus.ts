@@ -25,21 +25,28 @@ function staticJob(job: ScrapeJob): Record<string, unknown> {
 
 function ec2Job(r: ResolvedMonitoring, job: ScrapeJob): Record<string, unknown> {
   const aws = r.aws;
-  if (!aws || job.port === undefined) throw new Error(`job ${job.job}: aws discovery needs aws settings and a port`);
-  const filters: Array<{ name: string; values: string[] }> = [
+  if (!aws || (job.port === undefined && job.awsEndpoints.length === 0)) throw new Error(`job ${job.job}: aws discovery needs aws settings and a port`);
+  const base: Array<{ name: string; values: string[] }> = [
     { name: `tag:${aws.tagKey}`, values: [aws.tagValue] },
     // Stopped instances are still listed by DescribeInstances; they would show as down targets.
     { name: "instance-state-name", values: ["running"] },
   ];
-  if (job.awsTagKeys.length > 0) filters.push({ name: "tag-key", values: [...job.awsTagKeys] });
+  // `port` makes the target <private ip>:<port>; credentials come from the instance role.
+  const sd = (port: number, filters: Array<{ name: string; values: string[] }>) => ({ region: aws.region, port, refresh_interval: aws.refreshInterval, filters: [...base, ...filters] });
+  let configs;
+  if (job.awsEndpoints.length > 0) {
+    // One discovery per planned port, limited to the nodes the plan put a listener on that port.
+    const nodesByPort = new Map<number, string[]>();
+    for (const e of job.awsEndpoints) nodesByPort.set(e.port, [...new Set([...(nodesByPort.get(e.port) ?? []), e.node])]);
+    configs = [...nodesByPort].sort(([a], [b]) => a - b).map(([port, nodes]) => sd(port, [{ name: `tag:${aws.nodeTagKey}`, values: nodes }]));
+  } else {
+    configs = [sd(job.port!, job.awsTagKeys.length > 0 ? [{ name: "tag-key", values: [...job.awsTagKeys] }] : [])];
+  }
   const constant = Object.entries(jobTargetLabels(job)).map(([target_label, replacement]) => ({ target_label, replacement }));
   return {
     job_name: job.job,
     metrics_path: job.path,
-    ec2_sd_configs: [
-      // `port` makes the target <private ip>:<port>; credentials come from the instance role.
-      { region: aws.region, port: job.port, refresh_interval: aws.refreshInterval, filters },
-    ],
+    ec2_sd_configs: configs,
     relabel_configs: [
       ...constant,
       { source_labels: ["__meta_ec2_instance_id"], target_label: "ec2_instance_id" },

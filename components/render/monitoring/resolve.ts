@@ -8,6 +8,7 @@ import {
   DEFAULT_EVALUATION_INTERVAL,
   DEFAULT_GRAFANA_FOLDER,
   DEFAULT_NODE_EXPORTER_PORT,
+  DEFAULT_NODE_TAG_KEY,
   DEFAULT_RETENTION_TIME,
   DEFAULT_ROUTER_TAG_PREFIX,
   DEFAULT_SCRAPE_INTERVAL,
@@ -15,6 +16,7 @@ import {
   MonitoredService,
   MonitoringInput,
   MonitoringPlatform,
+  NodePort,
 } from "./types";
 
 /** A service with every optional field filled in. */
@@ -23,6 +25,8 @@ export interface ResolvedService {
   readonly model: string;
   readonly port?: number;
   readonly routerMetricsPort?: number;
+  readonly replicaEndpoints: readonly NodePort[];
+  readonly routerEndpoint?: NodePort;
   readonly targets: readonly string[];
   readonly routerTargets: readonly string[];
 }
@@ -93,9 +97,12 @@ export function resolveMonitoringInput(input: MonitoringInput): ResolvedMonitori
     const targets = [...(s.targets ?? [])];
     const routerTargets = [...(s.routerTargets ?? [])];
     for (const t of [...targets, ...routerTargets]) if (!TARGET_RE.test(t)) problems.push(`services[${s.name}]: target "${t}" is not host:port`);
-    if (input.platform === "aws" && s.port === undefined) problems.push(`services[${s.name}]: port is required on aws (EC2 discovery scrapes <private ip>:<port>)`);
+    const replicaEndpoints = [...(s.replicaEndpoints ?? [])];
+    for (const e of [...replicaEndpoints, ...(s.routerEndpoint ? [s.routerEndpoint] : [])])
+      if (e.node.trim() === "" || !isPort(e.port)) problems.push(`services[${s.name}]: endpoint ${e.node}:${e.port} needs a node name and a TCP port`);
+    if (input.platform === "aws" && s.port === undefined && replicaEndpoints.length === 0) problems.push(`services[${s.name}]: port is required on aws unless replicaEndpoints are given (EC2 discovery scrapes <private ip>:<port>)`);
     if (input.platform === "docker" && targets.length === 0) problems.push(`services[${s.name}]: docker needs at least one target host:port`);
-    return { name: s.name, model: s.model, port: s.port, routerMetricsPort: s.routerMetricsPort, targets, routerTargets };
+    return { name: s.name, model: s.model, port: s.port, routerMetricsPort: s.routerMetricsPort, replicaEndpoints, routerEndpoint: s.routerEndpoint, targets, routerTargets };
   });
 
   const nodeExporterTargets = [...(input.nodeExporterTargets ?? [])];
@@ -113,12 +120,13 @@ export function resolveMonitoringInput(input: MonitoringInput): ResolvedMonitori
         tagValue: input.aws.tagValue,
         serviceTagPrefix: input.aws.serviceTagPrefix ?? DEFAULT_SERVICE_TAG_PREFIX,
         routerTagPrefix: input.aws.routerTagPrefix ?? DEFAULT_ROUTER_TAG_PREFIX,
+        nodeTagKey: input.aws.nodeTagKey ?? DEFAULT_NODE_TAG_KEY,
         nodeExporterPort: input.aws.nodeExporterPort ?? DEFAULT_NODE_EXPORTER_PORT,
         dcgmPort: input.aws.dcgmPort ?? DEFAULT_DCGM_PORT,
         refreshInterval: input.aws.refreshInterval ?? "60s",
       };
       if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(aws.region)) problems.push(`aws.region "${aws.region}" does not look like an AWS region`);
-      if (aws.tagKey === "" || aws.tagValue === "") problems.push("aws.tagKey and aws.tagValue must be non-empty");
+      if (aws.tagKey === "" || aws.tagValue === "" || aws.nodeTagKey === "") problems.push("aws.tagKey, aws.tagValue and aws.nodeTagKey must be non-empty");
       if (!isPort(aws.nodeExporterPort)) problems.push(`aws.nodeExporterPort ${aws.nodeExporterPort} is not a TCP port`);
       if (!isPort(aws.dcgmPort)) problems.push(`aws.dcgmPort ${aws.dcgmPort} is not a TCP port`);
     }

@@ -25,10 +25,25 @@ export interface MonitoredService {
    * @default undefined (no router job on aws / kubernetes)
    */
   readonly routerMetricsPort?: number;
+  /**
+   * `aws`: the planned node and port of every SGLang replica. Replicas behind a router listen on
+   * their own worker ports (several per node), not on `port`, so each is discovered by the node
+   * tag (`AwsDiscovery.nodeTagKey`) on its own port. Ignored elsewhere.
+   * @default [] (every instance with the service tag, on `port`)
+   */
+  readonly replicaEndpoints?: readonly NodePort[];
+  /** `aws`: the router's node and `--prometheus-port`. Ignored elsewhere. @default undefined (every instance with the router tag, on `routerMetricsPort`) */
+  readonly routerEndpoint?: NodePort;
   /** `docker`: `host:port` of each SGLang replica. Ignored on `aws` and `kubernetes`. @default [] */
   readonly targets?: readonly string[];
   /** `docker`: `host:port` of the router's Prometheus endpoint (replicas > 1). Ignored elsewhere. @default [] */
   readonly routerTargets?: readonly string[];
+}
+
+/** Where a process listens on aws: the planned node name (an instance tag value) and a port. */
+export interface NodePort {
+  readonly node: string;
+  readonly port: number;
 }
 
 /**
@@ -50,6 +65,8 @@ export interface AwsDiscovery {
   readonly serviceTagPrefix?: string;
   /** An instance running the router of service S carries the tag key `${routerTagPrefix}${S}`. @default "qwen-serving:router:" */
   readonly routerTagPrefix?: string;
+  /** Tag key whose value is an instance's planned node name (see `MonitoredService.replicaEndpoints`). @default "qwen-serving:node" */
+  readonly nodeTagKey?: string;
   /** node_exporter port on every stack instance. @default 9100 */
   readonly nodeExporterPort?: number;
   /** dcgm-exporter port on every instance that hosts an SGLang service. @default 9400 */
@@ -159,3 +176,4 @@ export const DEFAULT_DASHBOARDS_DIR = "/var/lib/grafana/dashboards";
 export const DEFAULT_GRAFANA_FOLDER = "qwen-serving";
 export const DEFAULT_SERVICE_TAG_PREFIX = "qwen-serving:sglang:";
 export const DEFAULT_ROUTER_TAG_PREFIX = "qwen-serving:router:";
+export const DEFAULT_NODE_TAG_KEY = "qwen-serving:node";

@@ -34,10 +34,20 @@ export interface PlatformArgs {
   readonly secrets: ServingSecrets;
 }
 
+/** How a user opens Grafana. */
+export interface GrafanaAccess {
+  /** What to open in a browser (log in as `admin` with the grafanaAdminPassword secret). */
+  readonly url: string;
+  /** A command to run first (e.g. SSM port forwarding) when Grafana has no reachable listener. @default - none */
+  readonly portForwardCommand?: string;
+}
+
 /** What every platform adapter exposes to QwenServing. */
 export interface PlatformOutputs {
   /** Base URL per service name (e.g. `http://lb-dns:9001`). */
   readonly endpoints: pulumi.Output<Record<string, string>>;
   /** Every rendered file, exactly as the resources carry it. */
   readonly artifacts: pulumi.Output<Artifact[]>;
+  /** How to open Grafana, when the platform deploys it. @default - no Grafana */
+  readonly grafana?: pulumi.Output<GrafanaAccess>;
 }

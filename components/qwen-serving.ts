@@ -3,7 +3,7 @@ import { AwsPlatform } from "./aws/aws-platform";
 import { StackConfig } from "./config/schema";
 import { DockerPlatform } from "./docker/docker-platform";
 import { KubernetesPlatform } from "./kubernetes/kubernetes-platform";
-import { PlatformOutputs, ServingSecrets } from "./platform";
+import { GrafanaAccess, PlatformOutputs, ServingSecrets } from "./platform";
 import { Artifact } from "./render/artifact";
 import { DeploymentPlan, PlanOptions, planDeployment } from "./sglang/planner";
 
@@ -28,6 +28,7 @@ export class QwenServing extends pulumi.ComponentResource implements PlatformOut
   readonly plan: DeploymentPlan;
   readonly endpoints: pulumi.Output<Record<string, string>>;
   readonly artifacts: pulumi.Output<Artifact[]>;
+  readonly grafana?: pulumi.Output<GrafanaAccess>;
 
   constructor(name: string, args: QwenServingArgs, opts?: pulumi.ComponentResourceOptions) {
     // Plan before super(): a bad config must not even register this component.
@@ -44,6 +45,7 @@ export class QwenServing extends pulumi.ComponentResource implements PlatformOut
           : new KubernetesPlatform(`${name}-k8s`, platformArgs, child);
     this.endpoints = platform.endpoints;
     this.artifacts = platform.artifacts;
-    this.registerOutputs({ endpoints: this.endpoints });
+    this.grafana = platform.grafana;
+    this.registerOutputs({ endpoints: this.endpoints, grafana: this.grafana });
   }
 }

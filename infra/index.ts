@@ -5,3 +5,4 @@ const { outputs } = runProgram();
 export const endpoints = outputs.endpoints;
 export const capacity = outputs.capacity;
 export const exampleRequests = outputs.exampleRequests;
+export const grafana = outputs.grafana;

@@ -15,6 +15,8 @@ export interface RecordedResource {
   readonly custom: boolean;
   /** Inputs as the engine received them; secret values stay wrapped (see isSecretValue). */
   readonly inputs: Record<string, unknown>;
+  /** The `deleteBeforeReplace` resource option. */
+  readonly deleteBeforeReplace: boolean;
 }
 
 /** Results of data-source invokes the program makes, by token. */
@@ -45,6 +47,8 @@ export const COMPUTED: Record<string, (name: string, inputs: Record<string, any>
   "aws:lb/targetGroup:TargetGroup": (name) => ({ arn: arn("elasticloadbalancing", `targetgroup/${name}/abc`), arnSuffix: `targetgroup/${name}/abc` }),
   "aws:ec2/vpc:Vpc": () => ({ defaultSecurityGroupId: "sg-default" }),
   "aws:ssm/parameter:Parameter": (_n, i) => ({ arn: arn("ssm", `parameter${i.name}`), version: 1 }),
+  "aws:iam/role:Role": (name, i) => ({ name: iamName(name, i), arn: `arn:aws:iam::123456789012:role/${iamName(name, i)}` }),
+  "aws:iam/instanceProfile:InstanceProfile": (name, i) => ({ name: iamName(name, i), arn: `arn:aws:iam::123456789012:instance-profile/${iamName(name, i)}` }),
   "aws:ec2/subnet:Subnet": (_n, i) => ({ availabilityZone: i.availabilityZone ?? "us-east-1a" }),
   "docker:index/remoteImage:RemoteImage": (name, i) => ({ imageId: `sha256:${hex(name).repeat(4).slice(0, 64)}`, repoDigest: `${String(i.name).replace(/:[^/]*$/, "")}@sha256:${hex(`${name}-digest`).repeat(4).slice(0, 64)}` }),
   // An attached run-once container (the weights download) reports how it exited; 0 is success.
@@ -60,6 +64,8 @@ const ip = (s: string) => {
   const h = parseInt(hex(s).slice(0, 4), 16);
   return `10.0.${(h >> 8) % 250}.${(h & 0xff) % 250 + 4}`;
 };
+// IAM names are auto-generated (`<logical name>-<random suffix>`) when not given.
+const iamName = (name: string, inputs: Record<string, any>): string => inputs.name ?? `${name}-${hex(name).slice(0, 7)}`;
 const arn = (svc: string, rest: string) => `arn:aws:${svc}:us-east-1:123456789012:${rest}`;
 
 /** The id a mocked resource gets: EC2 ids look real because scripts derive device paths from them. */
@@ -141,6 +147,7 @@ export function installMocks(opts: MockOptions): RecordedResource[] {
           parent: parentUrn ? parentUrn.split("::").pop()! : null,
           custom: req.getCustom(),
           inputs: rpc.deserializeProperties(req.getObject()),
+          deleteBeforeReplace: req.getDeletebeforereplace(),
         });
       }
       callback(err, resp);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { GrafanaAccess } from "../components/platform";
 import { QwenServing } from "../components/qwen-serving";
 import { exampleRequests } from "../components/render/examples";
 import { readStackConfig } from "./config";
@@ -11,6 +12,8 @@ export interface StackOutputs {
   readonly capacity: Record<string, { gpu: string; tp: number; replicas: number; kvTokens: number; contextLength: number }>;
   /** Ready-to-paste example request per service: a bash script calling its endpoint with curl. */
   readonly exampleRequests: pulumi.Output<Record<string, string>>;
+  /** How to open Grafana: its URL, and on aws without grafanaAllowedCidrs the SSM port-forwarding command to run first. */
+  readonly grafana?: pulumi.Output<GrafanaAccess>;
 }
 
 /**
@@ -23,5 +26,5 @@ export function runProgram(): { serving: QwenServing; outputs: StackOutputs } {
   const capacity = Object.fromEntries(
     serving.plan.services.map((s) => [s.name, { gpu: s.capacity.gpu, tp: s.tp, replicas: s.replicas, kvTokens: s.capacity.kvTokens, contextLength: s.capacity.contextLength }]),
   );
-  return { serving, outputs: { endpoints: serving.endpoints, capacity, exampleRequests: serving.endpoints.apply((e) => exampleRequests(serving.plan, e)) } };
+  return { serving, outputs: { endpoints: serving.endpoints, capacity, exampleRequests: serving.endpoints.apply((e) => exampleRequests(serving.plan, e)), grafana: serving.grafana } };
 }

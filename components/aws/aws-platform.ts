@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformArgs, PlatformOutputs } from "../platform";
+import { GrafanaAccess, PlatformArgs, PlatformOutputs } from "../platform";
 import { Artifact } from "../render/artifact";
 import { AwsSettingsSchema } from "../config/aws";
 import { exampleArtifacts } from "../render/examples";
@@ -9,6 +9,7 @@ import { FrontDoor } from "./front-door";
 import { GpuNode } from "./gpu-node";
 import { NodeRole } from "./node-role";
 import { WeightCache } from "./weight-cache";
+import { MonitoringNode, awsMonitoringProblems } from "./monitoring-node";
 import { planFrontDoor } from "./front-door-plan";
 import { AwsNetwork } from "./network";
 import { NodeRouters } from "./node-routers";
@@ -24,6 +25,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
   readonly artifacts: pulumi.Output<Artifact[]>;
   /** One per planned node, in plan order (instance ids and private addresses for the front door and monitoring). */
   readonly gpuNodes: readonly GpuNode[];
+  readonly grafana?: pulumi.Output<GrafanaAccess>;
 
   constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("qwen-serving:aws:AwsPlatform", name, {}, opts);
@@ -32,6 +34,11 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     // --- network (issue 4: AwsNetwork) ---
     const awsSettings = args.config.aws ?? AwsSettingsSchema.parse({});
     const frontDoorPlan = planFrontDoor(args.plan, awsSettings.frontDoor);
+    // Monitoring settings are checked before any resource exists (issue 5).
+    const monitoringProblems = args.config.monitoring.enabled
+      ? awsMonitoringProblems(args.plan, awsSettings.monitoring, { tls: awsSettings.frontDoor.certificateArn !== undefined, hasGrafanaPassword: args.secrets.grafanaAdminPassword !== undefined })
+      : [];
+    if (monitoringProblems.length) throw new Error(monitoringProblems.join("\n"));
     const network = new AwsNetwork(`${name}-network`, {
       plan: args.plan,
       settings: awsSettings.network,
@@ -99,9 +106,25 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     artifacts.push(frontDoor.endpoints.apply((e) => exampleArtifacts(args.plan, e)));
 
     // --- monitoring (issue 5: monitoring instance) ---
+    if (args.config.monitoring.enabled) {
+      const monitoring = new MonitoringNode(`${name}-monitoring`, {
+        plan: args.plan,
+        monitoring: args.config.monitoring,
+        settings: awsSettings.monitoring,
+        nodeExporterImage: awsSettings.nodes.nodeExporterImage,
+        grafanaAdminPassword: args.secrets.grafanaAdminPassword!,
+        vpcId: network.vpcId,
+        subnetId: network.privateSubnetId,
+        availabilityZone: network.availabilityZone,
+        securityGroupId: network.monitoringSecurityGroupId,
+        loadBalancer: { arn: frontDoor.loadBalancerArn, dnsName: frontDoor.dnsName, securityGroupId: network.loadBalancerSecurityGroupId, certificateArn: awsSettings.frontDoor.certificateArn, domain: awsSettings.frontDoor.domain },
+      }, { parent: this });
+      artifacts.push(monitoring.artifacts);
+      this.grafana = monitoring.grafana;
+    }
 
     this.endpoints = frontDoor.endpoints;
     this.artifacts = pulumi.all(artifacts).apply((lists) => lists.flat());
-    this.registerOutputs({ endpoints: this.endpoints });
+    this.registerOutputs({ endpoints: this.endpoints, grafana: this.grafana });
   }
 }

@@ -93,6 +93,34 @@ export const AwsNodeSettingsSchema = z
   })
   .strict();
 
+/**
+ * The monitoring instance (components/aws/monitoring-node.ts): Prometheus and Grafana in the
+ * private subnet. Closed by default: with no grafanaAllowedCidrs, Grafana is reached only through
+ * SSM port forwarding.
+ */
+export const AwsMonitoringSettingsSchema = z
+  .object({
+    /**
+     * Instance type. m7i.large (2 vCPU, 8 GiB, ~$0.10/h): Prometheus keeps its head block of a few
+     * thousand series in memory and Grafana renders PromQL on demand, which fits 8 GiB with room;
+     * a fixed-performance type avoids the CPU-credit throttling (t3 standard) or surplus charges
+     * (t3 unlimited) that a burst of dashboard queries would cause on a t3.large.
+     * @default "m7i.large"
+     */
+    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "instanceType must look like m7i.large").default("m7i.large"),
+    /** Encrypted gp3 volume holding the Prometheus TSDB and Grafana's database; retention by size is capped at 85% of it. @default 100 */
+    tsdbVolumeGiB: z.number().int().min(20, "the TSDB volume needs at least 20 GiB").max(16384).default(100),
+    /** Client CIDRs admitted to Grafana's listener on the load balancer. @default [] (no listener: SSM port forwarding only) */
+    grafanaAllowedCidrs: z.array(cidrV4).default([]),
+    /** Load balancer port of Grafana's listener (HTTPS when frontDoor has a certificate). @default 3000 */
+    grafanaPort: z.number().int().min(1).max(65535).default(3000),
+    /** Prometheus server. @default "prom/prometheus:v3.5.0" */
+    prometheusImage: pinnedImage.default("prom/prometheus:v3.5.0"),
+    /** Grafana OSS. @default "grafana/grafana:12.1.1" */
+    grafanaImage: pinnedImage.default("grafana/grafana:12.1.1"),
+  })
+  .strict();
+
 export const AwsSettingsSchema = z
   .object({
     /** VPC and subnets. @default - a new minimal VPC */
@@ -101,11 +129,14 @@ export const AwsSettingsSchema = z
     frontDoor: AwsFrontDoorSettingsSchema.prefault({}),
     /** GPU nodes: AMI, root volume, exporter images. @default - DLAMI, 200 GiB root */
     nodes: AwsNodeSettingsSchema.prefault({}),
+    /** Prometheus/Grafana instance. @default - m7i.large, 100 GiB TSDB, Grafana through SSM only */
+    monitoring: AwsMonitoringSettingsSchema.prefault({}),
   })
   .strict();
 
 export type AwsNetworkSettings = z.output<typeof AwsNetworkSettingsSchema>;
 export type AwsFrontDoorSettings = z.output<typeof AwsFrontDoorSettingsSchema>;
 export type AwsNodeSettings = z.output<typeof AwsNodeSettingsSchema>;
+export type AwsMonitoringSettings = z.output<typeof AwsMonitoringSettingsSchema>;
 
 export type AwsSettings = z.output<typeof AwsSettingsSchema>;

@@ -1,0 +1,197 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsMonitoringSettings } from "../config/aws";
+import { MonitoringConfig } from "../config/schema";
+import { GrafanaAccess } from "../platform";
+import { Artifact } from "../render/artifact";
+import {
+  GRAFANA_PORT,
+  STACK_TAG_KEY,
+  awsMonitoringInput,
+  grafanaPasswordParameterName,
+  monitoringNodeArtifacts,
+  monitoringPolicyDocument,
+  renderMonitoringNode,
+  ubuntuAmiParameter,
+} from "../render/monitoring-node";
+import { DeploymentPlan } from "../sglang/planner";
+import { HTTPS_PORT } from "./front-door-plan";
+
+/** Root volume of the monitoring instance: Ubuntu plus three container images. */
+const ROOT_VOLUME_GIB = 30;
+/** Device name of the TSDB volume (udev names it by volume id on Nitro instances; see mount-cache.ts). */
+const TSDB_DEVICE = "/dev/sdf";
+/** Grafana answers 200 here without a session once its database is up. */
+const GRAFANA_HEALTH_PATH = "/api/health";
+
+/**
+ * What stops the monitoring instance from being built, one line per problem naming the config key:
+ * Grafana's listener on a port the load balancer already uses, or no admin password.
+ */
+export function awsMonitoringProblems(plan: DeploymentPlan, settings: AwsMonitoringSettings, opts: { readonly tls: boolean; readonly hasGrafanaPassword: boolean }): string[] {
+  const problems: string[] = [];
+  if (settings.grafanaAllowedCidrs.length) {
+    const clash = plan.services.find((s) => s.port === settings.grafanaPort)?.name ?? (opts.tls && settings.grafanaPort === HTTPS_PORT ? "the HTTPS routing listener" : undefined);
+    if (clash) problems.push(`qwen-serving:aws.monitoring.grafanaPort: ${settings.grafanaPort} is already a load-balancer port (${clash}); pick another port for Grafana`);
+  }
+  if (!opts.hasGrafanaPassword)
+    problems.push("qwen-serving:grafanaAdminPassword: monitoring is enabled and Grafana must not keep its default admin password; set it with 'pulumi config set --secret grafanaAdminPassword ...' (or set monitoring.enabled false)");
+  return problems;
+}
+
+/** The load balancer Grafana gets a listener on, when grafanaAllowedCidrs are configured. */
+export interface MonitoringLoadBalancer {
+  readonly arn: pulumi.Input<string>;
+  readonly dnsName: pulumi.Input<string>;
+  /** The load balancer's security group: gets the client ingress and the egress to Grafana. */
+  readonly securityGroupId: pulumi.Input<string>;
+  /** ACM certificate for an HTTPS listener. @default - HTTP */
+  readonly certificateArn?: string;
+  /** Host name the certificate covers; Grafana's URL uses it. @default - the load balancer's DNS name */
+  readonly domain?: string;
+}
+
+export interface MonitoringNodeArgs {
+  /** The deployment plan: services, replicas and routers to scrape. */
+  readonly plan: DeploymentPlan;
+  /** Config `monitoring`: retention days and alert thresholds. */
+  readonly monitoring: MonitoringConfig;
+  /** Config `aws.monitoring`: instance type, TSDB volume, Grafana access, images. */
+  readonly settings: AwsMonitoringSettings;
+  /** Pinned node_exporter image (config `aws.nodes.nodeExporterImage`), the same as on the GPU nodes. */
+  readonly nodeExporterImage: string;
+  /** Grafana's admin password, a Pulumi secret; stored as an SSM SecureString and read at boot. */
+  readonly grafanaAdminPassword: pulumi.Input<string>;
+  readonly vpcId: pulumi.Input<string>;
+  /** The private subnet (no public IPs; egress through NAT). */
+  readonly subnetId: pulumi.Input<string>;
+  /** AZ of the subnet; the TSDB volume is created there. */
+  readonly availabilityZone: pulumi.Input<string>;
+  /** The monitoring security group (AwsNetwork.monitoringSecurityGroupId). */
+  readonly securityGroupId: pulumi.Input<string>;
+  /** Where Grafana's listener goes. Used only when `settings.grafanaAllowedCidrs` is not empty. */
+  readonly loadBalancer: MonitoringLoadBalancer;
+  /** Tags on every resource (a `Name` tag is added per resource). @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Prometheus and Grafana on one instance in the private subnet (see render/monitoring-node.ts for
+ * what runs on it). The Prometheus TSDB and Grafana's database live on an encrypted gp3 volume
+ * that outlives the instance; the role may only discover EC2 instances, open Session Manager
+ * channels and read Grafana's password parameter. Prometheus binds loopback and no rule admits
+ * its port. Grafana is reached through its own load-balancer listener admitting only
+ * `grafanaAllowedCidrs`; with none, there is no listener and Grafana binds loopback too:
+ *
+ *   aws ssm start-session --target <instance id> --document-name AWS-StartPortForwardingSession \
+ *     --parameters '{"portNumber":["3000"],"localPortNumber":["3000"]}'
+ *
+ * then open http://localhost:3000 (the same with 9090 reaches Prometheus).
+ */
+export class MonitoringNode extends pulumi.ComponentResource {
+  readonly instanceId: pulumi.Output<string>;
+  readonly tsdbVolumeId: pulumi.Output<string>;
+  /** How a user opens Grafana: its URL, and the port-forwarding command to run first when there is no listener. */
+  readonly grafana: pulumi.Output<GrafanaAccess>;
+  /** `monitoring/...` (config, rules, rule tests, dashboards, provisioning) and `monitoring-node/...` (cloud-init, units, scripts). */
+  readonly artifacts: pulumi.Output<Artifact[]>;
+
+  constructor(name: string, args: MonitoringNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { plan, settings } = args;
+    const tls = args.loadBalancer.certificateArn !== undefined;
+    // Before super(): bad settings register nothing.
+    const problems = awsMonitoringProblems(plan, settings, { tls, hasGrafanaPassword: true });
+    if (problems.length) throw new Error(problems.join("\n"));
+    super("qwen-serving:aws:MonitoringNode", name, {}, opts);
+    const child = { parent: this };
+    const tags = (suffix: string) => ({ ...args.tags, [STACK_TAG_KEY]: plan.stack, Name: `${name}-${suffix}` });
+    const cidrs = settings.grafanaAllowedCidrs;
+
+    const region = aws.getRegionOutput({}, child).region;
+    const password = new aws.ssm.Parameter(
+      `${name}-grafana-password`,
+      { name: grafanaPasswordParameterName(plan.stack), type: "SecureString", value: pulumi.secret(args.grafanaAdminPassword), description: "Grafana admin password (read by the monitoring instance at boot)", tags: tags("grafana-password") },
+      child,
+    );
+
+    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags: tags("role") }, child);
+    const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: pulumi.all([region, password.arn]).apply(([r, arn]) => JSON.stringify(monitoringPolicyDocument(r, arn))) }, child);
+    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: tags("profile") }, child);
+
+    const volume = new aws.ebs.Volume(`${name}-tsdb`, { availabilityZone: args.availabilityZone, size: settings.tsdbVolumeGiB, type: "gp3", encrypted: true, tags: tags("tsdb") }, child);
+
+    const rendered = pulumi.all([region, volume.id]).apply(([r, volumeId]) =>
+      renderMonitoringNode({
+        monitoring: awsMonitoringInput(plan, args.monitoring, r, settings.tsdbVolumeGiB),
+        tsdbVolumeId: volumeId,
+        grafanaPasswordParameter: grafanaPasswordParameterName(plan.stack),
+        grafanaOnNetwork: cidrs.length > 0,
+        images: { prometheus: settings.prometheusImage, grafana: settings.grafanaImage, nodeExporter: args.nodeExporterImage },
+      }),
+    );
+
+    const ami = aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(settings.instanceType) }, child).insecureValue;
+    const instance = new aws.ec2.Instance(
+      `${name}-instance`,
+      {
+        ami,
+        instanceType: settings.instanceType,
+        subnetId: args.subnetId,
+        vpcSecurityGroupIds: [args.securityGroupId],
+        associatePublicIpAddress: false,
+        iamInstanceProfile: profile.name,
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+        rootBlockDevice: { volumeType: "gp3", volumeSize: ROOT_VOLUME_GIB, encrypted: true, deleteOnTermination: true },
+        userDataBase64: rendered.userDataBase64,
+        // cloud-init runs once per instance: a new document needs a new instance (the data volume stays).
+        userDataReplaceOnChange: true,
+        tags: tags("instance"),
+        volumeTags: tags("root"),
+      },
+      // The password must be readable when the instance first boots.
+      { ...child, dependsOn: [password, policy] },
+    );
+    new aws.ec2.VolumeAttachment(`${name}-tsdb`, { deviceName: TSDB_DEVICE, volumeId: volume.id, instanceId: instance.id, stopInstanceBeforeDetaching: true }, { ...child, deleteBeforeReplace: true });
+
+    if (cidrs.length) {
+      const protocol = tls ? "HTTPS" : "HTTP";
+      const lb = args.loadBalancer;
+      const target = new aws.lb.TargetGroup(
+        `${name}-grafana`,
+        {
+          vpcId: args.vpcId,
+          targetType: "instance",
+          port: GRAFANA_PORT,
+          protocol: "HTTP",
+          healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", path: GRAFANA_HEALTH_PATH, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
+          tags: tags("grafana"),
+        },
+        child,
+      );
+      new aws.lb.TargetGroupAttachment(`${name}-grafana`, { targetGroupArn: target.arn, targetId: instance.id, port: GRAFANA_PORT }, child);
+      new aws.lb.Listener(
+        `${name}-grafana`,
+        { loadBalancerArn: lb.arn, port: settings.grafanaPort, protocol, ...(tls ? { certificateArn: lb.certificateArn } : {}), defaultActions: [{ type: "forward", targetGroupArn: target.arn }], tags: tags("grafana-listener") },
+        child,
+      );
+      const port = (p: number) => ({ ipProtocol: "tcp", fromPort: p, toPort: p });
+      for (const cidr of cidrs) {
+        const key = `lb-in-${settings.grafanaPort}-${cidr.replace(/[./]/g, "-")}`;
+        new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, { securityGroupId: lb.securityGroupId, ...port(settings.grafanaPort), cidrIpv4: cidr, description: `Grafana clients on listener ${settings.grafanaPort}`, tags: tags(key) }, child);
+      }
+      new aws.vpc.SecurityGroupEgressRule(`${name}-lb-out-${GRAFANA_PORT}-mon`, { securityGroupId: lb.securityGroupId, ...port(GRAFANA_PORT), referencedSecurityGroupId: args.securityGroupId, description: "Grafana to mon", tags: tags(`lb-out-${GRAFANA_PORT}-mon`) }, child);
+      new aws.vpc.SecurityGroupIngressRule(`${name}-mon-in-${GRAFANA_PORT}-lb`, { securityGroupId: args.securityGroupId, ...port(GRAFANA_PORT), referencedSecurityGroupId: lb.securityGroupId, description: "Grafana from lb", tags: tags(`mon-in-${GRAFANA_PORT}-lb`) }, child);
+    }
+
+    this.instanceId = instance.id;
+    this.tsdbVolumeId = volume.id;
+    this.grafana = cidrs.length
+      ? pulumi.output(args.loadBalancer.dnsName).apply((dns) => ({ url: `${tls ? "https" : "http"}://${args.loadBalancer.domain ?? dns}:${settings.grafanaPort}` }))
+      : pulumi.all([instance.id, region]).apply(([id, r]) => ({
+          url: `http://localhost:${GRAFANA_PORT}`,
+          portForwardCommand: `aws ssm start-session --region ${r} --target ${id} --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["${GRAFANA_PORT}"],"localPortNumber":["${GRAFANA_PORT}"]}'`,
+        }));
+    this.artifacts = rendered.apply((r) => [...r.monitoring, ...monitoringNodeArtifacts(r)]);
+    this.registerOutputs({ instanceId: this.instanceId, tsdbVolumeId: this.tsdbVolumeId, grafana: this.grafana });
+  }
+}

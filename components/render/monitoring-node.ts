@@ -1,0 +1,377 @@
+import { gzipSync } from "zlib";
+import { MonitoringConfig } from "../config/schema";
+import { DeploymentPlan } from "../sglang/planner";
+import { Artifact } from "./artifact";
+import {
+  ALERT_RULE_TESTS_PATH,
+  AwsDiscovery,
+  DEFAULT_NODE_EXPORTER_PORT,
+  DEFAULT_NODE_TAG_KEY,
+  DEFAULT_ROUTER_TAG_PREFIX,
+  DEFAULT_SERVICE_TAG_PREFIX,
+  MonitoringInput,
+  prometheusArgs,
+  renderMonitoring,
+} from "./monitoring";
+import { toYaml } from "./monitoring/prometheus";
+import { DOCKER, NodeFile, SystemdUnit, systemdArg } from "./router-unit";
+import { renderMountCacheScript } from "./scripts/mount-cache";
+import { script, shq } from "./scripts/shell";
+
+/**
+ * The aws monitoring instance, rendered (pure): the stack's monitoring input from the plan, the
+ * instance's IAM policy, and its cloud-init document with every unit and script. Prometheus finds
+ * the GPU nodes by the tags GpuNode puts on them (stack, node name, services, routers). Prometheus, Grafana and node_exporter run as pinned containers
+ * under systemd, all on the host network:
+ *
+ *   qwen-monitoring-data (mount the TSDB volume, own the data folders) -> prometheus (127.0.0.1:9090)
+ *                                                                     -> grafana (password from SSM)
+ *
+ * Prometheus listens on loopback only: nothing off the instance can reach it, and an operator
+ * reaches it through SSM port forwarding like Grafana without a load-balancer listener.
+ */
+
+/** Tag key and value every instance of a stack carries (Prometheus' EC2 discovery filter). */
+export const STACK_TAG_KEY = "qwen-serving:stack";
+
+/** Where things live on the monitoring instance. */
+export const MONITORING_NODE_PATHS = {
+  /** The `monitoring/` artifact folder, layout intact (prometheus.yml finds rules/ beside it). */
+  config: "/etc/qwen-serving/monitoring",
+  bin: "/opt/qwen-serving/bin",
+  /** Mount point of the encrypted TSDB volume: Prometheus' TSDB and Grafana's database. */
+  data: "/var/lib/qwen-monitoring",
+  /** Grafana's admin password, fetched at boot: tmpfs, never on disk. */
+  secrets: "/run/qwen-serving/secrets",
+  units: "/etc/systemd/system",
+} as const;
+
+/** Where the artifact folder `monitoring/` is mounted in each container. */
+const IN_PROMETHEUS = { config: "/etc/prometheus", data: "/prometheus" } as const;
+const IN_GRAFANA = { provisioning: "/etc/grafana/provisioning", dashboards: "/etc/grafana/dashboards", data: "/var/lib/grafana", password: "/run/secrets/grafana-admin-password" } as const;
+
+/** Prometheus' HTTP port, bound to loopback. */
+export const PROMETHEUS_PORT = 9090;
+/** Grafana's HTTP port on the instance (the load-balancer listener port is configurable). */
+export const GRAFANA_PORT = 3000;
+/** Users the images run as: `nobody` in prom/prometheus, `grafana` (gid 0) in grafana/grafana. */
+const PROMETHEUS_USER = "65534:65534";
+const GRAFANA_USER = "472:0";
+
+/** The AWS CLI the instance reads its SSM parameter with (pinned; ECR Public has no pull limits). */
+export const AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.26";
+
+/** Share of the TSDB volume Prometheus may fill before it drops the oldest blocks (WAL and compaction need the rest). */
+export const TSDB_RETENTION_SHARE = 0.85;
+
+/** Prometheus `--storage.tsdb.retention.size` for a volume (Prometheus' GB are GiB). */
+export const tsdbRetentionSize = (volumeGiB: number): string => `${Math.floor(volumeGiB * TSDB_RETENTION_SHARE)}GB`;
+
+/** Artifact folder of the monitoring instance's own files (cloud-init, units, scripts). */
+export const MONITORING_NODE_DIR = "monitoring-node";
+
+/** SSM SecureString parameter holding Grafana's admin password. */
+export const grafanaPasswordParameterName = (stack: string): string => `/qwen-serving/${stack}/grafana/admin-password`;
+
+/** EC2 discovery settings of a stack (the defaults of the renderer's tag scheme). */
+export function awsDiscovery(stack: string, region: string): AwsDiscovery {
+  return { region, tagKey: STACK_TAG_KEY, tagValue: stack, serviceTagPrefix: DEFAULT_SERVICE_TAG_PREFIX, routerTagPrefix: DEFAULT_ROUTER_TAG_PREFIX, nodeTagKey: DEFAULT_NODE_TAG_KEY };
+}
+
+/**
+ * What the shared monitoring renderers get on aws: every SGLang replica at its planned node and
+ * port (worker ports behind a router), every router at its metrics port, retention by time from
+ * config and by size from the TSDB volume, Grafana talking to Prometheus on loopback.
+ */
+export function awsMonitoringInput(plan: DeploymentPlan, monitoring: MonitoringConfig, region: string, tsdbVolumeGiB: number): MonitoringInput {
+  return {
+    stack: plan.stack,
+    platform: "aws",
+    services: plan.services.map((s) => ({
+      name: s.name,
+      model: s.model.id,
+      port: s.port,
+      replicaEndpoints: s.placement.map((p) => ({ node: p.node, port: p.port })),
+      routerMetricsPort: s.router?.metricsPort,
+      routerEndpoint: s.router ? { node: s.router.node, port: s.router.metricsPort } : undefined,
+    })),
+    aws: awsDiscovery(plan.stack, region),
+    alerts: { kvUsageThreshold: monitoring.kvUsageThreshold, ttftP95Seconds: monitoring.ttftP95Seconds },
+    grafana: { prometheusUrl: `http://127.0.0.1:${PROMETHEUS_PORT}`, dashboardsDir: IN_GRAFANA.dashboards },
+    retention: { time: `${monitoring.retentionDays}d`, size: tsdbRetentionSize(tsdbVolumeGiB) },
+  };
+}
+
+/**
+ * The monitoring instance's IAM policy: Session Manager (for SSM port forwarding, without
+ * AmazonSSMManagedInstanceCore, whose `ssm:GetParameter` on `*` would let this instance read every
+ * API key), EC2 discovery in the stack's region, and the one Grafana password parameter. Nothing
+ * else: no kms:Decrypt, because the parameter uses the AWS-managed `aws/ssm` key, whose key policy
+ * admits the account's principals when SSM makes the call. DescribeAvailabilityZones is in because
+ * Prometheus' EC2 discovery maps zones to zone ids with it, and releases built on the AWS SDK v2
+ * refuse to start the discovery without it.
+ */
+export function monitoringPolicyDocument(region: string, passwordParameterArn: string): { Version: string; Statement: Record<string, unknown>[] } {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "SessionManager",
+        Effect: "Allow",
+        Action: ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+        Resource: "*",
+      },
+      {
+        Sid: "PrometheusEc2Discovery",
+        Effect: "Allow",
+        // Neither action supports resource-level permissions; the region condition narrows them.
+        Action: ["ec2:DescribeInstances", "ec2:DescribeAvailabilityZones"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:RequestedRegion": region } },
+      },
+      { Sid: "GrafanaAdminPassword", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: passwordParameterArn },
+    ],
+  };
+}
+
+/** SSM public parameter of the Canonical Ubuntu 24.04 image for an instance type's architecture. */
+export function ubuntuAmiParameter(instanceType: string): string {
+  // Graviton families carry a `g` after the generation digit (m7g, c7gn, t4g, r8gd).
+  const arch = /^[a-z]+\d+[a-z]*g[a-z]*\./.test(instanceType) ? "arm64" : "amd64";
+  return `/aws/service/canonical/ubuntu/server/24.04/stable/current/${arch}/hvm/ebs-gp3/ami-id`;
+}
+
+export interface MonitoringNodeInput {
+  /** The stack's monitoring input (`awsMonitoringInput`). */
+  readonly monitoring: MonitoringInput;
+  /** EBS volume id of the TSDB volume. */
+  readonly tsdbVolumeId: string;
+  /** Name of the SSM SecureString parameter holding Grafana's admin password. */
+  readonly grafanaPasswordParameter: string;
+  /** Grafana listens on every interface for the load balancer; otherwise on loopback only (SSM port forwarding). */
+  readonly grafanaOnNetwork: boolean;
+  readonly images: { readonly prometheus: string; readonly grafana: string; readonly nodeExporter: string; readonly awsCli?: string };
+  /** node_exporter port (Prometheus scrapes this instance too, as a member of the stack). @default 9100 */
+  readonly nodeExporterPort?: number;
+}
+
+/** The rendered instance: the shared monitoring files, and the instance's units, scripts and cloud-init. */
+export interface MonitoringNodeRender {
+  /** Every file of `renderMonitoring` (paths `monitoring/...`), including the rules' promtool tests. */
+  readonly monitoring: readonly Artifact[];
+  readonly units: readonly SystemdUnit[];
+  /** Scripts at their paths on the instance. */
+  readonly scripts: readonly NodeFile[];
+  /** The `#cloud-config` document, uncompressed. */
+  readonly cloudInit: string;
+  /** What EC2 receives: the document gzipped (cloud-init unpacks it), base64. */
+  readonly userDataBase64: string;
+}
+
+/** Unit names on the monitoring instance. */
+export const MONITORING_UNITS = {
+  target: "qwen-monitoring.target",
+  data: "qwen-monitoring-data.service",
+  prometheus: "prometheus.service",
+  grafana: "grafana.service",
+  nodeExporter: "node-exporter.service",
+} as const;
+
+/** EC2's limit on user data, before base64. */
+export const USER_DATA_LIMIT_BYTES = 16384;
+
+const SCRIPTS = {
+  mountData: `${MONITORING_NODE_PATHS.bin}/mount-tsdb.sh`,
+  grafanaPassword: `${MONITORING_NODE_PATHS.bin}/grafana-admin-password.sh`,
+} as const;
+const PASSWORD_FILE = `${MONITORING_NODE_PATHS.secrets}/grafana-admin-password`;
+const DATA = { prometheus: `${MONITORING_NODE_PATHS.data}/prometheus`, grafana: `${MONITORING_NODE_PATHS.data}/grafana` } as const;
+
+const command = (argv: readonly string[]) => argv.map(systemdArg).join(" ");
+const unit = (sections: Record<string, readonly string[]>): string => `${Object.entries(sections).map(([name, lines]) => [`[${name}]`, ...lines].join("\n")).join("\n\n")}\n`;
+
+/** A long-running container under systemd: removed before start, stopped on stop, restarted always. */
+function containerUnit(name: string, container: string, description: string, deps: { after: string[]; requires: string[]; wants?: string[] }, run: readonly string[], pre: readonly string[] = []): SystemdUnit {
+  return {
+    name,
+    enable: false,
+    content: unit({
+      Unit: [`Description=${description}`, `After=${deps.after.join(" ")}`, `Requires=${deps.requires.join(" ")}`, ...(deps.wants ? [`Wants=${deps.wants.join(" ")}`] : [])],
+      Service: [
+        `ExecStartPre=-${command([DOCKER, "rm", "--force", container])}`,
+        ...pre.map((p) => `ExecStartPre=${p}`),
+        // The first start pulls the image.
+        "TimeoutStartSec=900",
+        `ExecStart=${command([DOCKER, "run", "--rm", "--name", container, "--network", "host", "--log-driver", "journald", ...run])}`,
+        `ExecStop=${command([DOCKER, "stop", container])}`,
+        "Restart=always",
+        "RestartSec=10",
+      ],
+    }),
+  };
+}
+
+function dataUnit(): SystemdUnit {
+  return {
+    name: MONITORING_UNITS.data,
+    enable: false,
+    content: unit({
+      Unit: [`Description=qwen-serving: mount the TSDB volume at ${MONITORING_NODE_PATHS.data}`, "After=local-fs.target"],
+      Service: [
+        "Type=oneshot",
+        "RemainAfterExit=yes",
+        // The script waits up to 30 minutes for the volume attachment.
+        "TimeoutStartSec=2400",
+        `ExecStart=${SCRIPTS.mountData}`,
+        // Owned by the users the images run as; install -d leaves existing contents alone.
+        `ExecStart=${command(["/usr/bin/install", "-d", "-o", "65534", "-g", "65534", "-m", "0750", DATA.prometheus])}`,
+        `ExecStart=${command(["/usr/bin/install", "-d", "-o", "472", "-g", "0", "-m", "0750", DATA.grafana])}`,
+      ],
+    }),
+  };
+}
+
+/**
+ * Reads Grafana's admin password from SSM into a tmpfs file at every start of Grafana. Grafana
+ * applies `GF_SECURITY_ADMIN_PASSWORD__FILE` only when it creates its database, which lives on the
+ * TSDB volume and outlives the instance, so for an existing database the script also writes the
+ * password into it with `grafana cli admin reset-admin-password --password-from-stdin`. The value
+ * travels through a variable, files and stdin only: never argv, environment or logs.
+ */
+export function renderGrafanaPasswordScript(opts: { region: string; parameter: string; grafanaImage: string; awsCliImage?: string }): string {
+  return script([
+    "#!/bin/bash",
+    "# qwen-serving: Grafana's admin password from SSM (SecureString) into tmpfs, and into an existing Grafana database.",
+    "set -euo pipefail",
+    "umask 077",
+    "",
+    `REGION=${shq(opts.region)}`,
+    `PARAMETER=${shq(opts.parameter)}`,
+    `FILE=${shq(PASSWORD_FILE)}`,
+    `DATA=${shq(DATA.grafana)}`,
+    `AWS_CLI_IMAGE=${shq(opts.awsCliImage ?? AWS_CLI_IMAGE)}`,
+    `GRAFANA_IMAGE=${shq(opts.grafanaImage)}`,
+    "",
+    "log() { printf 'qwen-grafana: %s\\n' \"$*\" >&2; }",
+    'mkdir -p "$(dirname "$FILE")"',
+    "",
+    "password=''",
+    "for n in 1 2 3 4 5; do",
+    "  # --network host: the CLI reaches the instance metadata service with the default hop limit of 1.",
+    '  if password=$(docker run --rm --network host "$AWS_CLI_IMAGE" ssm get-parameter --region "$REGION" --name "$PARAMETER" \\',
+    "      --with-decryption --query Parameter.Value --output text); then",
+    "    break",
+    "  fi",
+    '  log "reading $PARAMETER failed (try $n of 5)"',
+    "  sleep $(( n * 10 ))",
+    "done",
+    'if [[ -z "$password" ]]; then',
+    '  log "cannot read SSM parameter $PARAMETER: the instance role needs ssm:GetParameter on it"',
+    "  exit 1",
+    "fi",
+    "",
+    "# Grafana runs as uid 472 in group 0: root-owned 0440 is readable by it and by nobody else.",
+    'printf \'%s\' "$password" > "$FILE.tmp"',
+    'chmod 0440 "$FILE.tmp"',
+    'mv -f "$FILE.tmp" "$FILE"',
+    'log "read $PARAMETER"',
+    "",
+    'if [[ -f "$DATA/grafana.db" ]]; then',
+    '  docker run --rm -i --network none --user 472:0 --entrypoint grafana --volume "$DATA:/var/lib/grafana" "$GRAFANA_IMAGE" \\',
+    '    cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin < "$FILE" > /dev/null',
+    '  log "admin password applied to the existing database"',
+    "fi",
+  ]);
+}
+
+/** Renders the monitoring instance. Throws when the gzipped document would exceed EC2's user-data limit. */
+export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNodeRender {
+  const m = input.monitoring;
+  if (!m.aws) throw new Error("renderMonitoringNode: the monitoring input must be for platform aws");
+  const monitoring = renderMonitoring(m);
+  const nodeExporterPort = input.nodeExporterPort ?? DEFAULT_NODE_EXPORTER_PORT;
+  const cfg = MONITORING_NODE_PATHS.config;
+
+  const scripts: NodeFile[] = [
+    { path: SCRIPTS.mountData, content: renderMountCacheScript({ volumeId: input.tsdbVolumeId, mountPoint: MONITORING_NODE_PATHS.data }), mode: 0o755 },
+    { path: SCRIPTS.grafanaPassword, content: renderGrafanaPasswordScript({ region: m.aws.region, parameter: input.grafanaPasswordParameter, grafanaImage: input.images.grafana, awsCliImage: input.images.awsCli }), mode: 0o755 },
+  ];
+
+  const promArgs = [
+    ...prometheusArgs(m, { configFile: `${IN_PROMETHEUS.config}/prometheus.yml`, storagePath: IN_PROMETHEUS.data }),
+    `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`,
+  ];
+  const grafanaAddress = input.grafanaOnNetwork ? "0.0.0.0" : "127.0.0.1";
+  const units: SystemdUnit[] = [
+    dataUnit(),
+    containerUnit(
+      MONITORING_UNITS.prometheus,
+      "prometheus",
+      `Prometheus on 127.0.0.1:${PROMETHEUS_PORT}, TSDB on ${DATA.prometheus}`,
+      { after: ["docker.service", MONITORING_UNITS.data], requires: ["docker.service", MONITORING_UNITS.data] },
+      ["--user", PROMETHEUS_USER, "--volume", `${cfg}:${IN_PROMETHEUS.config}:ro`, "--volume", `${DATA.prometheus}:${IN_PROMETHEUS.data}`, input.images.prometheus, ...promArgs],
+    ),
+    containerUnit(
+      MONITORING_UNITS.grafana,
+      "grafana",
+      `Grafana on ${grafanaAddress}:${GRAFANA_PORT}, provisioned from ${cfg}/grafana`,
+      { after: ["docker.service", MONITORING_UNITS.data, MONITORING_UNITS.prometheus], requires: ["docker.service", MONITORING_UNITS.data], wants: [MONITORING_UNITS.prometheus] },
+      [
+        "--user", GRAFANA_USER,
+        // Grafana's `__FILE` convention: the environment holds only the path.
+        "--env", `GF_SECURITY_ADMIN_PASSWORD__FILE=${IN_GRAFANA.password}`,
+        "--env", `GF_SERVER_HTTP_ADDR=${grafanaAddress}`,
+        "--env", `GF_SERVER_HTTP_PORT=${GRAFANA_PORT}`,
+        "--env", "GF_USERS_ALLOW_SIGN_UP=false",
+        "--env", "GF_AUTH_ANONYMOUS_ENABLED=false",
+        "--volume", `${cfg}/grafana/provisioning:${IN_GRAFANA.provisioning}:ro`,
+        "--volume", `${cfg}/grafana/dashboards:${IN_GRAFANA.dashboards}:ro`,
+        "--volume", `${DATA.grafana}:${IN_GRAFANA.data}`,
+        "--volume", `${PASSWORD_FILE}:${IN_GRAFANA.password}:ro`,
+        input.images.grafana,
+      ],
+      [SCRIPTS.grafanaPassword],
+    ),
+    containerUnit(
+      MONITORING_UNITS.nodeExporter,
+      "node-exporter",
+      `node_exporter on port ${nodeExporterPort}`,
+      { after: ["docker.service"], requires: ["docker.service"] },
+      ["--pid", "host", "--volume", "/:/host:ro,rslave", input.images.nodeExporter, "--path.rootfs=/host", `--web.listen-address=:${nodeExporterPort}`],
+    ),
+  ];
+  units.push({
+    name: MONITORING_UNITS.target,
+    enable: true,
+    content: unit({
+      Unit: ["Description=qwen-serving: Prometheus, Grafana and node_exporter", `Wants=${units.map((u) => u.name).join(" ")}`, "After=network-online.target"],
+      Install: ["WantedBy=multi-user.target"],
+    }),
+  });
+
+  // The promtool tests of the rules are for CI, not for the server.
+  const configFiles = monitoring.filter((a) => a.path !== ALERT_RULE_TESTS_PATH).map((a) => ({ path: `${cfg}/${a.path.slice("monitoring/".length)}`, content: a.content, mode: 0o644 }));
+  const files = [...configFiles, ...scripts, ...units.map((u) => ({ path: `${MONITORING_NODE_PATHS.units}/${u.name}`, content: u.content, mode: 0o644 }))];
+  const doc = {
+    package_update: true,
+    packages: ["docker.io"],
+    write_files: files.map((f) => ({ path: f.path, owner: "root:root", permissions: `0${(f.mode ?? 0o644).toString(8)}`, content: f.content })),
+    runcmd: [
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "--now", "--no-block", ...units.filter((u) => u.enable).map((u) => u.name)],
+    ],
+  };
+  const cloudInit = `#cloud-config\n${toYaml(doc)}`;
+  const packed = gzipSync(Buffer.from(cloudInit, "utf8"), { level: 9 });
+  if (packed.length > USER_DATA_LIMIT_BYTES) throw new Error(`the monitoring instance's cloud-init is ${packed.length} bytes gzipped, over EC2's ${USER_DATA_LIMIT_BYTES}-byte user-data limit`);
+  return { monitoring, units, scripts, cloudInit, userDataBase64: packed.toString("base64") };
+}
+
+/** The instance's own files as artifacts, under `monitoring-node/` (the shared ones stay under `monitoring/`). */
+export function monitoringNodeArtifacts(r: MonitoringNodeRender): Artifact[] {
+  return [
+    { path: `${MONITORING_NODE_DIR}/cloud-init.yaml`, content: r.cloudInit },
+    ...r.units.map((u) => ({ path: `${MONITORING_NODE_DIR}/units/${u.name}`, content: u.content })),
+    ...r.scripts.map((s) => ({ path: `${MONITORING_NODE_DIR}/bin/${s.path.split("/").pop()}`, content: s.content, mode: 0o755 })),
+  ];
+}

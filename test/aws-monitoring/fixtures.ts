@@ -1,0 +1,60 @@
+// Stack configs for the monitoring tests, parsed by the real schema and planned by the real planner.
+import { StackConfig, StackConfigInput, StackConfigSchema } from "../../components/config/schema";
+import { MonitoringNodeInput, awsMonitoringInput } from "../../components/render/monitoring-node";
+import { DeploymentPlan, planDeployment } from "../../components/sglang/planner";
+
+const qwen3 = {
+  name: "qwen3-32b",
+  model: "Qwen/Qwen3-32B",
+  weights: { source: "huggingface" as const, revision: "9216db5781bf21249d130ec9da846c4624c16137" },
+  tp: 2,
+  port: 9001,
+  contextLength: 131072,
+  ropeScaling: { type: "yarn" as const, factor: 4, originalMaxPositionEmbeddings: 32768 },
+  chunkedPrefillSize: 8192,
+};
+const vl = {
+  name: "qwen25-vl-32b",
+  model: "Qwen/Qwen2.5-VL-32B-Instruct",
+  weights: { source: "huggingface" as const, revision: "7cfb30d71a1f4f49a57592323337a4a4727301da" },
+  tp: 2,
+  port: 9002,
+  contextLength: 128000,
+  chatTemplate: "qwen2-vl",
+  maxRunningRequests: 2048,
+};
+
+/** Like Pulumi.prod.yaml: both services, 2 replicas each, on one p5.48xlarge (routers on gpu-0). */
+export function prodConfig(extra: Partial<StackConfigInput> = {}): StackConfigInput {
+  return { platform: "aws", nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 1 }], services: [{ ...qwen3, replicas: 2 }, { ...vl, replicas: 2 }], monitoring: { retentionDays: 30 }, ...extra };
+}
+
+/** Qwen3 with one replica on each of two nodes (both on worker port 30000), the VL model alone on gpu-1. */
+export function crossNodeConfig(): StackConfigInput {
+  return {
+    platform: "aws",
+    nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }],
+    services: [
+      { ...qwen3, replicas: 2, placement: [{ node: "gpu-0", gpus: [0, 1] }, { node: "gpu-1", gpus: [0, 1] }] },
+      { ...vl, replicas: 1, placement: [{ node: "gpu-1", gpus: [2, 3] }] },
+    ],
+  };
+}
+
+export const parse = (c: StackConfigInput): StackConfig => StackConfigSchema.parse(c);
+export const plan = (c: StackConfigInput, stack = "prod"): DeploymentPlan => planDeployment(stack, parse(c));
+
+export const VOLUME_ID = "vol-0123456789abcdef0";
+export const PASSWORD_PARAMETER = "/qwen-serving/prod/grafana/admin-password";
+
+/** The monitoring instance's render input for a config, as MonitoringNode builds it. */
+export function nodeInput(c: StackConfigInput, grafanaOnNetwork = false): MonitoringNodeInput {
+  const config = parse(c);
+  return {
+    monitoring: awsMonitoringInput(planDeployment("prod", config), config.monitoring, "us-east-1", 100),
+    tsdbVolumeId: VOLUME_ID,
+    grafanaPasswordParameter: PASSWORD_PARAMETER,
+    grafanaOnNetwork,
+    images: { prometheus: "prom/prometheus:v3.5.0", grafana: "grafana/grafana:12.1.1", nodeExporter: "prom/node-exporter:v1.9.1" },
+  };
+}

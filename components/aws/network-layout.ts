@@ -79,8 +79,8 @@ const peerKey = (p: RulePeer) => ("group" in p ? SHORT[p.group] : p.cidr.replace
  *   every SGLang port (for /metrics), router metrics ports, node_exporter and dcgm-exporter only
  *   from monitoring; a worker port from the nodes themselves only when its router sits on another
  *   node. Out to the internet on 80/443 (NAT) and to each other for those worker ports.
- * - monitoring: no ingress (reach Grafana through SSM port forwarding); out to the nodes' scrape
- *   ports and to the internet on 80/443.
+ * - monitoring: no ingress from here (the monitoring component adds Grafana's, if any); out to the
+ *   nodes' scrape ports and to the internet on 80/443.
  * 0.0.0.0/0 appears only as egress on 80/443, and as ingress only if a user lists it in allowedCidrs.
  */
 export function securityRules(input: SecurityRuleInput): SecurityRule[] {

@@ -73,7 +73,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
     const groups: Record<SecurityGroupRole, aws.ec2.SecurityGroup> = {
       loadBalancer: group("lb", "qwen-serving load balancer: clients in, nodes out"),
       node: group("node", "qwen-serving GPU nodes: SGLang and routers from the load balancer, exporters from monitoring"),
-      monitoring: group("monitoring", "qwen-serving Prometheus and Grafana: no ingress, scrapes nodes"),
+      monitoring: group("monitoring", "qwen-serving Prometheus and Grafana: scrapes the GPU nodes"),
     };
 
     this.rules = securityRules({

@@ -56,7 +56,7 @@ export function stackOfUrn(urn: string): string {
   return urn.replace(/^urn:pulumi:/, "").split("::")[0];
 }
 
-/** Tags of an AWS resource (`tags`), labels of a Kubernetes object (`metadata.labels`). */
+/** Tags of an AWS resource. */
 export const tagsOf = (props: Record<string, any>): Record<string, string> => props.tags ?? {};
 
 /**

@@ -15,8 +15,11 @@ import {
 } from "./monitoring";
 import { toYaml } from "./monitoring/prometheus";
 import { DOCKER, NodeFile, SystemdUnit, systemdArg } from "./router-unit";
+import { USER_DATA_LIMIT } from "./cloud-init";
+import { AWS_CLI_IMAGE } from "./scripts/fetch-secrets";
 import { renderMountCacheScript } from "./scripts/mount-cache";
 import { script, shq } from "./scripts/shell";
+import { NODE_EXPORTER_UNIT, nodeExporterUnit } from "./units";
 
 /**
  * The aws monitoring instance, rendered (pure): the stack's monitoring input from the plan, the
@@ -57,9 +60,6 @@ export const GRAFANA_PORT = 3000;
 /** Users the images run as: `nobody` in prom/prometheus, `grafana` (gid 0) in grafana/grafana. */
 const PROMETHEUS_USER = "65534:65534";
 const GRAFANA_USER = "472:0";
-
-/** The AWS CLI the instance reads its SSM parameter with (pinned; ECR Public has no pull limits). */
-export const AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.26";
 
 /** Share of the TSDB volume Prometheus may fill before it drops the oldest blocks (WAL and compaction need the rest). */
 export const TSDB_RETENTION_SHARE = 0.85;
@@ -174,11 +174,8 @@ export const MONITORING_UNITS = {
   data: "qwen-monitoring-data.service",
   prometheus: "prometheus.service",
   grafana: "grafana.service",
-  nodeExporter: "node-exporter.service",
+  nodeExporter: NODE_EXPORTER_UNIT,
 } as const;
-
-/** EC2's limit on user data, before base64. */
-export const USER_DATA_LIMIT_BYTES = 16384;
 
 const SCRIPTS = {
   mountData: `${MONITORING_NODE_PATHS.bin}/mount-tsdb.sh`,
@@ -332,13 +329,8 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
       ],
       [SCRIPTS.grafanaPassword],
     ),
-    containerUnit(
-      MONITORING_UNITS.nodeExporter,
-      "node-exporter",
-      `node_exporter on port ${nodeExporterPort}`,
-      { after: ["docker.service"], requires: ["docker.service"] },
-      ["--pid", "host", "--volume", "/:/host:ro,rslave", input.images.nodeExporter, "--path.rootfs=/host", `--web.listen-address=:${nodeExporterPort}`],
-    ),
+    // The GPU nodes' own unit: Prometheus watches this instance's disk and memory like theirs.
+    nodeExporterUnit(input.images.nodeExporter, nodeExporterPort),
   ];
   units.push({
     name: MONITORING_UNITS.target,
@@ -363,7 +355,7 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
   };
   const cloudInit = `#cloud-config\n${toYaml(doc)}`;
   const packed = gzipSync(Buffer.from(cloudInit, "utf8"), { level: 9 });
-  if (packed.length > USER_DATA_LIMIT_BYTES) throw new Error(`the monitoring instance's cloud-init is ${packed.length} bytes gzipped, over EC2's ${USER_DATA_LIMIT_BYTES}-byte user-data limit`);
+  if (packed.length > USER_DATA_LIMIT) throw new Error(`the monitoring instance's cloud-init is ${packed.length} bytes gzipped, over EC2's ${USER_DATA_LIMIT}-byte user-data limit`);
   return { monitoring, units, scripts, cloudInit, userDataBase64: packed.toString("base64") };
 }
 

@@ -24,8 +24,9 @@ import { NODE_EXPORTER_UNIT, nodeExporterUnit } from "./units";
 /**
  * The aws monitoring instance, rendered (pure): the stack's monitoring input from the plan, the
  * instance's IAM policy, and its cloud-init document with every unit and script. Prometheus finds
- * the GPU nodes by the tags GpuNode puts on them (stack, node name, services, routers). Prometheus, Grafana and node_exporter run as pinned containers
- * under systemd, all on the host network:
+ * the GPU nodes by the tags GpuNode puts on them (stack, node name, services, routers).
+ * Prometheus, Grafana and node_exporter run as pinned containers under systemd, all on the host
+ * network:
  *
  *   qwen-monitoring-data (mount the TSDB volume, own the data folders) -> prometheus (127.0.0.1:9090)
  *                                                                     -> grafana (password from SSM)
@@ -49,7 +50,7 @@ export const MONITORING_NODE_PATHS = {
   units: "/etc/systemd/system",
 } as const;
 
-/** Where the artifact folder `monitoring/` is mounted in each container. */
+/** Paths inside the containers: the `monitoring/` folder's files and the data folders are mounted here. */
 const IN_PROMETHEUS = { config: "/etc/prometheus", data: "/prometheus" } as const;
 const IN_GRAFANA = { provisioning: "/etc/grafana/provisioning", dashboards: "/etc/grafana/dashboards", data: "/var/lib/grafana", password: "/run/secrets/grafana-admin-password" } as const;
 

@@ -17,6 +17,14 @@ export interface RecordedResource {
   readonly inputs: Record<string, unknown>;
   /** The `deleteBeforeReplace` resource option. */
   readonly deleteBeforeReplace: boolean;
+  /** The `protect` resource option. */
+  readonly protect: boolean;
+  /** The `retainOnDelete` resource option. */
+  readonly retainOnDelete: boolean;
+  /** The `replaceOnChanges` resource option. */
+  readonly replaceOnChanges: string[];
+  /** The `ignoreChanges` resource option. */
+  readonly ignoreChanges: string[];
 }
 
 /** Results of data-source invokes the program makes, by token. */
@@ -148,6 +156,10 @@ export function installMocks(opts: MockOptions): RecordedResource[] {
           custom: req.getCustom(),
           inputs: rpc.deserializeProperties(req.getObject()),
           deleteBeforeReplace: req.getDeletebeforereplace(),
+          protect: req.getProtect(),
+          retainOnDelete: req.getRetainondelete(),
+          replaceOnChanges: req.getReplaceonchangesList(),
+          ignoreChanges: req.getIgnorechangesList(),
         });
       }
       callback(err, resp);

@@ -51,8 +51,18 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
   return { document, artifacts, outDir, text };
 }
 
+/** Marks a folder as written by the plan, so a later run may clear it and nothing else. */
+export const PLAN_MARKER = ".qwen-serving-plan";
+
 export function writeArtifacts(outDir: string, artifacts: readonly Artifact[]): void {
-  fs.rmSync(outDir, { recursive: true, force: true });
+  if (fs.existsSync(outDir)) {
+    const entries = fs.readdirSync(outDir);
+    if (entries.length > 0 && !entries.includes(PLAN_MARKER))
+      throw new Error(`refusing to clear ${outDir}: it is not empty and was not written by the plan (no ${PLAN_MARKER}); pick an empty or new --out folder`);
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, PLAN_MARKER), "Written by `npm run plan`; the next run replaces this folder.\n");
   for (const a of artifacts) {
     if (path.isAbsolute(a.path) || a.path.split("/").includes("..")) throw new Error(`artifact path escapes the output folder: ${a.path}`);
     const file = path.join(outDir, a.path);

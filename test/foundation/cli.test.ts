@@ -124,3 +124,16 @@ test("npm scripts point at the CLIs tested here", () => {
   expect(pkg.scripts.plan).toBe("ts-node --transpile-only infra/plan.ts");
   expect(pkg.scripts.capacity).toBe("ts-node --transpile-only infra/capacity.ts");
 });
+
+test("--out never clears a folder the plan did not write", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qs-keep-"));
+  fs.writeFileSync(path.join(dir, "precious.txt"), "keep me");
+  const r = run("plan", ["--stack", "dev", "--out", dir]);
+  expect(r.status).toBe(2);
+  expect(r.stderr.trim()).toMatch(/^error: refusing to clear .*: it is not empty and was not written by the plan/);
+  expect(fs.readFileSync(path.join(dir, "precious.txt"), "utf8")).toBe("keep me");
+  // A folder the plan wrote is replaced on the next run.
+  const out = path.join(dir, "plan");
+  expect(run("plan", ["--stack", "dev", "--out", out]).status).toBe(0);
+  expect(run("plan", ["--stack", "dev", "--out", out]).status).toBe(0);
+});

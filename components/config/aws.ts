@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pinnedImage } from "./common";
 
 /**
  * `qwen-serving:aws` — settings only the aws platform reads. Owned by the AWS adapter; every field
@@ -65,12 +66,6 @@ export const AwsFrontDoorSettingsSchema = z
     if (!!f.domain !== !!f.certificateArn) ctx.addIssue({ code: "custom", path: [f.domain ? "certificateArn" : "domain"], message: "domain and certificateArn must be given together" });
     if (f.hostedZoneId && !f.domain) ctx.addIssue({ code: "custom", path: ["hostedZoneId"], message: "hostedZoneId needs domain (the record to create)" });
   });
-
-/** A docker reference pinned to a tag other than `latest`, or to a digest. */
-const pinnedImage = z
-  .string()
-  .regex(/^[\w./-]+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/, "image must be a docker reference")
-  .refine((i) => !/:latest$/.test(i) && (/:[\w.-]+/.test(i.split("/").pop() ?? "") || i.includes("@sha256:")), "image must be pinned to a tag other than 'latest' or a digest");
 
 /** The GPU nodes (components/aws/gpu-node.ts) and their weight caches. */
 export const AwsNodeSettingsSchema = z

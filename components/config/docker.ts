@@ -1,12 +1,5 @@
 import { z } from "zod";
-
-const port = z.number().int().min(1024, "ports below 1024 need root; use 1024-65535").max(65535);
-
-/** A docker reference pinned to a tag other than `latest`, or to a digest. */
-const pinnedImage = z
-  .string()
-  .regex(/^[\w./-]+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/, "image must be a docker reference")
-  .refine((i) => !/:latest$/.test(i) && (/:[\w.-]+/.test(i.split("/").pop() ?? "") || i.includes("@sha256:")), "image must be pinned to a tag other than 'latest' or a digest");
+import { pinnedImage, port } from "./common";
 
 /** Images of the containers around SGLang (the SGLang image itself is the top-level `image`). */
 export const DockerImagesSchema = z

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pinnedImage } from "./common";
 
 /**
  * `qwen-serving:kubernetes` — settings only the kubernetes platform reads. Every field is optional
@@ -18,11 +19,6 @@ const labels = z.record(
   z.string().regex(LABEL_KEY, "label keys look like 'example.com/name' or 'name'"),
   z.string().regex(LABEL_VALUE, "label values are at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric"),
 );
-
-const pinnedImage = z
-  .string()
-  .regex(/^[\w./-]+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/, "must be a docker image reference")
-  .refine((i) => !/:latest$/.test(i) && (/:[\w.-]+/.test(i.split("/").pop() ?? "") || i.includes("@sha256:")), "must be pinned to a tag other than 'latest' or a digest");
 
 export const TolerationSchema = z
   .object({

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ACCELERATOR_IDS } from "../catalog/accelerators";
 import { INSTANCE_TYPE_NAMES } from "../catalog/instances";
 import { AwsSettingsSchema } from "./aws";
+import { pinnedImage, port } from "./common";
 import { DockerSettingsSchema } from "./docker";
 import { KubernetesSettingsSchema } from "./kubernetes";
 
@@ -14,7 +15,6 @@ import { KubernetesSettingsSchema } from "./kubernetes";
 const NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 const dnsName = (what: string) =>
   z.string().regex(NAME, `${what} must be 2-40 chars of lowercase letters, digits and '-', starting with a letter`);
-const port = z.number().int().min(1024, "ports below 1024 need root; use 1024-65535").max(65535);
 
 /** Where weights come from; a pinned revision is mandatory so every node serves the same bytes. */
 export const WeightsSchema = z
@@ -179,11 +179,7 @@ export const StackConfigSchema = z
     /** Environment name; `prod` turns on protection of weight caches. @default - the stack name */
     environment: dnsName("environment").optional(),
     /** SGLang server image, pinned. @default "lmsysorg/sglang:v0.4.9.post2-cu126" */
-    image: z
-      .string()
-      .regex(/^[\w./-]+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/, "image must be a docker reference")
-      .refine((i) => !/:latest$/.test(i) && (/:[\w.-]+/.test(i.split("/").pop() ?? "") || i.includes("@sha256:")), "image must be pinned to a tag other than 'latest' or a digest")
-      .default("lmsysorg/sglang:v0.4.9.post2-cu126"),
+    image: pinnedImage.default("lmsysorg/sglang:v0.4.9.post2-cu126"),
     services: z.array(ServiceSchema).min(1, "at least one service is needed"),
     /** aws and kubernetes: GPU machines. */
     nodePools: z.array(NodePoolSchema).default([]),

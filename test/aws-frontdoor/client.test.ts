@@ -17,7 +17,7 @@ import {
 import { chatRequestBody, EXAMPLE_IMAGE_URL, exampleArtifacts, QWEN3_SAMPLING, visionRequestBody } from "../../components/render/examples";
 import { parseServerArgs } from "../../components/sglang/argparse";
 import { plan, prodConfig } from "./fixtures";
-import { requireTool, run, shellcheck, tempDir, writeTree } from "./tools";
+import { requireTool, run, shellcheck, tempDir, writeTree } from "../support/tools";
 
 interface Captured {
   readonly method: string;

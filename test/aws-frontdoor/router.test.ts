@@ -20,7 +20,7 @@ import {
   workerStartupTimeoutSecs,
 } from "../../components/sglang/router-args";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
-import { DOCKER_PACKAGE, shellcheck, systemdVerify, tempDir } from "./tools";
+import { DOCKER_PACKAGE, shellcheck, systemdVerify, tempDir } from "../support/tools";
 
 const SGLANG_IMAGE = "lmsysorg/sglang:v0.4.9.post2-cu126";
 const noRemote = (node: string): string => {

@@ -18,7 +18,7 @@ import {
   tsdbRetentionSize,
   ubuntuAmiParameter,
 } from "../../components/render/monitoring-node";
-import { requireTool, run, shellcheck, systemdVerify, tempDir, writeTree } from "../aws-frontdoor/tools";
+import { requireTool, run, shellcheck, systemdVerify, tempDir, writeTree } from "../support/tools";
 import { writeArtifacts } from "../monitoring/helpers";
 import { FakeInstance, discoveredTargets } from "./ec2-discovery";
 import { PASSWORD_PARAMETER, VOLUME_ID, crossNodeConfig, nodeInput, prodConfig } from "./fixtures";

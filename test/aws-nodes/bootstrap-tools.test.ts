@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { USER_DATA_LIMIT } from "../../components/render/cloud-init";
 import { NODE_PATHS } from "../../components/render/scripts/node-paths";
-import { requireTool, run, shellcheck } from "../scripts/tools";
+import { requireTool, run, shellcheck } from "../support/tools";
 import { bootstrapCases, Case } from "./bootstraps";
 
 // Every node bootstrap the stacks can render, checked by the tools that consume it.

@@ -12,7 +12,7 @@ import { renderWeightsScript } from "../../components/render/scripts/weights";
 import { PlanError, planDeployment } from "../../components/sglang/planner";
 import { parseRouterArgs, workerStartupTimeoutSecs } from "../../components/sglang/router-args";
 import { PROMTOOL, requireTool, run } from "../monitoring/helpers";
-import { shellcheck } from "../scripts/tools";
+import { shellcheck } from "../support/tools";
 import { SEED_ARGV, dockerConfig, stackConfig } from "./helpers";
 
 const SECRETS: SecretsPresent = { hfToken: false, modelscopeToken: false, grafanaAdminPassword: true, dockerTls: false, apiKeys: [] };

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { renderGpuCheckScript } from "../../components/render/scripts/gpu-check";
-import { run } from "./tools";
+import { run } from "../support/tools";
 
 // The GPU check as deployed, with nvidia-smi, docker and systemctl stubbed to describe a node.
 const IMAGE = "lmsysorg/sglang:v0.4.9.post2-cu126";

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ebsDevicePath, renderMountCacheScript } from "../../components/render/scripts/mount-cache";
-import { run, shellcheck } from "./tools";
+import { run, shellcheck } from "../support/tools";
 
 // The deployed script run by bash in a sandbox: blkid, mkfs.xfs, mount, mountpoint and sleep are
 // stubs over a fake device state, and the script's three system paths (the by-id device, the

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { renderNvidiaInstallScript } from "../../components/render/scripts/nvidia-install";
-import { run } from "./tools";
+import { run } from "../support/tools";
 
 // The deployed install script in a sandbox: apt, dpkg, nvidia-ctk, systemctl and friends are stubs
 // over a fake package database, and the four system paths it writes (keyring, apt list, Docker's

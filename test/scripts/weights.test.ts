@@ -5,7 +5,7 @@ import * as path from "path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderWeightsScript, WEIGHTS_EXIT, WEIGHTS_MARKER, weightsMarkerPath, WeightsModel } from "../../components/render/scripts/weights";
 import { FakeHub } from "./fake-hub";
-import { requireTool, run, shellcheck } from "./tools";
+import { requireTool, run, shellcheck } from "../support/tools";
 
 // The real script, run by bash with the real python3 against a local fake hub.
 const REPO = "Qwen/Tiny-Test";

@@ -1,4 +1,5 @@
-// Real tools the front-door files are written for. A missing tool fails the test that needs it.
+// The real tools rendered files are written for (shellcheck, systemd-analyze, ...). A missing tool
+// fails the test that needs it, loudly: these checks are the point of the tests, never skipped.
 import { execFile, execFileSync } from "child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
@@ -8,7 +9,7 @@ export function requireTool(name: string): string {
   try {
     return execFileSync("bash", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
   } catch {
-    throw new Error(`${name} is not installed: apt-get install ${name === "systemd-analyze" ? "systemd" : name}`);
+    throw new Error(`${name} is not installed; bash scripts/install-test-tools.sh installs it (apt-get install ${name === "systemd-analyze" ? "systemd" : name})`);
   }
 }
 
@@ -19,9 +20,9 @@ export interface RunResult {
 }
 
 /** Runs a command without blocking the event loop (some tests serve HTTP from this process). */
-export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, [...args], { env: opts.env, timeout: opts.timeoutMs ?? 20_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(cmd, [...args], { env: opts.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 20_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

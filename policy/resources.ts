@@ -1,3 +1,4 @@
+import { gunzipSync } from "zlib";
 /**
  * Pure helpers shared by the policies: the resource type tokens they inspect and how to reach
  * the parts of a resource they judge. No @pulumi/aws or @pulumi/kubernetes import: the pack
@@ -70,9 +71,16 @@ export function isPinnedImage(ref: string): boolean {
   return tag !== "" && tag !== "latest";
 }
 
-/** `userData` is plain text; `userDataBase64` and a launch template's `userData` are base64. */
+/**
+ * `userData` is plain text; `userDataBase64` and a launch template's `userData` are base64, and
+ * often gzipped (EC2 caps user-data at 16 KiB; cloud-init unpacks gzip itself), so unpack it too.
+ */
 export function userDataText(type: string, props: Record<string, any>): string | undefined {
-  const decode = (s: unknown) => (typeof s === "string" ? Buffer.from(s, "base64").toString("utf8") : undefined);
+  const decode = (s: unknown) => {
+    if (typeof s !== "string") return undefined;
+    const bytes = Buffer.from(s, "base64");
+    return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString("utf8") : bytes.toString("utf8");
+  };
   if (type === TYPES.launchTemplate) return decode(props.userData);
   return typeof props.userData === "string" ? props.userData : decode(props.userDataBase64);
 }

@@ -1,3 +1,4 @@
+import { gzipSync } from "zlib";
 import { ROLE_TAG, WEIGHT_CACHE_COMPONENT, WEIGHT_CACHE_ROLE } from "../../policy/policies";
 import { TYPES } from "../../policy/resources";
 import { FixtureResource, secret } from "./harness";
@@ -160,6 +161,7 @@ export const FIXTURES: readonly PolicyFixture[] = [
   // --- no-plaintext-secrets
   { policy: "no-plaintext-secrets", title: "Hugging Face token written into user-data", stack: "dev", resources: [goodInstance({ userData: "#!/bin/bash\nexport HF_TOKEN=hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345\n" })], violations: ["a Hugging Face token", "assignment 'HF_TOKEN'"] },
   { policy: "no-plaintext-secrets", title: "AWS access key in user-data (base64)", stack: "dev", resources: [goodInstance({ userDataBase64: b64("aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE\n") })], violations: ["an AWS access key id"] },
+  { policy: "no-plaintext-secrets", title: "Hugging Face token in gzipped user-data (as the GPU nodes ship it)", stack: "dev", resources: [goodInstance({ userDataBase64: gzipSync(Buffer.from("#cloud-config\nwrite_files:\n  - path: /etc/hf\n    content: hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345\n")).toString("base64") })], violations: ["a Hugging Face token"] },
   { policy: "no-plaintext-secrets", title: "password in a launch template's cloud-config", stack: "dev", resources: [{ type: TYPES.launchTemplate, name: "lt", props: { metadataOptions: { httpTokens: "required" }, userData: b64("#cloud-config\nusers:\n  - name: ops\n    password: Hunter2Hunter2\n") } }], violations: ["key 'password'"] },
   { policy: "no-plaintext-secrets", title: "a Pulumi secret put into a container's environment", stack: "dev", resources: [container({ envs: [secret("HF_TOKEN=not-a-real-token-1234")] })], violations: ["variable 'HF_TOKEN'"] },
   { policy: "no-plaintext-secrets", title: "API key on a container's command line", stack: "dev", resources: [container({ command: ["python3", "-m", "sglang.launch_server", "--port", "9001", "--api-key", "k3y-abcdef"] })], violations: ["flag 'api-key'"] },

@@ -1,5 +1,8 @@
 // Every Kubernetes object we render, as written to out/<stack>/k8s/, validates against the OpenAPI
 // schemas kubernetes-models 5.1.0 was generated from (Kubernetes 1.36, per its CHANGELOG).
+import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
+import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
+import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
@@ -36,10 +39,12 @@ const MODELS: Record<string, Model> = {
   "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding,
   "networking.k8s.io/v1/Ingress": Ingress,
   "storage.k8s.io/v1/StorageClass": StorageClass,
+  // Prometheus Operator custom resources, from the operator's CRD schemas
+  // (@kubernetes-models/prometheus-operator 6.0.0).
+  "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor,
+  "monitoring.coreos.com/v1/PodMonitor": PodMonitor,
+  "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule,
 };
-// Custom resources of the Prometheus Operator: not in the core schemas (their shape is checked in
-// monitoring-manifests.test.ts and kubernetes-routed.test.ts against the Services they select).
-const CUSTOM = new Set(["monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PrometheusRule"]);
 
 function render(config: StackConfig, tokens: ("hf-token" | "modelscope-token")[] = []) {
   const plan = planDeployment("k8s", config);
@@ -67,7 +72,6 @@ describe.each(CASES)("%s", (_name, make) => {
     expect(written.length).toBeGreaterThan(10);
     for (const { path, object } of written) {
       const key = `${object.apiVersion}/${object.kind}`;
-      if (CUSTOM.has(key)) continue;
       const Model = MODELS[key];
       expect(Model, `${path}: ${key} has no schema model here`).toBeDefined();
       expect(() => new Model(object as never).validate(), path).not.toThrow();
@@ -90,4 +94,9 @@ test("the validation can fail: a StatefulSet with a text replica count and a Ser
   const svc = JSON.parse(JSON.stringify(serving.services[0].front));
   svc.spec.ports[0].port = "http";
   expect(() => new Service(svc).validate()).toThrow(/port/);
+});
+
+test("custom resources are validated too: a ServiceMonitor with a numeric port name and a rule without expr are refused", () => {
+  expect(() => new ServiceMonitor({ metadata: { name: "x" }, spec: { selector: {}, endpoints: [{ port: 5 as never }] } }).validate()).toThrow(/port/);
+  expect(() => new PrometheusRule({ metadata: { name: "x" }, spec: { groups: [{ name: "g", rules: [{ alert: "A" } as never] }] } }).validate()).toThrow(/expr/);
 });

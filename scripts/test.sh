@@ -12,5 +12,6 @@ report="$(mktemp)"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile="$report" || status=$?
 # A closing line CI can read whatever the runner: "N passed, N failed".
-node -e "const r = require(process.argv[1]); console.log(r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed')" "$report" || true
+node -e "const r = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')); console.log(r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed')" "$report" || true
+rm -f "$report"
 exit "$status"

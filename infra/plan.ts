@@ -28,7 +28,7 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
   const endpoints = await valueOf(outputs.endpoints);
   await settle();
   const outDir = path.resolve(opts.dir, opts.outDir ?? path.join("out", opts.stack));
-  if (opts.write !== false) writeArtifacts(outDir, artifacts);
+  if (opts.write !== false) writeArtifacts(outDir, artifacts, { ownFolder: opts.outDir === undefined });
   const document = planDocument(serving.plan, resources, artifacts);
   const text = [
     `stack ${document.stack} (platform ${document.platform}, environment ${serving.plan.environment})`,
@@ -54,10 +54,14 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
 /** Marks a folder as written by the plan, so a later run may clear it and nothing else. */
 export const PLAN_MARKER = ".qwen-serving-plan";
 
-export function writeArtifacts(outDir: string, artifacts: readonly Artifact[]): void {
+/**
+ * Replaces `outDir` with the artifacts. A folder the user named is cleared only if it is empty or
+ * an earlier plan wrote it; the default `out/<stack>` (git-ignored, ours) is always replaced.
+ */
+export function writeArtifacts(outDir: string, artifacts: readonly Artifact[], opts: { ownFolder?: boolean } = {}): void {
   if (fs.existsSync(outDir)) {
     const entries = fs.readdirSync(outDir);
-    if (entries.length > 0 && !entries.includes(PLAN_MARKER))
+    if (!opts.ownFolder && entries.length > 0 && !entries.includes(PLAN_MARKER))
       throw new Error(`refusing to clear ${outDir}: it is not empty and was not written by the plan (no ${PLAN_MARKER}); pick an empty or new --out folder`);
     fs.rmSync(outDir, { recursive: true, force: true });
   }

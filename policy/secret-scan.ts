@@ -17,7 +17,7 @@ const CREDENTIAL_PATTERNS: readonly (readonly [RegExp, string])[] = [
 /** Words that make a variable, flag or key name hold a secret. */
 const SECRET_WORDS = new Set(["token", "password", "passwd", "secret", "apikey", "credential", "credentials", "privatekey"]);
 /** A last word that says the value points at the secret instead of being it. */
-const REFERENCE_WORDS = new Set(["file", "path", "dir", "parameter", "param", "arn", "name", "ref", "id", "secretname"]);
+const REFERENCE_WORDS = new Set(["file", "path", "dir", "parameter", "param", "arn", "name", "ref", "id", "secretname", "stdin"]);
 
 /** `HF_TOKEN`, `api-key`, `apiKey`, `GF_SECURITY_ADMIN_PASSWORD` -> words; adjacent `api`+`key` joins. */
 function nameWords(name: string): string[] {

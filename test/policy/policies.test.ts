@@ -68,6 +68,7 @@ describe("building blocks", () => {
     ["max-total-tokens", false],
     ["tokenizer-path", false],
     ["secretName", false],
+    ["password-from-stdin", false],
   ])("isSecretName(%s) = %s", (name, secret) => expect(isSecretName(name)).toBe(secret));
 
   test.each([

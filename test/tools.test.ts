@@ -8,6 +8,9 @@ test.each([
   ["promtool", ["--version"]],
   ["prometheus", ["--version"]],
   ["systemd-analyze", ["--version"]],
+  ["curl", ["--version"]],
+  ["python3", ["--version"]],
+  ["flock", ["--version"]],
 ])("%s is installed (bash scripts/install-test-tools.sh)", (tool, args) => {
   const r = spawnSync(tool, args, { encoding: "utf8" });
   expect(r.error, `${tool} missing: run bash scripts/install-test-tools.sh`).toBeUndefined();

@@ -61,6 +61,15 @@ describe("npm run plan", () => {
     for (const a of doc.artifacts) expect(fs.existsSync(path.join(out, a)), a).toBe(true);
   });
 
+  const stacks = fs.readdirSync(process.cwd()).flatMap((f) => (/^Pulumi\.(.+)\.yaml$/.exec(f) ?? []).slice(1)).filter((s) => s !== "prod");
+  test.each(stacks)("--json of stack %s follows the same contract", (stack) => {
+    const r = run("plan", ["--stack", stack, "--json", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = PlanJson.parse(JSON.parse(r.stdout));
+    expect(doc.stack).toBe(stack);
+    for (const s of doc.services) expect(s.capacity.fitsContext).toBe(true);
+  });
+
   test("the human output shows the resource tree and the capacity table; default stack is dev", () => {
     const r = run("plan", ["--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))]);
     expect(r.status).toBe(0);

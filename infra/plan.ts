@@ -3,6 +3,7 @@
 // and writes every rendered artifact for review.
 import * as fs from "fs";
 import * as path from "path";
+import { PRICES_CHECKED } from "../components/catalog/instances";
 import { Artifact } from "../components/render/artifact";
 import { fail, parseFlags, UsageError } from "./cli";
 import { installMocks, settle, UNMOCKED_INVOKES, valueOf } from "./mocks";
@@ -36,7 +37,7 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
     "resources (* component, + resource):",
     resourceTree(resources),
     "",
-    "capacity (SGLang 0.4.9.post2 memory math):",
+    `capacity (SGLang 0.4.9.post2 memory math; $/h on-demand us-east-1, prices checked ${PRICES_CHECKED}):`,
     capacityTable(serving.plan.services),
     "",
     "placement:",

@@ -1,0 +1,40 @@
+/** The per-host exporters Prometheus scrapes: node_exporter and dcgm-exporter. */
+import { PORTS } from "../../contract";
+import { ContainerSpec, LABELS, baseSpec } from "./spec";
+
+export interface ExporterInput {
+  readonly stack: string;
+  readonly host: string;
+  readonly image: string;
+  /** Host port it is reached on. */
+  readonly port: number;
+}
+
+/** node_exporter as its docs run it in Docker: host network and PID namespaces, `/` read-only. */
+export function nodeExporter(i: ExporterInput): ContainerSpec {
+  return {
+    ...baseSpec("node-exporter", i.host, i.stack, { [LABELS.hostPorts]: String(i.port) }),
+    key: "node-exporter",
+    name: `${i.stack}-node-exporter`,
+    image: i.image,
+    command: ["--path.rootfs=/host", `--web.listen-address=:${i.port}`],
+    hostNetwork: true,
+    hostPorts: [i.port],
+    hostPid: true,
+    binds: [{ hostPath: "/", containerPath: "/host", readOnly: true, propagation: "rslave" }],
+  };
+}
+
+/** dcgm-exporter on every GPU; SYS_ADMIN lets DCGM read profiling counters. Its own listen port is the image's default; the host port is configurable. */
+export function dcgmExporter(i: ExporterInput): ContainerSpec {
+  return {
+    ...baseSpec("dcgm-exporter", i.host, i.stack),
+    key: "dcgm-exporter",
+    name: `${i.stack}-dcgm-exporter`,
+    image: i.image,
+    command: [],
+    ports: [{ internal: PORTS.dcgmExporter, external: i.port }],
+    gpus: "all",
+    capAdd: ["SYS_ADMIN"],
+  };
+}

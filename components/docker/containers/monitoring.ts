@@ -1,0 +1,62 @@
+/** Prometheus and Grafana on the monitoring host, carrying the files renderMonitoring produced. */
+import { PORTS } from "../../contract";
+import { Artifact } from "../../render/artifact";
+import { ALERT_RULE_TESTS_PATH } from "../../render/monitoring";
+import { ContainerSpec, SECRETS_DIR, SecretUpload, baseSpec, upload } from "./spec";
+
+/** Where the monitoring artifacts go: Prometheus reads `rule_files` relative to its config file. */
+const PROMETHEUS_DIR = "/etc/prometheus/";
+export const PROMETHEUS_CONFIG_FILE = `${PROMETHEUS_DIR}prometheus.yml`;
+export const PROMETHEUS_DATA = "/prometheus";
+const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning/";
+const MONITORING_PREFIX = "monitoring/";
+const GRAFANA_PREFIX = "monitoring/grafana/";
+
+export interface MonitoringServerInput {
+  readonly stack: string;
+  readonly host: string;
+  readonly image: string;
+  /** Host port to publish; the container listens on its image's default port. */
+  readonly port: number;
+  /** Every file renderMonitoring produced for the stack. */
+  readonly artifacts: readonly Artifact[];
+}
+
+/** Prometheus with the rendered config and rules; its TSDB lives in a named volume. */
+export function prometheus(i: MonitoringServerInput & { readonly args: readonly string[] }): ContainerSpec {
+  // The promtool unit tests of the rules are for CI, not for the server.
+  const files = i.artifacts.filter((a) => a.path.startsWith(MONITORING_PREFIX) && !a.path.startsWith(GRAFANA_PREFIX) && a.path !== ALERT_RULE_TESTS_PATH);
+  return {
+    ...baseSpec("prometheus", i.host, i.stack),
+    key: "prometheus",
+    name: `${i.stack}-prometheus`,
+    image: i.image,
+    command: [...i.args],
+    ports: [{ internal: PORTS.prometheus, external: i.port }],
+    volumes: [{ volume: `${i.stack}-prometheus-data`, containerPath: PROMETHEUS_DATA, readOnly: false }],
+    files: files.map((a) => upload(a, PROMETHEUS_DIR + a.path.slice(MONITORING_PREFIX.length))),
+  };
+}
+
+/** Grafana provisioned from files only; the admin password is read from a secret file. */
+export function grafana(i: MonitoringServerInput & { readonly dashboardsDir: string }): ContainerSpec {
+  const provisioning = `${GRAFANA_PREFIX}provisioning/`;
+  const dashboards = `${GRAFANA_PREFIX}dashboards/`;
+  // Grafana runs as uid 472 in group 0, so root:root 0440 is readable by it and nobody else.
+  const password: SecretUpload = { containerPath: `${SECRETS_DIR}/grafana-admin-password`, secret: "grafanaAdminPassword", mode: "0440" };
+  return {
+    ...baseSpec("grafana", i.host, i.stack),
+    key: "grafana",
+    name: `${i.stack}-grafana`,
+    image: i.image,
+    command: [],
+    // Grafana's `__FILE` convention: the environment holds only the path.
+    env: [`GF_SECURITY_ADMIN_PASSWORD__FILE=${password.containerPath}`, "GF_USERS_ALLOW_SIGN_UP=false"],
+    ports: [{ internal: PORTS.grafana, external: i.port }],
+    files: [
+      ...i.artifacts.filter((a) => a.path.startsWith(provisioning)).map((a) => upload(a, GRAFANA_PROVISIONING_DIR + a.path.slice(provisioning.length))),
+      ...i.artifacts.filter((a) => a.path.startsWith(dashboards)).map((a) => upload(a, `${i.dashboardsDir}/${a.path.slice(dashboards.length)}`)),
+    ],
+    secretFiles: [password],
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * What runs on a Docker host, as plain data: one ContainerSpec per container. Pure (no Pulumi
+ * imports), so tests check exactly what DockerHost hands to `docker.Container`.
+ */
+import { Artifact } from "../../render/artifact";
+
+/** What a container is for; also its `qwen-serving.role` label. */
+export type ContainerRole = "weights" | "sglang" | "router-install" | "router" | "router-workers" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana";
+
+/** Secrets a container may receive, as a file; names match ServingSecrets (`apiKeys.<service>` for one key). */
+export type SecretName = "hfToken" | "modelscopeToken" | "grafanaAdminPassword" | `apiKeys.${string}`;
+
+/** A rendered file (an artifact of the plan) copied into the container before it starts. */
+export interface FileUpload {
+  readonly containerPath: string;
+  /** The artifact the content comes from (relative path in the plan's out folder). */
+  readonly artifactPath: string;
+  readonly content: string;
+  /** Octal mode, as docker expects it (`"0644"`). */
+  readonly mode: string;
+}
+
+/** A secret copied into the container as a file: the spec names it, the content never appears here. */
+export interface SecretUpload {
+  readonly containerPath: string;
+  readonly secret: SecretName;
+  readonly mode: string;
+}
+
+export interface Healthcheck {
+  /** Docker's `test` form: `["CMD", ...argv]`. */
+  readonly test: readonly string[];
+  readonly intervalSec: number;
+  readonly timeoutSec: number;
+  /** Failures during this window do not count: SGLang opens its port only when fully loaded. */
+  readonly startPeriodSec: number;
+  readonly retries: number;
+}
+
+export interface ContainerSpec {
+  /** Suffix of the Pulumi logical name; unique on its host. */
+  readonly key: string;
+  readonly role: ContainerRole;
+  /** The host (`hosts[].name`) the container runs on. */
+  readonly host: string;
+  /** Docker container name; unique on the host. */
+  readonly name: string;
+  /** Pinned image reference. */
+  readonly image: string;
+  /** Arguments after the image's entrypoint; for SGLang the whole `python3 -m sglang.launch_server` argv. */
+  readonly command: readonly string[];
+  /** Plain environment. Never holds a secret: secrets arrive as files (`secretFiles`). */
+  readonly env: readonly string[];
+  /** Published ports: host port `external` forwards to container port `internal`. */
+  readonly ports: readonly { readonly internal: number; readonly external: number }[];
+  /** GPU indices passed with an NVIDIA device request, or every GPU. @default - none */
+  readonly gpus?: readonly number[] | "all";
+  /** Share the host's IPC namespace (NCCL between TP ranks uses shared memory). */
+  readonly hostIpc: boolean;
+  /** Host network namespace: the container's listen ports are host ports (nothing is published). */
+  readonly hostNetwork: boolean;
+  /** Ports it listens on in the host network namespace (with `hostNetwork`). */
+  readonly hostPorts: readonly number[];
+  /** Host PID namespace (node_exporter reports the host's processes). */
+  readonly hostPid: boolean;
+  /** /dev/shm size in MiB. @default - Docker's 64 MiB */
+  readonly shmSizeMiB?: number;
+  /** Linux capabilities added to Docker's default set. */
+  readonly capAdd: readonly string[];
+  /** Host folders mounted into the container. */
+  readonly binds: readonly { readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean; readonly propagation?: "rslave" }[];
+  /** Named Docker volumes (created on the host) mounted into the container. */
+  readonly volumes: readonly { readonly volume: string; readonly containerPath: string; readonly readOnly: boolean }[];
+  readonly healthcheck?: Healthcheck;
+  readonly restart: "unless-stopped" | "no";
+  /** Runs to completion once and `pulumi up` waits for it (the weights download). */
+  readonly runOnce: boolean;
+  /** How long `pulumi up` may wait for the container to be created (and, run-once, to finish). @default - the provider's 20 minutes */
+  readonly createTimeoutMin?: number;
+  /** Key of a run-once container on the same host that must have exited 0 before this one is created. */
+  readonly after?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly files: readonly FileUpload[];
+  readonly secretFiles: readonly SecretUpload[];
+}
+
+/** Label keys every container carries, so `docker ps --filter label=...` and the plan can find them. */
+export const LABELS = {
+  stack: "qwen-serving.stack",
+  host: "qwen-serving.host",
+  role: "qwen-serving.role",
+  service: "qwen-serving.service",
+  replica: "qwen-serving.replica",
+  /** Ports a host-network container binds on the host, comma-separated (`docker ps` shows none). */
+  hostPorts: "qwen-serving.host-ports",
+  /** `<source>:<repo>@<revision>` an SGLang container serves. */
+  weights: "qwen-serving.weights",
+} as const;
+
+/** Where secret files go inside containers. */
+export const SECRETS_DIR = "/run/secrets";
+
+/** Fields most containers share; each builder overrides what differs. */
+export function baseSpec(
+  role: ContainerRole,
+  host: string,
+  stack: string,
+  extra: Record<string, string> = {},
+): Pick<ContainerSpec, "role" | "host" | "env" | "ports" | "hostIpc" | "hostNetwork" | "hostPorts" | "hostPid" | "capAdd" | "binds" | "volumes" | "restart" | "runOnce" | "labels" | "files" | "secretFiles"> {
+  return {
+    role,
+    host,
+    env: [],
+    ports: [],
+    hostIpc: false,
+    hostNetwork: false,
+    hostPorts: [],
+    hostPid: false,
+    capAdd: [],
+    binds: [],
+    volumes: [],
+    restart: "unless-stopped",
+    runOnce: false,
+    labels: { [LABELS.stack]: stack, [LABELS.host]: host, [LABELS.role]: role, ...extra },
+    files: [],
+    secretFiles: [],
+  };
+}
+
+/** An artifact copied into a container at `containerPath`. */
+export const upload = (a: Artifact, containerPath: string, mode = "0644"): FileUpload => ({ containerPath, artifactPath: a.path, content: a.content, mode });

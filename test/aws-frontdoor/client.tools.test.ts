@@ -8,10 +8,8 @@ import { planFrontDoor } from "../../components/aws/front-door-plan";
 import {
   API_KEY_AWS_CLI_IMAGE,
   API_KEY_ENV,
-  apiKeyEnvFile,
   apiKeyParameterName,
   FETCH_API_KEY_SCRIPT,
-  fetchApiKeyCommand,
   serverCommandWithApiKey,
 } from "../../components/render/api-key";
 import { chatRequestBody, EXAMPLE_IMAGE_URL, exampleArtifacts, QWEN3_SAMPLING, visionRequestBody } from "../../components/render/examples";
@@ -147,11 +145,6 @@ describe("API key on the node", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("API key /p is empty or spans several lines\n");
     expect(existsSync(out)).toBe(false);
-  });
-
-  test("the unit's fetch step names the script, the parameter and the env file under /run", () => {
-    expect(fetchApiKeyCommand("us-east-1", "prod", "qwen3-32b")).toEqual(["/usr/local/lib/qwen-serving/fetch-api-key.sh", "us-east-1", "/qwen-serving/prod/api-keys/qwen3-32b", "/run/qwen-serving/qwen3-32b.api-key.env"]);
-    expect(apiKeyEnvFile("qwen3-32b").startsWith("/run/")).toBe(true);
   });
 
   test("the container runs `python3 -m sglang.launch_server <argv> --api-key <key from env>`, an argv SGLang accepts", async () => {

@@ -1,10 +1,7 @@
-import { writeFileSync } from "fs";
-import { join } from "path";
 import { describe, expect, test } from "vitest";
 import {
   REGISTER_INTERVAL_SECONDS,
   registerScriptPath,
-  registerWorkersScript,
   routerDockerfile,
   routerImageTag,
   routerNodeFiles,
@@ -20,7 +17,6 @@ import {
   workerStartupTimeoutSecs,
 } from "../../components/sglang/router-args";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
-import { DOCKER_PACKAGE, shellcheck, systemdVerify, tempDir } from "../support/tools";
 
 const SGLANG_IMAGE = "lmsysorg/sglang:v0.4.9.post2-cu126";
 const noRemote = (node: string): string => {
@@ -169,27 +165,6 @@ describe("router units on the node", () => {
   test("systemd quoting escapes specifiers and variables", () => {
     expect(systemdArg("http://127.0.0.1:30000")).toBe("http://127.0.0.1:30000");
     expect(systemdArg('a b"$x%')).toBe('"a b\\"$$x%%"');
-  });
-
-  test("every unit passes systemd-analyze verify", async () => {
-    const cross = plan(crossNodeConfig());
-    const crossFiles = routerNodeFiles({ services: cross.services, sglangImage: SGLANG_IMAGE, addressOf: () => "10.0.17.9" });
-    for (const f of [files, crossFiles]) expect(await systemdVerify(f.units, f.files, DOCKER_PACKAGE.programs, DOCKER_PACKAGE.units)).toBe("");
-  });
-
-  test("systemd-analyze verify catches a unit that runs a missing program (the check can fail)", async () => {
-    const broken = files.units.map((u) => ({ ...u, content: u.content.replace(/\/usr\/bin\/docker/g, "/usr/bin/dockr") }));
-    expect(await systemdVerify(broken, files.files, DOCKER_PACKAGE.programs, DOCKER_PACKAGE.units)).toContain("/usr/bin/dockr is not executable");
-  });
-
-  test("the registration script is shellcheck-clean", async () => {
-    const dir = tempDir("qs-router-sh-");
-    const paths = prod.services.map((s) => {
-      const p = join(dir, `${s.name}.sh`);
-      writeFileSync(p, registerWorkersScript(s, noRemote));
-      return p;
-    });
-    expect(await shellcheck(paths)).toBe("");
   });
 });
 

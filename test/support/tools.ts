@@ -66,7 +66,7 @@ export async function systemdVerify(
   writeTree(root, packageUnits.map((u) => ({ path: `/usr/lib/systemd/system/${u.name}`, content: u.content })));
   writeTree(root, nodeFiles);
   writeTree(root, units.map((u) => ({ path: `/etc/systemd/system/${u.name}`, content: u.content })));
-  const r = await run("systemd-analyze", ["verify", `--root=${root}`, ...units.map((u) => `/etc/systemd/system/${u.name}`)]);
+  const r = await run("systemd-analyze", ["verify", `--root=${root}`, ...units.map((u) => `/etc/systemd/system/${u.name}`)], { timeoutMs: 60_000 });
   return r.code === 0 && r.stderr.trim() === "" ? "" : `exit ${r.code}\n${r.stdout}${r.stderr}`;
 }
 

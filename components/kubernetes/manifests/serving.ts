@@ -1,0 +1,70 @@
+/** The whole serving side of a kubernetes plan, and its objects in apply order. */
+import { QwenServingError } from "../../problems";
+import { PART_OF, LABELS, SECRET_PLACEHOLDER, SGLANG_SERVICE_ACCOUNT, TOKENS_SECRET, meta } from "./labels";
+import { serviceManifests } from "./service";
+import { retainWeights, statefulSetProblems } from "./statefulset";
+import { KubernetesObject, ServingManifestInput, ServingManifests } from "./types";
+
+/** Every serving-side object of a kubernetes plan. Throws a QwenServingError naming every service that cannot be one StatefulSet. */
+export function renderServingManifests(input: ServingManifestInput): ServingManifests {
+  const { settings, plan, config } = input;
+  const problems = statefulSetProblems(plan);
+  if (problems.length) throw new QwenServingError("platform", problems);
+  const ns = settings.namespace;
+  const partOf = { [LABELS.partOf]: PART_OF };
+  const tokens = input.tokens ?? [];
+  const retain = retainWeights(plan, config);
+  return {
+    namespace: settings.createNamespace
+      ? {
+          apiVersion: "v1",
+          kind: "Namespace",
+          // Baseline forbids host namespaces, hostPath and privileged pods; nothing here needs them.
+          metadata: { name: ns, labels: { ...partOf, "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "baseline" } },
+        }
+      : undefined,
+    storageClass: settings.storage.create
+      ? {
+          apiVersion: "storage.k8s.io/v1",
+          kind: "StorageClass",
+          metadata: { name: settings.storage.storageClassName, labels: partOf },
+          provisioner: settings.storage.provisioner,
+          parameters: settings.storage.parameters ?? { type: "gp3", throughput: String(config.cache.throughputMiBps), iops: String(config.cache.iops), encrypted: "true" },
+          reclaimPolicy: retain ? "Retain" : "Delete",
+          // The volume is created in the zone of the node the pod is scheduled to.
+          volumeBindingMode: "WaitForFirstConsumer",
+          allowVolumeExpansion: true,
+        }
+      : undefined,
+    serviceAccount: {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { ...meta(SGLANG_SERVICE_ACCOUNT, ns, partOf), ...(Object.keys(settings.serviceAccountAnnotations).length ? { annotations: { ...settings.serviceAccountAnnotations } } : {}) },
+      automountServiceAccountToken: false,
+    },
+    tokensSecret: tokens.length
+      ? { apiVersion: "v1", kind: "Secret", metadata: meta(TOKENS_SECRET, ns, partOf), type: "Opaque", stringData: Object.fromEntries(tokens.map((t) => [t, SECRET_PLACEHOLDER])) }
+      : undefined,
+    services: plan.services.map((svc) => serviceManifests(input, svc)),
+  };
+}
+
+/** Every object in apply order (cluster-scoped and namespace first, workloads last). */
+export function servingObjects(m: ServingManifests): KubernetesObject[] {
+  const out: KubernetesObject[] = [];
+  const push = (o: KubernetesObject | undefined) => o && out.push(o);
+  push(m.namespace);
+  push(m.storageClass);
+  push(m.serviceAccount);
+  push(m.tokensSecret);
+  for (const s of m.services) {
+    push(s.weightsScript);
+    push(s.headless);
+    push(s.front);
+    push(s.statefulSet);
+    push(s.pdb);
+    if (s.router) [s.router.serviceAccount, s.router.role, s.router.roleBinding, s.router.deployment].forEach(push);
+    push(s.ingress);
+  }
+  return out;
+}

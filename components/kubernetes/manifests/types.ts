@@ -1,0 +1,69 @@
+/**
+ * The shapes of the serving-side Kubernetes objects (kubernetes-models types, which the tests
+ * validate against the pinned Kubernetes OpenAPI schemas) and what renders them.
+ */
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap" with { "resolution-mode": "import" };
+import type { INamespace } from "kubernetes-models/v1/Namespace" with { "resolution-mode": "import" };
+import type { ISecret } from "kubernetes-models/v1/Secret" with { "resolution-mode": "import" };
+import type { IService } from "kubernetes-models/v1/Service" with { "resolution-mode": "import" };
+import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount" with { "resolution-mode": "import" };
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment" with { "resolution-mode": "import" };
+import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet" with { "resolution-mode": "import" };
+import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress" with { "resolution-mode": "import" };
+import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget" with { "resolution-mode": "import" };
+import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role" with { "resolution-mode": "import" };
+import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding" with { "resolution-mode": "import" };
+import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass" with { "resolution-mode": "import" };
+import { KubernetesSettings } from "../../config/kubernetes";
+import { StackConfig } from "../../config/schema";
+import { DeploymentPlan } from "../../sglang/planner";
+
+/** Hub tokens the download can use; each is a key of TOKENS_SECRET and a file in the init container. */
+export type HubToken = "hf-token" | "modelscope-token";
+
+export interface ServingManifestInput {
+  readonly plan: DeploymentPlan;
+  /** The parsed stack config (image, cache, environment). */
+  readonly config: StackConfig;
+  readonly settings: KubernetesSettings;
+  /** Hub tokens present as Pulumi secrets. @default [] */
+  readonly tokens?: readonly HubToken[];
+}
+
+/** The router of a service with replicas > 1, with the RBAC its pod discovery needs. */
+export interface RouterManifests {
+  readonly serviceAccount: IServiceAccount;
+  readonly role: IRole;
+  readonly roleBinding: IRoleBinding;
+  readonly deployment: IDeployment;
+}
+
+export interface ServiceManifests {
+  readonly service: string;
+  readonly weightsScript: IConfigMap;
+  readonly statefulSet: IStatefulSet;
+  readonly headless: IService;
+  readonly front: IService;
+  readonly pdb: IPodDisruptionBudget;
+  /** Only when replicas > 1. */
+  readonly router?: RouterManifests;
+  readonly ingress?: IIngress;
+}
+
+export interface ServingManifests {
+  /** When the stack creates the namespace. */
+  readonly namespace?: INamespace;
+  /** When the stack creates the weight StorageClass. */
+  readonly storageClass?: IStorageClass;
+  readonly serviceAccount: IServiceAccount;
+  /** When any hub token is configured; data values are SECRET_PLACEHOLDER. */
+  readonly tokensSecret?: ISecret;
+  readonly services: readonly ServiceManifests[];
+}
+
+/** Any Kubernetes object: what the artifact writer and the validation test need to know of it. */
+export interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+}

@@ -4,11 +4,11 @@ import { expect, test } from "vitest";
 
 // Each stack runs in its own test file (Pulumi's mock state is per process, and each run costs
 // two program starts): a stack file without its test would silently go unproven.
-test("every Pulumi.<stack>.yaml has a test/runner/<stack>.test.ts that runs it through pulumi up", () => {
+test("every Pulumi.<stack>.yaml has a test/runner/<stack>.e2e.test.ts that runs it through pulumi up", () => {
   const stacks = fs.readdirSync(process.cwd()).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
   expect(stacks.length).toBeGreaterThan(0);
   for (const stack of stacks) {
-    const file = path.join(__dirname, `${stack}.test.ts`);
+    const file = path.join(__dirname, `${stack}.e2e.test.ts`);
     expect(fs.existsSync(file), `missing ${path.relative(process.cwd(), file)}`).toBe(true);
     expect(fs.readFileSync(file, "utf8")).toContain(`describePulumiUp(${JSON.stringify(stack)})`);
   }

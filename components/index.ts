@@ -3,9 +3,11 @@
 export { QwenServing, QwenServingArgs } from "./qwen-serving";
 export { PlatformArgs, PlatformOutputs, ServingSecrets } from "./platform";
 export { Artifact } from "./render/artifact";
+export { Problem, Problems, QwenServingError, Stage, formatProblem, keyPath } from "./problems";
+export * from "./contract";
 export * from "./catalog";
 export * from "./config/schema";
 export { planMemory, MemoryInput, MemoryPlan, defaultMemFractionStatic, kvCellBytes, weightsGiBPerGpu } from "./sglang/memory";
-export { planDeployment, PlanError, PlanProblem, DeploymentPlan, ServicePlan, ReplicaPlan, RouterPlan, NodePlan } from "./sglang/planner";
+export { planDeployment, DeploymentPlan, ServicePlan, ReplicaPlan, RouterPlan, NodePlan } from "./sglang/planner";
 export { launchArgs, LaunchSpec, MODELS_MOUNT } from "./sglang/launch-args";
 export { parseServerArgs } from "./sglang/argparse";

@@ -59,17 +59,23 @@ export class QwenServingError extends Error {
   }
 }
 
-/** Collects problems; `throwIfAny` raises one QwenServingError with all of them. */
+/** A problem as a check states it: the path may be a key list (`["services", 0, "tp"]`) or a string. */
+export type ProblemInput = Omit<Problem, "path"> & { readonly path: string | readonly PropertyKey[] };
+
+/** Collects problems, putting every path in the one style; `throwIfAny` raises one QwenServingError with all of them. */
 export class Problems {
   private readonly list: Problem[] = [];
-  add(p: Problem): void {
+  add(p: ProblemInput): void {
     this.list.push({ ...p, path: keyPath(p.path) });
   }
-  addAll(ps: readonly Problem[]): void {
+  addAll(ps: readonly ProblemInput[]): void {
     ps.forEach((p) => this.add(p));
   }
   get all(): readonly Problem[] {
     return this.list;
+  }
+  get length(): number {
+    return this.list.length;
   }
   throwIfAny(stage: Stage): void {
     if (this.list.length) throw new QwenServingError(stage, this.list);

@@ -21,7 +21,7 @@ export interface QwenServingArgs {
 /**
  * SGLang-served Qwen models on one platform (aws, docker or kubernetes): plans GPUs, memory, ports
  * and launch args first, and only then creates the platform's resources. A config that cannot be
- * deployed throws a PlanError naming every problem before any child resource exists.
+ * deployed throws a QwenServingError naming every problem before any child resource exists.
  */
 export class QwenServing extends pulumi.ComponentResource implements PlatformOutputs {
   /** The plan every resource was built from. */

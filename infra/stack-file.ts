@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { QwenServingError } from "../components/problems";
 
 /** A stack's config as the Pulumi engine hands it to the program: `ns:key` -> string. */
 export interface StackFile {
@@ -14,8 +15,9 @@ export interface StackFile {
 /** The placeholder a secure value gets offline, where no secrets provider can decrypt it. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
-export class StackFileError extends Error {
-  override name = "StackFileError";
+/** A stack file that cannot be read: the problem's path is the file (there is no config key yet). */
+function fileError(file: string, rule: string, advice?: string): QwenServingError {
+  return new QwenServingError("config", [{ path: file, rule, ...(advice ? { advice } : {}) }]);
 }
 
 function parseYamlFile(file: string): unknown {
@@ -23,12 +25,12 @@ function parseYamlFile(file: string): unknown {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch {
-    throw new StackFileError(`${path.basename(file)} not found in ${path.dirname(file)}`);
+    throw fileError(path.basename(file), `not found in ${path.dirname(file)}`);
   }
   try {
     return parse(text);
   } catch (e) {
-    throw new StackFileError(`${path.basename(file)} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    throw fileError(path.basename(file), `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
 }
 
@@ -50,17 +52,17 @@ function unwrapSecure(v: unknown): { value: unknown; secret: boolean } {
 
 /** Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` from `dir` the way the engine presents them. */
 export function readStackFile(dir: string, stack: string): StackFile {
-  if (!/^[\w.-]+$/.test(stack)) throw new StackFileError(`stack name '${stack}' may hold only letters, digits, '-', '_' and '.'`);
+  if (!/^[\w.-]+$/.test(stack)) throw new QwenServingError("config", [{ path: "stack name", value: stack, rule: "may hold only letters, digits, '-', '_' and '.'" }]);
   const project = parseYamlFile(path.join(dir, "Pulumi.yaml")) as { name?: unknown } | null;
-  if (!project || typeof project.name !== "string") throw new StackFileError("Pulumi.yaml has no project 'name'");
+  if (!project || typeof project.name !== "string") throw fileError("Pulumi.yaml", "has no project 'name'");
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
     const stacks = fs.readdirSync(dir).flatMap((f) => (/^Pulumi\.(.+)\.yaml$/.exec(f) ?? []).slice(1));
-    throw new StackFileError(`no stack '${stack}': Pulumi.${stack}.yaml not found; stacks here: ${stacks.join(", ") || "(none)"}`);
+    throw fileError(`Pulumi.${stack}.yaml`, `not found: there is no stack '${stack}'`, `stacks here: ${stacks.join(", ") || "(none)"}`);
   }
   const doc = parseYamlFile(file) as { config?: unknown } | null;
   const raw = doc?.config ?? {};
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new StackFileError(`Pulumi.${stack}.yaml: 'config' must be a mapping of keys`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw fileError(`Pulumi.${stack}.yaml`, "'config' must be a mapping of keys");
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(raw)) {

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GrafanaAccess, PlatformArgs, PlatformOutputs } from "../platform";
+import { QwenServingError } from "../problems";
 import { Artifact } from "../render/artifact";
 import { AwsSettingsSchema } from "../config/aws";
 import { exampleArtifacts } from "../render/examples";
@@ -38,7 +39,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     const monitoringProblems = args.config.monitoring.enabled
       ? awsMonitoringProblems(args.plan, awsSettings.monitoring, { tls: awsSettings.frontDoor.certificateArn !== undefined, hasGrafanaPassword: args.secrets.grafanaAdminPassword !== undefined })
       : [];
-    if (monitoringProblems.length) throw new Error(monitoringProblems.join("\n"));
+    if (monitoringProblems.length) throw new QwenServingError("platform", monitoringProblems);
     const network = new AwsNetwork(`${name}-network`, {
       plan: args.plan,
       settings: awsSettings.network,

@@ -4,6 +4,7 @@ import { AwsMonitoringSettings } from "../config/aws";
 import { MonitoringConfig } from "../config/schema";
 import { GrafanaAccess } from "../platform";
 import { Artifact } from "../render/artifact";
+import { Problem, QwenServingError, keyPath } from "../problems";
 import {
   GRAFANA_PORT,
   STACK_TAG_KEY,
@@ -28,14 +29,14 @@ const GRAFANA_HEALTH_PATH = "/api/health";
  * What stops the monitoring instance from being built, one line per problem naming the config key:
  * Grafana's listener on a port the load balancer already uses, or no admin password.
  */
-export function awsMonitoringProblems(plan: DeploymentPlan, settings: AwsMonitoringSettings, opts: { readonly tls: boolean; readonly hasGrafanaPassword: boolean }): string[] {
-  const problems: string[] = [];
+export function awsMonitoringProblems(plan: DeploymentPlan, settings: AwsMonitoringSettings, opts: { readonly tls: boolean; readonly hasGrafanaPassword: boolean }): Problem[] {
+  const problems: Problem[] = [];
   if (settings.grafanaAllowedCidrs.length) {
     const clash = plan.services.find((s) => s.port === settings.grafanaPort)?.name ?? (opts.tls && settings.grafanaPort === HTTPS_PORT ? "the HTTPS routing listener" : undefined);
-    if (clash) problems.push(`qwen-serving:aws.monitoring.grafanaPort: ${settings.grafanaPort} is already a load-balancer port (${clash}); pick another port for Grafana`);
+    if (clash) problems.push({ path: keyPath(["aws", "monitoring", "grafanaPort"]), value: settings.grafanaPort, rule: `is already a load-balancer port (${clash})`, advice: "pick another port for Grafana" });
   }
   if (!opts.hasGrafanaPassword)
-    problems.push("qwen-serving:grafanaAdminPassword: monitoring is enabled and Grafana must not keep its default admin password; set it with 'pulumi config set --secret grafanaAdminPassword ...' (or set monitoring.enabled false)");
+    problems.push({ path: keyPath("grafanaAdminPassword"), rule: "monitoring is enabled and Grafana must not keep its default admin password", advice: "set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false" });
   return problems;
 }
 
@@ -101,7 +102,7 @@ export class MonitoringNode extends pulumi.ComponentResource {
     const tls = args.loadBalancer.certificateArn !== undefined;
     // Before super(): bad settings register nothing.
     const problems = awsMonitoringProblems(plan, settings, { tls, hasGrafanaPassword: true });
-    if (problems.length) throw new Error(problems.join("\n"));
+    if (problems.length) throw new QwenServingError("platform", problems);
     super("qwen-serving:aws:MonitoringNode", name, {}, opts);
     const child = { parent: this };
     const tags = (suffix: string) => ({ ...args.tags, [STACK_TAG_KEY]: plan.stack, Name: `${name}-${suffix}` });

@@ -9,7 +9,7 @@ export type DockerPlatformArgs = PlatformArgs;
 
 /**
  * Platform adapter for `platform: docker`: existing GPU hosts, each managed through its own Docker
- * provider. Lays the plan out first (throwing a DockerLayoutError that lists every problem before
+ * provider. Lays the plan out first (throwing a QwenServingError that lists every problem before
  * any resource exists), then creates one DockerHost per host.
  */
 export class DockerPlatform extends pulumi.ComponentResource implements PlatformOutputs {

@@ -4,6 +4,7 @@
  * exactly these containers, and the tests check them without mocks.
  */
 import { DEFAULT_DOCKER_SETTINGS } from "../config/docker";
+import { ProblemInput, Problems } from "../problems";
 import { DockerHostConfig, StackConfig } from "../config/schema";
 import { Artifact } from "../render/artifact";
 import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, prometheusArgs, renderMonitoring } from "../render/monitoring";
@@ -66,14 +67,6 @@ export interface SecretsPresent {
   readonly apiKeys: readonly string[];
 }
 
-/** Every reason the layout cannot be built, one per line, each naming the config key. */
-export class DockerLayoutError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`the docker layout cannot be built:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "DockerLayoutError";
-  }
-}
-
 /** Artifact path of a host's download script. */
 export const weightsScriptPath = (host: string): string => `hosts/${host}/fetch-weights.sh`;
 
@@ -96,31 +89,31 @@ const TOKEN_FILES: Record<"huggingface" | "modelscope", { secret: "hfToken" | "m
 /**
  * Lays the plan out on the hosts. Collects every problem (an unknown monitoring host, a port used
  * twice on one host, a missing secret, weights the platform cannot fetch) and throws one
- * DockerLayoutError listing them all, before any resource exists.
+ * QwenServingError listing them all, before any resource exists.
  */
 export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets: SecretsPresent): DockerLayout {
   const settings = config.docker ?? DEFAULT_DOCKER_SETTINGS;
-  const problems: string[] = [];
+  const problems = new Problems();
   const stack = plan.stack;
 
   const addresses = new Map<string, string>();
   config.hosts.forEach((h, i) => {
     const address = hostAddress(h);
-    if (address === undefined) problems.push(`qwen-serving:hosts[${i}].address: host '${h.name}' is reached through ${h.dockerHost}, which has no network address; set address so Prometheus and routers can reach its ports`);
+    if (address === undefined) problems.add({ path: ["hosts", i, "address"], rule: `host '${h.name}' is reached through ${h.dockerHost}, which has no network address`, advice: "set address so Prometheus and routers can reach its ports" });
     else addresses.set(h.name, address);
     if (connectionOf(h.dockerHost) === "tcp" && !secrets.dockerTls)
-      problems.push(`qwen-serving:hosts[${i}].dockerHost: ${h.dockerHost} without TLS gives root on '${h.name}' to anyone who can reach the port; set the secret dockerTls.${h.name} {ca, cert, key}, or use ssh://`);
+      problems.add({ path: ["hosts", i, "dockerHost"], value: h.dockerHost, rule: `without TLS gives root on '${h.name}' to anyone who can reach the port`, advice: `set the secret dockerTls.${h.name} {ca, cert, key}, or use ssh://` });
   });
   const addr = (host: string) => addresses.get(host) ?? host;
 
   const monitoringHost = config.monitoring.enabled ? (settings.monitoringHost ?? config.hosts[0]?.name) : undefined;
   if (settings.monitoringHost !== undefined && !config.hosts.some((h) => h.name === settings.monitoringHost))
-    problems.push(`qwen-serving:docker.monitoringHost: no host is named '${settings.monitoringHost}'; valid: ${config.hosts.map((h) => h.name).join(", ")}`);
+    problems.add({ path: ["docker", "monitoringHost"], value: settings.monitoringHost, rule: "no host has this name", advice: `valid: ${config.hosts.map((h) => h.name).join(", ")}` });
   if (monitoringHost && !secrets.grafanaAdminPassword)
-    problems.push("qwen-serving:grafanaAdminPassword: monitoring is enabled and Grafana must not keep its default admin password; set it with 'pulumi config set --secret grafanaAdminPassword ...' (or set monitoring.enabled false)");
+    problems.add({ path: "grafanaAdminPassword", rule: "monitoring is enabled and Grafana must not keep its default admin password", advice: "set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false" });
 
   plan.services.forEach((s, i) => {
-    if (s.spec.weights.source === "s3") problems.push(`qwen-serving:services[${i}].weights.source: docker hosts have no AWS credentials to read ${s.spec.weights.s3Uri}; use huggingface or modelscope`);
+    if (s.spec.weights.source === "s3") problems.add({ path: ["services", i, "weights", "source"], value: "s3", rule: `docker hosts have no AWS credentials to read ${s.spec.weights.s3Uri}`, advice: "use huggingface or modelscope" });
   });
 
   const monitoring = monitoringHost ? monitoringInput(plan, config, addr, addr(monitoringHost)) : undefined;
@@ -137,7 +130,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
         const models = weightsModels(onHost);
         script = { path: weightsScriptPath(h.name), content: renderWeightsScript({ models }), mode: 0o755 };
       } catch (e) {
-        problems.push(`qwen-serving:services: on host '${h.name}' ${(e as Error).message}`);
+        problems.add({ path: "services", rule: `on host '${h.name}' ${(e as Error).message}` });
       }
       if (script) {
         artifacts.push(script);
@@ -187,7 +180,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
       containers.push(prometheus({ stack, host: h.name, image: settings.images.prometheus, port: settings.prometheusPort, artifacts: monitoringArtifacts, args }));
       containers.push(grafana({ stack, host: h.name, image: settings.images.grafana, port: settings.grafanaPort, artifacts: monitoringArtifacts, dashboardsDir: DEFAULT_DASHBOARDS_DIR }));
     }
-    problems.push(...portClashes(h.name, containers));
+    problems.addAll(portClashes(h.name, containers));
     return {
       name: h.name,
       dockerHost: h.dockerHost,
@@ -200,7 +193,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
     };
   });
 
-  if (problems.length) throw new DockerLayoutError(problems);
+  problems.throwIfAny("platform");
   return {
     hosts,
     endpoints: Object.fromEntries(plan.services.map((s) => [s.name, `http://${addr(s.router?.node ?? s.placement[0].node)}:${s.port}`])),
@@ -233,10 +226,10 @@ export function monitoringInput(plan: DeploymentPlan, config: StackConfig, addr:
 }
 
 /** Host ports (published, or bound on the host network) claimed more than once on one host. */
-function portClashes(host: string, containers: readonly ContainerSpec[]): string[] {
+function portClashes(host: string, containers: readonly ContainerSpec[]): ProblemInput[] {
   const owners = new Map<number, string[]>();
   for (const c of containers) for (const port of [...c.ports.map((p) => p.external), ...c.hostPorts]) owners.set(port, [...(owners.get(port) ?? []), c.name]);
   return [...owners]
     .filter(([, names]) => names.length > 1)
-    .map(([port, names]) => `qwen-serving:docker: port ${port} on host '${host}' is used by ${names.join(" and ")}; change a service port or the docker.*Port settings`);
+    .map(([port, names]) => ({ path: "docker", rule: `port ${port} on host '${host}' is used by ${names.join(" and ")}`, advice: "change a service port or the docker.*Port settings" }));
 }

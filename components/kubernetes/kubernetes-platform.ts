@@ -10,27 +10,28 @@ import { asArgs } from "./k8s-args";
 import { HubToken, ServingManifests, renderServingManifests } from "./manifests";
 import { renderMonitoringManifests } from "./monitoring-manifests";
 import { ServingWorkload } from "./serving-workload";
-import { KubernetesSettingsError, resolveKubernetesSettings } from "./settings";
+import { resolveKubernetesSettings } from "./settings";
+import { Problems, QwenServingError } from "../problems";
 
 export type KubernetesPlatformArgs = PlatformArgs;
 
 /** The settings, after the checks that also need the secrets; every problem at once. */
 function checkedSettings(args: KubernetesPlatformArgs): KubernetesSettings {
-  const problems: string[] = [];
+  const problems = new Problems();
   let settings: KubernetesSettings | undefined;
   try {
     settings = resolveKubernetesSettings(args.config);
   } catch (e) {
-    if (!(e instanceof KubernetesSettingsError)) throw e;
-    problems.push(...e.problems);
+    if (!(e instanceof QwenServingError)) throw e;
+    problems.addAll(e.problems);
   }
   const apiKeys = Object.keys(args.secrets.apiKeys ?? {});
   if (apiKeys.length)
-    problems.push(`qwen-serving:apiKeys: not supported on platform kubernetes (SGLang 0.4.9.post2 takes a key only on its command line, where it would leak); remove ${apiKeys.join(", ")} and authenticate at your Ingress controller`);
+    problems.add({ path: "apiKeys", rule: "not supported on platform kubernetes: SGLang 0.4.9.post2 takes a key only on its command line, where it would leak", advice: `remove ${apiKeys.join(", ")} and authenticate at your Ingress controller` });
   if (args.config.monitoring.enabled && (settings?.monitoring.install ?? true) && args.secrets.grafanaAdminPassword === undefined)
-    problems.push("qwen-serving:grafanaAdminPassword: installing kube-prometheus-stack needs it ('pulumi config set --secret grafanaAdminPassword ...'); the chart's own default is public");
-  if (problems.length || !settings) throw new KubernetesSettingsError(problems);
-  return settings;
+    problems.add({ path: "grafanaAdminPassword", rule: "installing kube-prometheus-stack needs it: the chart's own default is public", advice: "'pulumi config set --secret grafanaAdminPassword ...'" });
+  problems.throwIfAny("platform");
+  return settings!;
 }
 
 const hubTokens = (secrets: ServingSecrets): HubToken[] => [...(secrets.hfToken !== undefined ? ["hf-token" as const] : []), ...(secrets.modelscopeToken !== undefined ? ["modelscope-token" as const] : [])];

@@ -86,14 +86,14 @@ describe("refusals", () => {
   it("a Grafana port that a service's listener already uses", async () => {
     const clash = parse(prodConfig({ aws: { monitoring: { grafanaAllowedCidrs: CIDRS, grafanaPort: 9001 } } }));
     expect(() => new QwenServing("qwen-clash", { config: clash, secrets: { grafanaAdminPassword: "x" }, stack: "clash" })).toThrow(
-      "qwen-serving:aws.monitoring.grafanaPort: 9001 is already a load-balancer port (qwen3-32b); pick another port for Grafana",
+      "qwen-serving:aws.monitoring.grafanaPort: got 9001; is already a load-balancer port (qwen3-32b) (pick another port for Grafana)",
     );
     expect(await registeredUnder("qwen-clash-aws")).toEqual([]);
   });
 
   it("monitoring without a Grafana admin password", async () => {
     expect(() => new QwenServing("qwen-nopw", { config: parse(prodConfig()), secrets: {}, stack: "nopw" })).toThrow(
-      "qwen-serving:grafanaAdminPassword: monitoring is enabled and Grafana must not keep its default admin password; set it with 'pulumi config set --secret grafanaAdminPassword ...' (or set monitoring.enabled false)",
+      "qwen-serving:grafanaAdminPassword: monitoring is enabled and Grafana must not keep its default admin password (set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false)",
     );
     expect(await registeredUnder("qwen-nopw-aws")).toEqual([]);
   });

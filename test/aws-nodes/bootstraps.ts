@@ -5,7 +5,8 @@ import { StackConfig } from "../../components/config/schema";
 import { NodeBootstrap, renderNodeBootstrap } from "../../components/render/cloud-init";
 import { routerNodeFiles } from "../../components/render/router-unit";
 import { DeploymentPlan, planDeployment } from "../../components/sglang/planner";
-import { parseStackConfig, PROJECT } from "../../infra/config";
+import { PROJECT } from "../../components/contract";
+import { parseStackConfig } from "../../infra/config";
 import { readStackFile } from "../../infra/stack-file";
 
 export function stackPlan(stack: string): { config: StackConfig; plan: DeploymentPlan } {

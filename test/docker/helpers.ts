@@ -1,5 +1,6 @@
 import { StackConfig, StackConfigInput, StackConfigSchema } from "../../components/config/schema";
-import { PROJECT, SECRET_KEYS, parseStackConfig } from "../../infra/config";
+import { PROJECT } from "../../components/contract";
+import { SECRET_KEYS, parseStackConfig } from "../../infra/config";
 import { readStackFile } from "../../infra/stack-file";
 
 /** The plain (non-secret) config of a checked-in stack, parsed exactly as the program parses it. */

@@ -7,9 +7,10 @@ import { dirname, join } from "path";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { ContainerSpec } from "../../components/docker/containers";
-import { DockerLayout, DockerLayoutError, SecretsPresent, dockerLayout } from "../../components/docker/layout";
+import { DockerLayout, SecretsPresent, dockerLayout } from "../../components/docker/layout";
+import { QwenServingError, formatProblem } from "../../components/problems";
 import { renderWeightsScript } from "../../components/render/scripts/weights";
-import { PlanError, planDeployment } from "../../components/sglang/planner";
+import { planDeployment } from "../../components/sglang/planner";
 import { parseRouterArgs, workerStartupTimeoutSecs } from "../../components/sglang/router-args";
 import { PROMTOOL, requireTool, run } from "../monitoring/helpers";
 import { shellcheck } from "../support/tools";
@@ -144,41 +145,45 @@ describe("configs the docker platform refuses, with every problem named", () => 
       "a service port that node_exporter already listens on",
       { services: [{ name: "qwen3-8b", model: "Qwen/Qwen3-8B", weights: { source: "huggingface", revision: "b968826d9c46dd6066d109eabc6255188de91218" }, port: 9100 }] },
       {},
-      ["qwen-serving:docker: port 9100 on host 'gpu-a' is used by t-qwen3-8b-0 and t-node-exporter; change a service port or the docker.*Port settings"],
+      ["qwen-serving:docker: port 9100 on host 'gpu-a' is used by t-qwen3-8b-0 and t-node-exporter (change a service port or the docker.*Port settings)"],
     ],
     [
       "an unknown monitoring host",
       { docker: { monitoringHost: "gpu-z" } },
       {},
-      ["qwen-serving:docker.monitoringHost: no host is named 'gpu-z'; valid: gpu-a"],
+      ['qwen-serving:docker.monitoringHost: got "gpu-z"; no host has this name (valid: gpu-a)'],
     ],
     [
       "a tcp:// daemon without TLS material, and Grafana without a password",
       { hosts: [{ name: "gpu-a", dockerHost: "tcp://10.1.0.5:2376", gpu: "h20", gpuCount: 2 }] },
       { grafanaAdminPassword: false },
       [
-        "qwen-serving:hosts[0].dockerHost: tcp://10.1.0.5:2376 without TLS gives root on 'gpu-a' to anyone who can reach the port; set the secret dockerTls.gpu-a {ca, cert, key}, or use ssh://",
-        "qwen-serving:grafanaAdminPassword: monitoring is enabled and Grafana must not keep its default admin password; set it with 'pulumi config set --secret grafanaAdminPassword ...' (or set monitoring.enabled false)",
+        `qwen-serving:hosts[0].dockerHost: got "tcp://10.1.0.5:2376"; without TLS gives root on 'gpu-a' to anyone who can reach the port (set the secret dockerTls.gpu-a {ca, cert, key}, or use ssh://)`,
+        "qwen-serving:grafanaAdminPassword: monitoring is enabled and Grafana must not keep its default admin password (set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false)",
       ],
     ],
     [
       "a unix socket host without an address",
       { hosts: [{ name: "gpu-a", dockerHost: "unix:///var/run/docker.sock", gpu: "h20", gpuCount: 2 }] },
       {},
-      ["qwen-serving:hosts[0].address: host 'gpu-a' is reached through unix:///var/run/docker.sock, which has no network address; set address so Prometheus and routers can reach its ports"],
+      ["qwen-serving:hosts[0].address: host 'gpu-a' is reached through unix:///var/run/docker.sock, which has no network address (set address so Prometheus and routers can reach its ports)"],
     ],
     [
       "weights in S3, which docker hosts have no credentials for",
       { services: [{ name: "qwen3-8b", model: "Qwen/Qwen3-8B", weights: { source: "s3", revision: "v1", s3Uri: "s3://bucket/qwen3-8b/" }, port: 9001 }] },
       {},
-      ["qwen-serving:services[0].weights.source: docker hosts have no AWS credentials to read s3://bucket/qwen3-8b/; use huggingface or modelscope"],
+      ['qwen-serving:services[0].weights.source: got "s3"; docker hosts have no AWS credentials to read s3://bucket/qwen3-8b/ (use huggingface or modelscope)'],
     ],
   ];
   test.each(cases)("refuses %s", (_what, overrides, secrets, problems) => {
     const c = dockerConfig(overrides);
     const build = () => dockerLayout(planDeployment("t", c), c, { ...SECRETS, ...secrets });
-    expect(build).toThrow(DockerLayoutError);
-    expect(() => build()).toThrow(expect.objectContaining({ problems }));
+    expect(build).toThrow(QwenServingError);
+    try {
+      build();
+    } catch (e) {
+      expect((e as QwenServingError).problems.map(formatProblem)).toEqual(problems);
+    }
   });
 
   test("monitoring disabled needs no Grafana password and runs no monitoring containers", () => {
@@ -257,7 +262,7 @@ describe("for any hosts and services the planner accepts", () => {
         try {
           p = planDeployment("t", c);
         } catch (e) {
-          if (e instanceof PlanError) return; // not enough GPUs: the planner's refusal is tested elsewhere
+          if (e instanceof QwenServingError && e.stage === "plan") return; // not enough GPUs: the planner's refusal is tested elsewhere
           throw e;
         }
         const l = dockerLayout(p, c, SECRETS);

@@ -1,7 +1,7 @@
 // A docker config that names GPUs a host does not have is refused by the planner, before the
 // first resource (not even QwenServing) is registered.
 import { describe, expect, test } from "vitest";
-import { PlanError } from "../../components/sglang/planner";
+import { QwenServingError } from "../../components/problems";
 import { installMocks, settle } from "../../infra/mocks";
 import { runProgram } from "../../infra/program";
 import { engineConfig } from "./helpers";
@@ -21,15 +21,15 @@ function program(values: Record<string, unknown>) {
 describe("more GPUs than a host has", () => {
   test("an explicit placement on GPUs 2 and 3 of a 2-GPU host is refused, naming the host and the GPUs", async () => {
     const { run, recorded } = program({ services: [{ ...QWEN3, placement: [{ node: "h20-a", gpus: [2, 3] }] }] });
-    expect(run).toThrow(PlanError);
-    expect(run).toThrow("services[0].placement[0].gpus: node 'h20-a' has 2 GPUs (0-1); [2, 3] do not exist");
+    expect(run).toThrow(QwenServingError);
+    expect(run).toThrow("qwen-serving:services[0].placement[0].gpus: node 'h20-a' has 2 GPUs (0-1); [2, 3] do not exist");
     await settle();
     expect(recorded).toEqual([]);
   });
 
   test("tp 4 on hosts of 2 GPUs is refused with what is free on each host", async () => {
     const { run, recorded } = program({ services: [{ ...QWEN3, tp: 4 }] });
-    expect(run).toThrow("services[0].replicas: replica 0 of 'qwen3-32b' needs 4 GPUs but none are left (h20-a: 2 free of 2, h20-b: 2 free of 2)");
+    expect(run).toThrow("qwen-serving:services[0].replicas: replica 0 of 'qwen3-32b' needs 4 GPUs but none are left (h20-a: 2 free of 2, h20-b: 2 free of 2)");
     await settle();
     expect(recorded).toEqual([]);
   });

@@ -1,8 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError } from "../../infra/config";
 import { installMocks, settle } from "../../infra/mocks";
 import { runProgram } from "../../infra/program";
-import { PlanError } from "../../components/sglang/planner";
+import { QwenServingError } from "../../components/problems";
 
 describe("nothing is registered when config is bad", () => {
   test("a config error and a plan error both stop before the first resource", async () => {
@@ -16,7 +15,7 @@ describe("nothing is registered when config is bad", () => {
       },
       secretKeys: [],
     });
-    expect(() => runProgram()).toThrow(PlanError);
+    expect(() => runProgram()).toThrow(expect.objectContaining({ name: "QwenServingError", stage: "plan" }));
     await settle();
     expect(recorded).toEqual([]);
   });
@@ -35,7 +34,7 @@ describe("plain-text secrets are refused", () => {
       },
       secretKeys: [],
     });
-    expect(() => runProgram()).toThrow(ConfigError);
-    expect(() => runProgram()).toThrow("qwen-serving:hfToken: is stored in plain text; set it with 'pulumi config set --secret hfToken ...'");
+    expect(() => runProgram()).toThrow(QwenServingError);
+    expect(() => runProgram()).toThrow("qwen-serving:hfToken: is stored in plain text (set it with 'pulumi config set --secret hfToken ...')");
   });
 });

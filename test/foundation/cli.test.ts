@@ -79,7 +79,7 @@ describe("npm run plan", () => {
   });
 
   test.each([
-    [["--stack", "nope"], /^error: no stack 'nope': Pulumi\.nope\.yaml not found; stacks here: .*dev.*prod/],
+    [["--stack", "nope"], /^error: invalid stack config: Pulumi\.nope\.yaml: not found: there is no stack 'nope' \(stacks here: .*dev.*prod.*\)$/],
     [["--stak", "dev"], /^error: unknown option '--stak'; valid: --stack, --json, --out, --help \(see --help\)$/],
     [["--stack"], /^error: option --stack needs a value \(see --help\)$/],
   ])("bad input %j exits 2 with one line", (args, message) => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, parseStackConfig } from "../../infra/config";
+import { QwenServingError, formatProblem } from "../../components/problems";
+import { parseStackConfig } from "../../infra/config";
 import { readStackFile, SECRET_PLACEHOLDER } from "../../infra/stack-file";
 import * as fs from "fs";
 import * as os from "os";
@@ -12,8 +13,9 @@ function problems(raw: Record<string, unknown>): string[] {
   try {
     parseStackConfig(raw);
   } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return [...(e as ConfigError).problems];
+    expect(e).toBeInstanceOf(QwenServingError);
+    expect((e as QwenServingError).stage).toBe("config");
+    return (e as QwenServingError).problems.map(formatProblem);
   }
   throw new Error("config was accepted");
 }
@@ -91,8 +93,8 @@ describe("stack files", () => {
   });
 
   test("a missing stack or malformed YAML is one clear line", () => {
-    expect(() => readStackFile(dir, "nope")).toThrow("no stack 'nope': Pulumi.nope.yaml not found; stacks here: broken, t");
-    expect(() => readStackFile(dir, "broken")).toThrow(/^Pulumi\.broken\.yaml is not valid YAML: /);
-    expect(() => readStackFile(dir, "../etc")).toThrow(/stack name '..\/etc' may hold only/);
+    expect(() => readStackFile(dir, "nope")).toThrow("Pulumi.nope.yaml: not found: there is no stack 'nope' (stacks here: broken, t)");
+    expect(() => readStackFile(dir, "broken")).toThrow(/^invalid stack config: Pulumi\.broken\.yaml: is not valid YAML: /);
+    expect(() => readStackFile(dir, "../etc")).toThrow(/stack name: got "..\/etc"; may hold only/);
   });
 });

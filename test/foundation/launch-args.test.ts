@@ -4,7 +4,8 @@ import { parseServerArgs, SERVER_ARGS } from "../../components/sglang/argparse";
 import { launchArgs, yarnOverride } from "../../components/sglang/launch-args";
 import { planDeployment } from "../../components/sglang/planner";
 import { StackConfigSchema } from "../../components/config/schema";
-import { parseStackConfig, PROJECT } from "../../infra/config";
+import { PROJECT } from "../../components/contract";
+import { parseStackConfig } from "../../infra/config";
 import { readStackFile } from "../../infra/stack-file";
 
 // The seed's two commands, verbatim but for its models folder (DIGEST.md).

@@ -1,7 +1,9 @@
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { StackConfigInput, StackConfigSchema } from "../../components/config/schema";
-import { planDeployment, PlanError, WORKER_PORT_BASE } from "../../components/sglang/planner";
+import { planDeployment } from "../../components/sglang/planner";
+import { PORTS } from "../../components/contract";
+import { QwenServingError, formatProblem } from "../../components/problems";
 
 const svc = (over: Record<string, unknown> = {}) => ({ name: "qwen3-32b", model: "Qwen/Qwen3-32B", weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" }, tp: 2, port: 9001, contextLength: 131072, ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 }, ...over });
 const aws = (services: unknown[], pools: unknown[] = [{ name: "gpu", instanceType: "p5.48xlarge" }]) => StackConfigSchema.parse({ platform: "aws", nodePools: pools, services } as StackConfigInput);
@@ -10,8 +12,9 @@ function planProblems(config: ReturnType<typeof aws>): string[] {
   try {
     planDeployment("t", config);
   } catch (e) {
-    expect(e).toBeInstanceOf(PlanError);
-    return (e as PlanError).problems.map((p) => `${p.path}: ${p.message}${p.advice ? ` (${p.advice})` : ""}`);
+    expect(e).toBeInstanceOf(QwenServingError);
+    expect((e as QwenServingError).stage).toBe("plan");
+    return (e as QwenServingError).problems.map(formatProblem);
   }
   throw new Error("plan was accepted");
 }
@@ -20,7 +23,7 @@ describe("placement", () => {
   test("replicas take aligned GPU pairs first-fit; a router fronts them on the service port", () => {
     const plan = planDeployment("t", aws([svc({ replicas: 2 }), svc({ name: "vl", model: "Qwen/Qwen2.5-VL-32B-Instruct", port: 9002, contextLength: 128000, ropeScaling: undefined })]));
     const [q, vl] = plan.services;
-    expect(q.placement.map((p) => [p.node, p.gpus, p.port])).toEqual([["gpu-0", [0, 1], WORKER_PORT_BASE], ["gpu-0", [2, 3], WORKER_PORT_BASE + 1]]);
+    expect(q.placement.map((p) => [p.node, p.gpus, p.port])).toEqual([["gpu-0", [0, 1], PORTS.workerBase], ["gpu-0", [2, 3], PORTS.workerBase + 1]]);
     expect(q.router).toMatchObject({ node: "gpu-0", port: 9001, policy: "cache_aware", workers: [{ node: "gpu-0", port: 30000 }, { node: "gpu-0", port: 30001 }] });
     expect(vl.placement).toEqual([expect.objectContaining({ node: "gpu-0", gpus: [4, 5], port: 9002 })]);
     expect(vl.router).toBeUndefined();
@@ -33,13 +36,13 @@ describe("placement", () => {
   });
 
   test("running out of GPUs is refused with what is left", () => {
-    expect(planProblems(aws([svc({ replicas: 5 })]))).toEqual(["services[0].replicas: replica 4 of 'qwen3-32b' needs 2 GPUs but none are left (gpu-0: 0 free of 8) (add nodes, raise a pool's count, or lower replicas/tp)"]);
+    expect(planProblems(aws([svc({ replicas: 5 })]))).toEqual(["qwen-serving:services[0].replicas: replica 4 of 'qwen3-32b' needs 2 GPUs but none are left (gpu-0: 0 free of 8) (add nodes, raise a pool's count, or lower replicas/tp)"]);
   });
 
   test("GPUs that do not exist or are taken twice are refused", () => {
     expect(planProblems(aws([svc({ placement: [{ node: "gpu-0", gpus: [8, 9] }] }), svc({ name: "svc-b", port: 9002, placement: [{ node: "gpu-1", gpus: [0, 1] }] })]))).toEqual([
-      "services[0].placement[0].gpus: node 'gpu-0' has 8 GPUs (0-7); [8, 9] do not exist",
-      "services[1].placement[0].node: unknown node 'gpu-1' (valid: gpu-0)",
+      "qwen-serving:services[0].placement[0].gpus: node 'gpu-0' has 8 GPUs (0-7); [8, 9] do not exist",
+      "qwen-serving:services[1].placement[0].node: unknown node 'gpu-1' (valid: gpu-0)",
     ]);
   });
 
@@ -52,23 +55,23 @@ describe("placement", () => {
 describe("refusals with advice", () => {
   test("tp that does not divide the heads", () => {
     expect(planProblems(aws([svc({ tp: 3 })]))).toEqual(
-      expect.arrayContaining(["services[0].tp: tp 3 does not divide Qwen/Qwen3-32B's 64 attention heads (valid tp for this model: 1, 2, 4, 8)"]),
+      expect.arrayContaining(["qwen-serving:services[0].tp: tp 3 does not divide Qwen/Qwen3-32B's 64 attention heads (valid tp for this model: 1, 2, 4, 8)"]),
     );
   });
 
   test("a KV pool smaller than the context suggests a tp, a context and fp8 that would fit", () => {
     const [p] = planProblems(aws([svc({ tp: 2 })], [{ name: "gpu", instanceType: "g6e.12xlarge" }]));
-    expect(p).toMatch(/^services\[0\]\.contextLength: KV pool of [\d]+ tokens on l40s at tp 2 is smaller than contextLength 131072 \(tp 4 fits; contextLength <= \d+ fits at tp 2; .*or use a GPU with more memory\)$/);
+    expect(p).toMatch(/^qwen-serving:services\[0\]\.contextLength: KV pool of [\d]+ tokens on l40s at tp 2 is smaller than contextLength 131072 \(tp 4 fits; contextLength <= \d+ fits at tp 2; .*or use a GPU with more memory\)$/);
   });
 
   test("weights that leave no KV cache at all", () => {
     const [p] = planProblems(aws([svc({ model: "Qwen/Qwen3-235B-A22B", tp: 1, ropeScaling: undefined, contextLength: undefined })], [{ name: "gpu", instanceType: "p5.4xlarge" }]));
-    expect(p).toMatch(/^services\[0\]: Qwen\/Qwen3-235B-A22B does not fit on h100-80gb at tp 1: weights take 437\.\d\d GiB per GPU/);
+    expect(p).toMatch(/^qwen-serving:services\[0\]: Qwen\/Qwen3-235B-A22B does not fit on h100-80gb at tp 1: weights take 437\.\d\d GiB per GPU/);
   });
 
   test("an extra arg SGLang would reject is refused before deploy", () => {
     expect(planProblems(aws([svc({ extraArgs: ["--kv-cache-dtype", "fp16"] })]))).toEqual([
-      "services[0].extraArgs: replica 0: SGLang 0.4.9.post2 would reject the command line: argument --kv-cache-dtype: invalid choice: 'fp16' (choose from 'auto', 'fp8_e5m2', 'fp8_e4m3')",
+      "qwen-serving:services[0].extraArgs: replica 0: SGLang 0.4.9.post2 would reject the command line: argument --kv-cache-dtype: invalid choice: 'fp16' (choose from 'auto', 'fp8_e5m2', 'fp8_e4m3')",
     ]);
   });
 
@@ -86,7 +89,7 @@ describe("properties", () => {
         try {
           plan = planDeployment("t", config);
         } catch (e) {
-          expect((e as PlanError).problems.every((p) => p.message.includes("none are left"))).toBe(true);
+          expect((e as QwenServingError).problems.every((p) => p.rule.includes("none are left"))).toBe(true);
           return;
         }
         const gpus = new Set<string>();

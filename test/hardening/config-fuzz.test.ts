@@ -2,8 +2,9 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { ACCELERATOR_IDS, INSTANCE_TYPE_NAMES, MODEL_IDS } from "../../components/catalog";
 import { StackConfigSchema } from "../../components/config/schema";
-import { planDeployment, PlanError } from "../../components/sglang/planner";
-import { ConfigError, PROJECT } from "../../infra/config";
+import { planDeployment } from "../../components/sglang/planner";
+import { PROJECT } from "../../components/contract";
+import { QwenServingError, formatProblem } from "../../components/problems";
 import { installMocks, settle } from "../../infra/mocks";
 import { runProgram } from "../../infra/program";
 
@@ -88,9 +89,10 @@ describe("config fuzzing", () => {
           error = e;
         }
         await settle();
-        expect(error, `accepted: ${JSON.stringify(m)}`).toBeInstanceOf(ConfigError);
+        expect(error, `accepted: ${JSON.stringify(m)}`).toBeInstanceOf(QwenServingError);
         const key = keyOf(m.path);
-        const problems = (error as ConfigError).problems;
+        expect((error as QwenServingError).stage).toBe("config");
+        const problems = (error as QwenServingError).problems.map(formatProblem);
         expect(problems.some((p) => p.startsWith(key) || (m.path.length === 1 && p.includes(`${PROJECT}:${String(m.path[0])}`))), `${key} not named in ${JSON.stringify(problems)}`).toBe(true);
         expect(recorded).toEqual([]);
         clean++;
@@ -101,7 +103,7 @@ describe("config fuzzing", () => {
     expect(clean).toBe(tried);
   });
 
-  test("random valid configs either plan or are refused with an actionable PlanError, never a crash", () => {
+  test("random valid configs either plan or are refused with an actionable plan problem, never a crash", () => {
     let planned = 0;
     let refused = 0;
     fc.assert(
@@ -131,10 +133,11 @@ describe("config fuzzing", () => {
             for (const s of plan.services) expect(s.capacity.kvTokens).toBeGreaterThanOrEqual(s.capacity.contextLength);
             planned++;
           } catch (e) {
-            expect(e).toBeInstanceOf(PlanError);
-            for (const p of (e as PlanError).problems) {
-              expect(p.path).toMatch(/^services\[\d+\]/);
-              expect(p.message.length).toBeGreaterThan(10);
+            expect(e).toBeInstanceOf(QwenServingError);
+            expect((e as QwenServingError).stage).toBe("plan");
+            for (const p of (e as QwenServingError).problems) {
+              expect(p.path).toMatch(/^qwen-serving:services\[\d+\]/);
+              expect(p.rule.length).toBeGreaterThan(10);
             }
             refused++;
           }

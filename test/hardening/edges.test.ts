@@ -29,11 +29,11 @@ function expectOneLine(r: ReturnType<typeof spawnSync>, pattern: RegExp) {
 
 describe("npm run plan at the edges", () => {
   test("malformed YAML", () => {
-    expectOneLine(planIn({ "Pulumi.x.yaml": "config:\n  qwen-serving:platform: [aws\n" }, "x"), /^error: Pulumi\.x\.yaml is not valid YAML: /);
+    expectOneLine(planIn({ "Pulumi.x.yaml": "config:\n  qwen-serving:platform: [aws\n" }, "x"), /^error: invalid stack config: Pulumi\.x\.yaml: is not valid YAML: /);
   });
 
   test("an unknown model", () => {
-    expectOneLine(planIn({ "Pulumi.x.yaml": stack(svc("Qwen/Qwen9-1T")) }, "x"), /^error: the plan cannot be deployed: services\[0\]\.model: unknown model 'Qwen\/Qwen9-1T'; use a catalog id/);
+    expectOneLine(planIn({ "Pulumi.x.yaml": stack(svc("Qwen/Qwen9-1T")) }, "x"), /^error: the plan cannot be deployed: qwen-serving:services\[0\]\.model: unknown model 'Qwen\/Qwen9-1T'; use a catalog id/);
   });
 
   test("an unknown GPU instance type", () => {
@@ -41,6 +41,6 @@ describe("npm run plan at the edges", () => {
   });
 
   test("a bad config.json", () => {
-    expectOneLine(planIn({ "Pulumi.x.yaml": stack(svc("./broken/config.json")), "config.json": "" }, "x"), /^error: the plan cannot be deployed: services\[0\]\.model: cannot read model config '\.\/broken\/config\.json': ENOENT/);
+    expectOneLine(planIn({ "Pulumi.x.yaml": stack(svc("./broken/config.json")), "config.json": "" }, "x"), /^error: the plan cannot be deployed: qwen-serving:services\[0\]\.model: cannot read model config '\.\/broken\/config\.json': ENOENT/);
   });
 });

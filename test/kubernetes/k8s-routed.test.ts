@@ -1,7 +1,7 @@
 // QwenServing on kubernetes with routers, an Ingress and real secret values, under strict mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, test } from "vitest";
-import { KubernetesSettingsError } from "../../components/kubernetes/settings";
+import { QwenServingError, formatProblem } from "../../components/problems";
 import { Artifact } from "../../components/render/artifact";
 import { isSecretValue, installMocks, RecordedResource, redactSecrets, settle, valueOf } from "../../infra/mocks";
 import { ROUTER_IMAGE, routedConfig } from "./helpers";
@@ -91,8 +91,8 @@ describe("refused before any kubernetes resource exists", () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(KubernetesSettingsError);
-    expect((error as KubernetesSettingsError).problems).toEqual([
+    expect(error).toBeInstanceOf(QwenServingError);
+    expect((error as QwenServingError).problems.map(formatProblem)).toEqual([
       expect.stringMatching(/^qwen-serving:apiKeys: not supported on platform kubernetes/),
       expect.stringMatching(/^qwen-serving:grafanaAdminPassword: installing kube-prometheus-stack needs it/),
     ]);

@@ -8,7 +8,8 @@ import { KubernetesSettingsSchema } from "../../components/config/kubernetes";
 import { StackConfig, StackConfigSchema } from "../../components/config/schema";
 import { GRAFANA_ADMIN_SECRET, renderMonitoringManifests } from "../../components/kubernetes/monitoring-manifests";
 import { HubToken, TOKENS_SECRET, renderServingManifests, servingObjects } from "../../components/kubernetes/manifests";
-import { KubernetesSettingsError, resolveKubernetesSettings } from "../../components/kubernetes/settings";
+import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
+import { QwenServingError, formatProblem } from "../../components/problems";
 import { renderWeightsScript, weightsModels } from "../../components/render/scripts/weights";
 import { parseServerArgs } from "../../components/sglang/argparse";
 import { parseRouterArgs } from "../../components/sglang/router-args";
@@ -208,10 +209,10 @@ describe("settings that cannot work are refused, all at once", () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(KubernetesSettingsError);
-    expect((error as KubernetesSettingsError).problems).toEqual([
-      "qwen-serving:kubernetes.nodePools.a100: no node pool is named 'a100'; valid: h100",
-      "qwen-serving:kubernetes.routerImage: services qwen3-32b have replicas > 1 and need SGLang's router; give a pinned image with sglang-router==0.1.5 (the SGLang image has none; e.g. FROM lmsysorg/sglang:v0.4.9.post2-cu126 plus pip install sglang-router==0.1.5)",
+    expect(error).toBeInstanceOf(QwenServingError);
+    expect((error as QwenServingError).problems.map(formatProblem)).toEqual([
+      "qwen-serving:kubernetes.nodePools.a100: no node pool is named 'a100' (valid: h100)",
+      "qwen-serving:kubernetes.routerImage: services qwen3-32b have replicas > 1 and need SGLang's router (give a pinned image with sglang-router==0.1.5; the SGLang image has none: e.g. FROM lmsysorg/sglang:v0.4.9.post2-cu126 plus pip install sglang-router==0.1.5)",
     ]);
   });
 

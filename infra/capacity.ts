@@ -3,7 +3,7 @@
 import { ACCELERATOR_IDS, findAccelerator, resolveModel } from "../components/catalog";
 import { MemoryPlan, planMemory } from "../components/sglang/memory";
 import { tpProblems, validTps } from "../components/sglang/planner";
-import { fail, parseFlags, UsageError } from "./cli";
+import { CliIo, errorLine, EXIT_ERROR, parseFlags, PROCESS_IO, UsageError } from "./cli";
 
 const USAGE =
   "usage: npm run capacity -- --model <id|path/config.json> (--gpu <id> | --gpu-memory-mib N) --tp N [--context-length N] [--mem-fraction-static F] [--kv-cache-dtype auto|fp8_e5m2|fp8_e4m3] [--avail-before-gib X --avail-after-gib Y] [--multimodal] [--json]";
@@ -93,16 +93,20 @@ export function capacityText(d: CapacityDocument): string {
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
 }
 
-if (require.main === module) {
+/** The CLI: writes the answer (or one error line) to `io` and returns the exit code. */
+export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
   try {
-    const argv = process.argv.slice(2);
     if (argv.includes("--help")) {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
     }
     const doc = capacity(argv);
-    process.stdout.write(argv.includes("--json") ? `${JSON.stringify(doc, null, 2)}\n` : `${capacityText(doc)}\n`);
+    io.stdout.write(argv.includes("--json") ? `${JSON.stringify(doc, null, 2)}\n` : `${capacityText(doc)}\n`);
+    return 0;
   } catch (e) {
-    fail(e instanceof UsageError ? new Error(`${e.message} (see --help)`) : e);
+    io.stderr.write(errorLine(e));
+    return EXIT_ERROR;
   }
 }
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -25,10 +25,25 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): Record<stri
   return out;
 }
 
-/** Prints `error: <message>` lines (no stack trace) and exits non-zero. */
-export function fail(err: unknown, code = 2): never {
-  const e = err as Error & { problems?: readonly unknown[] };
-  const message = e instanceof Error ? e.message : String(err);
-  process.stderr.write(`error: ${message}\n`);
+/** Where a CLI writes: the process's streams when run as a script, buffers when a test calls `main`. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+export const PROCESS_IO: CliIo = { stdout: process.stdout, stderr: process.stderr };
+
+/** The exit code of a CLI that refused its input or could not finish. */
+export const EXIT_ERROR = 2;
+
+/** The `error: <message>` line (no stack trace); a usage error points at --help. */
+export function errorLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `error: ${message}${err instanceof UsageError ? " (see --help)" : ""}\n`;
+}
+
+/** Prints the error line and exits non-zero. */
+export function fail(err: unknown, code = EXIT_ERROR): never {
+  process.stderr.write(errorLine(err));
   process.exit(code);
 }

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PRICES_CHECKED } from "../components/catalog/instances";
 import { Artifact } from "../components/render/artifact";
-import { fail, parseFlags, UsageError } from "./cli";
+import { CliIo, errorLine, EXIT_ERROR, fail, parseFlags, PROCESS_IO } from "./cli";
 import { installMocks, settle, UNMOCKED_INVOKES, valueOf } from "./mocks";
 import { capacityTable, dockerHostsTable, placementTable, planDocument, PlanDocument, resourceTree } from "./plan-report";
 import { runProgram } from "./program";
@@ -76,14 +76,21 @@ export function writeArtifacts(outDir: string, artifacts: readonly Artifact[], o
   }
 }
 
-async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { "--stack": "string", "--json": "boolean", "--out": "string", "--help": "boolean" });
-  if (flags["--help"]) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
+/** The CLI: writes the plan (or one error line) to `io` and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo & { readonly cwd?: string } = PROCESS_IO): Promise<number> {
+  try {
+    const flags = parseFlags(argv, { "--stack": "string", "--json": "boolean", "--out": "string", "--help": "boolean" });
+    if (flags["--help"]) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const run = await runPlan({ dir: io.cwd ?? process.cwd(), stack: (flags["--stack"] as string) ?? "dev", outDir: flags["--out"] as string | undefined });
+    io.stdout.write(flags["--json"] ? `${JSON.stringify(run.document, null, 2)}\n` : `${run.text}\n`);
+    return 0;
+  } catch (e) {
+    io.stderr.write(errorLine(e));
+    return EXIT_ERROR;
   }
-  const run = await runPlan({ dir: process.cwd(), stack: (flags["--stack"] as string) ?? "dev", outDir: flags["--out"] as string | undefined });
-  process.stdout.write(flags["--json"] ? `${JSON.stringify(run.document, null, 2)}\n` : `${run.text}\n`);
 }
 
 if (require.main === module) {
@@ -91,8 +98,5 @@ if (require.main === module) {
   process.on("unhandledRejection", (e) =>
     fail(UNMOCKED_INVOKES.length ? new Error(`the program called invokes the offline plan does not mock: ${[...new Set(UNMOCKED_INVOKES)].join(", ")} (add them to infra/mocks.ts)`) : e),
   );
-  main().then(
-    () => process.exit(0),
-    (e) => fail(e instanceof UsageError ? new Error(`${e.message} (see --help)`) : e),
-  );
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsNodeSettings } from "../config/aws";
 import { Artifact } from "../render/artifact";
 import { renderNodeBootstrap } from "../render/cloud-init";
-import { NodeFile, SystemdUnit } from "../render/router-unit";
+import { NodeFile } from "../render/router-unit";
+import { SystemdUnit } from "../render/systemd";
 import { NodePlan, ServicePlan } from "../sglang/planner";
 
 /** Where each base image is published: an SSM public parameter, and a name filter if that is ever empty. */

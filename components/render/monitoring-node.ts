@@ -14,11 +14,12 @@ import {
   renderMonitoring,
 } from "./monitoring";
 import { toYaml } from "./monitoring/prometheus";
-import { DOCKER, NodeFile, SystemdUnit, systemdArg } from "./router-unit";
+import { NodeFile } from "./router-unit";
 import { USER_DATA_LIMIT } from "./cloud-init";
 import { AWS_CLI_IMAGE } from "./scripts/fetch-secrets";
 import { renderMountCacheScript } from "./scripts/mount-cache";
 import { script, shq } from "./scripts/shell";
+import { bootTarget, command, containerUnit, dependencyLines, oneshotUnit, SystemdUnit } from "./systemd";
 import { NODE_EXPORTER_UNIT, nodeExporterUnit } from "./units";
 
 /**
@@ -185,49 +186,25 @@ const SCRIPTS = {
 const PASSWORD_FILE = `${MONITORING_NODE_PATHS.secrets}/grafana-admin-password`;
 const DATA = { prometheus: `${MONITORING_NODE_PATHS.data}/prometheus`, grafana: `${MONITORING_NODE_PATHS.data}/grafana` } as const;
 
-const command = (argv: readonly string[]) => argv.map(systemdArg).join(" ");
-const unit = (sections: Record<string, readonly string[]>): string => `${Object.entries(sections).map(([name, lines]) => [`[${name}]`, ...lines].join("\n")).join("\n\n")}\n`;
-
-/** A long-running container under systemd: removed before start, stopped on stop, restarted always. */
-function containerUnit(name: string, container: string, description: string, deps: { after: string[]; requires: string[]; wants?: string[] }, run: readonly string[], pre: readonly string[] = []): SystemdUnit {
-  return {
-    name,
-    enable: false,
-    content: unit({
-      Unit: [`Description=${description}`, `After=${deps.after.join(" ")}`, `Requires=${deps.requires.join(" ")}`, ...(deps.wants ? [`Wants=${deps.wants.join(" ")}`] : [])],
-      Service: [
-        `ExecStartPre=-${command([DOCKER, "rm", "--force", container])}`,
-        ...pre.map((p) => `ExecStartPre=${p}`),
-        // The first start pulls the image.
-        "TimeoutStartSec=900",
-        `ExecStart=${command([DOCKER, "run", "--rm", "--name", container, "--network", "host", "--log-driver", "journald", ...run])}`,
-        `ExecStop=${command([DOCKER, "stop", container])}`,
-        "Restart=always",
-        "RestartSec=10",
-      ],
-    }),
-  };
-}
-
 function dataUnit(): SystemdUnit {
-  return {
+  return oneshotUnit({
     name: MONITORING_UNITS.data,
-    enable: false,
-    content: unit({
-      Unit: [`Description=qwen-serving: mount the TSDB volume at ${MONITORING_NODE_PATHS.data}`, "After=local-fs.target"],
-      Service: [
-        "Type=oneshot",
-        "RemainAfterExit=yes",
-        // The script waits up to 30 minutes for the volume attachment.
-        "TimeoutStartSec=2400",
-        `ExecStart=${SCRIPTS.mountData}`,
-        // Owned by the users the images run as; install -d leaves existing contents alone.
-        `ExecStart=${command(["/usr/bin/install", "-d", "-o", "65534", "-g", "65534", "-m", "0750", DATA.prometheus])}`,
-        `ExecStart=${command(["/usr/bin/install", "-d", "-o", "472", "-g", "0", "-m", "0750", DATA.grafana])}`,
-      ],
-    }),
-  };
+    description: `qwen-serving: mount the TSDB volume at ${MONITORING_NODE_PATHS.data}`,
+    deps: { after: ["local-fs.target"] },
+    service: [
+      // The script waits up to 30 minutes for the volume attachment.
+      "TimeoutStartSec=2400",
+      `ExecStart=${SCRIPTS.mountData}`,
+      // Owned by the users the images run as; install -d leaves existing contents alone.
+      `ExecStart=${command(["/usr/bin/install", "-d", "-o", "65534", "-g", "65534", "-m", "0750", DATA.prometheus])}`,
+      `ExecStart=${command(["/usr/bin/install", "-d", "-o", "472", "-g", "0", "-m", "0750", DATA.grafana])}`,
+    ],
+  });
 }
+
+/** Prometheus and Grafana: host network, journald, and a start timeout for the first image pull. */
+const monitoringContainer = (name: string, container: string, description: string, deps: { after: string[]; requires: string[]; wants?: string[] }, run: readonly string[], preStart: readonly string[] = []) =>
+  containerUnit({ name, container, description, unit: dependencyLines(deps), preStart, startTimeoutSec: 900, run: ["--network", "host", "--log-driver", "journald", ...run] });
 
 /**
  * Reads Grafana's admin password from SSM into a tmpfs file at every start of Grafana. Grafana
@@ -302,14 +279,14 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
   const grafanaAddress = input.grafanaOnNetwork ? "0.0.0.0" : "127.0.0.1";
   const units: SystemdUnit[] = [
     dataUnit(),
-    containerUnit(
+    monitoringContainer(
       MONITORING_UNITS.prometheus,
       "prometheus",
       `Prometheus on 127.0.0.1:${PROMETHEUS_PORT}, TSDB on ${DATA.prometheus}`,
       { after: ["docker.service", MONITORING_UNITS.data], requires: ["docker.service", MONITORING_UNITS.data] },
       ["--user", PROMETHEUS_USER, "--volume", `${cfg}:${IN_PROMETHEUS.config}:ro`, "--volume", `${DATA.prometheus}:${IN_PROMETHEUS.data}`, input.images.prometheus, ...promArgs],
     ),
-    containerUnit(
+    monitoringContainer(
       MONITORING_UNITS.grafana,
       "grafana",
       `Grafana on ${grafanaAddress}:${GRAFANA_PORT}, provisioned from ${cfg}/grafana`,
@@ -333,14 +310,7 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
     // The GPU nodes' own unit: Prometheus watches this instance's disk and memory like theirs.
     nodeExporterUnit(input.images.nodeExporter, nodeExporterPort),
   ];
-  units.push({
-    name: MONITORING_UNITS.target,
-    enable: true,
-    content: unit({
-      Unit: ["Description=qwen-serving: Prometheus, Grafana and node_exporter", `Wants=${units.map((u) => u.name).join(" ")}`, "After=network-online.target"],
-      Install: ["WantedBy=multi-user.target"],
-    }),
-  });
+  units.push(bootTarget(MONITORING_UNITS.target, "qwen-serving: Prometheus, Grafana and node_exporter", units.map((u) => u.name)));
 
   // The promtool tests of the rules are for CI, not for the server.
   const configFiles = monitoring.filter((a) => a.path !== ALERT_RULE_TESTS_PATH).map((a) => ({ path: `${cfg}/${a.path.slice("monitoring/".length)}`, content: a.content, mode: 0o644 }));

@@ -1,5 +1,6 @@
 import { ROUTER_MODULE, ROUTER_REQUIREMENT, ROUTER_VERSION, routerArgsFor, routerWorkerUrls } from "../sglang/router-args";
 import { ServicePlan } from "../sglang/planner";
+import { command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit, unitFile } from "./systemd";
 
 /**
  * systemd units that run SGLang's cache-aware router (sglang-router 0.1.5) on a GPU node, next to
@@ -28,14 +29,6 @@ export interface NodeFile {
   readonly mode?: number;
 }
 
-/** A systemd unit: its file name under /etc/systemd/system and its text. */
-export interface SystemdUnit {
-  readonly name: string;
-  readonly content: string;
-  /** Enable it at boot (`systemctl enable --now`); timers and services with an [Install] section. */
-  readonly enable: boolean;
-}
-
 export interface RouterNodeFiles {
   readonly units: readonly SystemdUnit[];
   readonly files: readonly NodeFile[];
@@ -45,8 +38,6 @@ export interface RouterNodeFiles {
 export const ROUTER_IMAGE_DIR = "/etc/qwen-serving/sglang-router";
 /** Where per-service worker-registration scripts live. */
 export const ROUTER_SCRIPT_DIR = "/usr/local/lib/qwen-serving";
-/** Docker CLI path on the node (Ubuntu's docker.io and Docker CE both install it here). */
-export const DOCKER = "/usr/bin/docker";
 /** Oneshot unit that builds the router image. */
 export const ROUTER_IMAGE_UNIT = "sglang-router-image.service";
 /** How often the registration timer re-adds workers the router dropped. */
@@ -76,43 +67,20 @@ export function routerDockerfile(sglangImage: string): string {
   ].join("\n");
 }
 
-/** Quotes one argument for a systemd command line (specifiers and variables are escaped). */
-export function systemdArg(arg: string): string {
-  const escaped = arg.replace(/%/g, "%%").replace(/\$/g, "$$$$");
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? escaped : `"${escaped.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-}
-
-const command = (argv: readonly string[]) => argv.map(systemdArg).join(" ");
-
-function unit(sections: Record<string, readonly (string | undefined)[]>): string {
-  return `${Object.entries(sections)
-    .map(([name, lines]) => [`[${name}]`, ...lines.filter((l): l is string => l !== undefined)].join("\n"))
-    .join("\n\n")}\n`;
-}
-
 /** The oneshot unit that builds the router image once per node (a no-op when cached). */
 export function routerImageUnit(sglangImage: string): SystemdUnit {
-  return {
+  return oneshotUnit({
     name: ROUTER_IMAGE_UNIT,
-    enable: false,
-    content: unit({
-      Unit: [
-        `Description=Build the ${ROUTER_REQUIREMENT} image FROM ${sglangImage}`,
-        "After=docker.service network-online.target",
-        "Requires=docker.service",
-        "Wants=network-online.target",
-      ],
-      Service: [
-        "Type=oneshot",
-        "RemainAfterExit=yes",
-        // The first build may pull the ~11 GiB SGLang image.
-        "TimeoutStartSec=3600",
-        `ExecStart=${command([DOCKER, "build", "--tag", routerImageTag(sglangImage), ROUTER_IMAGE_DIR])}`,
-        "Restart=on-failure",
-        "RestartSec=30",
-      ],
-    }),
-  };
+    description: `Build the ${ROUTER_REQUIREMENT} image FROM ${sglangImage}`,
+    deps: { after: ["docker.service", "network-online.target"], requires: ["docker.service"], wants: ["network-online.target"] },
+    service: [
+      // The first build may pull the ~11 GiB SGLang image.
+      "TimeoutStartSec=3600",
+      `ExecStart=${command([DOCKER, "build", "--tag", routerImageTag(sglangImage), ROUTER_IMAGE_DIR])}`,
+      "Restart=on-failure",
+      "RestartSec=30",
+    ],
+  });
 }
 
 /** What a node hosting routers needs: the addresses of other nodes resolve worker URLs. */
@@ -127,32 +95,20 @@ export interface RouterUnitInput {
 
 /** The router's service unit: runs `python3 -m sglang_router.launch_router <argv>` in the router image. */
 export function routerServiceUnit(svc: ServicePlan, sglangImage: string, addressOf: (node: string) => string): SystemdUnit {
-  const name = routerContainerName(svc.name);
-  const argv = routerArgsFor(svc, addressOf);
-  return {
+  return containerUnit({
     name: routerUnitName(svc.name),
-    enable: true,
-    content: unit({
-      Unit: [
-        `Description=sglang-router ${ROUTER_VERSION} (${svc.router!.policy}) for ${svc.name}: port ${svc.router!.port}, ${svc.replicas} replicas`,
-        "Documentation=https://github.com/sgl-project/sglang/tree/v0.4.9.post2/sgl-router",
-        `After=docker.service network-online.target ${ROUTER_IMAGE_UNIT}`,
-        `Requires=docker.service ${ROUTER_IMAGE_UNIT}`,
-        "Wants=network-online.target",
-        // The router exits when its workers are not ready in time; keep restarting it until they are.
-        "StartLimitIntervalSec=0",
-      ],
-      Service: [
-        `ExecStartPre=-${command([DOCKER, "rm", "--force", name])}`,
-        `ExecStart=${command([DOCKER, "run", "--rm", "--name", name, "--network", "host", "--log-driver", "journald", routerImageTag(sglangImage), "python3", "-m", ROUTER_MODULE, ...argv])}`,
-        `ExecStop=${command([DOCKER, "stop", "--time", "30", name])}`,
-        "Restart=always",
-        "RestartSec=10",
-        "TimeoutStopSec=60",
-      ],
-      Install: ["WantedBy=multi-user.target"],
-    }),
-  };
+    container: routerContainerName(svc.name),
+    description: `sglang-router ${ROUTER_VERSION} (${svc.router!.policy}) for ${svc.name}: port ${svc.router!.port}, ${svc.replicas} replicas`,
+    unit: [
+      "Documentation=https://github.com/sgl-project/sglang/tree/v0.4.9.post2/sgl-router",
+      ...dependencyLines({ after: ["docker.service", "network-online.target", ROUTER_IMAGE_UNIT], requires: ["docker.service", ROUTER_IMAGE_UNIT], wants: ["network-online.target"] }),
+      // The router exits when its workers are not ready in time; keep restarting it until they are.
+      "StartLimitIntervalSec=0",
+    ],
+    run: ["--network", "host", "--log-driver", "journald", routerImageTag(sglangImage), "python3", "-m", ROUTER_MODULE, ...routerArgsFor(svc, addressOf)],
+    stopGraceSec: 30,
+    install: ["WantedBy=multi-user.target"],
+  });
 }
 
 /** Bash that re-adds every planned worker whose /health answers; 0.1.5 refuses duplicates. */
@@ -180,18 +136,17 @@ export function registerWorkersScript(svc: ServicePlan, addressOf: (node: string
 /** The oneshot unit and timer that run the registration script. */
 export function registerWorkerUnits(svc: ServicePlan): SystemdUnit[] {
   return [
-    {
+    oneshotUnit({
       name: registerUnitName(svc.name),
-      enable: false,
-      content: unit({
-        Unit: [`Description=Re-register ${svc.name}'s workers with its router`, `After=${routerUnitName(svc.name)}`],
-        Service: ["Type=oneshot", `ExecStart=${registerScriptPath(svc.name)}`],
-      }),
-    },
+      description: `Re-register ${svc.name}'s workers with its router`,
+      deps: { after: [routerUnitName(svc.name)] },
+      service: [`ExecStart=${registerScriptPath(svc.name)}`],
+      remainAfterExit: false,
+    }),
     {
       name: registerTimerName(svc.name),
       enable: true,
-      content: unit({
+      content: unitFile({
         Unit: [`Description=Re-register ${svc.name}'s workers with its router every ${REGISTER_INTERVAL_SECONDS} s`],
         Timer: ["OnActiveSec=60", `OnUnitActiveSec=${REGISTER_INTERVAL_SECONDS}`, "AccuracySec=5"],
         Install: ["WantedBy=timers.target"],

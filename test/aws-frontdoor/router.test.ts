@@ -5,8 +5,8 @@ import {
   routerDockerfile,
   routerImageTag,
   routerNodeFiles,
-  systemdArg,
 } from "../../components/render/router-unit";
+import { systemdArg } from "../../components/render/systemd";
 import {
   parseRouterArgs,
   ROUTER_ARGS,

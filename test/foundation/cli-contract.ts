@@ -1,0 +1,45 @@
+// The documented JSON contracts of the two CLIs (README "Plan JSON" and "Capacity JSON",
+// schemaVersion 1), shared by the in-process tests and the subprocess smoke tests.
+import { z } from "zod";
+
+/** The documented `plan --json` contract (README "Plan JSON", schemaVersion 1). */
+export const PlanJson = z
+  .object({
+    schemaVersion: z.literal(1),
+    stack: z.string(),
+    platform: z.enum(["aws", "docker", "kubernetes"]),
+    services: z.array(
+      z.object({
+        name: z.string(),
+        model: z.string(),
+        tp: z.number().int(),
+        replicas: z.number().int(),
+        port: z.number().int(),
+        launchArgs: z.array(z.string()),
+        placement: z.array(z.object({ node: z.string(), gpus: z.array(z.number().int()), port: z.number().int(), launchArgs: z.array(z.string()) }).strict()),
+        router: z.object({ node: z.string(), port: z.number(), metricsPort: z.number(), policy: z.string() }).strict().nullable(),
+        capacity: z
+          .object({
+            gpu: z.string(),
+            gpuMemoryMiB: z.number(),
+            weightsGiBPerGpu: z.number(),
+            memFractionStatic: z.number(),
+            kvTokens: z.number().int(),
+            kvGiBPerGpu: z.number(),
+            contextLength: z.number().int(),
+            fitsContext: z.boolean(),
+            chunkedPrefillSize: z.number().int(),
+            maxRunningRequests: z.number().int(),
+          })
+          .strict(),
+        costPerHourUsd: z.number().nullable(),
+        coldStartSeconds: z.number(),
+      }).strict(),
+    ),
+    resources: z.array(z.object({ type: z.string(), name: z.string(), parent: z.string().nullable(), inputs: z.unknown() }).strict()),
+    artifacts: z.array(z.string()),
+  })
+  .strict();
+
+/** The documented `capacity --json` contract. */
+export const CapacityJson = z.object({ schemaVersion: z.literal(1), model: z.string(), gpu: z.string().nullable(), kvTokens: z.number().int(), memFractionStatic: z.number(), weightsGiBPerGpu: z.number(), kvGiBPerGpu: z.number(), contextLength: z.number(), fitsContext: z.boolean(), maxRunningRequests: z.number(), chunkedPrefillSize: z.number() }).passthrough();

@@ -1,7 +1,8 @@
-// Runs one stack's program under mocks with a distinct sentinel in every secret config value and
-// prints what a leak could reach: resource inputs (secret-wrapped values masked), stack outputs
-// (secret outputs masked) and the artifact folder. Used by secret-audit.test.ts, one process per
-// stack because Pulumi's mock state is process-wide.
+// Runs each given stack's program under mocks with a distinct sentinel in every secret config value
+// and prints what a leak could reach: resource inputs (secret-wrapped values masked), stack outputs
+// (secret outputs masked) and the artifact folder, as one JSON object keyed by stack. Used by
+// secret-audit.e2e.test.ts: one process for all stacks, apart from the test runner (Pulumi's mock
+// state is process-wide), the stacks run one after another, each on fresh mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, isSecretValue, redactSecrets, settle, valueOf } from "../../infra/mocks";
 import { writeArtifacts } from "../../infra/plan";
@@ -18,8 +19,7 @@ function withSentinels(key: string, value: string): string {
   return JSON.stringify(walk(JSON.parse(value), key));
 }
 
-async function main() {
-  const [stack, outDir] = process.argv.slice(2);
+async function audit(stack: string, outDir: string) {
   const file = readStackFile(process.cwd(), stack);
   const config = Object.fromEntries(Object.entries(file.config).map(([k, v]) => [k, file.secretKeys.includes(k) ? withSentinels(k, v) : v]));
   const resources = installMocks({ project: file.project, stack, config, secretKeys: file.secretKeys });
@@ -33,7 +33,15 @@ async function main() {
   await settle();
   // Positive control: the sentinels did reach resources, inside secret-wrapped inputs.
   const secretInputsWithSentinel = resources.flatMap((r) => Object.values(r.inputs)).filter((v) => isSecretValue(v) && JSON.stringify(v).includes("SENTINEL-")).length;
-  process.stdout.write(JSON.stringify({ sentinels: file.secretKeys, secretInputsWithSentinel, resources: resources.map((r) => ({ type: r.type, name: r.name, inputs: redactSecrets(r.inputs) })), outputs: shownOutputs }));
+  return { sentinels: file.secretKeys, secretInputsWithSentinel, resources: resources.map((r) => ({ type: r.type, name: r.name, inputs: redactSecrets(r.inputs) })), outputs: shownOutputs };
+}
+
+/** argv: pairs of <stack> <artifact folder>. */
+async function main() {
+  const args = process.argv.slice(2);
+  const report: Record<string, unknown> = {};
+  for (let i = 0; i < args.length; i += 2) report[args[i]] = await audit(args[i], args[i + 1]);
+  process.stdout.write(JSON.stringify(report));
 }
 
 main().catch((e) => {

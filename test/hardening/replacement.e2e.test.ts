@@ -11,11 +11,23 @@ import type { RecordedResource } from "../../infra/mocks";
 const ROOT = process.cwd();
 const prodServices = (parse(fs.readFileSync("Pulumi.prod.yaml", "utf8")) as { config: Record<string, unknown> }).config["qwen-serving:services"] as Record<string, unknown>[];
 
-function render(stack: string, patch: Record<string, unknown>) {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), `qs-variant-${stack}-`));
-  const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "--project", "tsconfig.json", "test/hardening/variant-run.ts", stack, JSON.stringify(patch), out], { cwd: ROOT, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`variant ${JSON.stringify(patch)} failed: ${r.stderr}`);
-  return { resources: JSON.parse(r.stdout) as RecordedResource[], out };
+const VARIANTS = {
+  base: ["prod", {}],
+  instanceType: ["prod", { nodePools: [{ name: "gpu", instanceType: "p5en.48xlarge", count: 1 }] }],
+  launchArg: ["prod", { services: prodServices.map((s, i) => (i === 0 ? { ...s, chunkedPrefillSize: 4096 } : s)) }],
+  oneService: ["prod", { services: prodServices.slice(0, 1), apiKeys: { "qwen3-32b": "[secret]" } }],
+  twoNodes: ["prod", { nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }] }],
+  dev: ["dev", {}],
+} as const satisfies Record<string, readonly [string, Record<string, unknown>]>;
+type Rendered = { resources: RecordedResource[]; out: string };
+
+/** Renders every variant in one child process (Pulumi's mock state is process-wide, so not in this one). */
+function renderAll(): Record<keyof typeof VARIANTS, Rendered> {
+  const variants = Object.entries(VARIANTS).map(([key, [stack, patch]]) => ({ key, stack, patch, outDir: fs.mkdtempSync(path.join(os.tmpdir(), `qs-variant-${key}-`)) }));
+  const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "--project", "tsconfig.json", "test/hardening/variant-run.ts"], { cwd: ROOT, input: JSON.stringify(variants), encoding: "utf8", timeout: 170_000, maxBuffer: 1024 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`variant run failed: ${r.error ?? r.stderr}`);
+  const resources = JSON.parse(r.stdout) as Record<string, RecordedResource[]>;
+  return Object.fromEntries(variants.map((v) => [v.key, { resources: resources[v.key], out: v.outDir }])) as Record<keyof typeof VARIANTS, Rendered>;
 }
 
 const byType = (rs: RecordedResource[], type: string) => rs.filter((r) => r.type === type);
@@ -35,9 +47,11 @@ const mountScripts = (out: string) =>
     .map((f) => ({ f, text: fs.readFileSync(path.join(out, f), "utf8") }))
     .filter(({ text }) => text.includes("nvme-Amazon_Elastic_Block_Store"));
 
-let base: ReturnType<typeof render>;
+let rendered: Record<keyof typeof VARIANTS, Rendered>;
+let base: Rendered;
 beforeAll(() => {
-  base = render("prod", {});
+  rendered = renderAll();
+  base = rendered.base;
 });
 
 describe("prod weight caches", () => {
@@ -58,12 +72,12 @@ describe("prod weight caches", () => {
 });
 
 describe.each([
-  ["instance type p5.48xlarge -> p5en.48xlarge", { nodePools: [{ name: "gpu", instanceType: "p5en.48xlarge", count: 1 }] }],
-  ["user-data (a launch argument) changes", { services: prodServices.map((s, i) => (i === 0 ? { ...s, chunkedPrefillSize: 4096 } : s)) }],
-])("%s", (_label, patch) => {
-  let variant: ReturnType<typeof render>;
+  ["instance type p5.48xlarge -> p5en.48xlarge", "instanceType"],
+  ["user-data (a launch argument) changes", "launchArg"],
+] as const)("%s", (_label, key) => {
+  let variant: Rendered;
   beforeAll(() => {
-    variant = render("prod", patch);
+    variant = rendered[key];
   });
 
   test("the GPU instance keeps its name but gets new user-data, so Pulumi replaces it", () => {
@@ -89,19 +103,19 @@ describe.each([
 
 describe("removing things never deletes a prod cache", () => {
   test("removing a service keeps the node's cache as it was", () => {
-    const variant = render("prod", { services: prodServices.slice(0, 1), apiKeys: { "qwen3-32b": "[secret]" } });
+    const variant = rendered.oneService;
     expect(caches(variant.resources).map((v) => [v.name, v.inputs, v.protect, v.retainOnDelete])).toEqual(caches(base.resources).map((v) => [v.name, v.inputs, true, true]));
   });
 
   test("a node that is removed took a protected, retained cache with it: Pulumi refuses the delete and would leave the volume", () => {
-    const two = render("prod", { nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }] });
+    const two = rendered.twoNodes;
     const extra = caches(two.resources).filter((v) => !caches(base.resources).some((b) => b.name === v.name));
     expect(extra.length).toBe(1);
     expect(extra[0]).toMatchObject({ protect: true, retainOnDelete: true });
   });
 
   test("dev caches are not protected, so a dev stack can be destroyed", () => {
-    const dev = render("dev", {});
+    const dev = rendered.dev;
     expect(caches(dev.resources).length).toBeGreaterThan(0);
     for (const v of caches(dev.resources)) expect([v.protect, v.retainOnDelete]).toEqual([false, false]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { StackConfigInput, StackConfigSchema } from "../../components/config/schema";
-import { planDeployment, WORKER_PORT_BASE, weightCacheGiB } from "../../components/sglang/planner";
+import { PORTS } from "../../components/contract";
+import { cacheSizeGiB, planDeployment } from "../../components/sglang/planner";
 
 const QWEN3 = { name: "qwen3-32b", model: "Qwen/Qwen3-32B", weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" }, tp: 2, port: 9001, contextLength: 131072, ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 } };
 const config = (platform: "aws" | "kubernetes", over: Record<string, unknown> = {}) =>
@@ -14,27 +15,27 @@ const config = (platform: "aws" | "kubernetes", over: Record<string, unknown> = 
 describe("planner numbers the kubernetes adapter relies on", () => {
   test("on kubernetes every replica of a routed service binds the same worker port, so one pod template serves them", () => {
     const [svc] = planDeployment("t", config("kubernetes")).services;
-    expect(svc.placement.map((p) => p.port)).toEqual([WORKER_PORT_BASE, WORKER_PORT_BASE, WORKER_PORT_BASE]);
+    expect(svc.placement.map((p) => p.port)).toEqual([PORTS.workerBase, PORTS.workerBase, PORTS.workerBase]);
     expect(new Set(svc.placement.map((p) => JSON.stringify(p.launchArgs))).size).toBe(1);
     expect(svc.router?.port).toBe(9001);
   });
 
   test("on a shared host (aws) replicas on one node still get distinct worker ports", () => {
     const [svc] = planDeployment("t", config("aws")).services;
-    expect(svc.placement.map((p) => p.port)).toEqual([WORKER_PORT_BASE, WORKER_PORT_BASE + 1, WORKER_PORT_BASE + 2]);
+    expect(svc.placement.map((p) => p.port)).toEqual([PORTS.workerBase, PORTS.workerBase + 1, PORTS.workerBase + 2]);
   });
 
   test("the pod worker port skips a service port that collides with it", () => {
-    const [svc] = planDeployment("t", config("kubernetes", { services: [{ ...QWEN3, replicas: 2, port: WORKER_PORT_BASE }] })).services;
-    expect(svc.placement.map((p) => p.port)).toEqual([WORKER_PORT_BASE + 1, WORKER_PORT_BASE + 1]);
+    const [svc] = planDeployment("t", config("kubernetes", { services: [{ ...QWEN3, replicas: 2, port: PORTS.workerBase }] })).services;
+    expect(svc.placement.map((p) => p.port)).toEqual([PORTS.workerBase + 1, PORTS.workerBase + 1]);
   });
 
   test("weight cache: checkpoint x 1.3 rounded up to 50 GiB, or cache.sizeGiB when set", () => {
-    expect(weightCacheGiB(65.5 * 2 ** 30)).toBe(100);
-    expect(weightCacheGiB(38.5 * 2 ** 30)).toBe(100);
-    expect(weightCacheGiB(38 * 2 ** 30)).toBe(50);
+    expect(cacheSizeGiB(65.5 * 2 ** 30)).toBe(100);
+    expect(cacheSizeGiB(38.5 * 2 ** 30)).toBe(100);
+    expect(cacheSizeGiB(38 * 2 ** 30)).toBe(50);
     const [auto] = planDeployment("t", config("kubernetes")).services;
-    expect(auto.weightCacheGiB).toBe(weightCacheGiB(auto.model.checkpointBytes));
+    expect(auto.weightCacheGiB).toBe(cacheSizeGiB(auto.model.checkpointBytes));
     const [fixed] = planDeployment("t", config("kubernetes", { cache: { sizeGiB: 300 } })).services;
     expect(fixed.weightCacheGiB).toBe(300);
   });

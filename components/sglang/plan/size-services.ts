@@ -1,0 +1,108 @@
+import { Accelerator } from "../../catalog/accelerators";
+import { ModelArch } from "../../catalog/models";
+import { ServiceConfig } from "../../config/schema";
+import { keyPath, Problem } from "../../problems";
+import { MemoryPlan, planMemory } from "../memory";
+import { validTps } from "./resolve-models";
+import { ColdStart, NodePlan, PhaseResult, Slot } from "./types";
+
+/**
+ * Cold-start assumptions, seconds and sizes; estimates, stated so users can re-weigh them.
+ * The SGLang cu126 image is about 11 GiB compressed; pulls from Docker Hub run near 150 MiB/s
+ * on GPU instances; weight deserialisation, NCCL set-up and CUDA-graph capture take about 90 s
+ * for a 32B model at tp 2 on Hopper.
+ */
+export const COLD_START = { imageGiB: 11, pullMiBps: 150, initSeconds: 90 } as const;
+
+/** What a placed service needs and costs. */
+export interface ServiceSize {
+  /** SGLang's memory math on the smallest GPU among the replicas' nodes. */
+  readonly capacity: MemoryPlan & { readonly gpu: string };
+  /** Share of node cost, USD/hour; undefined when a node's price is unknown. */
+  readonly costPerHourUsd?: number;
+  readonly coldStart: ColdStart;
+}
+
+export interface ServiceSizes extends PhaseResult {
+  /** Per service; undefined where the model or a slot is missing, or the service does not fit. */
+  readonly sizes: readonly (ServiceSize | undefined)[];
+}
+
+export interface SizeInput {
+  readonly services: readonly ServiceConfig[];
+  readonly models: readonly (ModelArch | undefined)[];
+  readonly slots: readonly (readonly Slot[] | undefined)[];
+  readonly nodes: readonly NodePlan[];
+  /** Cache read rate, MiB/s (`cache.throughputMiBps`), for the cold-start estimate. */
+  readonly cacheThroughputMiBps: number;
+}
+
+function memoryFor(svc: ServiceConfig, model: ModelArch, gpu: Accelerator, tp = svc.tp): MemoryPlan {
+  return planMemory({
+    model,
+    gpuMemoryMiB: gpu.memoryMiB,
+    tp,
+    contextLength: svc.contextLength,
+    memFractionStatic: svc.memFractionStatic,
+    kvCacheDtype: svc.kvCacheDtype,
+    maxRunningRequests: svc.maxRunningRequests,
+    chunkedPrefillSize: svc.chunkedPrefillSize,
+  });
+}
+
+/** Advice for a service that does not fit: the smallest tp that would, or a context that would. */
+function fitAdvice(svc: ServiceConfig, model: ModelArch, gpu: Accelerator, mem: MemoryPlan, maxGpus: number): string {
+  const tips: string[] = [];
+  const better = validTps(model, Math.max(maxGpus, 1)).find((t) => t > svc.tp && memoryFor(svc, model, gpu, t).fitsContext);
+  if (better) tips.push(`tp ${better} fits`);
+  if (mem.kvTokens > 0) tips.push(`contextLength <= ${Math.floor(mem.kvTokens / 1024) * 1024} fits at tp ${svc.tp}`);
+  if (svc.kvCacheDtype === "auto" && memoryFor({ ...svc, kvCacheDtype: "fp8_e4m3" }, model, gpu).fitsContext) tips.push(`kvCacheDtype fp8_e4m3 fits`);
+  tips.push("or use a GPU with more memory");
+  return tips.join("; ");
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** The service's share of its nodes' prices: each replica pays for the GPUs it holds. */
+export function costPerHourUsd(slots: readonly Slot[], nodes: ReadonlyMap<string, NodePlan>): number | undefined {
+  const prices = slots.map((s) => {
+    const n = nodes.get(s.node)!;
+    return n.hourlyUsd === undefined ? undefined : (n.hourlyUsd * s.gpus.length) / n.gpuCount;
+  });
+  return prices.some((p) => p === undefined) ? undefined : round2(prices.reduce((a, b) => a! + b!, 0)!);
+}
+
+/** Image pull, weight read at the cache's rate, and start-up, per COLD_START. */
+export function coldStart(checkpointBytes: number, cacheThroughputMiBps: number): ColdStart {
+  const imagePullSeconds = Math.round((COLD_START.imageGiB * 1024) / COLD_START.pullMiBps);
+  const weightsReadSeconds = Math.round(checkpointBytes / 2 ** 20 / cacheThroughputMiBps);
+  return { imagePullSeconds, weightsReadSeconds, initSeconds: COLD_START.initSeconds, totalSeconds: imagePullSeconds + weightsReadSeconds + COLD_START.initSeconds };
+}
+
+/**
+ * Phase 4: SGLang's own memory math for each placed service, on the smallest GPU among its
+ * replicas' nodes (SGLang takes the minimum over ranks). Refuses a service whose weights leave no
+ * KV cache or whose KV pool is shorter than its context, with advice that would fit.
+ */
+export function sizeServices(input: SizeInput): ServiceSizes {
+  const problems: Problem[] = [];
+  const byName = new Map(input.nodes.map((n) => [n.name, n]));
+  const maxGpus = Math.max(...input.nodes.map((n) => n.gpuCount));
+  const sizes = input.services.map((svc, si): ServiceSize | undefined => {
+    const model = input.models[si];
+    const slots = input.slots[si];
+    if (!model || !slots) return undefined;
+    const gpu = slots.map((s) => byName.get(s.node)!.gpu).reduce((a, b) => (b.memoryMiB < a.memoryMiB ? b : a));
+    const mem = memoryFor(svc, model, gpu);
+    if (mem.kvTokens <= 0) {
+      problems.push({ path: keyPath(["services", si]), rule: `${model.id} does not fit on ${gpu.id} at tp ${svc.tp}: weights take ${mem.weightsGiBPerGpu.toFixed(2)} GiB per GPU and leave no KV cache within mem_fraction_static ${mem.memFractionStatic.toFixed(4)}`, advice: fitAdvice(svc, model, gpu, mem, maxGpus) });
+      return undefined;
+    }
+    if (!mem.fitsContext) {
+      problems.push({ path: keyPath(["services", si, "contextLength"]), rule: `KV pool of ${mem.kvTokens} tokens on ${gpu.id} at tp ${svc.tp} is smaller than contextLength ${mem.contextLength}`, advice: fitAdvice(svc, model, gpu, mem, maxGpus) });
+      return undefined;
+    }
+    return { capacity: { ...mem, gpu: gpu.id }, costPerHourUsd: costPerHourUsd(slots, byName), coldStart: coldStart(model.checkpointBytes, input.cacheThroughputMiBps) };
+  });
+  return { sizes, problems };
+}

@@ -1,0 +1,104 @@
+import { Accelerator } from "../../catalog/accelerators";
+import { ModelArch } from "../../catalog/models";
+import { ServiceConfig, StackConfig } from "../../config/schema";
+import { Problem } from "../../problems";
+import { MemoryPlan } from "../memory";
+
+/** What every planning phase returns besides its result: the problems it found, in config order. */
+export interface PhaseResult {
+  /** Paths in `qwen-serving:services[0].tp` style. */
+  readonly problems: readonly Problem[];
+}
+
+/** A GPU machine the planner can place replicas on (an EC2 instance, a Docker host, a k8s node slot). */
+export interface NodePlan {
+  readonly name: string;
+  /** Node pool (aws/kubernetes) or host name (docker). */
+  readonly pool: string;
+  readonly gpu: Accelerator;
+  readonly gpuCount: number;
+  readonly instanceType?: string;
+  readonly nvswitch: boolean;
+  readonly hourlyUsd?: number;
+}
+
+/** The GPUs one replica runs on. */
+export interface Slot {
+  readonly node: string;
+  readonly gpus: readonly number[];
+}
+
+export interface ReplicaPlan extends Slot {
+  readonly replica: number;
+  /** Port the SGLang server binds: the service port, or a worker port when a router fronts the replicas. */
+  readonly port: number;
+  readonly launchArgs: readonly string[];
+}
+
+/** SGLang's cache-aware router, planned when a service has more than one replica. */
+export interface RouterPlan {
+  readonly node: string;
+  /** The service port: the load balancer targets the router. */
+  readonly port: number;
+  /** The router's own Prometheus endpoint. */
+  readonly metricsPort: number;
+  readonly policy: "cache_aware";
+  readonly workers: readonly { readonly node: string; readonly port: number }[];
+}
+
+export interface ColdStart {
+  readonly imagePullSeconds: number;
+  readonly weightsReadSeconds: number;
+  readonly initSeconds: number;
+  readonly totalSeconds: number;
+}
+
+export interface ServicePlan {
+  readonly name: string;
+  readonly spec: ServiceConfig;
+  readonly model: ModelArch;
+  /**
+   * Repository folder the weights live in under the cache (`<cache>/<weightsRepo>/`) and are
+   * fetched as: `weights.repo`, else the model's id. Adapters read this, never re-derive it.
+   */
+  readonly weightsRepo: string;
+  readonly tp: number;
+  readonly replicas: number;
+  readonly port: number;
+  readonly capacity: MemoryPlan & { readonly gpu: string };
+  readonly placement: readonly ReplicaPlan[];
+  readonly router?: RouterPlan;
+  /** Replica 0's argv; every replica's own is in `placement`. */
+  readonly launchArgs: readonly string[];
+  /** Share of node cost, USD/hour; undefined when a node's price is unknown. */
+  readonly costPerHourUsd?: number;
+  readonly coldStart: ColdStart;
+  /** Size of a cache holding only this service's weights (kubernetes: each replica's volume): `cacheSizeGiB(checkpoint)`. */
+  readonly weightCacheGiB: number;
+}
+
+/** The weight cache of one node: the distinct models placed on it, and the volume size they need. */
+export interface CachePlan {
+  readonly node: string;
+  /** Repository folders (`weightsRepo`) the node's replicas load, in service order. */
+  readonly repos: readonly string[];
+  readonly weightBytes: number;
+  /** Volume size: `cacheSizeGiB(weightBytes)`, the one formula (or `cache.sizeGiB`). */
+  readonly sizeGiB: number;
+}
+
+export interface DeploymentPlan {
+  readonly stack: string;
+  readonly environment: string;
+  readonly platform: StackConfig["platform"];
+  readonly nodes: readonly NodePlan[];
+  readonly services: readonly ServicePlan[];
+  /** One weight cache per node (aws: a gp3 volume; docker: the host folder), sized for the models placed on it. */
+  readonly caches: readonly CachePlan[];
+  /**
+   * Weight caches outlive a removed node or service and the stack itself (aws: `protect` and
+   * `retainOnDelete`; kubernetes: `Retain` claim and reclaim policies): `cache.retain`, else true
+   * in the `prod` environment. Adapters read this, never re-decide it.
+   */
+  readonly retainCaches: boolean;
+}

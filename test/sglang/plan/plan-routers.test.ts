@@ -1,0 +1,18 @@
+import { describe, expect, test } from "vitest";
+import { planRouter } from "../../../components/sglang/plan/plan-routers";
+
+describe("plan routers", () => {
+  test("a routed service: the router on replica 0's node, on the service port, fronting every worker", () => {
+    expect(planRouter(9001, [{ node: "gpu-1", gpus: [0, 1] }, { node: "gpu-0", gpus: [2, 3] }], { replicas: [30000, 30001], routerMetrics: 29000 })).toEqual({
+      node: "gpu-1",
+      port: 9001,
+      metricsPort: 29000,
+      policy: "cache_aware",
+      workers: [{ node: "gpu-1", port: 30000 }, { node: "gpu-0", port: 30001 }],
+    });
+  });
+
+  test("a service the port phase gave no metrics port (one replica) has no router", () => {
+    expect(planRouter(9001, [{ node: "gpu-0", gpus: [0, 1] }], { replicas: [9001] })).toBeUndefined();
+  });
+});

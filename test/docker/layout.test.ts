@@ -1,9 +1,6 @@
 // The docker layout is pure: these tests check the containers DockerPlatform creates without
-// Pulumi, and run the real tools (promtool, shellcheck) on the files the containers receive.
+// Pulumi; layout.tools.test.ts runs the real tools (promtool, shellcheck) on the files they receive.
 import fc from "fast-check";
-import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { dirname, join } from "path";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { ContainerSpec } from "../../components/docker/containers";
@@ -12,8 +9,6 @@ import { QwenServingError, formatProblem } from "../../components/problems";
 import { renderWeightsScript } from "../../components/render/scripts/weights";
 import { planDeployment } from "../../components/sglang/planner";
 import { parseRouterArgs, workerStartupTimeoutSecs } from "../../components/sglang/router-args";
-import { PROMTOOL, requireTool, run } from "../monitoring/helpers";
-import { shellcheck } from "../support/tools";
 import { SEED_ARGV, dockerConfig, stackConfig } from "./helpers";
 
 const SECRETS: SecretsPresent = { hfToken: false, modelscopeToken: false, grafanaAdminPassword: true, dockerTls: false, apiKeys: [] };
@@ -23,16 +18,6 @@ const layout = dockerLayout(plan, config, SECRETS);
 
 const host = (l: DockerLayout, name: string) => l.hosts.find((h) => h.name === name)!;
 const byRole = (l: DockerLayout, hostName: string, role: ContainerSpec["role"]) => host(l, hostName).containers.filter((c) => c.role === role);
-
-/** Writes a container's uploaded files under a temp root at their in-container paths. */
-function writeUploads(c: ContainerSpec): string {
-  const root = mkdtempSync(join(tmpdir(), "qs-docker-"));
-  for (const f of c.files) {
-    mkdirSync(dirname(join(root, f.containerPath)), { recursive: true });
-    writeFileSync(join(root, f.containerPath), f.content, { mode: parseInt(f.mode, 8) });
-  }
-  return root;
-}
 
 describe("the h20 stack is the seed", () => {
   test("its plan shows the seed's KV-cache token numbers (logged 413,827 and ~340,276)", () => {
@@ -81,17 +66,6 @@ describe("the h20 stack is the seed", () => {
     }
   });
 
-  test("the download scripts pass shellcheck", async () => {
-    const scripts = layout.artifacts.filter((a) => a.path.endsWith(".sh"));
-    expect(scripts.map((a) => a.path)).toEqual(["hosts/h20-a/fetch-weights.sh", "hosts/h20-b/fetch-weights.sh"]);
-    const root = mkdtempSync(join(tmpdir(), "qs-docker-sh-"));
-    const files = scripts.map((a, i) => {
-      writeFileSync(join(root, `${i}.sh`), a.content);
-      return join(root, `${i}.sh`);
-    });
-    expect(await shellcheck(files)).toBe("");
-  });
-
   test("Prometheus and Grafana run on the first host; exporters on both", () => {
     expect(layout.hosts.map((h) => [h.name, h.containers.map((c) => c.role)])).toEqual([
       ["h20-a", ["weights", "sglang", "node-exporter", "dcgm-exporter", "prometheus", "grafana"]],
@@ -101,13 +75,9 @@ describe("the h20 stack is the seed", () => {
     expect(layout.endpoints).toEqual({ "qwen3-32b": "http://192.0.2.11:9001", "qwen25-vl-32b": "http://192.0.2.12:9002" });
   });
 
-  test("the Prometheus container's config passes promtool and scrapes every replica and exporter by host address", async () => {
+  test("the Prometheus container gets the rendered config and rules, and scrapes every replica and exporter by host address", () => {
     const [prom] = byRole(layout, "h20-a", "prometheus");
     expect(prom.files.map((f) => f.containerPath)).toEqual(["/etc/prometheus/prometheus.yml", "/etc/prometheus/rules/sglang.rules.yml"]);
-    const root = writeUploads(prom);
-    const check = await run(requireTool(PROMTOOL), ["check", "config", join(root, "etc/prometheus/prometheus.yml")]);
-    expect(check.stderr + check.stdout).toContain("SUCCESS");
-    expect(check.code).toBe(0);
     const doc = parse(prom.files[0].content) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
     expect(Object.fromEntries(doc.scrape_configs.map((j) => [j.job_name, j.static_configs[0].targets]))).toEqual({
       "sglang-qwen3-32b": ["192.0.2.11:9001"],
@@ -234,16 +204,6 @@ describe("a service with two replicas on two hosts", () => {
     expect(targets["sglang-router-qwen3-32b"]).toEqual(["10.1.0.5:29000"]);
   });
 
-  test("the router's install and worker-registration scripts pass shellcheck", async () => {
-    const scripts = l.artifacts.filter((a) => a.path.endsWith(".sh") && !a.path.endsWith("fetch-weights.sh"));
-    expect(scripts.map((a) => a.path)).toEqual(["hosts/gpu-a/install-router.sh", "hosts/gpu-a/register-qwen3-32b-workers.sh"]);
-    const root = mkdtempSync(join(tmpdir(), "qs-docker-router-"));
-    const files = scripts.map((a, i) => {
-      writeFileSync(join(root, `${i}.sh`), a.content);
-      return join(root, `${i}.sh`);
-    });
-    expect(await shellcheck(files)).toBe("");
-  });
 });
 
 describe("for any hosts and services the planner accepts", () => {

@@ -1,9 +1,4 @@
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { describe, expect, test } from "vitest";
-import { stringify } from "yaml";
 import { KubernetesSettingsSchema } from "../../components/config/kubernetes";
 import { StackConfig, StackConfigSchema } from "../../components/config/schema";
 import { GRAFANA_ADMIN_SECRET, renderMonitoringManifests } from "../../components/kubernetes/monitoring-manifests";
@@ -272,13 +267,7 @@ describe("kube-prometheus-stack and the shared renderers", () => {
     }
   });
 
-  test("the PrometheusRule's groups pass promtool check rules", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8s-rules-"));
-    const file = path.join(dir, "rules.yml");
-    fs.writeFileSync(file, stringify({ groups: monitoring.rule.spec.groups }, { lineWidth: 0 }));
-    // A missing promtool fails this test (execFileSync throws ENOENT).
-    const out = execFileSync("promtool", ["check", "rules", file], { encoding: "utf8" });
-    expect(out).toMatch(/SUCCESS: \d+ rules found/);
+  test("the PrometheusRule holds the shared alert rules (promtool checks them in manifests.tools.test.ts)", () => {
     expect(monitoring.rule.spec.groups.flatMap((g) => g.rules.map((r) => r.alert))).toContain("SGLangKVCacheHigh");
   });
 });

@@ -1,0 +1,70 @@
+// The files the docker containers receive, checked by the real tools that consume them; what the
+// containers are is asserted in layout.test.ts.
+import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { dirname, join } from "path";
+import { describe, expect, test } from "vitest";
+import { ContainerSpec } from "../../components/docker/containers";
+import { DockerLayout, SecretsPresent, dockerLayout } from "../../components/docker/layout";
+import { planDeployment } from "../../components/sglang/planner";
+import { PROMTOOL, requireTool, run } from "../monitoring/helpers";
+import { shellcheck } from "../support/tools";
+import { dockerConfig, stackConfig } from "./helpers";
+
+const SECRETS: SecretsPresent = { hfToken: false, modelscopeToken: false, grafanaAdminPassword: true, dockerTls: false, apiKeys: [] };
+const config = stackConfig("h20");
+const layout = dockerLayout(planDeployment("h20", config), config, SECRETS);
+const byRole = (l: DockerLayout, hostName: string, role: ContainerSpec["role"]) => l.hosts.find((h) => h.name === hostName)!.containers.filter((c) => c.role === role);
+
+/** Writes a container's uploaded files under a temp root at their in-container paths. */
+function writeUploads(c: ContainerSpec): string {
+  const root = mkdtempSync(join(tmpdir(), "qs-docker-"));
+  for (const f of c.files) {
+    mkdirSync(dirname(join(root, f.containerPath)), { recursive: true });
+    writeFileSync(join(root, f.containerPath), f.content, { mode: parseInt(f.mode, 8) });
+  }
+  return root;
+}
+
+describe("the h20 stack is the seed", () => {
+  test("the download scripts pass shellcheck", async () => {
+    const scripts = layout.artifacts.filter((a) => a.path.endsWith(".sh"));
+    expect(scripts.map((a) => a.path)).toEqual(["hosts/h20-a/fetch-weights.sh", "hosts/h20-b/fetch-weights.sh"]);
+    const root = mkdtempSync(join(tmpdir(), "qs-docker-sh-"));
+    const files = scripts.map((a, i) => {
+      writeFileSync(join(root, `${i}.sh`), a.content);
+      return join(root, `${i}.sh`);
+    });
+    expect(await shellcheck(files)).toBe("");
+  });
+
+  test("the Prometheus container's config passes promtool", async () => {
+    const [prom] = byRole(layout, "h20-a", "prometheus");
+    const root = writeUploads(prom);
+    const check = await run(requireTool(PROMTOOL), ["check", "config", join(root, "etc/prometheus/prometheus.yml")]);
+    expect(check.stderr + check.stdout).toContain("SUCCESS");
+    expect(check.code).toBe(0);
+  });
+});
+
+describe("a service with two replicas on two hosts", () => {
+  const c = dockerConfig({
+    hosts: [
+      { name: "gpu-a", dockerHost: "ssh://ops@10.1.0.5", gpu: "h20", gpuCount: 2 },
+      { name: "gpu-b", dockerHost: "ssh://ops@10.1.0.6", gpu: "h20", gpuCount: 2 },
+    ],
+    services: [{ name: "qwen3-32b", model: "Qwen/Qwen3-32B", weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" }, tp: 2, replicas: 2, port: 9001 }],
+  });
+  const l = dockerLayout(planDeployment("t", c), c, SECRETS);
+
+  test("the router's install and worker-registration scripts pass shellcheck", async () => {
+    const scripts = l.artifacts.filter((a) => a.path.endsWith(".sh") && !a.path.endsWith("fetch-weights.sh"));
+    expect(scripts.map((a) => a.path)).toEqual(["hosts/gpu-a/install-router.sh", "hosts/gpu-a/register-qwen3-32b-workers.sh"]);
+    const root = mkdtempSync(join(tmpdir(), "qs-docker-router-"));
+    const files = scripts.map((a, i) => {
+      writeFileSync(join(root, `${i}.sh`), a.content);
+      return join(root, `${i}.sh`);
+    });
+    expect(await shellcheck(files)).toBe("");
+  });
+});

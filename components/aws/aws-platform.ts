@@ -61,14 +61,13 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       s3Uris: [...new Set(args.plan.services.flatMap((s) => (s.spec.weights.s3Uri ? [s.spec.weights.s3Uri] : [])))],
     }, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this }).region;
-    const retainCaches = args.config.cache.retain ?? args.plan.environment === "prod";
     this.gpuNodes = args.plan.nodes.map((node) => {
       const cache = new WeightCache(`${name}-${node.name}-weights`, {
         availabilityZone: network.availabilityZone,
         sizeGiB: args.plan.caches.find((c) => c.node === node.name)!.sizeGiB,
         throughputMiBps: args.config.cache.throughputMiBps,
         iops: args.config.cache.iops,
-        retain: retainCaches,
+        retain: args.plan.retainCaches,
         tags: { Name: `${args.plan.stack}-${node.name}-weights`, "qwen-serving:stack": args.plan.stack },
       }, { parent: this });
       const gpuNode = new GpuNode(`${name}-${node.name}`, {

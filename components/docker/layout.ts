@@ -149,7 +149,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
           service: service.name,
           replica: replica.replica,
           image: config.image,
-          weights: `${service.spec.weights.source}:${service.spec.weights.repo ?? service.model.id}@${service.spec.weights.revision}`,
+          weights: `${service.spec.weights.source}:${service.weightsRepo}@${service.spec.weights.revision}`,
           apiKey: secrets.apiKeys.includes(service.name),
           launchArgs: replica.launchArgs,
           port: replica.port,

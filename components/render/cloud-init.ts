@@ -105,7 +105,7 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
         gpus: p.gpus,
         port: p.port,
         launchArgs: p.launchArgs,
-        modelRepo: svc.spec.weights.repo ?? svc.model.id,
+        modelRepo: svc.weightsRepo,
         image,
         apiKey: keyed.has(svc.name) ? { region: input.region, stack: input.stack } : undefined,
       }),

@@ -138,7 +138,7 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
             image,
             ...server,
           ]);
-          expect(unit).toContain(`AssertPathExists=/models/${s.spec.weights.repo ?? s.model.id}/.qwen-serving-complete\n`);
+          expect(unit).toContain(`AssertPathExists=/models/${s.weightsRepo}/.qwen-serving-complete\n`);
           expect(unit).toMatch(/^Requires=docker\.service qwen-gpu-check\.service$/m);
           expect(unit).toMatch(/^After=docker\.service qwen-gpu-check\.service qwen-weights\.service$/m);
         }

@@ -13,7 +13,7 @@ export function renderServingManifests(input: ServingManifestInput): ServingMani
   const ns = settings.namespace;
   const partOf = { [LABELS.partOf]: PART_OF };
   const tokens = input.tokens ?? [];
-  const retain = retainWeights(plan, config);
+  const retain = retainWeights(plan);
   return {
     namespace: settings.createNamespace
       ? {

@@ -7,7 +7,6 @@ import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode
 import type { IVolume } from "kubernetes-models/v1/Volume" with { "resolution-mode": "import" };
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount" with { "resolution-mode": "import" };
 import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet" with { "resolution-mode": "import" };
-import { StackConfig } from "../../config/schema";
 import { Problem } from "../../problems";
 import { KUBERNETES_PORT_NAMES } from "../../render/monitoring";
 import { HF_TOKEN_FILE, MODELSCOPE_TOKEN_FILE } from "../../render/scripts/weights";
@@ -47,9 +46,9 @@ export const PROBES = Object.freeze({
   liveness: { periodSeconds: 60, timeoutSeconds: 25, failureThreshold: 5 },
 });
 
-/** Whether weight volumes outlive their pods and the stack (prod by default). */
-export function retainWeights(plan: DeploymentPlan, config: StackConfig): boolean {
-  return config.cache.retain ?? plan.environment === "prod";
+/** Whether weight volumes outlive their pods and the stack: the plan decides once (`retainCaches`). */
+export function retainWeights(plan: DeploymentPlan): boolean {
+  return plan.retainCaches;
 }
 
 const poolsOf = (plan: DeploymentPlan, svc: ServicePlan) => [...new Set(svc.placement.map((p) => plan.nodes.find((n) => n.name === p.node)!.pool))];
@@ -136,7 +135,7 @@ export function statefulSet(input: ServingManifestInput, svc: ServicePlan): ISta
     { name: "weights-script", configMap: { name: n.weightsScript, defaultMode: 0o555 } },
   ];
   if ((input.tokens ?? []).length) volumes.push({ name: "hub-tokens", secret: { secretName: TOKENS_SECRET, defaultMode: 0o400 } });
-  const retain = retainWeights(plan, input.config);
+  const retain = retainWeights(plan);
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",

@@ -78,7 +78,7 @@ export function weightsMarkerPath(cacheRoot: string, repo: string): string {
 export function weightsModels(services: readonly ServicePlan[]): WeightsModel[] {
   const byRepo = new Map<string, WeightsModel>();
   for (const s of services) {
-    const repo = s.spec.weights.repo ?? s.model.id;
+    const repo = s.weightsRepo;
     const model: WeightsModel = { source: s.spec.weights.source, repo, revision: s.spec.weights.revision, ...(s.spec.weights.s3Uri ? { s3Uri: s.spec.weights.s3Uri } : {}) };
     const seen = byRepo.get(repo);
     if (seen && (seen.revision !== model.revision || seen.source !== model.source || seen.s3Uri !== model.s3Uri))

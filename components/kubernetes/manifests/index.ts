@@ -5,6 +5,6 @@
  */
 export * from "./types";
 export * from "./labels";
-export { PROBES, WEIGHTS_VOLUME, retainWeights, statefulSetProblems } from "./statefulset";
+export { PROBES, WEIGHTS_VOLUME, statefulSetProblems } from "./statefulset";
 export { discoveryRouterArgs } from "./router";
 export { renderServingManifests, servingObjects } from "./serving";

@@ -2,7 +2,7 @@
 import { QwenServingError } from "../../problems";
 import { PART_OF, LABELS, SECRET_PLACEHOLDER, SGLANG_SERVICE_ACCOUNT, TOKENS_SECRET, meta } from "./labels";
 import { serviceManifests } from "./service";
-import { retainWeights, statefulSetProblems } from "./statefulset";
+import { statefulSetProblems } from "./statefulset";
 import { KubernetesObject, ServingManifestInput, ServingManifests } from "./types";
 
 /** Every serving-side object of a kubernetes plan. Throws a QwenServingError naming every service that cannot be one StatefulSet. */
@@ -13,7 +13,6 @@ export function renderServingManifests(input: ServingManifestInput): ServingMani
   const ns = settings.namespace;
   const partOf = { [LABELS.partOf]: PART_OF };
   const tokens = input.tokens ?? [];
-  const retain = retainWeights(plan);
   return {
     namespace: settings.createNamespace
       ? {
@@ -30,7 +29,7 @@ export function renderServingManifests(input: ServingManifestInput): ServingMani
           metadata: { name: settings.storage.storageClassName, labels: partOf },
           provisioner: settings.storage.provisioner,
           parameters: settings.storage.parameters ?? { type: "gp3", throughput: String(config.cache.throughputMiBps), iops: String(config.cache.iops), encrypted: "true" },
-          reclaimPolicy: retain ? "Retain" : "Delete",
+          reclaimPolicy: plan.retainCaches ? "Retain" : "Delete",
           // The volume is created in the zone of the node the pod is scheduled to.
           volumeBindingMode: "WaitForFirstConsumer",
           allowVolumeExpansion: true,

@@ -7,7 +7,7 @@ import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode
 import type { IVolume } from "kubernetes-models/v1/Volume" with { "resolution-mode": "import" };
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount" with { "resolution-mode": "import" };
 import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet" with { "resolution-mode": "import" };
-import { Problem } from "../../problems";
+import { Problem, keyPath } from "../../problems";
 import { KUBERNETES_PORT_NAMES } from "../../render/monitoring";
 import { HF_TOKEN_FILE, MODELSCOPE_TOKEN_FILE } from "../../render/scripts/weights";
 import { MODELS_MOUNT } from "../../sglang/launch-args";
@@ -46,11 +46,6 @@ export const PROBES = Object.freeze({
   liveness: { periodSeconds: 60, timeoutSeconds: 25, failureThreshold: 5 },
 });
 
-/** Whether weight volumes outlive their pods and the stack: the plan decides once (`retainCaches`). */
-export function retainWeights(plan: DeploymentPlan): boolean {
-  return plan.retainCaches;
-}
-
 const poolsOf = (plan: DeploymentPlan, svc: ServicePlan) => [...new Set(svc.placement.map((p) => plan.nodes.find((n) => n.name === p.node)!.pool))];
 
 /** Why a service cannot be one StatefulSet: one pod template has one node selector and one argv. */
@@ -59,10 +54,10 @@ export function statefulSetProblems(plan: DeploymentPlan): Problem[] {
     const problems: Problem[] = [];
     const pools = poolsOf(plan, svc);
     if (pools.length !== 1)
-      problems.push({ path: `services[${i}].nodePool`, rule: `the replicas of '${svc.name}' were placed on node pools ${pools.join(", ")}, and on kubernetes one StatefulSet has one node selector`, advice: "set the service's nodePool" });
+      problems.push({ path: keyPath(["services", i, "nodePool"]), rule: `the replicas of '${svc.name}' were placed on node pools ${pools.join(", ")}, and on kubernetes one StatefulSet has one node selector`, advice: "set the service's nodePool" });
     // The planner gives all replicas one port on kubernetes, so their argv agree.
     if (new Set(svc.placement.map((p) => JSON.stringify(p.launchArgs))).size !== 1)
-      problems.push({ path: `services[${i}]`, rule: `the replicas of '${svc.name}' were planned with different argv, and a StatefulSet runs one` });
+      problems.push({ path: keyPath(["services", i]), rule: `the replicas of '${svc.name}' were planned with different argv, and a StatefulSet runs one` });
     return problems;
   });
 }
@@ -135,7 +130,6 @@ export function statefulSet(input: ServingManifestInput, svc: ServicePlan): ISta
     { name: "weights-script", configMap: { name: n.weightsScript, defaultMode: 0o555 } },
   ];
   if ((input.tokens ?? []).length) volumes.push({ name: "hub-tokens", secret: { secretName: TOKENS_SECRET, defaultMode: 0o400 } });
-  const retain = retainWeights(plan);
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
@@ -146,7 +140,8 @@ export function statefulSet(input: ServingManifestInput, svc: ServicePlan): ISta
       // Replicas are independent servers: start them together, not one cold start after another.
       podManagementPolicy: "Parallel",
       selector: { matchLabels: selector },
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: retain ? "Retain" : "Delete", whenScaled: "Retain" },
+      // Whether weight volumes outlive their pods and the stack: the plan decides once.
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: plan.retainCaches ? "Retain" : "Delete", whenScaled: "Retain" },
       template: {
         metadata: { labels: podLabels(selector, "sglang") },
         spec: {

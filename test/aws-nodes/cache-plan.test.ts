@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StackConfigSchema } from "../../components/config/schema";
-import { cacheSizeGiB, planDeployment } from "../../components/sglang/planner";
+import { planDeployment } from "../../components/sglang/planner";
 
 const service = (name: string, model: string, port: number, extra: object = {}) => ({ name, model, port, tp: 2, weights: { source: "huggingface", revision: "0123456789abcdef0123456789abcdef01234567" }, ...extra });
 
@@ -23,9 +23,8 @@ describe("planned weight caches", () => {
     expect(plan.caches[0].weightBytes).toBe(qwen3);
   });
 
-  it("takes cache.sizeGiB as given, and never goes below 50 GiB", () => {
-    expect(cacheSizeGiB(65524246528, 500)).toBe(500);
-    expect(cacheSizeGiB(0)).toBe(50);
-    expect(cacheSizeGiB(2 * 65524246528 + 1)).toBe(200); // 122.05 GiB x 1.3 = 158.7
+  it("cache.sizeGiB sizes every node's cache (the formula's own table: test/sglang/plan/plan-caches.test.ts)", () => {
+    const config = StackConfigSchema.parse({ platform: "aws", nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }], cache: { sizeGiB: 500 }, services: [service("qwen3-32b", "Qwen/Qwen3-32B", 9001)] });
+    expect(planDeployment("dev", config).caches.map((c) => c.sizeGiB)).toEqual([500, 500]);
   });
 });

@@ -30,10 +30,7 @@ describe("planner numbers the kubernetes adapter relies on", () => {
     expect(svc.placement.map((p) => p.port)).toEqual([PORTS.workerBase + 1, PORTS.workerBase + 1]);
   });
 
-  test("weight cache: checkpoint x 1.3 rounded up to 50 GiB, or cache.sizeGiB when set", () => {
-    expect(cacheSizeGiB(65.5 * 2 ** 30)).toBe(100);
-    expect(cacheSizeGiB(38.5 * 2 ** 30)).toBe(100);
-    expect(cacheSizeGiB(38 * 2 ** 30)).toBe(50);
+  test("each replica's weight volume: the one cache-size formula over its checkpoint, or cache.sizeGiB when set", () => {
     const [auto] = planDeployment("t", config("kubernetes")).services;
     expect(auto.weightCacheGiB).toBe(cacheSizeGiB(auto.model.checkpointBytes));
     const [fixed] = planDeployment("t", config("kubernetes", { cache: { sizeGiB: 300 } })).services;

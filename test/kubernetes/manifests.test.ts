@@ -211,6 +211,24 @@ describe("settings that cannot work are refused, all at once", () => {
     ]);
   });
 
+  test("a service whose replicas the planner spread over two node pools cannot be one StatefulSet", () => {
+    const input = k8sStackInput() as Record<string, any>;
+    const pools = ["pool-a", "pool-b"].map((name) => ({ name, gpu: "h100-80gb", gpusPerNode: 2, count: 1 }));
+    const config = StackConfigSchema.parse({ ...input, nodePools: pools, services: [{ ...input.services[0], replicas: 2 }], kubernetes: { routerImage: ROUTER_IMAGE } });
+    const plan = planDeployment("k8s", config);
+    expect(plan.services[0].placement.map((p) => p.node)).toEqual(["pool-a-0", "pool-b-0"]);
+    let error: unknown;
+    try {
+      renderServingManifests({ plan, config, settings: resolveKubernetesSettings(config) });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(QwenServingError);
+    expect((error as QwenServingError).problems.map(formatProblem)).toEqual([
+      "qwen-serving:services[0].nodePool: the replicas of 'qwen3-32b' were placed on node pools pool-a, pool-b, and on kubernetes one StatefulSet has one node selector (set the service's nodePool)",
+    ]);
+  });
+
   test("a router image must be pinned", () => {
     const r = KubernetesSettingsSchema.safeParse({ routerImage: "example.com/router:latest" });
     expect(r.success).toBe(false);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsNodeSettings } from "../config/aws";
 import { Artifact } from "../render/artifact";
 import { renderNodeBootstrap } from "../render/cloud-init";
-import { NodeFile } from "../render/router-unit";
+import { NodeFile } from "../render/cloud-config";
 import { SystemdUnit } from "../render/systemd";
 import { NodePlan, ServicePlan } from "../sglang/planner";
 

@@ -1,12 +1,7 @@
-import { stringify } from "yaml";
 import { Artifact } from "../render/artifact";
+import { toYaml } from "../render/yaml";
 import { MonitoringManifests } from "./monitoring-manifests";
 import { KubernetesObject, ServingManifests, servingObjects } from "./manifests";
-
-/** YAML of one object: no line folding, so long argv values (the YaRN JSON) stay on one line. */
-export function toYaml(doc: unknown): string {
-  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
-}
 
 /** `k8s/<namespace or _cluster>/<kind>-<name>.yaml`: one file per object, as `kubectl apply -f` takes them. */
 export function objectPath(o: KubernetesObject): string {

@@ -1,23 +1,17 @@
-import { gzipSync } from "zlib";
-import { stringify } from "yaml";
 import { AwsNodeSettings } from "../config/aws";
 import { NodePlan, ServicePlan } from "../sglang/planner";
 import { FETCH_API_KEY_SCRIPT, FETCH_API_KEY_SCRIPT_PATH } from "./api-key";
 import { Artifact } from "./artifact";
-import { NodeFile } from "./router-unit";
+import { NodeFile, renderCloudConfig, userDataBase64 } from "./cloud-config";
 import { SystemdUnit } from "./systemd";
 import { renderFetchSecretsScript } from "./scripts/fetch-secrets";
 import { renderGpuCheckScript } from "./scripts/gpu-check";
 import { renderMountCacheScript } from "./scripts/mount-cache";
-import { NODE_PATHS } from "./scripts/node-paths";
 import { renderNvidiaInstallScript } from "./scripts/nvidia-install";
 import { renderWeightsScript, weightsModels } from "./scripts/weights";
 import {
   cacheMountUnit, dcgmExporterUnit, gpuCheckUnit, NODE_SCRIPTS, nodeExporterUnit, NVIDIA_SETUP_UNIT, nvidiaSetupUnit, SERVING_TARGET, servingTarget, sglangUnit, weightsUnit,
 } from "./units";
-
-/** EC2's limit on user data, in bytes after base64 decoding. */
-export const USER_DATA_LIMIT = 16384;
 
 /** Everything one GPU node's bootstrap is rendered from: plain values, Outputs already resolved. */
 export interface NodeBootstrapInput {
@@ -123,9 +117,7 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
   }
 
   const cloudInit = renderCloudInit({ files, units, ubuntu });
-  const userData = gzipSync(Buffer.from(cloudInit), { level: 9 });
-  if (userData.length > USER_DATA_LIMIT)
-    throw new Error(`node ${node.name}: user data is ${userData.length} bytes gzipped, over EC2's ${USER_DATA_LIMIT}; place fewer services on one node`);
+  const userData = userDataBase64(cloudInit, { path: "services", what: `node ${node.name}`, advice: "place fewer services on one node" });
 
   const base = (p: string) => p.split("/").pop()!;
   const artifacts: Artifact[] = [
@@ -138,7 +130,7 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
     if (seen.has(a.path)) throw new Error(`node ${node.name}: two rendered files would both be written to ${a.path}`);
     seen.add(a.path);
   }
-  return { files, units, cloudInit, userDataBase64: userData.toString("base64"), artifacts };
+  return { files, units, cloudInit, userDataBase64: userData, artifacts };
 }
 
 /**
@@ -147,18 +139,14 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
  * boot from SSM by the instance role.
  */
 export function renderCloudInit(input: { readonly files: readonly NodeFile[]; readonly units: readonly SystemdUnit[]; readonly ubuntu: boolean }): string {
-  const octal = (m: number) => `0${m.toString(8)}`;
-  const doc = {
-    write_files: [
-      ...input.files.map((f) => ({ path: f.path, owner: "root:root", permissions: octal(f.mode ?? 0o644), content: f.content })),
-      ...input.units.map((u) => ({ path: `${NODE_PATHS.units}/${u.name}`, owner: "root:root", permissions: "0644", content: u.content })),
-    ],
+  return renderCloudConfig({
+    files: input.files,
+    units: input.units,
     runcmd: [
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", ...input.units.filter((u) => u.enable).map((u) => u.name)],
       ...(input.ubuntu ? [["systemctl", "start", NVIDIA_SETUP_UNIT], ["systemctl", "daemon-reload"]] : []),
       ["systemctl", "start", "--no-block", SERVING_TARGET],
     ],
-  };
-  return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
+  });
 }

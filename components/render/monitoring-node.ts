@@ -1,4 +1,3 @@
-import { gzipSync } from "zlib";
 import { MonitoringConfig } from "../config/schema";
 import { DeploymentPlan } from "../sglang/planner";
 import { Artifact } from "./artifact";
@@ -13,9 +12,7 @@ import {
   prometheusArgs,
   renderMonitoring,
 } from "./monitoring";
-import { toYaml } from "./monitoring/prometheus";
-import { NodeFile } from "./router-unit";
-import { USER_DATA_LIMIT } from "./cloud-init";
+import { NodeFile, renderCloudConfig, userDataBase64 } from "./cloud-config";
 import { AWS_CLI_IMAGE } from "./scripts/fetch-secrets";
 import { renderMountCacheScript } from "./scripts/mount-cache";
 import { script, shq } from "./scripts/shell";
@@ -259,7 +256,7 @@ export function renderGrafanaPasswordScript(opts: { region: string; parameter: s
   ]);
 }
 
-/** Renders the monitoring instance. Throws when the gzipped document would exceed EC2's user-data limit. */
+/** Renders the monitoring instance. Throws a QwenServingError when the gzipped document would exceed EC2's user-data limit. */
 export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNodeRender {
   const m = input.monitoring;
   if (!m.aws) throw new Error("renderMonitoringNode: the monitoring input must be for platform aws");
@@ -314,20 +311,17 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
 
   // The promtool tests of the rules are for CI, not for the server.
   const configFiles = monitoring.filter((a) => a.path !== ALERT_RULE_TESTS_PATH).map((a) => ({ path: `${cfg}/${a.path.slice("monitoring/".length)}`, content: a.content, mode: 0o644 }));
-  const files = [...configFiles, ...scripts, ...units.map((u) => ({ path: `${MONITORING_NODE_PATHS.units}/${u.name}`, content: u.content, mode: 0o644 }))];
-  const doc = {
-    package_update: true,
+  const cloudInit = renderCloudConfig({
     packages: ["docker.io"],
-    write_files: files.map((f) => ({ path: f.path, owner: "root:root", permissions: `0${(f.mode ?? 0o644).toString(8)}`, content: f.content })),
+    files: [...configFiles, ...scripts],
+    units,
     runcmd: [
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", "--now", "--no-block", ...units.filter((u) => u.enable).map((u) => u.name)],
     ],
-  };
-  const cloudInit = `#cloud-config\n${toYaml(doc)}`;
-  const packed = gzipSync(Buffer.from(cloudInit, "utf8"), { level: 9 });
-  if (packed.length > USER_DATA_LIMIT) throw new Error(`the monitoring instance's cloud-init is ${packed.length} bytes gzipped, over EC2's ${USER_DATA_LIMIT}-byte user-data limit`);
-  return { monitoring, units, scripts, cloudInit, userDataBase64: packed.toString("base64") };
+  });
+  const userData = userDataBase64(cloudInit, { path: "monitoring", what: "the monitoring instance", advice: "fewer services or dashboards make the document smaller" });
+  return { monitoring, units, scripts, cloudInit, userDataBase64: userData };
 }
 
 /** The instance's own files as artifacts, under `monitoring-node/` (the shared ones stay under `monitoring/`). */

@@ -1,5 +1,6 @@
 import { ROUTER_MODULE, ROUTER_REQUIREMENT, ROUTER_VERSION, routerArgsFor, routerWorkerUrls } from "../sglang/router-args";
 import { ServicePlan } from "../sglang/planner";
+import { NodeFile } from "./cloud-config";
 import { command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit, unitFile } from "./systemd";
 
 /**
@@ -19,15 +20,6 @@ import { command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUn
  * and reaches same-node replicas on 127.0.0.1 (see sglang/router-args.ts for how workers are
  * registered and what happens when one dies).
  */
-
-/** A file a node needs besides its units (Dockerfile, scripts). */
-export interface NodeFile {
-  /** Absolute path on the node. */
-  readonly path: string;
-  readonly content: string;
-  /** @default 0o644 */
-  readonly mode?: number;
-}
 
 export interface RouterNodeFiles {
   readonly units: readonly SystemdUnit[];

@@ -3,7 +3,7 @@
 import { gunzipSync } from "zlib";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { USER_DATA_LIMIT } from "../../components/render/cloud-init";
+import { USER_DATA_LIMIT_BYTES } from "../../components/render/cloud-config";
 import { ALERT_RULE_TESTS_PATH, PROMETHEUS_CONFIG_PATH } from "../../components/render/monitoring";
 import {
   MONITORING_NODE_PATHS,
@@ -82,10 +82,10 @@ describe("the cloud-init document", () => {
 
   it("reaches EC2 gzipped under the 16 KiB user-data limit, and unpacks to the document", () => {
     const packed = Buffer.from(prod.userDataBase64, "base64");
-    expect(packed.length).toBeLessThan(USER_DATA_LIMIT);
+    expect(packed.length).toBeLessThan(USER_DATA_LIMIT_BYTES);
     expect(gunzipSync(packed).toString("utf8")).toBe(prod.cloudInit);
     // Uncompressed it would not fit: this is why the document is gzipped.
-    expect(Buffer.byteLength(prod.cloudInit)).toBeGreaterThan(USER_DATA_LIMIT);
+    expect(Buffer.byteLength(prod.cloudInit)).toBeGreaterThan(USER_DATA_LIMIT_BYTES);
   });
 
   it("artifacts of the instance: its cloud-init, units and scripts under monitoring-node/", () => {

@@ -1,7 +1,7 @@
 import { gunzipSync } from "zlib";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { USER_DATA_LIMIT } from "../../components/render/cloud-init";
+import { USER_DATA_LIMIT_BYTES } from "../../components/render/cloud-config";
 import { bootstrapCases } from "./bootstraps";
 
 // Every node bootstrap the stacks can render; the tools that consume them run in bootstrap.tools.test.ts.
@@ -19,7 +19,7 @@ describe("rendered node bootstraps", () => {
       for (const a of c.bootstrap.artifacts.filter((x) => !x.path.endsWith("cloud-init.yaml"))) expect({ file: a.path, content: written.get(a.path.split("/").pop()!) }).toEqual({ file: a.path, content: a.content });
       expect(doc.write_files.filter((w) => w.path.endsWith(".sh")).every((w) => w.permissions === "0755")).toBe(true);
       const userData = Buffer.from(c.bootstrap.userDataBase64, "base64");
-      expect(userData.length).toBeLessThanOrEqual(USER_DATA_LIMIT);
+      expect(userData.length).toBeLessThanOrEqual(USER_DATA_LIMIT_BYTES);
       expect(gunzipSync(userData).toString()).toBe(c.bootstrap.cloudInit);
     }
   });

@@ -1,6 +1,7 @@
 import { AlertRule, alertRules, ruleAnnotations } from "./alerts";
 import { COMPONENT, DCGM, SGLANG, SGLANG_HISTOGRAMS, TTFT_BUCKETS } from "./metrics";
-import { ALERT_RULES_PATH, toYaml } from "./prometheus";
+import { toYaml } from "../yaml";
+import { ALERT_RULES_PATH } from "./prometheus";
 import { durationSeconds, resolveMonitoringInput } from "./resolve";
 import { expandTemplate } from "./templates";
 import { AlertSettings, MonitoringInput } from "./types";

@@ -1,5 +1,5 @@
 import { COMPONENT, DCGM, SGLANG, SGLANG_HISTOGRAMS } from "./metrics";
-import { toYaml } from "./prometheus";
+import { toYaml } from "../yaml";
 import { resolveMonitoringInput } from "./resolve";
 import { TemplatePart, goTemplate, label, value } from "./templates";
 import { AlertSettings, DEFAULT_ALERTS, MonitoringInput } from "./types";

@@ -1,5 +1,5 @@
 import { Artifact } from "../artifact";
-import { toYaml } from "./prometheus";
+import { toYaml } from "../yaml";
 import { resolveMonitoringInput } from "./resolve";
 import { MonitoringInput } from "./types";
 

@@ -27,6 +27,36 @@ export interface DockerTlsMaterial {
   readonly key: string;
 }
 
+/** Which secrets a stack holds: what pre-flight checks see (the values never reach a check). */
+export interface SecretsPresent {
+  readonly hfToken: boolean;
+  readonly modelscopeToken: boolean;
+  readonly grafanaAdminPassword: boolean;
+  readonly dockerTls: boolean;
+  /** Services that have an API key. */
+  readonly apiKeys: readonly string[];
+}
+
+export function secretsPresent(s: ServingSecrets): SecretsPresent {
+  return {
+    hfToken: s.hfToken !== undefined,
+    modelscopeToken: s.modelscopeToken !== undefined,
+    grafanaAdminPassword: s.grafanaAdminPassword !== undefined,
+    dockerTls: s.dockerTls !== undefined,
+    apiKeys: Object.keys(s.apiKeys ?? {}),
+  };
+}
+
+/**
+ * What a platform adapter's `validate` sees, before any resource exists. `plan` is absent when the
+ * planner refused the config: the checks that need it are skipped, the others still report.
+ */
+export interface PlatformCheckInput {
+  readonly plan?: DeploymentPlan;
+  readonly config: StackConfig;
+  readonly secrets: SecretsPresent;
+}
+
 /** What every platform adapter receives: the plan is final, adapters decide no numbers. */
 export interface PlatformArgs {
   readonly plan: DeploymentPlan;

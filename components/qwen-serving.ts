@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsPlatform } from "./aws/aws-platform";
+import { stackConfigProblems } from "./config/checks";
 import { StackConfig } from "./config/schema";
 import { DockerPlatform } from "./docker/docker-platform";
 import { KubernetesPlatform } from "./kubernetes/kubernetes-platform";
-import { GrafanaAccess, PlatformOutputs, ServingSecrets } from "./platform";
+import { GrafanaAccess, PlatformOutputs, ServingSecrets, secretsPresent } from "./platform";
+import { Problem, QwenServingError, Stage, formatProblem } from "./problems";
 import { Artifact } from "./render/artifact";
 import { DeploymentPlan, PlanOptions, planDeployment } from "./sglang/planner";
 
@@ -16,12 +18,55 @@ export interface QwenServingArgs {
   readonly stack?: string;
   /** Planner options (model resolution). @default - catalog, then config.json paths */
   readonly planOptions?: PlanOptions;
+  /** Config problems the caller already found (e.g. a secret stored in plain text), reported in the same error. @default [] */
+  readonly problems?: readonly Problem[];
 }
+
+/** What the pre-flight found: the plan (when the planner accepted the config) and every problem. */
+export interface Preflight {
+  readonly plan?: DeploymentPlan;
+  readonly problems: readonly Problem[];
+  /** The earliest stage with a problem. @default - none */
+  readonly stage?: Stage;
+}
+
+/**
+ * Everything that can be known before a resource exists, all at once: the config's cross-key rules,
+ * the planner, and the platform adapter's own checks. Pure; `QwenServing` throws its problems.
+ */
+export function preflight(args: QwenServingArgs): Preflight {
+  const config: Problem[] = [...(args.problems ?? []), ...stackConfigProblems(args.config)];
+  // The planner and the adapters assume a config that passed its checks; when it did not, a crash
+  // there is a consequence of the problems already found, not news.
+  const guarded = <T>(run: () => T, onError: (e: QwenServingError) => T): T => {
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof QwenServingError) return onError(e);
+      if (config.length) return onError(new QwenServingError("config", []));
+      throw e;
+    }
+  };
+  let planProblems: readonly Problem[] = [];
+  const plan = guarded<DeploymentPlan | undefined>(
+    () => planDeployment(args.stack ?? pulumi.getStack(), args.config, args.planOptions),
+    (e) => ((planProblems = e.problems), undefined),
+  );
+  const secrets = secretsPresent(args.secrets ?? {});
+  const platform = guarded(() => ADAPTERS[args.config.platform].validate({ plan, config: args.config, secrets }), (e) => e.problems);
+  // The same rule broken twice (e.g. a missing password seen by two checks) is reported once.
+  const problems = [...new Map([...config, ...planProblems, ...platform].map((p) => [formatProblem(p), p])).values()];
+  const stage: Stage | undefined = config.length ? "config" : planProblems.length ? "plan" : platform.length ? "platform" : undefined;
+  return { plan, problems, stage };
+}
+
+const ADAPTERS = { aws: AwsPlatform, docker: DockerPlatform, kubernetes: KubernetesPlatform } as const;
 
 /**
  * SGLang-served Qwen models on one platform (aws, docker or kubernetes): plans GPUs, memory, ports
  * and launch args first, and only then creates the platform's resources. A config that cannot be
- * deployed throws a QwenServingError naming every problem before any child resource exists.
+ * deployed throws one QwenServingError naming every problem (config, plan and platform) before any
+ * child resource exists.
  */
 export class QwenServing extends pulumi.ComponentResource implements PlatformOutputs {
   /** The plan every resource was built from. */
@@ -31,8 +76,10 @@ export class QwenServing extends pulumi.ComponentResource implements PlatformOut
   readonly grafana?: pulumi.Output<GrafanaAccess>;
 
   constructor(name: string, args: QwenServingArgs, opts?: pulumi.ComponentResourceOptions) {
-    // Plan before super(): a bad config must not even register this component.
-    const plan = planDeployment(args.stack ?? pulumi.getStack(), args.config, args.planOptions);
+    // Check before super(): a bad config must not even register this component.
+    const checked = preflight(args);
+    if (checked.stage) throw new QwenServingError(checked.stage, checked.problems);
+    const plan = checked.plan!;
     super("qwen-serving:index:QwenServing", name, {}, opts);
     this.plan = plan;
     const platformArgs = { plan, config: args.config, secrets: args.secrets ?? {} };

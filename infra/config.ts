@@ -40,8 +40,12 @@ function decode(value: string): unknown {
   }
 }
 
-/** Reads the `qwen-serving:` namespace from the running Pulumi program's config. */
-export function readStackConfig(): { config: StackConfig; secrets: ServingSecrets } {
+/**
+ * Reads the `qwen-serving:` namespace from the running Pulumi program's config. A config of the
+ * wrong shape throws (with any secret problems); otherwise the secret problems come back for
+ * `QwenServing` to report together with the config's, the plan's and the platform's.
+ */
+export function readStackConfig(): { config: StackConfig; secrets: ServingSecrets; problems: readonly Problem[] } {
   const all = pulumi.runtime.allConfig();
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(all)) {
@@ -50,10 +54,16 @@ export function readStackConfig(): { config: StackConfig; secrets: ServingSecret
     if ((SECRET_KEYS as readonly string[]).includes(name)) continue;
     raw[name] = decode(value);
   }
-  const config = parseStackConfig(raw);
+  const problems = new Problems();
+  for (const name of SECRET_KEYS) {
+    if (all[`${PROJECT}:${name}`] !== undefined && !isConfigSecret(`${PROJECT}:${name}`))
+      problems.add({ path: name, rule: "is stored in plain text", advice: `set it with 'pulumi config set --secret ${name} ...'` });
+  }
+  const parsed = StackConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new QwenServingError("config", [...formatIssues(parsed.error.issues, raw), ...problems.all]);
+  const config = parsed.data;
   const cfg = new pulumi.Config(PROJECT);
   const apiKeys = cfg.getSecretObject<Record<string, string>>("apiKeys");
-  const problems = new Problems();
   const secrets: ServingSecrets = {
     hfToken: cfg.getSecret("hfToken"),
     modelscopeToken: cfg.getSecret("modelscopeToken"),
@@ -61,12 +71,7 @@ export function readStackConfig(): { config: StackConfig; secrets: ServingSecret
     apiKeys: apiKeyOutputs(apiKeys, config, problems),
     dockerTls: cfg.getSecretObject<Record<string, DockerTlsMaterial>>("dockerTls"),
   };
-  for (const name of SECRET_KEYS) {
-    if (all[`${PROJECT}:${name}`] !== undefined && !isConfigSecret(`${PROJECT}:${name}`))
-      problems.add({ path: name, rule: "is stored in plain text", advice: `set it with 'pulumi config set --secret ${name} ...'` });
-  }
-  problems.throwIfAny("config");
-  return { config, secrets };
+  return { config, secrets, problems: problems.all };
 }
 
 function apiKeyOutputs(apiKeys: pulumi.Output<Record<string, string>> | undefined, config: StackConfig, problems: Problems) {

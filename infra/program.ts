@@ -17,12 +17,13 @@ export interface StackOutputs {
 }
 
 /**
- * The stack program: parse config once (all problems at once), then one QwenServing. Shared by
+ * The stack program: read config once, then one QwenServing, which reports every problem (the
+ * config reader's, the config's, the plan's, the platform's) in one error. Shared by
  * `pulumi up` (infra/index.ts) and the offline plan, which runs it under mocks.
  */
 export function runProgram(): { serving: QwenServing; outputs: StackOutputs } {
-  const { config, secrets } = readStackConfig();
-  const serving = new QwenServing(`qwen-${pulumi.getStack()}`, { config, secrets, stack: pulumi.getStack() });
+  const { config, secrets, problems } = readStackConfig();
+  const serving = new QwenServing(`qwen-${pulumi.getStack()}`, { config, secrets, stack: pulumi.getStack(), problems });
   const capacity = Object.fromEntries(
     serving.plan.services.map((s) => [s.name, { gpu: s.capacity.gpu, tp: s.tp, replicas: s.replicas, kvTokens: s.capacity.kvTokens, contextLength: s.capacity.contextLength }]),
   );

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { GrafanaAccess, PlatformArgs, PlatformOutputs } from "../platform";
-import { QwenServingError } from "../problems";
+import { GrafanaAccess, PlatformArgs, PlatformCheckInput, PlatformOutputs, secretsPresent } from "../platform";
+import { Problem, QwenServingError } from "../problems";
 import { Artifact } from "../render/artifact";
 import { AwsSettingsSchema } from "../config/aws";
 import { exampleArtifacts } from "../render/examples";
@@ -10,7 +10,8 @@ import { FrontDoor } from "./front-door";
 import { GpuNode } from "./gpu-node";
 import { NodeRole } from "./node-role";
 import { WeightCache } from "./weight-cache";
-import { MonitoringNode, awsMonitoringProblems } from "./monitoring-node";
+import { awsProblems } from "./checks";
+import { MonitoringNode } from "./monitoring-node";
 import { planFrontDoor } from "./front-door-plan";
 import { AwsNetwork } from "./network";
 import { NodeRouters } from "./node-routers";
@@ -28,18 +29,21 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
   readonly gpuNodes: readonly GpuNode[];
   readonly grafana?: pulumi.Output<GrafanaAccess>;
 
+  /** Every problem this adapter would meet, before any resource exists (pure). */
+  static validate(input: PlatformCheckInput): Problem[] {
+    return awsProblems(input);
+  }
+
   constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Before super(): a config this adapter cannot build registers nothing.
+    const problems = AwsPlatform.validate({ plan: args.plan, config: args.config, secrets: secretsPresent(args.secrets) });
+    if (problems.length) throw new QwenServingError("platform", problems);
     super("qwen-serving:aws:AwsPlatform", name, {}, opts);
     const artifacts: pulumi.Output<Artifact[]>[] = [];
 
     // --- network (issue 4: AwsNetwork) ---
     const awsSettings = args.config.aws ?? AwsSettingsSchema.parse({});
     const frontDoorPlan = planFrontDoor(args.plan, awsSettings.frontDoor);
-    // Monitoring settings are checked before any resource exists (issue 5).
-    const monitoringProblems = args.config.monitoring.enabled
-      ? awsMonitoringProblems(args.plan, awsSettings.monitoring, { tls: awsSettings.frontDoor.certificateArn !== undefined, hasGrafanaPassword: args.secrets.grafanaAdminPassword !== undefined })
-      : [];
-    if (monitoringProblems.length) throw new QwenServingError("platform", monitoringProblems);
     const network = new AwsNetwork(`${name}-network`, {
       plan: args.plan,
       settings: awsSettings.network,

@@ -4,7 +4,7 @@ import { AwsMonitoringSettings } from "../config/aws";
 import { MonitoringConfig } from "../config/schema";
 import { GrafanaAccess } from "../platform";
 import { Artifact } from "../render/artifact";
-import { Problem, QwenServingError, keyPath } from "../problems";
+import { QwenServingError } from "../problems";
 import {
   GRAFANA_PORT,
   STACK_TAG_KEY,
@@ -16,7 +16,7 @@ import {
   ubuntuAmiParameter,
 } from "../render/monitoring-node";
 import { DeploymentPlan } from "../sglang/planner";
-import { HTTPS_PORT } from "./front-door-plan";
+import { awsMonitoringProblems } from "./checks";
 
 /** Root volume of the monitoring instance: Ubuntu plus three container images. */
 const ROOT_VOLUME_GIB = 30;
@@ -24,21 +24,6 @@ const ROOT_VOLUME_GIB = 30;
 const TSDB_DEVICE = "/dev/sdf";
 /** Grafana answers 200 here without a session once its database is up. */
 const GRAFANA_HEALTH_PATH = "/api/health";
-
-/**
- * What stops the monitoring instance from being built, one line per problem naming the config key:
- * Grafana's listener on a port the load balancer already uses, or no admin password.
- */
-export function awsMonitoringProblems(plan: DeploymentPlan, settings: AwsMonitoringSettings, opts: { readonly tls: boolean; readonly hasGrafanaPassword: boolean }): Problem[] {
-  const problems: Problem[] = [];
-  if (settings.grafanaAllowedCidrs.length) {
-    const clash = plan.services.find((s) => s.port === settings.grafanaPort)?.name ?? (opts.tls && settings.grafanaPort === HTTPS_PORT ? "the HTTPS routing listener" : undefined);
-    if (clash) problems.push({ path: keyPath(["aws", "monitoring", "grafanaPort"]), value: settings.grafanaPort, rule: `is already a load-balancer port (${clash})`, advice: "pick another port for Grafana" });
-  }
-  if (!opts.hasGrafanaPassword)
-    problems.push({ path: keyPath("grafanaAdminPassword"), rule: "monitoring is enabled and Grafana must not keep its default admin password", advice: "set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false" });
-  return problems;
-}
 
 /** The load balancer Grafana gets a listener on, when grafanaAllowedCidrs are configured. */
 export interface MonitoringLoadBalancer {
@@ -101,7 +86,7 @@ export class MonitoringNode extends pulumi.ComponentResource {
     const { plan, settings } = args;
     const tls = args.loadBalancer.certificateArn !== undefined;
     // Before super(): bad settings register nothing.
-    const problems = awsMonitoringProblems(plan, settings, { tls, hasGrafanaPassword: true });
+    const problems = awsMonitoringProblems(plan.services, settings, { tls, hasGrafanaPassword: true });
     if (problems.length) throw new QwenServingError("platform", problems);
     super("qwen-serving:aws:MonitoringNode", name, {}, opts);
     const child = { parent: this };

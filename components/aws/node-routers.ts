@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RouterNodeFiles, routerNodeFiles } from "../render/router-unit";
 import { DeploymentPlan } from "../sglang/planner";
+import { QwenServingError } from "../problems";
+import { remoteWorkerNodes, routingProblems } from "./checks";
 
 /**
  * The router units each GPU node carries (render/router-unit.ts), for the GpuNode `extraUnits` /
@@ -8,7 +10,7 @@ import { DeploymentPlan } from "../sglang/planner";
  * another node is reached at that node's private IP, which exists only once that node's instance
  * does: the adapter hands the IPs over with `setAddresses` after creating the nodes, and only the
  * nodes that need them wait. Two nodes that each need the other's IP could never be created, so
- * that placement is refused up front.
+ * that placement is refused up front (checks.ts: routingProblems).
  */
 export class NodeRouters {
   private readonly plan: DeploymentPlan;
@@ -20,8 +22,8 @@ export class NodeRouters {
     this.plan = plan;
     this.sglangImage = sglangImage;
     this.addresses = new Promise((resolve) => (this.resolveAddresses = resolve));
-    const cycle = findCycle(remoteWorkerNodes(plan));
-    if (cycle) throw new Error(`routers on ${cycle.join(" -> ")} each need another node's address before it exists; place each routed service's replicas so that no two nodes route to each other (services[].placement)`);
+    const problems = routingProblems(plan);
+    if (problems.length) throw new QwenServingError("platform", problems);
   }
 
   /** Router units and files of `node`; waits for setAddresses only if a router there has a remote worker. */
@@ -48,38 +50,4 @@ export class NodeRouters {
   setAddresses(ips: Record<string, pulumi.Output<string>>): void {
     this.resolveAddresses(ips);
   }
-}
-
-/** node -> the other nodes its routers send traffic to. */
-export function remoteWorkerNodes(plan: DeploymentPlan): Map<string, Set<string>> {
-  const edges = new Map<string, Set<string>>();
-  for (const s of plan.services) {
-    if (!s.router) continue;
-    for (const w of s.router.workers) {
-      if (w.node === s.router.node) continue;
-      if (!edges.has(s.router.node)) edges.set(s.router.node, new Set());
-      edges.get(s.router.node)!.add(w.node);
-    }
-  }
-  return edges;
-}
-
-function findCycle(edges: Map<string, Set<string>>): string[] | undefined {
-  const state = new Map<string, "open" | "done">();
-  const walk = (n: string, path: string[]): string[] | undefined => {
-    if (state.get(n) === "open") return [...path.slice(path.indexOf(n)), n];
-    if (state.get(n) === "done") return undefined;
-    state.set(n, "open");
-    for (const m of edges.get(n) ?? []) {
-      const c = walk(m, [...path, n]);
-      if (c) return c;
-    }
-    state.set(n, "done");
-    return undefined;
-  };
-  for (const n of edges.keys()) {
-    const c = walk(n, []);
-    if (c) return c;
-  }
-  return undefined;
 }

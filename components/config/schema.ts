@@ -5,11 +5,14 @@ import { AwsSettingsSchema } from "./aws";
 import { pinnedImage, port } from "./common";
 import { DockerSettingsSchema } from "./docker";
 import { KubernetesSettingsSchema } from "./kubernetes";
+import { PLATFORM_NAMES } from "../platforms/traits";
 
 /**
  * The stack configuration schema: every key under the `qwen-serving:` namespace of a
  * `Pulumi.<stack>.yaml`. Pure data (no Pulumi imports) so tests and the offline plan use it directly.
  * Secrets (tokens, passwords, API keys) are NOT here: they are read as Pulumi secrets in infra/.
+ * The schema checks each key's shape; the rules that tie keys together live in `checks.ts`, so that
+ * they are reported with the planner's and the platform's problems, all at once.
  */
 
 const NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
@@ -89,22 +92,7 @@ export const ServiceSchema = z
     /** Extra SGLang flags appended last, checked against SGLang 0.4.9.post2's argparse spec. @default [] */
     extraArgs: z.array(z.string()).default([]),
   })
-  .strict()
-  .superRefine((s, ctx) => {
-    if (s.placement && s.placement.length !== s.replicas)
-      ctx.addIssue({ code: "custom", path: ["placement"], message: `placement lists ${s.placement.length} entries but replicas is ${s.replicas}; give one per replica` });
-    s.placement?.forEach((p, i) => {
-      if (p.gpus.length !== s.tp)
-        ctx.addIssue({ code: "custom", path: ["placement", i, "gpus"], message: `replica ${i} lists ${p.gpus.length} GPUs but tp is ${s.tp}` });
-      if (new Set(p.gpus).size !== p.gpus.length)
-        ctx.addIssue({ code: "custom", path: ["placement", i, "gpus"], message: `replica ${i} lists a GPU twice: [${p.gpus.join(", ")}]` });
-    });
-    if (s.ropeScaling && s.contextLength !== undefined) {
-      const stretched = Math.round(s.ropeScaling.factor * s.ropeScaling.originalMaxPositionEmbeddings);
-      if (s.contextLength > stretched)
-        ctx.addIssue({ code: "custom", path: ["contextLength"], message: `contextLength ${s.contextLength} exceeds what YaRN factor ${s.ropeScaling.factor} x ${s.ropeScaling.originalMaxPositionEmbeddings} = ${stretched} covers` });
-    }
-  });
+  .strict();
 
 /** A pool of identical GPU machines (aws: EC2 instances; kubernetes: existing nodes). */
 export const NodePoolSchema = z
@@ -150,11 +138,7 @@ export const CacheSchema = z
     /** Keep the cache when the stack or a node is removed. @default - true in the `prod` environment */
     retain: z.boolean().optional(),
   })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.iops * 0.25 < c.throughputMiBps)
-      ctx.addIssue({ code: "custom", path: ["iops"], message: `gp3 allows 0.25 MiB/s per IOPS: ${c.throughputMiBps} MiB/s needs iops >= ${Math.ceil(c.throughputMiBps / 0.25)}, got ${c.iops}` });
-  });
+  .strict();
 
 export const MonitoringSchema = z
   .object({
@@ -169,7 +153,8 @@ export const MonitoringSchema = z
   })
   .strict();
 
-export const PLATFORMS = ["aws", "docker", "kubernetes"] as const;
+/** The platforms a stack can deploy to; one entry per platform in platforms/traits.ts. */
+export const PLATFORMS = PLATFORM_NAMES;
 
 /** The whole `qwen-serving:` namespace of a stack. */
 export const StackConfigSchema = z
@@ -194,45 +179,7 @@ export const StackConfigSchema = z
     /** Settings for platform kubernetes (see components/config/kubernetes.ts). */
     kubernetes: KubernetesSettingsSchema.optional(),
   })
-  .strict()
-  .superRefine((c, ctx) => {
-    const dup = <T, K extends keyof T & string>(items: T[], path: string, field: K, what: string) => {
-      const seen = new Map<unknown, number>();
-      items.forEach((it, i) => {
-        const k = it[field];
-        if (seen.has(k)) ctx.addIssue({ code: "custom", path: [path, i, field], message: `${what} ${JSON.stringify(k)} is already used by ${path}[${seen.get(k)}]` });
-        else seen.set(k, i);
-      });
-    };
-    dup(c.services, "services", "name", "service name");
-    dup(c.services, "services", "port", "port");
-    dup(c.nodePools, "nodePools", "name", "node pool name");
-    dup(c.hosts, "hosts", "name", "host name");
-
-    const machines = c.platform === "docker" ? c.hosts.map((h) => h.name) : c.nodePools.map((p) => p.name);
-    const machineKey = c.platform === "docker" ? "hosts" : "nodePools";
-    if (machines.length === 0)
-      ctx.addIssue({ code: "custom", path: [machineKey], message: `platform '${c.platform}' needs at least one entry in ${machineKey}` });
-    if (c.platform === "docker" && c.nodePools.length > 0)
-      ctx.addIssue({ code: "custom", path: ["nodePools"], message: "nodePools is for aws and kubernetes; platform 'docker' uses hosts" });
-    if (c.platform !== "docker" && c.hosts.length > 0)
-      ctx.addIssue({ code: "custom", path: ["hosts"], message: `hosts is for platform 'docker', not '${c.platform}'; use nodePools` });
-    c.nodePools.forEach((p, i) => {
-      if (c.platform === "aws" && !p.instanceType)
-        ctx.addIssue({ code: "custom", path: ["nodePools", i, "instanceType"], message: "platform 'aws' needs an instanceType from the catalog" });
-      if (c.platform === "aws" && (p.gpu || p.gpusPerNode))
-        ctx.addIssue({ code: "custom", path: ["nodePools", i], message: "on aws the GPU comes from instanceType; remove gpu/gpusPerNode" });
-      if (c.platform === "kubernetes" && (!p.gpu || !p.gpusPerNode))
-        ctx.addIssue({ code: "custom", path: ["nodePools", i], message: "platform 'kubernetes' needs gpu and gpusPerNode for each node pool" });
-    });
-    c.services.forEach((s, i) => {
-      if (s.nodePool && !machines.includes(s.nodePool))
-        ctx.addIssue({ code: "custom", path: ["services", i, "nodePool"], message: `unknown ${machineKey} entry '${s.nodePool}'; valid: ${machines.join(", ") || "(none)"}` });
-    });
-    if (c.platform !== "aws" && c.aws) ctx.addIssue({ code: "custom", path: ["aws"], message: `aws settings given but platform is '${c.platform}'` });
-    if (c.platform !== "docker" && c.docker) ctx.addIssue({ code: "custom", path: ["docker"], message: `docker settings given but platform is '${c.platform}'` });
-    if (c.platform !== "kubernetes" && c.kubernetes) ctx.addIssue({ code: "custom", path: ["kubernetes"], message: `kubernetes settings given but platform is '${c.platform}'` });
-  });
+  .strict();
 
 export type StackConfig = z.output<typeof StackConfigSchema>;
 export type ServiceConfig = z.output<typeof ServiceSchema>;

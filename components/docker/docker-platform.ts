@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DockerTlsMaterial, PlatformArgs, PlatformOutputs } from "../platform";
+import { DockerTlsMaterial, PlatformArgs, PlatformCheckInput, PlatformOutputs, secretsPresent } from "../platform";
+import { Problem, QwenServingError, keyPath } from "../problems";
 import { Artifact } from "../render/artifact";
 import { DockerHost } from "./docker-host";
-import { DockerLayout, dockerLayout } from "./layout";
+import { DockerLayout, dockerConfigProblems, dockerLayout } from "./layout";
 
 /** What DockerPlatform needs: the final plan, the stack config (hosts, docker settings) and the secrets. */
 export type DockerPlatformArgs = PlatformArgs;
@@ -18,15 +19,22 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
   readonly endpoints: pulumi.Output<Record<string, string>>;
   readonly artifacts: pulumi.Output<Artifact[]>;
 
+  /** Every problem this adapter would meet, before any resource exists (pure): the layout's, or without a plan the config's. */
+  static validate({ plan, config, secrets }: PlatformCheckInput): Problem[] {
+    if (!plan) return dockerConfigProblems(config, secrets).map((p) => ({ ...p, path: keyPath(p.path) }));
+    try {
+      dockerLayout(plan, config, secrets);
+      return [];
+    } catch (e) {
+      if (e instanceof QwenServingError) return [...e.problems];
+      throw e;
+    }
+  }
+
   constructor(name: string, args: DockerPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     const s = args.secrets;
-    const layout = dockerLayout(args.plan, args.config, {
-      hfToken: s.hfToken !== undefined,
-      modelscopeToken: s.modelscopeToken !== undefined,
-      grafanaAdminPassword: s.grafanaAdminPassword !== undefined,
-      dockerTls: s.dockerTls !== undefined,
-      apiKeys: Object.keys(s.apiKeys ?? {}),
-    });
+    // Before super(): the layout throws every problem at once, and a refused config registers nothing.
+    const layout = dockerLayout(args.plan, args.config, secretsPresent(s));
     super("qwen-serving:docker:DockerPlatform", name, {}, opts);
     this.layout = layout;
     for (const host of layout.hosts) {

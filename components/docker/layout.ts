@@ -5,6 +5,7 @@
  */
 import { DEFAULT_DOCKER_SETTINGS } from "../config/docker";
 import { ProblemInput, Problems } from "../problems";
+import type { SecretsPresent } from "../platform";
 import { DockerHostConfig, StackConfig } from "../config/schema";
 import { Artifact } from "../render/artifact";
 import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, prometheusArgs, renderMonitoring } from "../render/monitoring";
@@ -57,15 +58,7 @@ export interface DockerLayout {
   readonly artifacts: readonly Artifact[];
 }
 
-/** Which secrets the stack holds; values never reach the layout. */
-export interface SecretsPresent {
-  readonly hfToken: boolean;
-  readonly modelscopeToken: boolean;
-  readonly grafanaAdminPassword: boolean;
-  readonly dockerTls: boolean;
-  /** Services that have an API key. */
-  readonly apiKeys: readonly string[];
-}
+export type { SecretsPresent } from "../platform";
 
 /** Artifact path of a host's download script. */
 export const weightsScriptPath = (host: string): string => `hosts/${host}/fetch-weights.sh`;
@@ -87,6 +80,29 @@ const TOKEN_FILES: Record<"huggingface" | "modelscope", { secret: "hfToken" | "m
 };
 
 /**
+ * The docker problems that need no plan (host addresses, TLS, the monitoring host, secrets, weight
+ * sources): `DockerPlatform.validate` reports them even when the planner refused the config.
+ */
+export function dockerConfigProblems(config: StackConfig, secrets: SecretsPresent): ProblemInput[] {
+  const settings = config.docker ?? DEFAULT_DOCKER_SETTINGS;
+  const problems: ProblemInput[] = [];
+  config.hosts.forEach((h, i) => {
+    if (hostAddress(h) === undefined) problems.push({ path: ["hosts", i, "address"], rule: `host '${h.name}' is reached through ${h.dockerHost}, which has no network address`, advice: "set address so Prometheus and routers can reach its ports" });
+    if (connectionOf(h.dockerHost) === "tcp" && !secrets.dockerTls)
+      problems.push({ path: ["hosts", i, "dockerHost"], value: h.dockerHost, rule: `without TLS gives root on '${h.name}' to anyone who can reach the port`, advice: `set the secret dockerTls.${h.name} {ca, cert, key}, or use ssh://` });
+  });
+  const monitoringHost = config.monitoring.enabled ? (settings.monitoringHost ?? config.hosts[0]?.name) : undefined;
+  if (settings.monitoringHost !== undefined && !config.hosts.some((h) => h.name === settings.monitoringHost))
+    problems.push({ path: ["docker", "monitoringHost"], value: settings.monitoringHost, rule: "no host has this name", advice: `valid: ${config.hosts.map((h) => h.name).join(", ")}` });
+  if (monitoringHost && !secrets.grafanaAdminPassword)
+    problems.push({ path: "grafanaAdminPassword", rule: "monitoring is enabled and Grafana must not keep its default admin password", advice: "set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false" });
+  config.services.forEach((s, i) => {
+    if (s.weights.source === "s3") problems.push({ path: ["services", i, "weights", "source"], value: "s3", rule: `docker hosts have no AWS credentials to read ${s.weights.s3Uri}`, advice: "use huggingface or modelscope" });
+  });
+  return problems;
+}
+
+/**
  * Lays the plan out on the hosts. Collects every problem (an unknown monitoring host, a port used
  * twice on one host, a missing secret, weights the platform cannot fetch) and throws one
  * QwenServingError listing them all, before any resource exists.
@@ -96,25 +112,14 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
   const problems = new Problems();
   const stack = plan.stack;
 
+  problems.addAll(dockerConfigProblems(config, secrets));
   const addresses = new Map<string, string>();
-  config.hosts.forEach((h, i) => {
+  for (const h of config.hosts) {
     const address = hostAddress(h);
-    if (address === undefined) problems.add({ path: ["hosts", i, "address"], rule: `host '${h.name}' is reached through ${h.dockerHost}, which has no network address`, advice: "set address so Prometheus and routers can reach its ports" });
-    else addresses.set(h.name, address);
-    if (connectionOf(h.dockerHost) === "tcp" && !secrets.dockerTls)
-      problems.add({ path: ["hosts", i, "dockerHost"], value: h.dockerHost, rule: `without TLS gives root on '${h.name}' to anyone who can reach the port`, advice: `set the secret dockerTls.${h.name} {ca, cert, key}, or use ssh://` });
-  });
+    if (address !== undefined) addresses.set(h.name, address);
+  }
   const addr = (host: string) => addresses.get(host) ?? host;
-
   const monitoringHost = config.monitoring.enabled ? (settings.monitoringHost ?? config.hosts[0]?.name) : undefined;
-  if (settings.monitoringHost !== undefined && !config.hosts.some((h) => h.name === settings.monitoringHost))
-    problems.add({ path: ["docker", "monitoringHost"], value: settings.monitoringHost, rule: "no host has this name", advice: `valid: ${config.hosts.map((h) => h.name).join(", ")}` });
-  if (monitoringHost && !secrets.grafanaAdminPassword)
-    problems.add({ path: "grafanaAdminPassword", rule: "monitoring is enabled and Grafana must not keep its default admin password", advice: "set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false" });
-
-  plan.services.forEach((s, i) => {
-    if (s.spec.weights.source === "s3") problems.add({ path: ["services", i, "weights", "source"], value: "s3", rule: `docker hosts have no AWS credentials to read ${s.spec.weights.s3Uri}`, advice: "use huggingface or modelscope" });
-  });
 
   const monitoring = monitoringHost ? monitoringInput(plan, config, addr, addr(monitoringHost)) : undefined;
   const monitoringArtifacts = monitoring ? renderMonitoring(monitoring) : [];

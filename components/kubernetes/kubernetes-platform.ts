@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesSettings } from "../config/kubernetes";
-import { PlatformArgs, PlatformOutputs, ServingSecrets } from "../platform";
+import { StackConfig } from "../config/schema";
+import { PlatformArgs, PlatformCheckInput, PlatformOutputs, SecretsPresent, ServingSecrets, secretsPresent } from "../platform";
 import { Artifact } from "../render/artifact";
 import { DeploymentPlan } from "../sglang/planner";
 import { kubernetesArtifacts } from "./artifacts";
@@ -11,30 +12,28 @@ import { HubToken, ServingManifests, renderServingManifests } from "./manifests"
 import { renderMonitoringManifests } from "./monitoring-manifests";
 import { ServingWorkload } from "./serving-workload";
 import { resolveKubernetesSettings } from "./settings";
-import { Problems, QwenServingError } from "../problems";
+import { Problem, Problems, QwenServingError } from "../problems";
 
 export type KubernetesPlatformArgs = PlatformArgs;
 
 /** The settings, after the checks that also need the secrets; every problem at once. */
-function checkedSettings(args: KubernetesPlatformArgs): KubernetesSettings {
+function checkedSettings(config: StackConfig, secrets: SecretsPresent): { settings?: KubernetesSettings; problems: Problem[] } {
   const problems = new Problems();
   let settings: KubernetesSettings | undefined;
   try {
-    settings = resolveKubernetesSettings(args.config);
+    settings = resolveKubernetesSettings(config);
   } catch (e) {
     if (!(e instanceof QwenServingError)) throw e;
     problems.addAll(e.problems);
   }
-  const apiKeys = Object.keys(args.secrets.apiKeys ?? {});
-  if (apiKeys.length)
-    problems.add({ path: "apiKeys", rule: "not supported on platform kubernetes: SGLang 0.4.9.post2 takes a key only on its command line, where it would leak", advice: `remove ${apiKeys.join(", ")} and authenticate at your Ingress controller` });
-  if (args.config.monitoring.enabled && (settings?.monitoring.install ?? true) && args.secrets.grafanaAdminPassword === undefined)
+  if (secrets.apiKeys.length)
+    problems.add({ path: "apiKeys", rule: "not supported on platform kubernetes: SGLang 0.4.9.post2 takes a key only on its command line, where it would leak", advice: `remove ${secrets.apiKeys.join(", ")} and authenticate at your Ingress controller` });
+  if (config.monitoring.enabled && (settings?.monitoring.install ?? true) && !secrets.grafanaAdminPassword)
     problems.add({ path: "grafanaAdminPassword", rule: "installing kube-prometheus-stack needs it: the chart's own default is public", advice: "'pulumi config set --secret grafanaAdminPassword ...'" });
-  problems.throwIfAny("platform");
-  return settings!;
+  return { settings, problems: [...problems.all] };
 }
 
-const hubTokens = (secrets: ServingSecrets): HubToken[] => [...(secrets.hfToken !== undefined ? ["hf-token" as const] : []), ...(secrets.modelscopeToken !== undefined ? ["modelscope-token" as const] : [])];
+const hubTokens = (secrets: SecretsPresent): HubToken[] => [...(secrets.hfToken ? ["hf-token" as const] : []), ...(secrets.modelscopeToken ? ["modelscope-token" as const] : [])];
 
 /** Base URL per service: the Ingress host when there is one, else the in-cluster Service address. */
 export function kubernetesEndpoints(plan: DeploymentPlan, settings: KubernetesSettings): Record<string, string> {
@@ -56,11 +55,28 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
   readonly endpoints: pulumi.Output<Record<string, string>>;
   readonly artifacts: pulumi.Output<Artifact[]>;
 
+  /** Every problem this adapter would meet, before any resource exists (pure): settings, secrets, and with a plan the manifests'. */
+  static validate({ plan, config, secrets }: PlatformCheckInput): Problem[] {
+    const { settings, problems } = checkedSettings(config, secrets);
+    if (!plan || !settings) return problems;
+    try {
+      renderServingManifests({ plan, config, settings, tokens: hubTokens(secrets) });
+      if (config.monitoring.enabled) renderMonitoringManifests(plan, config, settings);
+    } catch (e) {
+      if (!(e instanceof QwenServingError)) throw e;
+      problems.push(...e.problems);
+    }
+    return problems;
+  }
+
   constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     // Render (and so validate) everything before registering anything.
     const { plan, config, secrets } = args;
-    const settings = checkedSettings(args);
-    const serving = renderServingManifests({ plan, config, settings, tokens: hubTokens(secrets) });
+    const present = secretsPresent(secrets);
+    const checked = checkedSettings(config, present);
+    if (checked.problems.length) throw new QwenServingError("platform", checked.problems);
+    const settings = checked.settings!;
+    const serving = renderServingManifests({ plan, config, settings, tokens: hubTokens(present) });
     const monitoring = config.monitoring.enabled ? renderMonitoringManifests(plan, config, settings) : undefined;
     const artifacts = kubernetesArtifacts(serving, monitoring);
     super("qwen-serving:kubernetes:KubernetesPlatform", name, {}, opts);

@@ -307,7 +307,7 @@ describe("router units per node", () => {
     const [svc] = cfg.services;
     const mutual = { ...cfg, services: [svc, { ...svc, name: "qwen3-b", port: 9003, placement: [{ node: "gpu-1", gpus: [2, 3] }, { node: "gpu-0", gpus: [2, 3] }] }] };
     expect(() => new NodeRouters(plan(mutual), "img:1")).toThrow(
-      "routers on gpu-0 -> gpu-1 -> gpu-0 each need another node's address before it exists; place each routed service's replicas so that no two nodes route to each other (services[].placement)",
+      "qwen-serving:services[0].placement: routers on gpu-0 -> gpu-1 -> gpu-0 each need another node's address before it exists (place each routed service's replicas so that no two nodes route to each other)",
     );
   });
 });

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsNetworkSettings } from "../config/aws";
-import { DEFAULT_DCGM_PORT, DEFAULT_NODE_EXPORTER_PORT } from "../render/monitoring/types";
+import { PORTS } from "../contract";
 import { DeploymentPlan } from "../sglang/planner";
 import { DEFAULT_VPC_CIDR, SecurityGroupRole, SecurityRule, securityRules, subnetLayout } from "./network-layout";
 
@@ -81,8 +81,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
       allowedCidrs: args.allowedCidrs ?? [],
       listenerPorts: args.listenerPorts ?? [],
       targetPorts: args.targetPorts ?? [],
-      nodeExporterPort: args.nodeExporterPort ?? DEFAULT_NODE_EXPORTER_PORT,
-      dcgmPort: args.dcgmPort ?? DEFAULT_DCGM_PORT,
+      nodeExporterPort: args.nodeExporterPort ?? PORTS.nodeExporter,
+      dcgmPort: args.dcgmPort ?? PORTS.dcgmExporter,
     });
     for (const rule of this.rules) {
       const peer = "group" in rule.peer ? { referencedSecurityGroupId: groups[rule.peer.group].id } : { cidrIpv4: rule.peer.cidr };

@@ -10,7 +10,20 @@ import type { ISecret } from "kubernetes-models/v1/Secret" with { "resolution-mo
 import { KubernetesSettings } from "../config/kubernetes";
 import { StackConfig } from "../config/schema";
 import { Artifact } from "../render/artifact";
-import { COMPONENT, ConstantRelabeling, KubernetesScrapeTarget, MonitoringInput, alertRuleGroups, kubernetesScrapeTargets, renderMonitoring } from "../render/monitoring";
+import { PORTS } from "../contract";
+import {
+  COMPONENT,
+  ConstantRelabeling,
+  DEFAULT_GRAFANA_FOLDER,
+  GRAFANA_DASHBOARDS_PATH,
+  KubernetesScrapeTarget,
+  MonitoringInput,
+  alertRuleGroups,
+  kubernetesScrapeTargets,
+  monitoredService,
+  planMonitoring,
+  renderMonitoring,
+} from "../render/monitoring";
 import { DeploymentPlan } from "../sglang/planner";
 import { LABELS, PART_OF, SECRET_PLACEHOLDER, routerSelector, serverSelector } from "./manifests";
 import { monitorLabels } from "./settings";
@@ -70,19 +83,15 @@ export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 /** The label and value kube-prometheus-stack's Grafana sidecar loads dashboards from. */
 export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
 const GRAFANA_FOLDER_ANNOTATION = "grafana_folder";
-const GRAFANA_FOLDER = "qwen-serving";
 
 /** What the shared monitoring renderers get for a kubernetes plan. */
 export function monitoringInput(plan: DeploymentPlan, config: StackConfig, settings: KubernetesSettings): MonitoringInput {
   const m = settings.monitoring;
   return {
-    stack: plan.stack,
-    platform: "kubernetes",
-    services: plan.services.map((s) => ({ name: s.name, model: s.model.id, port: s.placement[0].port, routerMetricsPort: s.router?.metricsPort })),
-    alerts: { kvUsageThreshold: config.monitoring.kvUsageThreshold, ttftP95Seconds: config.monitoring.ttftP95Seconds },
+    ...planMonitoring(plan, config.monitoring),
+    services: plan.services.map((s) => ({ ...monitoredService(s), port: s.placement[0].port, routerMetricsPort: s.router?.metricsPort })),
     // kube-prometheus-stack's Prometheus Service (`<release>-prometheus`), for the renderers' datasource.
-    grafana: { prometheusUrl: `http://${m.releaseName}-prometheus.${m.namespace}.svc:9090` },
-    retention: { time: `${config.monitoring.retentionDays}d` },
+    grafana: { prometheusUrl: `http://${m.releaseName}-prometheus.${m.namespace}.svc:${PORTS.prometheus}` },
   };
 }
 
@@ -121,7 +130,7 @@ export function renderMonitoringManifests(plan: DeploymentPlan, config: StackCon
 
   const files = renderMonitoring(input);
   const dashboards: IConfigMap[] = files
-    .filter((f) => f.path.startsWith("monitoring/grafana/dashboards/"))
+    .filter((f) => f.path.startsWith(GRAFANA_DASHBOARDS_PATH))
     .map((f) => {
       const file = f.path.split("/").pop()!;
       return {
@@ -131,7 +140,7 @@ export function renderMonitoringManifests(plan: DeploymentPlan, config: StackCon
           name: `${file.replace(/\.json$/, "")}-dashboard`,
           namespace: m.namespace,
           labels: { [LABELS.partOf]: PART_OF, ...GRAFANA_DASHBOARD_LABEL },
-          annotations: { [GRAFANA_FOLDER_ANNOTATION]: GRAFANA_FOLDER },
+          annotations: { [GRAFANA_FOLDER_ANNOTATION]: DEFAULT_GRAFANA_FOLDER },
         },
         data: { [file]: f.content },
       };

@@ -6,6 +6,7 @@ import {
   ALERT_RULE_TESTS_PATH,
   DCGM,
   DEFAULT_ALERTS,
+  MonitoringInput,
   PROMETHEUS_CONFIG_PATH,
   TESTED_ALERTS,
   TTFT_BUCKETS,
@@ -14,6 +15,7 @@ import {
   dashboardQueries,
   dashboardUid,
   kubernetesScrapeTargets,
+  monitoringInputProblems,
   prometheusArgs,
   renderAlertRuleTests,
   renderAlertRules,
@@ -21,7 +23,9 @@ import {
   renderGrafanaProvisioning,
   renderMonitoring,
   renderPrometheusConfig,
+  scrapeJobs,
 } from "../../components/render/monitoring";
+import { QwenServingError } from "../../components/problems";
 import { NOT_EXPOSED, SGLANG_METRICS, sglangExposition } from "./exposition";
 import { awsInput, dockerInput, kubernetesInput } from "./helpers";
 import { referencedMetrics } from "./promql";
@@ -344,18 +348,42 @@ describe("renderMonitoring", () => {
     expect(dash.providers[0]).toMatchObject({ type: "file", allowUiUpdates: false, options: { path: "/var/lib/grafana/dashboards" } });
   });
 
-  it("rejects invalid input with every problem listed", () => {
+  it("rejects invalid input with every problem listed, each at the config key to change", () => {
     const bad = awsInput({ aws: undefined, services: [{ name: "Bad_Name", model: "" }], alerts: { kvUsageThreshold: 1.2, kvUsageFor: "ten minutes", ttftP95Seconds: 500 } });
-    let message = "";
-    try {
-      renderMonitoring(bad);
-    } catch (e) {
-      message = (e as Error).message;
-    }
-    for (const fragment of ["aws: EC2 discovery settings are required", "Bad_Name", "model", "port is required on aws", "kvUsageThreshold 1.2", "kvUsageFor", "ttftP95Seconds 500"]) {
-      expect(message).toContain(fragment);
-    }
-    expect(() => renderMonitoring(dockerInput({ services: [{ name: "a", model: "m" }] }))).toThrow(/docker needs at least one target/);
-    expect(() => renderMonitoring(dockerInput({ services: [{ name: "a", model: "m", targets: ["a:1"] }, { name: "a", model: "m", targets: ["b:1"] }] }))).toThrow(/duplicate/);
+    expect(monitoringInputProblems(bad).map((p) => [p.path, p.value])).toEqual([
+      ["qwen-serving:services[0].name", "Bad_Name"],
+      ["qwen-serving:services[0].model", ""],
+      ["qwen-serving:services[0].port", undefined],
+      ["qwen-serving:aws", undefined],
+      ["qwen-serving:monitoring", "ten minutes"],
+      ["qwen-serving:monitoring.kvUsageThreshold", 1.2],
+      ["qwen-serving:monitoring.ttftP95Seconds", 500],
+    ]);
+    expect(() => renderMonitoring(bad)).toThrow(QwenServingError);
+    expect(() => renderMonitoring(bad)).toThrow(/the platform cannot be built \(7 problems\)/);
+    expect(() => renderMonitoring(bad)).toThrow(/qwen-serving:monitoring: got "ten minutes"; alerts.kvUsageFor is not a Prometheus duration \(e.g. 30s, 10m, 1h\)/);
+    // Static discovery (docker) needs a target per service; a second service of one name is refused at its own index.
+    expect(monitoringInputProblems(dockerInput({ services: [{ name: "a", model: "m" }] })).map((p) => p.path)).toEqual(["qwen-serving:services[0]"]);
+    expect(monitoringInputProblems(dockerInput({ services: [{ name: "a", model: "m", targets: ["a:1"] }, { name: "a", model: "m", targets: ["b:1"] }] }))).toEqual([
+      { path: "qwen-serving:services[1].name", value: "a", rule: "is the name of an earlier service too" },
+    ]);
+    // Exporter targets come from the machines the platform lists (docker: hosts).
+    expect(monitoringInputProblems(dockerInput({ nodeExporterTargets: ["no-port"] })).map((p) => [p.path, p.value])).toEqual([["qwen-serving:hosts", "no-port"]]);
   });
+
+  it("asks the platform traits, not the platform's name: a trait changes what is rendered", () => {
+    // kubernetes: discovery through the operator, so no prometheus.yml; the scrape helper refuses other platforms.
+    expect(() => kubernetesScrapeTargets(dockerInput())).toThrow(/does not discover targets through the Prometheus Operator/);
+    // routerScrapedBy: docker scrapes the router where it has targets, aws and kubernetes where it has a metrics port.
+    const jobNames = (input: MonitoringInput) => scrapeJobs(input).map((j) => j.job);
+    expect(jobNames(dockerInput())).toContain("sglang-router-qwen3-32b");
+    expect(jobNames(dockerInput({ services: [{ name: "a", model: "m", routerMetricsPort: 29000, targets: ["a:1"] }] }))).not.toContain("sglang-router-a");
+    expect(jobNames(awsInput({ services: [{ name: "a", model: "m", port: 1, routerMetricsPort: 29000 }] }))).toContain("sglang-router-a");
+    // The router's node is an EC2 discovery filter only: elsewhere it is ignored, not scraped.
+    expect(jobNames(kubernetesInput({ services: [{ name: "a", model: "m", port: 1, routerEndpoint: { node: "n", port: 29000 } }] }))).not.toContain("sglang-router-a");
+    // Static discovery leaves out exporter jobs without targets; EC2 discovery always has them.
+    expect(jobNames(dockerInput({ dcgmTargets: [] }))).not.toContain("dcgm-exporter");
+    expect(jobNames(awsInput())).toEqual(expect.arrayContaining(["node-exporter", "dcgm-exporter"]));
+  });
+
 });

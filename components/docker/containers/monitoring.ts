@@ -1,7 +1,7 @@
 /** Prometheus and Grafana on the monitoring host, carrying the files renderMonitoring produced. */
 import { PORTS } from "../../contract";
 import { Artifact } from "../../render/artifact";
-import { ALERT_RULE_TESTS_PATH } from "../../render/monitoring";
+import { ALERT_RULE_TESTS_PATH, GRAFANA_DASHBOARDS_PATH } from "../../render/monitoring";
 import { ContainerSpec, SECRETS_DIR, SecretUpload, baseSpec, upload } from "./spec";
 
 /** Where the monitoring artifacts go: Prometheus reads `rule_files` relative to its config file. */
@@ -41,7 +41,6 @@ export function prometheus(i: MonitoringServerInput & { readonly args: readonly 
 /** Grafana provisioned from files only; the admin password is read from a secret file. */
 export function grafana(i: MonitoringServerInput & { readonly dashboardsDir: string }): ContainerSpec {
   const provisioning = `${GRAFANA_PREFIX}provisioning/`;
-  const dashboards = `${GRAFANA_PREFIX}dashboards/`;
   // Grafana runs as uid 472 in group 0, so root:root 0440 is readable by it and nobody else.
   const password: SecretUpload = { containerPath: `${SECRETS_DIR}/grafana-admin-password`, secret: "grafanaAdminPassword", mode: "0440" };
   return {
@@ -55,7 +54,7 @@ export function grafana(i: MonitoringServerInput & { readonly dashboardsDir: str
     ports: [{ internal: PORTS.grafana, external: i.port }],
     files: [
       ...i.artifacts.filter((a) => a.path.startsWith(provisioning)).map((a) => upload(a, GRAFANA_PROVISIONING_DIR + a.path.slice(provisioning.length))),
-      ...i.artifacts.filter((a) => a.path.startsWith(dashboards)).map((a) => upload(a, `${i.dashboardsDir}/${a.path.slice(dashboards.length)}`)),
+      ...i.artifacts.filter((a) => a.path.startsWith(GRAFANA_DASHBOARDS_PATH)).map((a) => upload(a, `${i.dashboardsDir}/${a.path.slice(GRAFANA_DASHBOARDS_PATH.length)}`)),
     ],
     secretFiles: [password],
   };

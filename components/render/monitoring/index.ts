@@ -1,20 +1,24 @@
 /**
- * Monitoring renderers shared by all platforms: Prometheus config (aws, docker), alert rules and
- * their promtool tests, Grafana dashboards and provisioning. Pure functions of `MonitoringInput`.
+ * Monitoring renderers shared by all platforms: Prometheus config (where the platform renders
+ * monitoring files), alert rules and their promtool tests, Grafana dashboards and provisioning.
+ * Pure functions of `MonitoringInput`.
  */
+import { traitsOf } from "../../platforms/traits";
 import { Artifact } from "../artifact";
 import { renderAlertRuleTests } from "./alert-tests";
 import { renderAlertRules } from "./alerts";
 import { renderDashboards } from "./dashboards";
 import { renderGrafanaProvisioning } from "./grafana";
-import { ALERT_RULES_PATH, ALERT_RULE_TESTS_PATH, PROMETHEUS_CONFIG_PATH, prometheusConfigDocument, toYaml } from "./prometheus";
+import { toYaml } from "../yaml";
+import { ALERT_RULES_PATH, ALERT_RULE_TESTS_PATH, PROMETHEUS_CONFIG_PATH, prometheusConfigDocument } from "./prometheus";
 import { resolveMonitoringInput } from "./resolve";
 import { MonitoringInput } from "./types";
 
 export * from "./types";
 export { SGLANG, SGLANG_HISTOGRAMS, DCGM, COMPONENT, TTFT_BUCKETS } from "./metrics";
 export type { ScrapeComponent } from "./metrics";
-export { durationSeconds, resolveMonitoringInput } from "./resolve";
+export { durationSeconds, monitoringInputProblems, resolveMonitoringInput } from "./resolve";
+export { monitoredService, planMonitoring } from "./from-plan";
 export type { ResolvedMonitoring, ResolvedService } from "./resolve";
 export type { ScrapeJob, KubernetesScrapeTarget, ConstantRelabeling } from "./jobs";
 export {
@@ -32,21 +36,23 @@ export type { AlertRule, Severity } from "./alerts";
 export { alertRules, alertExpressions, alertRuleGroups, renderAlertRules } from "./alerts";
 export { renderAlertRuleTests, TESTED_ALERTS } from "./alert-tests";
 export type { DashboardQuery, DashboardSpec, PanelSpec, PanelQuery } from "./dashboards";
-export { dashboardQueries, dashboardSpecs, dashboardUid, renderDashboards } from "./dashboards";
+export { dashboardQueries, dashboardSpecs, dashboardUid, renderDashboards, GRAFANA_DASHBOARDS_PATH } from "./dashboards";
 export { renderGrafanaProvisioning, GRAFANA_DATASOURCES_PATH, GRAFANA_DASHBOARD_PROVIDER_PATH, GRAFANA_DATASOURCE_UID } from "./grafana";
 
 /**
- * Every monitoring file for the stack. On `kubernetes` only the rules (and their tests) and the
- * dashboards: the Kubernetes adapter configures Prometheus with ServiceMonitors/PodMonitors
- * (see `kubernetesScrapeTargets`) and Grafana through kube-prometheus-stack.
+ * Every monitoring file for the stack. Where the platform's traits say it does not render
+ * monitoring files (kubernetes), only the rules (and their tests) and the dashboards: that adapter
+ * configures Prometheus with ServiceMonitors/PodMonitors (see `kubernetesScrapeTargets`) and
+ * Grafana through kube-prometheus-stack.
  */
 export function renderMonitoring(input: MonitoringInput): Artifact[] {
   const r = resolveMonitoringInput(input);
-  const artifacts: Artifact[] = [];
-  if (r.platform !== "kubernetes") artifacts.push({ path: PROMETHEUS_CONFIG_PATH, content: toYaml(prometheusConfigDocument(r)) });
-  artifacts.push({ path: ALERT_RULES_PATH, content: renderAlertRules(input) });
-  artifacts.push({ path: ALERT_RULE_TESTS_PATH, content: renderAlertRuleTests(input) });
-  artifacts.push(...renderDashboards(input));
-  if (r.platform !== "kubernetes") artifacts.push(...renderGrafanaProvisioning(input));
-  return artifacts;
+  const servers = traitsOf(r.platform).rendersMonitoringFiles;
+  return [
+    ...(servers ? [{ path: PROMETHEUS_CONFIG_PATH, content: toYaml(prometheusConfigDocument(r)) }] : []),
+    { path: ALERT_RULES_PATH, content: renderAlertRules(input) },
+    { path: ALERT_RULE_TESTS_PATH, content: renderAlertRuleTests(input) },
+    ...renderDashboards(input),
+    ...(servers ? renderGrafanaProvisioning(input) : []),
+  ];
 }

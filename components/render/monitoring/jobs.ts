@@ -1,6 +1,8 @@
+import { PORTS } from "../../contract";
+import { traitsOf } from "../../platforms/traits";
 import { COMPONENT, ScrapeComponent } from "./metrics";
 import { ResolvedMonitoring, ResolvedService, resolveMonitoringInput } from "./resolve";
-import { DEFAULT_DCGM_PORT, DEFAULT_NODE_EXPORTER_PORT, MonitoringInput, NodePort } from "./types";
+import { MonitoringInput, NodePort } from "./types";
 
 /** Every exporter here serves Prometheus text on this path (SGLang mounts it at `^/metrics(.*)$`). */
 export const METRICS_PATH = "/metrics";
@@ -48,61 +50,57 @@ export function jobTargetLabels(job: ScrapeJob): Record<string, string> {
   return job.service === undefined ? { component: job.component } : { service: job.service, component: job.component };
 }
 
+/** A job's fields with the defaults most jobs share: `/metrics`, no EC2 tag or endpoint filter. */
+const job = (j: Omit<ScrapeJob, "path" | "awsTagKeys" | "awsEndpoints"> & Partial<Pick<ScrapeJob, "awsTagKeys" | "awsEndpoints">>): ScrapeJob => ({ path: METRICS_PATH, awsTagKeys: [], awsEndpoints: [], ...j });
+
 function serviceJobs(r: ResolvedMonitoring, s: ResolvedService): ScrapeJob[] {
-  const jobs: ScrapeJob[] = [
-    {
+  const aws = r.aws;
+  const jobs = [
+    job({
       job: sglangJobName(s.name),
       component: COMPONENT.sglang,
       service: s.name,
-      path: METRICS_PATH,
       port: s.port,
       staticTargets: s.targets,
-      awsTagKeys: r.aws ? [`${r.aws.serviceTagPrefix}${s.name}`] : [],
-      awsEndpoints: r.aws ? s.replicaEndpoints : [],
-    },
+      awsTagKeys: aws ? [`${aws.serviceTagPrefix}${s.name}`] : [],
+      awsEndpoints: aws ? s.replicaEndpoints : [],
+    }),
   ];
-  const hasRouter =
-    r.platform === "aws" ? s.routerMetricsPort !== undefined || s.routerEndpoint !== undefined : r.platform === "docker" ? s.routerTargets.length > 0 : s.routerMetricsPort !== undefined;
+  // A router is scraped where the plan gave it a concrete target (a metrics port, or host:port targets).
+  const hasRouter = traitsOf(r.platform).routerScrapedBy === "targets" ? s.routerTargets.length > 0 : s.routerMetricsPort !== undefined || s.routerEndpoint !== undefined;
   if (hasRouter) {
-    jobs.push({
-      job: routerJobName(s.name),
-      component: COMPONENT.router,
-      service: s.name,
-      path: METRICS_PATH,
-      port: s.routerMetricsPort,
-      staticTargets: s.routerTargets,
-      awsTagKeys: r.aws ? [`${r.aws.routerTagPrefix}${s.name}`] : [],
-      awsEndpoints: r.aws && s.routerEndpoint ? [s.routerEndpoint] : [],
-    });
+    jobs.push(
+      job({
+        job: routerJobName(s.name),
+        component: COMPONENT.router,
+        service: s.name,
+        port: s.routerMetricsPort,
+        staticTargets: s.routerTargets,
+        awsTagKeys: aws ? [`${aws.routerTagPrefix}${s.name}`] : [],
+        awsEndpoints: aws && s.routerEndpoint ? [s.routerEndpoint] : [],
+      }),
+    );
   }
   return jobs;
 }
 
-/** The jobs of a resolved input. On docker, exporter jobs without targets are left out. */
+/** The jobs of a resolved input. With static discovery, exporter jobs without targets are left out. */
 export function scrapeJobsResolved(r: ResolvedMonitoring): ScrapeJob[] {
-  const jobs = r.services.flatMap((s) => serviceJobs(r, s));
-  const node: ScrapeJob = {
-    job: NODE_EXPORTER_JOB,
-    component: COMPONENT.nodeExporter,
-    path: METRICS_PATH,
-    port: r.aws?.nodeExporterPort ?? DEFAULT_NODE_EXPORTER_PORT,
-    staticTargets: r.nodeExporterTargets,
+  const aws = r.aws;
+  const exporters = [
     // Every instance of the stack runs node_exporter: the stack tag filter is enough.
-    awsTagKeys: [],
-    awsEndpoints: [],
-  };
-  const dcgm: ScrapeJob = {
-    job: DCGM_EXPORTER_JOB,
-    component: COMPONENT.dcgmExporter,
-    path: METRICS_PATH,
-    port: r.aws?.dcgmPort ?? DEFAULT_DCGM_PORT,
-    staticTargets: r.dcgmTargets,
-    // Only GPU instances run dcgm-exporter: those hosting any SGLang service (EC2 ORs the values of one filter).
-    awsTagKeys: r.aws ? r.services.map((s) => `${r.aws?.serviceTagPrefix}${s.name}`) : [],
-    awsEndpoints: [],
-  };
-  for (const j of [node, dcgm]) if (r.platform !== "docker" || j.staticTargets.length > 0) jobs.push(j);
-  return jobs;
+    job({ job: NODE_EXPORTER_JOB, component: COMPONENT.nodeExporter, port: aws?.nodeExporterPort ?? PORTS.nodeExporter, staticTargets: r.nodeExporterTargets }),
+    job({
+      job: DCGM_EXPORTER_JOB,
+      component: COMPONENT.dcgmExporter,
+      port: aws?.dcgmPort ?? PORTS.dcgmExporter,
+      staticTargets: r.dcgmTargets,
+      // Only GPU instances run dcgm-exporter: those hosting any SGLang service (EC2 ORs the values of one filter).
+      awsTagKeys: aws ? r.services.map((s) => `${aws.serviceTagPrefix}${s.name}`) : [],
+    }),
+  ];
+  const fixedTargets = traitsOf(r.platform).discovery === "static";
+  return [...r.services.flatMap((s) => serviceJobs(r, s)), ...exporters.filter((j) => !fixedTargets || j.staticTargets.length > 0)];
 }
 
 /** The Prometheus jobs for an input (after validation). */
@@ -134,27 +132,29 @@ export interface KubernetesScrapeTarget {
   readonly relabelings: readonly ConstantRelabeling[];
 }
 
+/** Port names per component: a ServiceMonitor endpoint selects its port by name. */
+const PORT_NAME: Record<ScrapeComponent, string> = {
+  [COMPONENT.sglang]: KUBERNETES_PORT_NAMES.sglang,
+  [COMPONENT.router]: KUBERNETES_PORT_NAMES.router,
+  [COMPONENT.nodeExporter]: KUBERNETES_PORT_NAMES.nodeExporter,
+  [COMPONENT.dcgmExporter]: KUBERNETES_PORT_NAMES.dcgmExporter,
+};
+
 /**
- * Scrape path, port name and labels per job for the Kubernetes adapter's ServiceMonitors /
- * PodMonitors. We do not render those objects here: the adapter owns Kubernetes resources.
+ * Scrape path, port name and labels per job for the ServiceMonitors / PodMonitors of a platform
+ * whose discovery is `operator` (kubernetes). We do not render those objects here: the adapter
+ * owns Kubernetes resources.
  */
 export function kubernetesScrapeTargets(input: MonitoringInput): KubernetesScrapeTarget[] {
-  const r = resolveMonitoringInput({ ...input, platform: "kubernetes" });
+  if (traitsOf(input.platform).discovery !== "operator") throw new Error(`kubernetesScrapeTargets: platform ${input.platform} does not discover targets through the Prometheus Operator`);
+  const r = resolveMonitoringInput(input);
   return scrapeJobsResolved(r).map((j) => {
-    const portName =
-      j.component === COMPONENT.sglang
-        ? KUBERNETES_PORT_NAMES.sglang
-        : j.component === COMPONENT.router
-          ? KUBERNETES_PORT_NAMES.router
-          : j.component === COMPONENT.nodeExporter
-            ? KUBERNETES_PORT_NAMES.nodeExporter
-            : KUBERNETES_PORT_NAMES.dcgmExporter;
     const labels: Record<string, string> = { job: j.job, ...jobTargetLabels(j) };
     return {
       job: j.job,
       component: j.component,
       service: j.service,
-      portName,
+      portName: PORT_NAME[j.component],
       path: j.path,
       interval: r.scrapeInterval,
       relabelings: Object.entries(labels).map(([targetLabel, replacement]) => ({ action: "replace" as const, targetLabel, replacement })),

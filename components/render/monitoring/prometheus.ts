@@ -1,4 +1,5 @@
-import { stringify } from "yaml";
+import { toYaml } from "../yaml";
+import { Discovery, traitsOf } from "../../platforms/traits";
 import { ScrapeJob, jobTargetLabels, scrapeJobsResolved } from "./jobs";
 import { ResolvedMonitoring, resolveMonitoringInput } from "./resolve";
 import { MonitoringInput } from "./types";
@@ -9,11 +10,6 @@ export const ALERT_RULES_PATH = "monitoring/rules/sglang.rules.yml";
 export const ALERT_RULE_TESTS_PATH = "monitoring/rules/sglang.rules.test.yml";
 /** `rule_files` entry; Prometheus resolves it relative to the config file's folder. */
 const RULE_FILE_FROM_CONFIG = "rules/sglang.rules.yml";
-
-/** YAML as Prometheus/Grafana read it: no line folding (PromQL stays on one line), no anchors. */
-export function toYaml(doc: unknown): string {
-  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
-}
 
 function staticJob(job: ScrapeJob): Record<string, unknown> {
   return {
@@ -55,10 +51,17 @@ function ec2Job(r: ResolvedMonitoring, job: ScrapeJob): Record<string, unknown> 
   };
 }
 
+/** How a job's targets are found in prometheus.yml, per discovery kind of the platform traits. */
+const SCRAPE_CONFIG: Record<Exclude<Discovery, "operator">, (r: ResolvedMonitoring, job: ScrapeJob) => Record<string, unknown>> = {
+  ec2: ec2Job,
+  static: (_r, job) => staticJob(job),
+};
+
 /** The prometheus.yml document (before YAML), for a resolved input. */
 export function prometheusConfigDocument(r: ResolvedMonitoring): Record<string, unknown> {
-  if (r.platform === "kubernetes") {
-    throw new Error("platform kubernetes: Prometheus is configured by ServiceMonitors/PodMonitors (see kubernetesScrapeTargets), not by prometheus.yml");
+  const { discovery } = traitsOf(r.platform);
+  if (discovery === "operator") {
+    throw new Error(`platform ${r.platform}: Prometheus is configured by ServiceMonitors/PodMonitors (see kubernetesScrapeTargets), not by prometheus.yml`);
   }
   const jobs = scrapeJobsResolved(r);
   const doc: Record<string, unknown> = {
@@ -70,11 +73,11 @@ export function prometheusConfigDocument(r: ResolvedMonitoring): Record<string, 
     rule_files: [RULE_FILE_FROM_CONFIG],
   };
   if (r.alertmanagers.length > 0) doc.alerting = { alertmanagers: [{ static_configs: [{ targets: [...r.alertmanagers] }] }] };
-  doc.scrape_configs = jobs.map((j) => (r.platform === "aws" ? ec2Job(r, j) : staticJob(j)));
+  doc.scrape_configs = jobs.map((j) => SCRAPE_CONFIG[discovery](r, j));
   return doc;
 }
 
-/** Renders `monitoring/prometheus.yml` for `aws` (EC2 discovery) or `docker` (static targets). */
+/** Renders `monitoring/prometheus.yml` for a platform with EC2 (aws) or static (docker) discovery. */
 export function renderPrometheusConfig(input: MonitoringInput): string {
   return toYaml(prometheusConfigDocument(resolveMonitoringInput(input)));
 }

@@ -1,21 +1,18 @@
+import { PORTS, TAGS } from "../../contract";
+import { Platform, traitsOf } from "../../platforms/traits";
+import { Problem, Problems, QwenServingError } from "../../problems";
 import { TTFT_BUCKETS } from "./metrics";
 import {
   AlertSettings,
   AwsDiscovery,
   DEFAULT_ALERTS,
   DEFAULT_DASHBOARDS_DIR,
-  DEFAULT_DCGM_PORT,
   DEFAULT_EVALUATION_INTERVAL,
   DEFAULT_GRAFANA_FOLDER,
-  DEFAULT_NODE_EXPORTER_PORT,
-  DEFAULT_NODE_TAG_KEY,
   DEFAULT_RETENTION_TIME,
-  DEFAULT_ROUTER_TAG_PREFIX,
   DEFAULT_SCRAPE_INTERVAL,
-  DEFAULT_SERVICE_TAG_PREFIX,
   MonitoredService,
   MonitoringInput,
-  MonitoringPlatform,
   NodePort,
 } from "./types";
 
@@ -26,6 +23,7 @@ export interface ResolvedService {
   readonly port?: number;
   readonly routerMetricsPort?: number;
   readonly replicaEndpoints: readonly NodePort[];
+  /** Only where discovery is `ec2`. */
   readonly routerEndpoint?: NodePort;
   readonly targets: readonly string[];
   readonly routerTargets: readonly string[];
@@ -34,7 +32,7 @@ export interface ResolvedService {
 /** `MonitoringInput` after defaults and validation. */
 export interface ResolvedMonitoring {
   readonly stack: string;
-  readonly platform: MonitoringPlatform;
+  readonly platform: Platform;
   readonly services: readonly ResolvedService[];
   readonly nodeExporterTargets: readonly string[];
   readonly dcgmTargets: readonly string[];
@@ -59,12 +57,13 @@ const DURATION_UNITS: ReadonlyArray<[string, number]> = [
 // Prometheus' own duration grammar: units in descending order, each at most once.
 const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 
+const isDuration = (duration: string): boolean => duration === "0" || (duration !== "" && DURATION_RE.test(duration));
+
 /** Seconds in a Prometheus duration (`1h30m`, `90s`); throws on anything Prometheus would reject. */
 export function durationSeconds(duration: string): number {
+  if (!isDuration(duration)) throw new Error(`"${duration}" is not a Prometheus duration (e.g. 30s, 10m, 1h)`);
   const match = DURATION_RE.exec(duration);
-  if (duration === "0") return 0;
-  if (!match || duration === "") throw new Error(`"${duration}" is not a Prometheus duration (e.g. 30s, 10m, 1h)`);
-  return DURATION_UNITS.reduce((total, [, seconds], i) => total + Number(match[i + 1] ?? 0) * seconds, 0);
+  return match ? DURATION_UNITS.reduce((total, [, seconds], i) => total + Number(match[i + 1] ?? 0) * seconds, 0) : 0;
 }
 
 const SERVICE_NAME_RE = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
@@ -76,61 +75,95 @@ function isPort(p: unknown): p is number {
 }
 
 /**
- * Fills defaults and validates. Collects every problem and throws one Error listing them all,
- * so a user fixes their stack config in one pass.
+ * Renderer fields that stack config sets through a key of its own. The rest have no key (the
+ * adapters derive or default them) and are reported at `monitoring`, naming the field.
  */
-export function resolveMonitoringInput(input: MonitoringInput): ResolvedMonitoring {
-  const problems: string[] = [];
-  const alerts: AlertSettings = { ...DEFAULT_ALERTS, ...input.alerts };
+const CONFIG_KEYS: Readonly<Record<string, string>> = {
+  "alerts.kvUsageThreshold": "monitoring.kvUsageThreshold",
+  "alerts.ttftP95Seconds": "monitoring.ttftP95Seconds",
+  "retention.time": "monitoring.retentionDays",
+};
+const atMonitoring = (field: string, value: unknown, rule: string, advice?: string): Problem =>
+  field in CONFIG_KEYS ? { path: CONFIG_KEYS[field], value, rule, advice } : { path: "monitoring", value, rule: `${field} ${rule}`, advice };
 
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.stack)) problems.push(`stack "${input.stack}" must be letters, digits, '.', '_' or '-'`);
-  if (input.services.length === 0) problems.push("services: at least one service is needed");
-
+/** Service `i` of the input is `services[i]` of the stack config: the adapters map the plan's services in order. */
+function serviceProblems(input: MonitoringInput, problems: Problems): ResolvedService[] {
+  const traits = traitsOf(input.platform);
   const seen = new Set<string>();
-  const services = input.services.map((s: MonitoredService): ResolvedService => {
-    if (!SERVICE_NAME_RE.test(s.name)) problems.push(`services[${s.name}]: name must be lowercase letters, digits, '.' or '-'`);
-    if (seen.has(s.name)) problems.push(`services[${s.name}]: duplicate service name`);
+  return input.services.map((s: MonitoredService, i): ResolvedService => {
+    const at = (field?: string) => `services[${i}]${field ? `.${field}` : ""}`;
+    if (!SERVICE_NAME_RE.test(s.name)) problems.add({ path: at("name"), value: s.name, rule: "must be lowercase letters, digits, '.' or '-'" });
+    if (seen.has(s.name)) problems.add({ path: at("name"), value: s.name, rule: "is the name of an earlier service too" });
     seen.add(s.name);
-    if (s.model.trim() === "") problems.push(`services[${s.name}]: model (served model name) is empty`);
-    if (s.port !== undefined && !isPort(s.port)) problems.push(`services[${s.name}]: port ${s.port} is not a TCP port`);
-    if (s.routerMetricsPort !== undefined && !isPort(s.routerMetricsPort)) problems.push(`services[${s.name}]: routerMetricsPort ${s.routerMetricsPort} is not a TCP port`);
+    if (s.model.trim() === "") problems.add({ path: at("model"), value: s.model, rule: "the served model name is empty" });
+    if (s.port !== undefined && !isPort(s.port)) problems.add({ path: at("port"), value: s.port, rule: "is not a TCP port" });
+    if (s.routerMetricsPort !== undefined && !isPort(s.routerMetricsPort)) problems.add({ path: at(), value: s.routerMetricsPort, rule: "the router's metrics port is not a TCP port" });
     const targets = [...(s.targets ?? [])];
     const routerTargets = [...(s.routerTargets ?? [])];
-    for (const t of [...targets, ...routerTargets]) if (!TARGET_RE.test(t)) problems.push(`services[${s.name}]: target "${t}" is not host:port`);
+    for (const t of [...targets, ...routerTargets]) if (!TARGET_RE.test(t)) problems.add({ path: at(), value: t, rule: "a scrape target is not host:port" });
     const replicaEndpoints = [...(s.replicaEndpoints ?? [])];
     for (const e of [...replicaEndpoints, ...(s.routerEndpoint ? [s.routerEndpoint] : [])])
-      if (e.node.trim() === "" || !isPort(e.port)) problems.push(`services[${s.name}]: endpoint ${e.node}:${e.port} needs a node name and a TCP port`);
-    if (input.platform === "aws" && s.port === undefined && replicaEndpoints.length === 0) problems.push(`services[${s.name}]: port is required on aws unless replicaEndpoints are given (EC2 discovery scrapes <private ip>:<port>)`);
-    if (input.platform === "docker" && targets.length === 0) problems.push(`services[${s.name}]: docker needs at least one target host:port`);
-    return { name: s.name, model: s.model, port: s.port, routerMetricsPort: s.routerMetricsPort, replicaEndpoints, routerEndpoint: s.routerEndpoint, targets, routerTargets };
+      if (e.node.trim() === "" || !isPort(e.port)) problems.add({ path: at(), value: `${e.node}:${e.port}`, rule: "a scrape endpoint needs a node name and a TCP port" });
+    if (traits.needsServicePort && s.port === undefined && replicaEndpoints.length === 0)
+      problems.add({ path: at("port"), rule: `is required on platform ${input.platform} unless replica endpoints are given`, advice: "discovery scrapes <address>:<port>" });
+    if (traits.discovery === "static" && targets.length === 0) problems.add({ path: at(), rule: `platform ${input.platform} scrapes fixed targets and the service has none`, advice: "give at least one host:port target" });
+    // The router's node is a discovery filter only with EC2 discovery; elsewhere it is ignored.
+    const routerEndpoint = traits.discovery === "ec2" ? s.routerEndpoint : undefined;
+    return { name: s.name, model: s.model, port: s.port, routerMetricsPort: s.routerMetricsPort, replicaEndpoints, routerEndpoint, targets, routerTargets };
   });
+}
+
+/** EC2 discovery settings with defaults, where the platform discovers by EC2 tags. */
+function ec2Discovery(input: MonitoringInput, problems: Problems): Required<AwsDiscovery> | undefined {
+  if (traitsOf(input.platform).discovery !== "ec2") return undefined;
+  if (!input.aws) {
+    problems.add({ path: "aws", rule: `EC2 discovery settings are required on platform ${input.platform}` });
+    return undefined;
+  }
+  const aws: Required<AwsDiscovery> = {
+    region: input.aws.region,
+    tagKey: input.aws.tagKey,
+    tagValue: input.aws.tagValue,
+    serviceTagPrefix: input.aws.serviceTagPrefix ?? TAGS.servicePrefix,
+    routerTagPrefix: input.aws.routerTagPrefix ?? TAGS.routerPrefix,
+    nodeTagKey: input.aws.nodeTagKey ?? TAGS.node,
+    nodeExporterPort: input.aws.nodeExporterPort ?? PORTS.nodeExporter,
+    dcgmPort: input.aws.dcgmPort ?? PORTS.dcgmExporter,
+    refreshInterval: input.aws.refreshInterval ?? "60s",
+  };
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(aws.region)) problems.add({ path: "aws", value: aws.region, rule: "the region does not look like an AWS region" });
+  if (aws.tagKey === "" || aws.tagValue === "" || aws.nodeTagKey === "") problems.add({ path: "aws", rule: "the discovery tag key, tag value and node tag key must be non-empty" });
+  if (!isPort(aws.nodeExporterPort)) problems.add({ path: "aws", value: aws.nodeExporterPort, rule: "the node_exporter port is not a TCP port" });
+  if (!isPort(aws.dcgmPort)) problems.add({ path: "aws", value: aws.dcgmPort, rule: "the dcgm-exporter port is not a TCP port" });
+  if (!isDuration(aws.refreshInterval)) problems.add({ path: "aws", value: aws.refreshInterval, rule: "the discovery refresh interval is not a Prometheus duration", advice: "e.g. 30s, 10m, 1h" });
+  return aws;
+}
+
+function alertProblems(alerts: AlertSettings, problems: Problems): void {
+  if (!(alerts.kvUsageThreshold > 0 && alerts.kvUsageThreshold < 1)) problems.add(atMonitoring("alerts.kvUsageThreshold", alerts.kvUsageThreshold, "must be between 0 and 1", "token_usage is a fraction"));
+  if (!(Number.isInteger(alerts.queueMinDepth) && alerts.queueMinDepth >= 1)) problems.add(atMonitoring("alerts.queueMinDepth", alerts.queueMinDepth, "must be an integer >= 1"));
+  const firstBucket = TTFT_BUCKETS[0];
+  const lastBucket = TTFT_BUCKETS[TTFT_BUCKETS.length - 1];
+  if (!(alerts.ttftP95Seconds >= firstBucket && alerts.ttftP95Seconds < lastBucket))
+    problems.add(atMonitoring("alerts.ttftP95Seconds", alerts.ttftP95Seconds, `must be in [${firstBucket}, ${lastBucket}) seconds`, "the range of SGLang's TTFT histogram buckets"));
+  if (!(alerts.gpuTempCelsius > 0 && alerts.gpuTempCelsius < 150)) problems.add(atMonitoring("alerts.gpuTempCelsius", alerts.gpuTempCelsius, "is not a plausible GPU temperature"));
+  if (alerts.runbookBaseUrl !== undefined && !/^https?:\/\//.test(alerts.runbookBaseUrl)) problems.add(atMonitoring("alerts.runbookBaseUrl", alerts.runbookBaseUrl, "must be an http(s) URL"));
+}
+
+/** Fills defaults and collects every problem of the input. */
+function resolve(input: MonitoringInput): { resolved: ResolvedMonitoring; problems: readonly Problem[] } {
+  const problems = new Problems();
+  const alerts: AlertSettings = { ...DEFAULT_ALERTS, ...input.alerts };
+  const machines = traitsOf(input.platform).machines;
+
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.stack)) problems.add({ path: "stack", value: input.stack, rule: "the stack name must be letters, digits, '.', '_' or '-'" });
+  if (input.services.length === 0) problems.add({ path: "services", rule: "at least one service is needed" });
+  const services = serviceProblems(input, problems);
 
   const nodeExporterTargets = [...(input.nodeExporterTargets ?? [])];
   const dcgmTargets = [...(input.dcgmTargets ?? [])];
-  for (const t of [...nodeExporterTargets, ...dcgmTargets]) if (!TARGET_RE.test(t)) problems.push(`exporter target "${t}" is not host:port`);
-
-  let aws: Required<AwsDiscovery> | undefined;
-  if (input.platform === "aws") {
-    if (!input.aws) {
-      problems.push("aws: EC2 discovery settings are required on platform aws");
-    } else {
-      aws = {
-        region: input.aws.region,
-        tagKey: input.aws.tagKey,
-        tagValue: input.aws.tagValue,
-        serviceTagPrefix: input.aws.serviceTagPrefix ?? DEFAULT_SERVICE_TAG_PREFIX,
-        routerTagPrefix: input.aws.routerTagPrefix ?? DEFAULT_ROUTER_TAG_PREFIX,
-        nodeTagKey: input.aws.nodeTagKey ?? DEFAULT_NODE_TAG_KEY,
-        nodeExporterPort: input.aws.nodeExporterPort ?? DEFAULT_NODE_EXPORTER_PORT,
-        dcgmPort: input.aws.dcgmPort ?? DEFAULT_DCGM_PORT,
-        refreshInterval: input.aws.refreshInterval ?? "60s",
-      };
-      if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(aws.region)) problems.push(`aws.region "${aws.region}" does not look like an AWS region`);
-      if (aws.tagKey === "" || aws.tagValue === "" || aws.nodeTagKey === "") problems.push("aws.tagKey, aws.tagValue and aws.nodeTagKey must be non-empty");
-      if (!isPort(aws.nodeExporterPort)) problems.push(`aws.nodeExporterPort ${aws.nodeExporterPort} is not a TCP port`);
-      if (!isPort(aws.dcgmPort)) problems.push(`aws.dcgmPort ${aws.dcgmPort} is not a TCP port`);
-    }
-  }
+  for (const t of [...nodeExporterTargets, ...dcgmTargets]) if (!TARGET_RE.test(t)) problems.add({ path: machines, value: t, rule: "an exporter target is not host:port" });
+  const aws = ec2Discovery(input, problems);
 
   const scrapeInterval = input.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
   const evaluationInterval = input.evaluationInterval ?? DEFAULT_EVALUATION_INTERVAL;
@@ -139,43 +172,17 @@ export function resolveMonitoringInput(input: MonitoringInput): ResolvedMonitori
     ["scrapeInterval", scrapeInterval],
     ["evaluationInterval", evaluationInterval],
     ["retention.time", retention.time],
-    ["alerts.kvUsageFor", alerts.kvUsageFor],
-    ["alerts.queueGrowthWindow", alerts.queueGrowthWindow],
-    ["alerts.queueGrowingFor", alerts.queueGrowingFor],
-    ["alerts.ttftWindow", alerts.ttftWindow],
-    ["alerts.ttftFor", alerts.ttftFor],
-    ["alerts.sglangDownFor", alerts.sglangDownFor],
-    ["alerts.exporterDownFor", alerts.exporterDownFor],
-    ["alerts.gpuTempFor", alerts.gpuTempFor],
+    ...(["kvUsageFor", "queueGrowthWindow", "queueGrowingFor", "ttftWindow", "ttftFor", "sglangDownFor", "exporterDownFor", "gpuTempFor"] as const).map((k): [string, string] => [`alerts.${k}`, alerts[k]]),
   ];
-  if (aws) durations.push(["aws.refreshInterval", aws.refreshInterval]);
-  for (const [field, value] of durations) {
-    try {
-      durationSeconds(value);
-    } catch (e) {
-      problems.push(`${field}: ${(e as Error).message}`);
-    }
-  }
-  if (retention.size !== undefined && !/^\d+(B|KB|MB|GB|TB|PB|EB)$/.test(retention.size)) problems.push(`retention.size "${retention.size}" must look like 50GB`);
+  for (const [field, value] of durations) if (!isDuration(value)) problems.add(atMonitoring(field, value, "is not a Prometheus duration", "e.g. 30s, 10m, 1h"));
+  if (retention.size !== undefined && !/^\d+(B|KB|MB|GB|TB|PB|EB)$/.test(retention.size)) problems.add(atMonitoring("retention.size", retention.size, "must look like 50GB"));
+  alertProblems(alerts, problems);
 
-  if (!(alerts.kvUsageThreshold > 0 && alerts.kvUsageThreshold < 1)) problems.push(`alerts.kvUsageThreshold ${alerts.kvUsageThreshold} must be between 0 and 1 (token_usage is a fraction)`);
-  if (!(Number.isInteger(alerts.queueMinDepth) && alerts.queueMinDepth >= 1)) problems.push(`alerts.queueMinDepth ${alerts.queueMinDepth} must be an integer >= 1`);
-  const firstBucket = TTFT_BUCKETS[0];
-  const lastBucket = TTFT_BUCKETS[TTFT_BUCKETS.length - 1];
-  if (!(alerts.ttftP95Seconds >= firstBucket && alerts.ttftP95Seconds < lastBucket)) {
-    problems.push(`alerts.ttftP95Seconds ${alerts.ttftP95Seconds} must be in [${firstBucket}, ${lastBucket}) seconds, the range of SGLang's TTFT histogram buckets`);
-  }
-  if (!(alerts.gpuTempCelsius > 0 && alerts.gpuTempCelsius < 150)) problems.push(`alerts.gpuTempCelsius ${alerts.gpuTempCelsius} is not a plausible GPU temperature`);
-  if (alerts.runbookBaseUrl !== undefined && !/^https?:\/\//.test(alerts.runbookBaseUrl)) problems.push(`alerts.runbookBaseUrl "${alerts.runbookBaseUrl}" must be an http(s) URL`);
-
-  if (!/^https?:\/\/[^\s]+$/.test(input.grafana.prometheusUrl)) problems.push(`grafana.prometheusUrl "${input.grafana.prometheusUrl}" must be an http(s) URL`);
+  if (!/^https?:\/\/[^\s]+$/.test(input.grafana.prometheusUrl)) problems.add(atMonitoring("grafana.prometheusUrl", input.grafana.prometheusUrl, "must be an http(s) URL"));
   const alertmanagers = [...(input.alertmanagers ?? [])];
-  for (const t of alertmanagers) if (!TARGET_RE.test(t)) problems.push(`alertmanager "${t}" is not host:port`);
+  for (const t of alertmanagers) if (!TARGET_RE.test(t)) problems.add(atMonitoring("alertmanagers", t, "lists a target that is not host:port"));
 
-  if (problems.length > 0) {
-    throw new Error(`Invalid monitoring input for stack "${input.stack}":\n${problems.map((p, i) => `  ${i + 1}. ${p}`).join("\n")}`);
-  }
-  return {
+  const resolved: ResolvedMonitoring = {
     stack: input.stack,
     platform: input.platform,
     services,
@@ -193,4 +200,20 @@ export function resolveMonitoringInput(input: MonitoringInput): ResolvedMonitori
     evaluationInterval,
     alertmanagers,
   };
+  return { resolved, problems: problems.all };
+}
+
+/** Every problem of a monitoring input, for an adapter that reports them with its own before any resource exists. */
+export function monitoringInputProblems(input: MonitoringInput): readonly Problem[] {
+  return resolve(input).problems;
+}
+
+/**
+ * Fills defaults and validates. Throws one QwenServingError listing every problem, so a user fixes
+ * their stack config in one pass.
+ */
+export function resolveMonitoringInput(input: MonitoringInput): ResolvedMonitoring {
+  const { resolved, problems } = resolve(input);
+  if (problems.length) throw new QwenServingError("platform", problems);
+  return resolved;
 }

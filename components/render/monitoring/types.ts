@@ -1,11 +1,11 @@
 /**
  * Input of the monitoring renderers. Plain data, no Pulumi types: the platform adapters resolve
  * their Outputs first and pass the plain values in, so every file we render can be checked by
- * promtool / a real Prometheus in tests.
+ * promtool / a real Prometheus in tests. What differs by platform (how targets are discovered,
+ * which files are rendered) comes from the platform's traits (`components/platforms/traits.ts`).
  */
-
-/** Where the stack runs; decides how Prometheus finds its targets. */
-export type MonitoringPlatform = "aws" | "docker" | "kubernetes";
+import { PORTS, PROJECT, TAGS } from "../../contract";
+import { Platform } from "../../platforms/traits";
 
 /** One SGLang service (one model) and where its metrics are served. */
 export interface MonitoredService {
@@ -15,28 +15,31 @@ export interface MonitoredService {
   readonly model: string;
   /**
    * SGLang HTTP port (`--port`) of every replica; SGLang serves `/metrics` on it.
-   * Required on `aws` (EC2 discovery scrapes `<private ip>:<port>`) and used for the Kubernetes helper.
+   * Required where the platform's traits say `needsServicePort` (aws: EC2 discovery scrapes
+   * `<private ip>:<port>`) unless `replicaEndpoints` are given; used by `kubernetesScrapeTargets`.
+   * @default - none
    */
   readonly port?: number;
   /**
    * Prometheus port of the sglang-router (`--prometheus-port`, router default 29000; it binds
    * `--prometheus-host`, default 127.0.0.1, so the router must be started with a reachable host)
-   * when the service has a router (replicas > 1). Used on `aws` and by `kubernetesScrapeTargets`.
-   * @default undefined (no router job on aws / kubernetes)
+   * when the service has a router (replicas > 1). Used where the platform's `routerScrapedBy` is
+   * `metricsPort` (aws, kubernetes).
+   * @default - no router job there
    */
   readonly routerMetricsPort?: number;
   /**
-   * `aws`: the planned node and port of every SGLang replica. Replicas behind a router listen on
+   * EC2 discovery (aws): the planned node and port of every SGLang replica. Replicas behind a router listen on
    * their own worker ports (several per node), not on `port`, so each is discovered by the node
    * tag (`AwsDiscovery.nodeTagKey`) on its own port. Ignored elsewhere.
-   * @default [] (every instance with the service tag, on `port`)
+   * @default - every instance with the service tag, on `port`
    */
   readonly replicaEndpoints?: readonly NodePort[];
-  /** `aws`: the router's node and `--prometheus-port`. Ignored elsewhere. @default undefined (every instance with the router tag, on `routerMetricsPort`) */
+  /** EC2 discovery (aws): the router's node and `--prometheus-port`. Ignored elsewhere. @default - every instance with the router tag, on `routerMetricsPort` */
   readonly routerEndpoint?: NodePort;
-  /** `docker`: `host:port` of each SGLang replica. Ignored on `aws` and `kubernetes`. @default [] */
+  /** Static discovery (docker): `host:port` of each SGLang replica. Ignored elsewhere. @default [] */
   readonly targets?: readonly string[];
-  /** `docker`: `host:port` of the router's Prometheus endpoint (replicas > 1). Ignored elsewhere. @default [] */
+  /** Static discovery (docker): `host:port` of the router's Prometheus endpoint (replicas > 1). Ignored elsewhere. @default [] */
   readonly routerTargets?: readonly string[];
 }
 
@@ -53,23 +56,23 @@ export interface NodePort {
 export interface AwsDiscovery {
   /** AWS region of the stack's instances. */
   readonly region: string;
-  /** Tag key marking the stack's instances, e.g. `qwen-serving:stack`. */
+  /** Tag key marking the stack's instances (`TAGS.stack`). */
   readonly tagKey: string;
   /** Value of `tagKey` for this stack, e.g. `prod`. */
   readonly tagValue: string;
   /**
    * An instance running replicas of service S carries a tag whose key is `${serviceTagPrefix}${S}`
    * (any value). Tag keys, not values, because one instance can host several services.
-   * @default "qwen-serving:sglang:"
+   * @default TAGS.servicePrefix
    */
   readonly serviceTagPrefix?: string;
-  /** An instance running the router of service S carries the tag key `${routerTagPrefix}${S}`. @default "qwen-serving:router:" */
+  /** An instance running the router of service S carries the tag key `${routerTagPrefix}${S}`. @default TAGS.routerPrefix */
   readonly routerTagPrefix?: string;
-  /** Tag key whose value is an instance's planned node name (see `MonitoredService.replicaEndpoints`). @default "qwen-serving:node" */
+  /** Tag key whose value is an instance's planned node name (see `MonitoredService.replicaEndpoints`). @default TAGS.node */
   readonly nodeTagKey?: string;
-  /** node_exporter port on every stack instance. @default 9100 */
+  /** node_exporter port on every stack instance. @default PORTS.nodeExporter */
   readonly nodeExporterPort?: number;
-  /** dcgm-exporter port on every instance that hosts an SGLang service. @default 9400 */
+  /** dcgm-exporter port on every instance that hosts an SGLang service. @default PORTS.dcgmExporter */
   readonly dcgmPort?: number;
   /** How often Prometheus re-lists instances. @default "60s" */
   readonly refreshInterval?: string;
@@ -101,7 +104,7 @@ export interface AlertSettings {
   readonly gpuTempCelsius: number;
   /** How long the GPU must stay hot. @default "5m" */
   readonly gpuTempFor: string;
-  /** When set, each alert also gets `runbook_url: <base>#<alertname>`. @default undefined */
+  /** When set, each alert also gets `runbook_url: <base>#<alertname>`. @default - no runbook links */
   readonly runbookBaseUrl?: string;
 }
 
@@ -119,7 +122,7 @@ export interface GrafanaSettings {
 export interface RetentionSettings {
   /** `--storage.tsdb.retention.time`. @default "15d" */
   readonly time?: string;
-  /** `--storage.tsdb.retention.size`, e.g. `50GB`. @default undefined (no size limit) */
+  /** `--storage.tsdb.retention.size`, e.g. `50GB`. @default - no size limit */
   readonly size?: string;
 }
 
@@ -127,13 +130,14 @@ export interface RetentionSettings {
 export interface MonitoringInput {
   /** Stack name; added as the `stack` external label and to dashboard uids. */
   readonly stack: string;
-  readonly platform: MonitoringPlatform;
+  /** Where the stack runs; its traits decide how Prometheus finds the targets. */
+  readonly platform: Platform;
   readonly services: readonly MonitoredService[];
-  /** `docker`: `host:port` of each node_exporter. @default [] */
+  /** Static discovery (docker): `host:port` of each node_exporter. @default [] */
   readonly nodeExporterTargets?: readonly string[];
-  /** `docker`: `host:port` of each dcgm-exporter. @default [] */
+  /** Static discovery (docker): `host:port` of each dcgm-exporter. @default [] */
   readonly dcgmTargets?: readonly string[];
-  /** Required when `platform` is `aws`. */
+  /** Required where the platform discovers targets by EC2 tags (aws). @default - none */
   readonly aws?: AwsDiscovery;
   /** Overrides of `DEFAULT_ALERTS`. @default DEFAULT_ALERTS */
   readonly alerts?: Partial<AlertSettings>;
@@ -163,17 +167,17 @@ export const DEFAULT_ALERTS: AlertSettings = Object.freeze({
   gpuTempFor: "5m",
 });
 
-/** node_exporter's registered default port. */
-export const DEFAULT_NODE_EXPORTER_PORT = 9100;
-/** dcgm-exporter's default listen port (`:9400`). */
-export const DEFAULT_DCGM_PORT = 9400;
-/** sglang-router 0.1.5 `--prometheus-port` default. */
-export const DEFAULT_ROUTER_METRICS_PORT = 29000;
 export const DEFAULT_SCRAPE_INTERVAL = "15s";
 export const DEFAULT_EVALUATION_INTERVAL = "15s";
 export const DEFAULT_RETENTION_TIME = "15d";
 export const DEFAULT_DASHBOARDS_DIR = "/var/lib/grafana/dashboards";
-export const DEFAULT_GRAFANA_FOLDER = "qwen-serving";
-export const DEFAULT_SERVICE_TAG_PREFIX = "qwen-serving:sglang:";
-export const DEFAULT_ROUTER_TAG_PREFIX = "qwen-serving:router:";
-export const DEFAULT_NODE_TAG_KEY = "qwen-serving:node";
+/** Grafana folder of the dashboards: the project's name. */
+export const DEFAULT_GRAFANA_FOLDER = PROJECT;
+/** @deprecated the contract's `PORTS.nodeExporter`; kept while render/monitoring-node.ts still imports it. */
+export const DEFAULT_NODE_EXPORTER_PORT = PORTS.nodeExporter;
+/** @deprecated the contract's `TAGS.servicePrefix`. */
+export const DEFAULT_SERVICE_TAG_PREFIX = TAGS.servicePrefix;
+/** @deprecated the contract's `TAGS.routerPrefix`. */
+export const DEFAULT_ROUTER_TAG_PREFIX = TAGS.routerPrefix;
+/** @deprecated the contract's `TAGS.node`. */
+export const DEFAULT_NODE_TAG_KEY = TAGS.node;

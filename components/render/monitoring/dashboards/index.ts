@@ -31,11 +31,14 @@ export function dashboardQueries(): DashboardQuery[] {
   );
 }
 
+/** Folder of the dashboard artifacts (`<name>.json` each). */
+export const GRAFANA_DASHBOARDS_PATH = "monitoring/grafana/dashboards/";
+
 /** Renders `monitoring/grafana/dashboards/<name>.json` for every dashboard. */
 export function renderDashboards(input: MonitoringInput): Artifact[] {
   const r = resolveMonitoringInput(input);
   return dashboardSpecs(r.alerts).map((spec) => ({
-    path: `monitoring/grafana/dashboards/${spec.name}.json`,
+    path: `${GRAFANA_DASHBOARDS_PATH}${spec.name}.json`,
     content: `${JSON.stringify(buildDashboard(spec, r.stack), null, 2)}\n`,
   }));
 }

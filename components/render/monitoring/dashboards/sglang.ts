@@ -1,7 +1,7 @@
 /** The SGLang service dashboard: requests, throughput and KV cache, latency, per service. */
 import { COMPONENT, SGLANG, SGLANG_HISTOGRAMS } from "../metrics";
 import { AlertSettings, DEFAULT_ALERTS } from "../types";
-import { DashboardSpec, PanelQuery } from "./spec";
+import { DashboardSpec, PanelQuery, PanelSpec } from "./spec";
 
 /** Grafana expands this to a rate window that spans at least 4 scrapes (needs `timeInterval` on the datasource). */
 const RATE = "$__rate_interval";
@@ -20,6 +20,8 @@ const mean = (histogram: string, by: string): PanelQuery => ({
 });
 const perService = (metric: string, agg = "sum"): string => `${agg} by (service) (${metric}{${SVC}})`;
 const ratePerService = (counter: string): string => `sum by (service) (rate(${counter}{${SVC}}[${RATE}]))`;
+/** A panel of one series per service, from 0 up. */
+const servicePanel = (title: string, description: string, unit: string, expr: string): PanelSpec => ({ title, description, unit, min: 0, queries: [{ expr, legend: "{{service}}" }] });
 
 /** The SGLang service dashboard. */
 export function sglangDashboardSpec(alerts: AlertSettings = DEFAULT_ALERTS): DashboardSpec {
@@ -31,34 +33,10 @@ export function sglangDashboardSpec(alerts: AlertSettings = DEFAULT_ALERTS): Das
       {
         title: "Requests",
         panels: [
-          {
-            title: "Running requests",
-            description: "Requests in the running batch, summed over replicas (sglang:num_running_reqs).",
-            unit: "short",
-            min: 0,
-            queries: [{ expr: perService(SGLANG.numRunningReqs), legend: "{{service}}" }],
-          },
-          {
-            title: "Queued requests",
-            description: "Requests waiting to be admitted, summed over replicas (sglang:num_queue_reqs). A queue that keeps growing means the service needs more replicas.",
-            unit: "short",
-            min: 0,
-            queries: [{ expr: perService(SGLANG.numQueueReqs), legend: "{{service}}" }],
-          },
-          {
-            title: "Finished requests / s",
-            description: "Completed requests per second (sglang:num_requests_total).",
-            unit: "reqps",
-            min: 0,
-            queries: [{ expr: ratePerService(SGLANG.numRequestsTotal), legend: "{{service}}" }],
-          },
-          {
-            title: "Aborted requests / s",
-            description: "Requests aborted per second, e.g. clients that disconnected (sglang:num_aborted_requests_total). The series appears after the first abort.",
-            unit: "reqps",
-            min: 0,
-            queries: [{ expr: ratePerService(SGLANG.numAbortedRequestsTotal), legend: "{{service}}" }],
-          },
+          servicePanel("Running requests", "Requests in the running batch, summed over replicas (sglang:num_running_reqs).", "short", perService(SGLANG.numRunningReqs)),
+          servicePanel("Queued requests", "Requests waiting to be admitted, summed over replicas (sglang:num_queue_reqs). A queue that keeps growing means the service needs more replicas.", "short", perService(SGLANG.numQueueReqs)),
+          servicePanel("Finished requests / s", "Completed requests per second (sglang:num_requests_total).", "reqps", ratePerService(SGLANG.numRequestsTotal)),
+          servicePanel("Aborted requests / s", "Requests aborted per second, e.g. clients that disconnected (sglang:num_aborted_requests_total). The series appears after the first abort.", "reqps", ratePerService(SGLANG.numAbortedRequestsTotal)),
           {
             title: "Scrape targets up",
             description: "Replicas and routers Prometheus can scrape. SGLang opens its port only when the model is loaded.",
@@ -71,13 +49,7 @@ export function sglangDashboardSpec(alerts: AlertSettings = DEFAULT_ALERTS): Das
       {
         title: "Throughput and KV cache",
         panels: [
-          {
-            title: "Generation throughput",
-            description: "Decode tokens per second reported by the schedulers (sglang:gen_throughput), summed over replicas.",
-            unit: "suffix: tok/s",
-            min: 0,
-            queries: [{ expr: perService(SGLANG.genThroughput), legend: "{{service}}" }],
-          },
+          servicePanel("Generation throughput", "Decode tokens per second reported by the schedulers (sglang:gen_throughput), summed over replicas.", "suffix: tok/s", perService(SGLANG.genThroughput)),
           {
             title: "Prompt and generation tokens / s",
             description: "Token rates of finished requests (sglang:prompt_tokens_total, sglang:generation_tokens_total).",

@@ -8,10 +8,10 @@ import { ProblemInput, Problems } from "../problems";
 import type { SecretsPresent } from "../platform";
 import { DockerHostConfig, StackConfig } from "../config/schema";
 import { Artifact } from "../render/artifact";
-import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, prometheusArgs, renderMonitoring } from "../render/monitoring";
+import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, monitoredService, planMonitoring, prometheusArgs, renderMonitoring } from "../render/monitoring";
 import { HF_TOKEN_FILE, MODELSCOPE_TOKEN_FILE, renderWeightsScript, weightsModels } from "../render/scripts/weights";
 import { DeploymentPlan } from "../sglang/planner";
-import { REGISTER_INTERVAL_SECONDS, registerWorkersScript } from "../render/router-unit";
+import { REGISTER_INTERVAL_SECONDS, registerWorkersScript } from "../render/scripts/register-workers";
 import { routerArgsFor } from "../sglang/router-args";
 import {
   ContainerSpec,
@@ -213,20 +213,16 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
 export function monitoringInput(plan: DeploymentPlan, config: StackConfig, addr: (host: string) => string, monitoringAddress: string): MonitoringInput {
   const settings = config.docker ?? DEFAULT_DOCKER_SETTINGS;
   return {
-    stack: plan.stack,
-    platform: "docker",
+    ...planMonitoring(plan, config.monitoring),
     services: plan.services.map((s) => ({
-      name: s.name,
-      model: s.model.id,
+      ...monitoredService(s),
       port: s.port,
       targets: s.placement.map((p) => `${addr(p.node)}:${p.port}`),
       routerTargets: s.router ? [`${addr(s.router.node)}:${s.router.metricsPort}`] : [],
     })),
     nodeExporterTargets: config.hosts.map((h) => `${addr(h.name)}:${settings.nodeExporterPort}`),
     dcgmTargets: config.hosts.map((h) => `${addr(h.name)}:${settings.dcgmExporterPort}`),
-    alerts: { kvUsageThreshold: config.monitoring.kvUsageThreshold, ttftP95Seconds: config.monitoring.ttftP95Seconds },
     grafana: { prometheusUrl: `http://${monitoringAddress}:${settings.prometheusPort}` },
-    retention: { time: `${config.monitoring.retentionDays}d` },
   };
 }
 

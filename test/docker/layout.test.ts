@@ -194,7 +194,8 @@ describe("a service with two replicas on two hosts", () => {
     expect(r).toMatchObject({ hostNetwork: true, env: ["PYTHONPATH=/opt/sglang-router"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }], after: "router-install", restart: "unless-stopped" });
     const [install] = byRole(l, "gpu-a", "router-install");
     expect(install).toMatchObject({ runOnce: true, command: ["bash", "/opt/qwen-serving/install-router.sh"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: false }] });
-    expect(install.files[0].content).toContain("--target '/opt/sglang-router' 'sglang-router==0.1.5'");
+    // What to install where: the script's header (layout.tools.test.ts runs it).
+    expect(install.files[0].content).toContain("REQUIREMENT='sglang-router==0.1.5'\nSITE='/opt/sglang-router'\nMODULE='sglang_router.launch_router'\n");
   });
 
   test("Prometheus scrapes both replicas and the router's metrics port", () => {

@@ -1,14 +1,13 @@
 // The files the docker containers receive, checked by the real tools that consume them; what the
 // containers are is asserted in layout.test.ts.
-import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
 import { describe, expect, test } from "vitest";
 import { ContainerSpec } from "../../components/docker/containers";
 import { DockerLayout, SecretsPresent, dockerLayout } from "../../components/docker/layout";
 import { planDeployment } from "../../components/sglang/planner";
-import { PROMTOOL, requireTool, run } from "../monitoring/helpers";
-import { shellcheck } from "../support/tools";
+import { PROMTOOL, requireTool, run, shellcheck } from "../support/tools";
 import { dockerConfig, stackConfig } from "./helpers";
 
 const SECRETS: SecretsPresent = { hfToken: false, modelscopeToken: false, grafanaAdminPassword: true, dockerTls: false, apiKeys: [] };
@@ -66,5 +65,22 @@ describe("a service with two replicas on two hosts", () => {
       return join(root, `${i}.sh`);
     });
     expect(await shellcheck(files)).toBe("");
+  });
+
+  test("the install script pins the router, leaves SGLang's packages alone and fails when the router does not import", async () => {
+    const [install] = byRole(l, "gpu-a", "router-install");
+    const root = mkdtempSync(join(tmpdir(), "qs-docker-install-"));
+    // A python3 that records its argv and PYTHONPATH, and fails the import check when told to.
+    writeFileSync(join(root, "python3"), '#!/bin/bash\nprintf "%s|%s\\n" "${PYTHONPATH:-}" "$*" >> "$LOG"\n[[ "$1" == -c && -n "${BROKEN:-}" ]] && exit 1\nexit 0\n', { mode: 0o755 });
+    writeFileSync(join(root, "install.sh"), install.files[0].content, { mode: 0o755 });
+    const env = { PATH: `${root}:/usr/bin:/bin`, LOG: join(root, "log") };
+    const ok = await run("bash", [join(root, "install.sh")], { env });
+    expect(ok.code).toBe(0);
+    expect(readFileSync(join(root, "log"), "utf8").trim().split("\n")).toEqual([
+      "|-m pip install --no-cache-dir --no-deps --only-binary=:all: --upgrade --target /opt/sglang-router sglang-router==0.1.5",
+      "/opt/sglang-router|-c import sglang_router_rs, sglang_router.launch_router",
+    ]);
+    const broken = await run("bash", [join(root, "install.sh")], { env: { ...env, BROKEN: "1" } });
+    expect(broken.code).not.toBe(0);
   });
 });

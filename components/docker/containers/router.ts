@@ -3,7 +3,7 @@
  * router of each routed service, and the loop that re-registers its replicas.
  */
 import { Artifact } from "../../render/artifact";
-import { script, shq } from "../../render/scripts/shell";
+import { renderShellScript } from "../../render/scripts/sources";
 import { ROUTER_MODULE, ROUTER_REQUIREMENT } from "../../sglang/router-args";
 import { ContainerSpec, LABELS, baseSpec, upload } from "./spec";
 
@@ -14,19 +14,9 @@ export const ROUTER_INSTALL_KEY = "router-install";
 const ROUTER_INSTALL_SCRIPT_PATH = "/opt/qwen-serving/install-router.sh";
 const routerVolume = (stack: string) => `${stack}-sglang-router`;
 
-/**
- * Installs the router into ROUTER_SITE with the pinned SGLang image's own Python: `==` pins the
- * release, --no-deps leaves SGLang's pinned packages alone, and the import check fails the install
- * when the router cannot load (the same recipe as the AWS router image, without building one).
- */
+/** The script that installs the router into ROUTER_SITE (`install-router.sh` among the script sources). */
 export function renderRouterInstallScript(): string {
-  return script([
-    "#!/bin/bash",
-    `# Installs ${ROUTER_REQUIREMENT} into ${ROUTER_SITE}, a volume the router containers mount read-only.`,
-    "set -euo pipefail",
-    `python3 -m pip install --no-cache-dir --no-deps --only-binary=:all: --upgrade --target ${shq(ROUTER_SITE)} ${shq(ROUTER_REQUIREMENT)}`,
-    `PYTHONPATH=${shq(ROUTER_SITE)} python3 -c ${shq(`import sglang_router_rs, ${ROUTER_MODULE}`)}`,
-  ]);
+  return renderShellScript("install-router.sh", { REQUIREMENT: ROUTER_REQUIREMENT, SITE: ROUTER_SITE, MODULE: ROUTER_MODULE });
 }
 
 export interface RouterInstallInput {

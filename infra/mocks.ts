@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { physicalNameFor } from "./autoname";
 
 /**
  * Strict Pulumi mocks for the offline plan and the tests: every invoke must have a handler here
@@ -25,19 +26,32 @@ export interface RecordedResource {
   readonly replaceOnChanges: string[];
   /** The `ignoreChanges` resource option. */
   readonly ignoreChanges: string[];
+  /** What the engine answered: the inputs plus computed outputs, such as the autonamed `name`. */
+  readonly outputs: Record<string, unknown>;
+  /** The id the engine answered ("" for components). */
+  readonly id: string;
 }
+
+/**
+ * Region and account the mocks answer for; installMocks takes the region from the stack's
+ * `aws:region`, so a stack in another region sees its own zones, ARNs and DNS names.
+ */
+export const MOCK_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
+
+/** Zone ids per region prefix as AWS spells them (use1-az1, euw1-az2, ...). */
+const zoneIdPrefix = (region: string) => region.replace(/^([a-z]{2})-([a-z])[a-z]*-(\d)$/, "$1$2$3");
 
 /** Results of data-source invokes the program makes, by token. */
 export const INVOKES: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
-  "aws:index/getRegion:getRegion": () => ({ name: "us-east-1", region: "us-east-1", id: "us-east-1" }),
+  "aws:index/getRegion:getRegion": () => ({ name: MOCK_ACCOUNT.region, region: MOCK_ACCOUNT.region, id: MOCK_ACCOUNT.region }),
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/plan", userId: "plan", id: "123456789012" }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
-  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ names: ["us-east-1a", "us-east-1b", "us-east-1c"], zoneIds: ["use1-az1", "use1-az2", "use1-az4"], id: "us-east-1" }),
-  "aws:ssm/getParameter:getParameter": (i) => ({ name: i.name, type: "String", value: "ami-0123456789abcdef0", insecureValue: "ami-0123456789abcdef0", version: 1, arn: `arn:aws:ssm:us-east-1::parameter${i.name}`, id: i.name }),
+  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ names: ["a", "b", "c"].map((z) => `${MOCK_ACCOUNT.region}${z}`), zoneIds: [1, 2, 4].map((n) => `${zoneIdPrefix(MOCK_ACCOUNT.region)}-az${n}`), id: MOCK_ACCOUNT.region }),
+  "aws:ssm/getParameter:getParameter": (i) => ({ name: i.name, type: "String", value: "ami-0123456789abcdef0", insecureValue: "ami-0123456789abcdef0", version: 1, arn: `arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.name}`, id: i.name }),
   "aws:ec2/getAmi:getAmi": () => ({ id: "ami-0fedcba9876543210", imageId: "ami-0fedcba9876543210", name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20260102", architecture: "x86_64" }),
   // The DLAMI and Canonical public parameter folders each hold one `ami-id` parameter.
-  "aws:ssm/getParametersByPath:getParametersByPath": (i) => ({ path: i.path, names: [`${i.path}/ami-id`], values: ["ami-0123456789abcdef0"], types: ["String"], arns: [`arn:aws:ssm:us-east-1::parameter${i.path}/ami-id`], withDecryption: true, id: i.path }),
-  "aws:ec2/getSubnet:getSubnet": (i) => ({ id: i.id, availabilityZone: "us-east-1b", availabilityZoneId: "use1-az2", vpcId: "vpc-0existing0000000", cidrBlock: "10.20.16.0/20" }),
+  "aws:ssm/getParametersByPath:getParametersByPath": (i) => ({ path: i.path, names: [`${i.path}/ami-id`], values: ["ami-0123456789abcdef0"], types: ["String"], arns: [`arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.path}/ami-id`], withDecryption: true, id: i.path }),
+  "aws:ec2/getSubnet:getSubnet": (i) => ({ id: i.id, availabilityZone: `${MOCK_ACCOUNT.region}b`, availabilityZoneId: `${zoneIdPrefix(MOCK_ACCOUNT.region)}-az2`, vpcId: "vpc-0existing0000000", cidrBlock: "10.20.16.0/20" }),
   "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }), id: "policy" }),
 };
 
@@ -49,15 +63,16 @@ export const UNMOCKED_INVOKES: string[] = [];
 
 /** Computed outputs a real provider would return, by resource type. */
 export const COMPUTED: Record<string, (name: string, inputs: Record<string, any>) => Record<string, unknown>> = {
-  "aws:ec2/instance:Instance": (name, i) => ({ privateIp: ip(name), privateDns: `ip-${ip(name).replace(/\./g, "-")}.ec2.internal`, availabilityZone: i.availabilityZone ?? "us-east-1a", arn: arn("ec2", `instance/${name}`) }),
+  "aws:ec2/instance:Instance": (name, i) => ({ privateIp: ip(name), privateDns: `ip-${ip(name).replace(/\./g, "-")}.${MOCK_ACCOUNT.region === "us-east-1" ? "ec2.internal" : `${MOCK_ACCOUNT.region}.compute.internal`}`, availabilityZone: i.availabilityZone ?? `${MOCK_ACCOUNT.region}a`, arn: arn("ec2", `instance/${name}`) }),
   "aws:ebs/volume:Volume": (name) => ({ arn: arn("ec2", `volume/vol-${hex(name)}`) }),
-  "aws:lb/loadBalancer:LoadBalancer": (name) => ({ dnsName: `${name}-123456.us-east-1.elb.amazonaws.com`, arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/abc`), arnSuffix: `app/${name}/abc`, zoneId: "Z35SXDOTRQ7X7K" }),
+  "aws:lb/loadBalancer:LoadBalancer": (name) => ({ dnsName: `${name}-123456.${MOCK_ACCOUNT.region}.elb.amazonaws.com`, arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/abc`), arnSuffix: `app/${name}/abc`, zoneId: "Z35SXDOTRQ7X7K" }),
   "aws:lb/targetGroup:TargetGroup": (name) => ({ arn: arn("elasticloadbalancing", `targetgroup/${name}/abc`), arnSuffix: `targetgroup/${name}/abc` }),
+  "aws:lb/listener:Listener": (name) => ({ arn: arn("elasticloadbalancing", `listener/app/${name}/abc/${hex(name).slice(0, 16)}`) }),
   "aws:ec2/vpc:Vpc": () => ({ defaultSecurityGroupId: "sg-default" }),
   "aws:ssm/parameter:Parameter": (_n, i) => ({ arn: arn("ssm", `parameter${i.name}`), version: 1 }),
   "aws:iam/role:Role": (name, i) => ({ name: iamName(name, i), arn: `arn:aws:iam::123456789012:role/${iamName(name, i)}` }),
   "aws:iam/instanceProfile:InstanceProfile": (name, i) => ({ name: iamName(name, i), arn: `arn:aws:iam::123456789012:instance-profile/${iamName(name, i)}` }),
-  "aws:ec2/subnet:Subnet": (_n, i) => ({ availabilityZone: i.availabilityZone ?? "us-east-1a" }),
+  "aws:ec2/subnet:Subnet": (_n, i) => ({ availabilityZone: i.availabilityZone ?? `${MOCK_ACCOUNT.region}a` }),
   "docker:index/remoteImage:RemoteImage": (name, i) => ({ imageId: `sha256:${hex(name).repeat(4).slice(0, 64)}`, repoDigest: `${String(i.name).replace(/:[^/]*$/, "")}@sha256:${hex(`${name}-digest`).repeat(4).slice(0, 64)}` }),
   // An attached run-once container (the weights download) reports how it exited; 0 is success.
   "docker:index/container:Container": (_n, i) => (i.attach ? { exitCode: 0 } : {}),
@@ -74,7 +89,17 @@ const ip = (s: string) => {
 };
 // IAM names are auto-generated (`<logical name>-<random suffix>`) when not given.
 const iamName = (name: string, inputs: Record<string, any>): string => inputs.name ?? `${name}-${hex(name).slice(0, 7)}`;
-const arn = (svc: string, rest: string) => `arn:aws:${svc}:us-east-1:123456789012:${rest}`;
+const arn = (svc: string, rest: string) => `arn:aws:${svc}:${MOCK_ACCOUNT.region}:${MOCK_ACCOUNT.accountId}:${rest}`;
+
+/**
+ * What the engine answers for a custom resource: its inputs, the name the provider would generate
+ * (infra/autoname.ts) and the computed outputs (built from that physical name, as AWS builds ARNs).
+ */
+export function engineState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+  const physical = physicalNameFor(type, name, inputs);
+  const named = physical === undefined ? inputs : { ...inputs, name: physical };
+  return { ...named, ...(COMPUTED[type]?.(physical ?? name, named) ?? {}) };
+}
 
 /** The id a mocked resource gets: EC2 ids look real because scripts derive device paths from them. */
 export function mockId(type: string, name: string): string {
@@ -121,12 +146,13 @@ export interface MockOptions {
  */
 export function installMocks(opts: MockOptions): RecordedResource[] {
   const recorded: RecordedResource[] = [];
+  MOCK_ACCOUNT.region = opts.config["aws:region"] ?? "us-east-1";
   pulumi.runtime.setAllConfig(opts.config, [...opts.secretKeys]);
   pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const extra = COMPUTED[args.type]?.(args.name, args.inputs) ?? {};
-        return { id: args.custom === false ? undefined : mockId(args.type, args.name), state: { ...args.inputs, ...extra } };
+        if (args.custom === false) return { id: undefined, state: args.inputs };
+        return { id: mockId(args.type, args.name), state: engineState(args.type, args.name, args.inputs) };
       },
       call: (args) => {
         const handler = INVOKES[args.token];
@@ -160,6 +186,8 @@ export function installMocks(opts: MockOptions): RecordedResource[] {
           retainOnDelete: req.getRetainondelete(),
           replaceOnChanges: req.getReplaceonchangesList(),
           ignoreChanges: req.getIgnorechangesList(),
+          outputs: resp.getObject() ? rpc.deserializeProperties(resp.getObject()) : {},
+          id: resp.getId(),
         });
       }
       callback(err, resp);

@@ -1,5 +1,6 @@
 import { AwsFrontDoorSettings } from "../config/aws";
 import { DeploymentPlan, ServicePlan } from "../sglang/planner";
+import { LIMITS } from "./limits";
 
 /**
  * Pure layout of the load balancer in front of the services: which port each listener opens, what
@@ -49,12 +50,22 @@ export interface ListenerPlan {
  * Paths the load balancer forwards; everything else gets its 404. The OpenAI API, SGLang's native
  * `/generate` and the read-only `/health` and `/get_model_info`. Not forwarded: the router's
  * unauthenticated `/add_worker` and `/remove_worker`, and SGLang's admin routes (`/flush_cache`,
- * `/update_weights_from_disk`, profiling...). Four paths, because an ALB rule holds at most five
- * condition values and the header rule needs one.
+ * `/update_weights_from_disk`, profiling...).
  */
 export const PUBLIC_PATHS = ["/v1/*", "/generate", "/health", "/get_model_info"] as const;
 
-/** One forwarding rule of a listener: header (if set) AND one of the paths. */
+/**
+ * PUBLIC_PATHS in groups one rule can match: an ALB condition holds at most 3 values and a rule 5
+ * (limits.ts), and a rule has one path-pattern condition, so 4 paths take two rules; with the header
+ * condition's 1 value a rule holds at most 4.
+ */
+export const PATH_GROUPS: readonly (readonly string[])[] = chunk(PUBLIC_PATHS, Math.min(LIMITS.listenerRuleValuesPerCondition, LIMITS.listenerRuleValuesPerRule - 1));
+
+function chunk<T>(xs: readonly T[], n: number): T[][] {
+  return Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+}
+
+/** One forwarding rule of a listener: header (if set) AND one of the paths (one group of PATH_GROUPS). */
 export interface RoutingRulePlan {
   readonly key: string;
   /** Key of the listener the rule belongs to. */
@@ -77,11 +88,16 @@ export interface FrontDoorPlan {
   readonly rules: readonly RoutingRulePlan[];
 }
 
-/** Priority of the public-path rule on a service's own listener. */
+/** Priority of the first public-path rule on a service's own listener (the others follow). */
 export const SERVICE_RULE_PRIORITY = 10;
-/** Priorities of the HTTPS rules: path prefixes are checked before headers, in service order. */
+/**
+ * First priority of the HTTPS rules: every service's path-prefix rules, then every service's header
+ * rules, in service order (path prefixes are checked before headers).
+ */
 export const PATH_RULE_PRIORITY_BASE = 100;
-export const HEADER_RULE_PRIORITY_BASE = 200;
+
+/** A rule key per path group: the first keeps the plain key, so existing rules keep their URNs. */
+const groupKey = (key: string, group: number) => (group === 0 ? key : `${key}-${group}`);
 
 export function loadBalancerTarget(svc: ServicePlan): FrontDoorTarget {
   if (svc.router) return { service: svc.name, node: svc.router.node, port: svc.router.port, viaRouter: true };
@@ -103,23 +119,27 @@ export function planFrontDoor(plan: DeploymentPlan, settings: AwsFrontDoorSettin
   const protocol = tls ? "HTTPS" : "HTTP";
   const listeners: ListenerPlan[] = [];
   const rules: RoutingRulePlan[] = [];
+  const groups = PATH_GROUPS.length;
   for (const s of plan.services) {
     listeners.push({ key: s.name, port: s.port, protocol, service: s.name });
-    rules.push({ key: `${s.name}-api`, listener: s.name, service: s.name, priority: SERVICE_RULE_PRIORITY, paths: [...PUBLIC_PATHS] });
+    PATH_GROUPS.forEach((paths, g) => rules.push({ key: groupKey(`${s.name}-api`, g), listener: s.name, service: s.name, priority: SERVICE_RULE_PRIORITY + g, paths: [...paths] }));
   }
   if (tls) {
     listeners.push({ key: "https", port: HTTPS_PORT, protocol: "HTTPS" });
+    const headerBase = PATH_RULE_PRIORITY_BASE + plan.services.length * groups;
     plan.services.forEach((s, i) => {
       const prefix = servicePathPrefix(s.name);
-      rules.push({
-        key: `${s.name}-path`,
-        listener: "https",
-        service: s.name,
-        priority: PATH_RULE_PRIORITY_BASE + i,
-        paths: PUBLIC_PATHS.map((p) => `${prefix}${p}`),
-        rewrite: { regex: `^${prefix}(/.*)$`, replace: "$1" },
+      PATH_GROUPS.forEach((paths, g) => {
+        rules.push({
+          key: groupKey(`${s.name}-path`, g),
+          listener: "https",
+          service: s.name,
+          priority: PATH_RULE_PRIORITY_BASE + i * groups + g,
+          paths: paths.map((p) => `${prefix}${p}`),
+          rewrite: { regex: `^${prefix}(/.*)$`, replace: "$1" },
+        });
+        rules.push({ key: groupKey(`${s.name}-header`, g), listener: "https", service: s.name, priority: headerBase + i * groups + g, header: { name: MODEL_HEADER, value: s.name }, paths: [...paths] });
       });
-      rules.push({ key: `${s.name}-header`, listener: "https", service: s.name, priority: HEADER_RULE_PRIORITY_BASE + i, header: { name: MODEL_HEADER, value: s.name }, paths: [...PUBLIC_PATHS] });
     });
   }
   return {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsFrontDoorSettings } from "../config/aws";
 import { DeploymentPlan } from "../sglang/planner";
 import { FrontDoorPlan, HEALTH_CHECK, endpointUrls, unroutedMessage } from "./front-door-plan";
+import { awsNames } from "./naming";
 
 /** TLS policy of HTTPS listeners: TLS 1.3 preferred, 1.2 allowed (AWS's recommended policy). */
 export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -26,6 +27,8 @@ export interface FrontDoorArgs {
   readonly instanceIds?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Tags on every resource (a `Name` tag is added per resource). @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Pulumi project, part of the load balancer's name (unique per account and region). @default "qwen-serving" */
+  readonly project?: string;
 }
 
 /**
@@ -52,6 +55,7 @@ export class FrontDoor extends pulumi.ComponentResource {
     const child = { parent: this };
     const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
     const { layout, settings } = args;
+    const names = awsNames(args.plan.stack, args.project);
 
     const missing = args.instanceIds ? layout.targets.filter((t) => !(t.node in args.instanceIds!)).map((t) => `${t.service} on ${t.node}`) : [];
     if (missing.length) throw new Error(`FrontDoor '${name}': no instance id for the node of ${missing.join(", ")}`);
@@ -59,6 +63,9 @@ export class FrontDoor extends pulumi.ComponentResource {
     const lb = new aws.lb.LoadBalancer(
       `${name}-alb`,
       {
+        // Autonamed, `<logical name>-<7 hex>` passes ELB's 32 characters; a fixed name is replaced
+        // delete-before-replace (a second load balancer of the same name cannot exist).
+        name: names.loadBalancer,
         loadBalancerType: "application",
         internal: false,
         subnets: args.subnetIds,
@@ -69,7 +76,7 @@ export class FrontDoor extends pulumi.ComponentResource {
         dropInvalidHeaderFields: true,
         tags: tags("alb"),
       },
-      child,
+      { ...child, deleteBeforeReplace: true },
     );
 
     const groups = new Map(
@@ -78,6 +85,8 @@ export class FrontDoor extends pulumi.ComponentResource {
         new aws.lb.TargetGroup(
           `${name}-${t.service}`,
           {
+            // A prefix, not a name: a replaced target group is created before the old one leaves its listener rules.
+            namePrefix: names.targetGroupPrefix(t.service),
             vpcId: args.vpcId,
             targetType: "instance",
             port: t.port,

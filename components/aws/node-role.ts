@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { awsNames } from "./naming";
 
 export interface NodeRoleArgs {
   /** Stack name: token parameters are `/qwen-serving/<stack>/<token>`. */
@@ -12,6 +13,8 @@ export interface NodeRoleArgs {
   readonly s3Uris?: readonly string[];
   /** Tags on every resource. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Pulumi project, part of the role's name. @default "qwen-serving" */
+  readonly project?: string;
 }
 
 /** SSM parameter of a download token. */
@@ -33,8 +36,9 @@ export class NodeRole extends pulumi.ComponentResource {
     const child = { parent: this };
     const tags = { ...args.tags };
     const partition = aws.getPartitionOutput({}, child).partition;
+    const names = awsNames(args.stack, args.project);
 
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), description: "qwen-serving GPU nodes", tags }, child);
+    const role = new aws.iam.Role(`${name}-role`, { namePrefix: names.rolePrefix("node"), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), description: "qwen-serving GPU nodes", tags }, child);
     new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` }, child);
 
     const tokens: { key: "hfToken" | "modelscopeToken"; file: "hf-token" | "modelscope-token"; value: pulumi.Input<string> }[] = [];
@@ -62,9 +66,9 @@ export class NodeRole extends pulumi.ComponentResource {
       return JSON.stringify({ Version: "2012-10-17", Statement: statements });
     });
     // Only with something to grant: IAM rejects a policy without statements.
-    if (params.length || s3.length || args.readParameterArns) new aws.iam.RolePolicy(`${name}-boot`, { role: role.id, policy }, child);
+    if (params.length || s3.length || args.readParameterArns) new aws.iam.RolePolicy(`${name}-boot`, { name: names.rolePolicy("node", "boot"), role: role.id, policy }, child);
 
-    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, child);
+    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { namePrefix: names.instanceProfilePrefix("node"), role: role.name, tags }, child);
     this.roleName = role.name;
     // An instance profile's id is its name (known without a lookup, also under mocks).
     this.instanceProfileName = profile.id;

@@ -103,19 +103,23 @@ describe("load balancer", () => {
 
   test("listener rules forward the public paths; on 443 by path prefix with a rewrite, or by X-Model", () => {
     const rules = of("tls", RULE);
-    const tgArn = (svc: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tls-aws-frontdoor-${svc}/abc`;
+    // ARNs carry the target groups' physical names (namePrefix + Terraform's unique id).
+    const tgArn = (svc: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${of("tls", TG).find((t) => t.name === `tls-aws-frontdoor-${svc}`)!.outputs.name}/abc`;
     const byName = Object.fromEntries(rules.map((r) => [r.name.replace("tls-aws-frontdoor-", ""), r.inputs as Record<string, any>]));
-    expect(Object.keys(byName).sort()).toEqual(["qwen25-vl-32b-api", "qwen25-vl-32b-header", "qwen25-vl-32b-path", "qwen3-32b-api", "qwen3-32b-header", "qwen3-32b-path"]);
-    expect(byName["qwen3-32b-api"]).toMatchObject({ priority: 10, conditions: [{ pathPattern: { values: ["/v1/*", "/generate", "/health", "/get_model_info"] } }], actions: [{ type: "forward", targetGroupArn: tgArn("qwen3-32b") }] });
+    // An ALB condition holds at most 3 values: the 4 public paths take two rules per service and listener.
+    expect(Object.keys(byName).sort()).toEqual(["api", "api-1", "header", "header-1", "path", "path-1"].flatMap((k) => [`qwen25-vl-32b-${k}`, `qwen3-32b-${k}`]).sort());
+    expect(byName["qwen3-32b-api"]).toMatchObject({ priority: 10, conditions: [{ pathPattern: { values: ["/v1/*", "/generate", "/health"] } }], actions: [{ type: "forward", targetGroupArn: tgArn("qwen3-32b") }] });
+    expect(byName["qwen3-32b-api-1"]).toMatchObject({ priority: 11, conditions: [{ pathPattern: { values: ["/get_model_info"] } }], actions: [{ type: "forward", targetGroupArn: tgArn("qwen3-32b") }] });
     expect(byName["qwen3-32b-path"]).toMatchObject({
       priority: 100,
-      conditions: [{ pathPattern: { values: ["/qwen3-32b/v1/*", "/qwen3-32b/generate", "/qwen3-32b/health", "/qwen3-32b/get_model_info"] } }],
+      conditions: [{ pathPattern: { values: ["/qwen3-32b/v1/*", "/qwen3-32b/generate", "/qwen3-32b/health"] } }],
       transforms: [{ type: "url-rewrite", urlRewriteConfig: { rewrite: { regex: "^/qwen3-32b(/.*)$", replace: "$1" } } }],
       actions: [{ type: "forward", targetGroupArn: tgArn("qwen3-32b") }],
     });
+    expect(byName["qwen3-32b-path-1"]).toMatchObject({ priority: 101, conditions: [{ pathPattern: { values: ["/qwen3-32b/get_model_info"] } }] });
     expect(byName["qwen25-vl-32b-header"]).toMatchObject({
-      priority: 201,
-      conditions: [{ pathPattern: { values: ["/v1/*", "/generate", "/health", "/get_model_info"] } }, { httpHeader: { httpHeaderName: "X-Model", values: ["qwen25-vl-32b"] } }],
+      priority: 106,
+      conditions: [{ pathPattern: { values: ["/v1/*", "/generate", "/health"] } }, { httpHeader: { httpHeaderName: "X-Model", values: ["qwen25-vl-32b"] } }],
       actions: [{ type: "forward", targetGroupArn: tgArn("qwen25-vl-32b") }],
     });
     expect(byName["qwen25-vl-32b-header"].transforms).toBeUndefined();
@@ -123,7 +127,8 @@ describe("load balancer", () => {
 
   test("endpoints: https://<domain>/<service> with TLS, else the ALB name and service port; DNS alias only with a hosted zone", () => {
     expect(endpoints.tls).toEqual({ "qwen3-32b": "https://llm.example.com/qwen3-32b", "qwen25-vl-32b": "https://llm.example.com/qwen25-vl-32b" });
-    expect(endpoints.plain).toEqual({ "qwen3-32b": "http://plain-aws-frontdoor-alb-123456.us-east-1.elb.amazonaws.com:9001", "qwen25-vl-32b": "http://plain-aws-frontdoor-alb-123456.us-east-1.elb.amazonaws.com:9002" });
+    // The load balancer's fixed name (components/aws/naming.ts) is the first label of its DNS name.
+    expect(endpoints.plain).toEqual({ "qwen3-32b": "http://qwen-serving-prod-123456.us-east-1.elb.amazonaws.com:9001", "qwen25-vl-32b": "http://qwen-serving-prod-123456.us-east-1.elb.amazonaws.com:9002" });
     expect(one("tls", "aws:route53/record:Record", "aws-frontdoor-dns")).toMatchObject({ zoneId: "Z0123456789ABCDEFGHIJ", name: "llm.example.com", type: "A" });
     expect(of("plain", "aws:route53/record:Record")).toEqual([]);
   });

@@ -9,6 +9,7 @@ import {
   RoutingRulePlan,
   unroutedMessage,
 } from "../../components/aws/front-door-plan";
+import { LIMITS } from "../../components/aws/limits";
 import { securityRules, SecurityRule, subnetCidr, subnetLayout } from "../../components/aws/network-layout";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
 
@@ -107,12 +108,15 @@ describe("front door with a certificate", () => {
     expect(route(fd.rules, "https", "/qwen3-32b/v1/chat/completions", { "x-model": "qwen25-vl-32b" })).toBe("qwen3-32b /v1/chat/completions");
   });
 
-  test("rules fit ALB limits: unique priorities per listener, at most 5 condition values", () => {
+  test("rules fit ALB limits: unique priorities per listener, at most 3 values per condition and 5 per rule", () => {
     for (const listener of new Set(fd.rules.map((r) => r.listener))) {
       const prios = fd.rules.filter((r) => r.listener === listener).map((r) => r.priority);
       expect(new Set(prios).size).toBe(prios.length);
     }
-    for (const r of fd.rules) expect(r.paths.length + (r.header ? 1 : 0), r.key).toBeLessThanOrEqual(5);
+    for (const r of fd.rules) {
+      expect(r.paths.length, r.key).toBeLessThanOrEqual(LIMITS.listenerRuleValuesPerCondition);
+      expect(r.paths.length + (r.header ? 1 : 0), r.key).toBeLessThanOrEqual(LIMITS.listenerRuleValuesPerRule);
+    }
   });
 
   test("endpoints are https://<domain>/<service>", () => {

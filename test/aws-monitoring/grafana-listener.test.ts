@@ -38,12 +38,13 @@ describe("Grafana's listener on the load balancer", () => {
     const listener = recorded.find((r) => r.type === "aws:lb/listener:Listener" && r.parent === MON)!;
     const group = recorded.find((r) => r.type === "aws:lb/targetGroup:TargetGroup" && r.parent === MON)!;
     const attachment = recorded.find((r) => r.type === "aws:lb/targetGroupAttachment:TargetGroupAttachment" && r.parent === MON)!;
-    const groupArn = `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${group.name}/abc`;
+    // ARNs carry the physical names the provider gives (components/aws/naming.ts, infra/autoname.ts).
+    const groupArn = `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${group.outputs.name}/abc`;
     expect([input(listener, "port"), input(listener, "protocol"), input(listener, "certificateArn"), input(listener, "loadBalancerArn")]).toEqual([
       3000,
       "HTTPS",
       CERT,
-      "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/qwen-t-aws-frontdoor-alb/abc",
+      "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/qwen-serving-t/abc",
     ]);
     expect(input(listener, "defaultActions")).toEqual([{ type: "forward", targetGroupArn: groupArn }]);
     expect([input(group, "port"), input(group, "protocol"), input(group, "targetType"), (input(group, "healthCheck") as { path: string }).path]).toEqual([3000, "HTTP", "instance", "/api/health"]);

@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { COMPUTED, INVOKES, mockId } from "../../infra/mocks";
+import { engineState, INVOKES, mockId } from "../../infra/mocks";
 import { readStackFile } from "../../infra/stack-file";
 
 // In-process stand-ins for the Pulumi engine's Engine and ResourceMonitor gRPC services, and a
@@ -131,7 +131,9 @@ export async function startStubEngine(opts: { project: string; stack: string; pr
         resp.setObject(structproto.Struct.fromJavaScript(object));
       } else {
         const inputs = rpc.deserializeProperties(req.getObject());
-        const computed = COMPUTED[type]?.(name, inputs) ?? {};
+        // Outputs as the offline plan's mocks answer them (autonamed name, computed ARNs), inputs in wire form.
+        const { ...computed } = engineState(type, name, inputs);
+        for (const k of Object.keys(inputs)) if (k !== "name") delete computed[k];
         resp.setId(mockId(type, name));
         resp.setObject(structproto.Struct.fromJavaScript({ ...object, ...computed }));
       }

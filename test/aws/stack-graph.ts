@@ -1,0 +1,44 @@
+// Runs a stack's real program under the strict mocks and hands back every registration as the
+// limits table reads it: logical name, inputs, the engine's answer (autonamed name, ARNs) and id.
+import { RegisteredResource } from "../../components/aws/limits";
+import { installMocks, RecordedResource, settle, valueOf } from "../../infra/mocks";
+import { runProgram } from "../../infra/program";
+import { readStackFile, StackFile } from "../../infra/stack-file";
+
+export const DIR = process.cwd();
+
+/** Stack files whose platform is aws. */
+export function awsStacks(): string[] {
+  const fs = require("fs") as typeof import("fs");
+  return fs
+    .readdirSync(DIR)
+    .flatMap((f) => (/^Pulumi\.(.+)\.yaml$/.exec(f) ?? []).slice(1))
+    .filter((s) => readStackFile(DIR, s).config["qwen-serving:platform"] === "aws")
+    .sort();
+}
+
+export const asRegistered = (r: RecordedResource): RegisteredResource => ({ type: r.type, name: r.name, inputs: r.inputs, outputs: r.outputs, id: r.id || undefined });
+
+export interface StackRun {
+  readonly recorded: RecordedResource[];
+  readonly resources: RegisteredResource[];
+  readonly endpoints: Record<string, string>;
+}
+
+/** `stack`'s program under mocks with `file`'s config (default: Pulumi.<stack>.yaml), with `edit` applied to it. */
+export async function runStack(stack: string, opts: { file?: StackFile; edit?: (config: Record<string, string>) => Record<string, string> } = {}): Promise<StackRun> {
+  const file = opts.file ?? readStackFile(DIR, stack);
+  const config = opts.edit ? opts.edit({ ...file.config }) : file.config;
+  const recorded = installMocks({ project: file.project, stack, config, secretKeys: file.secretKeys });
+  const { serving, outputs } = runProgram();
+  await valueOf(serving.artifacts);
+  const endpoints = await valueOf(outputs.endpoints);
+  await settle();
+  return { recorded, resources: recorded.map(asRegistered), endpoints };
+}
+
+/** The config of `from` moved to another stack name and region (a realistic second deployment). */
+export function movedStack(from: string, region: string): StackFile {
+  const file = readStackFile(DIR, from);
+  return { ...file, config: { ...file.config, "aws:region": region } };
+}

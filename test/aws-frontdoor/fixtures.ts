@@ -1,8 +1,9 @@
 // Stack configs for the front-door tests, parsed by the real schema and planned by the real planner.
-import { StackConfig, StackConfigInput, StackConfigSchema } from "../../components/config/schema";
-import { DeploymentPlan, planDeployment } from "../../components/sglang/planner";
-
+import { StackConfigInput } from "../../components/config/schema";
 import { qwen3, vl } from "../support/seed-services";
+import { parse, plan } from "../support/stacks";
+
+export { parse, plan };
 
 /** The prod layout: both seed services with 2 replicas each on one p5.48xlarge (routers on gpu-0). */
 export function prodConfig(aws: StackConfigInput["aws"] = {}): StackConfigInput {
@@ -24,5 +25,3 @@ export function crossNodeConfig(aws: StackConfigInput["aws"] = {}): StackConfigI
   };
 }
 
-export const parse = (c: StackConfigInput): StackConfig => StackConfigSchema.parse(c);
-export const plan = (c: StackConfigInput, stack = "prod"): DeploymentPlan => planDeployment(stack, parse(c));

@@ -1,9 +1,11 @@
 // Stack configs for the monitoring tests, parsed by the real schema and planned by the real planner.
-import { StackConfig, StackConfigInput, StackConfigSchema } from "../../components/config/schema";
+import { StackConfigInput } from "../../components/config/schema";
 import { MonitoringNodeInput, awsMonitoringInput } from "../../components/render/monitoring-node";
-import { DeploymentPlan, planDeployment } from "../../components/sglang/planner";
-
+import { planDeployment } from "../../components/sglang/planner";
 import { qwen3, vl } from "../support/seed-services";
+import { parse, plan } from "../support/stacks";
+
+export { parse, plan };
 
 /** Like Pulumi.prod.yaml: both services, 2 replicas each, on one p5.48xlarge (routers on gpu-0). */
 export function prodConfig(extra: Partial<StackConfigInput> = {}): StackConfigInput {
@@ -22,8 +24,6 @@ export function crossNodeConfig(): StackConfigInput {
   };
 }
 
-export const parse = (c: StackConfigInput): StackConfig => StackConfigSchema.parse(c);
-export const plan = (c: StackConfigInput, stack = "prod"): DeploymentPlan => planDeployment(stack, parse(c));
 
 export const VOLUME_ID = "vol-0123456789abcdef0";
 export const PASSWORD_PARAMETER = "/qwen-serving/prod/grafana/admin-password";

@@ -7,15 +7,14 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { PROMETHEUS_CONFIG_PATH } from "../../components/render/monitoring";
 import { renderGrafanaPasswordScript, renderMonitoringNode } from "../../components/render/monitoring-node";
-import { requireTool, run, shellcheck, systemdVerify, tempDir, writeTree } from "../support/tools";
-import { writeArtifacts } from "../monitoring/helpers";
+import { requireTool, run, shellcheck, systemdVerify, tempDir, writeArtifactsToTemp, writeTree } from "../support/tools";
 import { PASSWORD_PARAMETER, nodeInput, prodConfig } from "./fixtures";
 
 const prod = renderMonitoringNode(nodeInput(prodConfig()));
 
 describe("Prometheus' EC2 discovery finds what the plan placed", () => {
   it("promtool accepts the config and its rules", async () => {
-    const dir = writeArtifacts(prod.monitoring);
+    const dir = writeArtifactsToTemp(prod.monitoring);
     const r = await run(requireTool("promtool"), ["check", "config", path.join(dir, PROMETHEUS_CONFIG_PATH)]);
     expect(r.stdout + r.stderr).toContain("SUCCESS");
     expect(r.code, r.stdout + r.stderr).toBe(0);

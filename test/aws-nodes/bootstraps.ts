@@ -5,22 +5,10 @@ import { StackConfig } from "../../components/config/schema";
 import { NodeBootstrap, renderNodeBootstrap } from "../../components/render/cloud-init";
 import { routerNodeFiles } from "../../components/render/router-unit";
 import { DeploymentPlan, planDeployment } from "../../components/sglang/planner";
-import { PROJECT } from "../../components/contract";
-import { parseStackConfig } from "../../infra/config";
-import { readStackFile } from "../../infra/stack-file";
+import { stackConfig } from "../support/stacks";
 
 export function stackPlan(stack: string): { config: StackConfig; plan: DeploymentPlan } {
-  const file = readStackFile(process.cwd(), stack);
-  const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(file.config)) {
-    if (!key.startsWith(`${PROJECT}:`) || file.secretKeys.includes(key)) continue;
-    try {
-      raw[key.slice(PROJECT.length + 1)] = JSON.parse(value);
-    } catch {
-      raw[key.slice(PROJECT.length + 1)] = value;
-    }
-  }
-  const config = parseStackConfig(raw);
+  const config = stackConfig(stack);
   return { config, plan: planDeployment(stack, config) };
 }
 

@@ -1,23 +1,7 @@
 import { StackConfig, StackConfigInput, StackConfigSchema } from "../../components/config/schema";
 import { PROJECT } from "../../components/contract";
-import { SECRET_KEYS, parseStackConfig } from "../../infra/config";
-import { readStackFile } from "../../infra/stack-file";
 
-/** The plain (non-secret) config of a checked-in stack, parsed exactly as the program parses it. */
-export function stackConfig(stack: string): StackConfig {
-  const file = readStackFile(process.cwd(), stack);
-  const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(file.config)) {
-    const name = key.slice(PROJECT.length + 1);
-    if (!key.startsWith(`${PROJECT}:`) || (SECRET_KEYS as readonly string[]).includes(name)) continue;
-    try {
-      raw[name] = JSON.parse(value);
-    } catch {
-      raw[name] = value;
-    }
-  }
-  return parseStackConfig(raw);
-}
+export { stackConfig } from "../support/stacks";
 
 /** A small docker stack: one Qwen3-8B replica at tp 1 per listed host, on H20s. */
 export function dockerConfig(overrides: Partial<StackConfigInput> = {}): StackConfig {

@@ -5,6 +5,7 @@ import { describe, expect, test } from "vitest";
 import { main as capacityMain } from "../../infra/capacity";
 import { main as planMain } from "../../infra/plan";
 import { callCli } from "../support/cli";
+import { stackNames } from "../support/stacks";
 import { CapacityJson, PlanJson } from "./cli-contract";
 
 // The CLIs' main functions, called in process with the arguments a user passes; cli.e2e.test.ts
@@ -25,7 +26,7 @@ describe("npm run plan", () => {
     for (const a of doc.artifacts) expect(fs.existsSync(path.join(out, a)), a).toBe(true);
   });
 
-  const stacks = fs.readdirSync(process.cwd()).flatMap((f) => (/^Pulumi\.(.+)\.yaml$/.exec(f) ?? []).slice(1)).filter((s) => s !== "prod");
+  const stacks = stackNames().filter((s) => s !== "prod");
   test.each(stacks)("--json of stack %s follows the same contract", async (stack) => {
     const r = await plan(["--stack", stack, "--json", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))]);
     expect(r.status, r.stderr).toBe(0);

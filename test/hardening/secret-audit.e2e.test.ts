@@ -3,11 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describe, expect, test } from "vitest";
+import { stackNames } from "../support/stacks";
 
 // Every stack is rendered with a sentinel in each secret; none may appear in plain text anywhere a
 // reader, a log or the cloud provider would see it.
 const ROOT = process.cwd();
-const stacks = fs.readdirSync(ROOT).flatMap((f) => (/^Pulumi\.(.+)\.yaml$/.exec(f) ?? []).slice(1));
+const stacks = stackNames(ROOT);
 const SENTINEL = /SENTINEL-[A-Za-z0-9_]+-c0ffee/g;
 
 function filesUnder(dir: string): string[] {

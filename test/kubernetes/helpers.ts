@@ -1,23 +1,14 @@
-import * as fs from "fs";
-import * as path from "path";
-import { parse } from "yaml";
 import { StackConfig, StackConfigInput, StackConfigSchema } from "../../components/config/schema";
+import { stackConfig, stackInput } from "../support/stacks";
 
-/** The plain (non-secret) `qwen-serving:` keys of Pulumi.k8s.yaml, parsed like the program does. */
-export function k8sStackInput(): StackConfigInput {
-  const doc = parse(fs.readFileSync(path.resolve(process.cwd(), "Pulumi.k8s.yaml"), "utf8")) as { config: Record<string, unknown> };
-  const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(doc.config)) {
-    const isSecure = typeof value === "object" && value !== null && "secure" in value;
-    if (key.startsWith("qwen-serving:") && !isSecure) raw[key.slice("qwen-serving:".length)] = value;
-  }
-  return raw as unknown as StackConfigInput;
-}
+/** The plain (non-secret) `qwen-serving:` keys of Pulumi.k8s.yaml, as the program reads them. */
+export const k8sStackInput = (): StackConfigInput => stackInput("k8s");
 
 /** Pulumi.k8s.yaml's config, parsed. */
-export function k8sStackConfig(): StackConfig {
-  return StackConfigSchema.parse(k8sStackInput());
-}
+export const k8sStackConfig = (): StackConfig => stackConfig("k8s");
+
+/** True when every label of a selector is on `labels` (how Kubernetes matches them). */
+export const subset = (selector: Record<string, string>, labels: Record<string, string> = {}): boolean => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 export const ROUTER_IMAGE = "registry.example.com/sglang-router:0.1.5";
 

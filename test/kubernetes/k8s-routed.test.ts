@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { QwenServingError, formatProblem } from "../../components/problems";
 import { Artifact } from "../../components/render/artifact";
 import { isSecretValue, installMocks, RecordedResource, redactSecrets, settle, valueOf } from "../../infra/mocks";
-import { ROUTER_IMAGE, routedConfig } from "./helpers";
+import { routedConfig, ROUTER_IMAGE, subset } from "./helpers";
 
 const HF_TOKEN = "hf_liveTOKEN0123456789";
 const GRAFANA_PASSWORD = "grafana-Pa55word-XYZ";
@@ -14,8 +14,6 @@ let artifacts: Artifact[];
 let endpoints: Record<string, string>;
 type Inputs = Record<string, any>;
 const of = (type: string) => recorded.filter((r) => r.type === type);
-const subset = (selector: Record<string, string>, labels: Record<string, string> = {}) => Object.entries(selector).every(([k, v]) => labels[k] === v);
-
 beforeAll(async () => {
   recorded = installMocks({ project: "qwen-serving", stack: "k8s", config: {}, secretKeys: [] });
   // Imported after the mocks are in place, as Pulumi requires.

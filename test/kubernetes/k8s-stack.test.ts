@@ -2,13 +2,12 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { PlanRun, runPlan } from "../../infra/plan";
+import { subset } from "./helpers";
 
 type Inputs = Record<string, any>;
 let run: PlanRun;
 const of = (type: string) => run.document.resources.filter((r) => r.type === type) as Array<{ type: string; name: string; parent: string | null; inputs: Inputs }>;
 const statefulSets = () => of("kubernetes:apps/v1:StatefulSet");
-const subset = (selector: Record<string, string>, labels: Record<string, string> = {}) => Object.entries(selector).every(([k, v]) => labels[k] === v);
-
 beforeAll(async () => {
   run = await runPlan({ dir: process.cwd(), stack: "k8s", write: false });
 });

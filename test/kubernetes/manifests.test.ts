@@ -9,15 +9,13 @@ import { renderWeightsScript, weightsModels } from "../../components/render/scri
 import { parseServerArgs } from "../../components/sglang/argparse";
 import { parseRouterArgs } from "../../components/sglang/router-args";
 import { planDeployment } from "../../components/sglang/planner";
-import { k8sStackConfig, k8sStackInput, ROUTER_IMAGE, routedConfig } from "./helpers";
+import { k8sStackConfig, k8sStackInput, routedConfig, ROUTER_IMAGE, subset } from "./helpers";
 
 function render(config: StackConfig, tokens: HubToken[] = [], stack = "k8s") {
   const plan = planDeployment(stack, config);
   const settings = resolveKubernetesSettings(config);
   return { plan, settings, serving: renderServingManifests({ plan, config, settings, tokens }), monitoring: renderMonitoringManifests(plan, config, settings) };
 }
-
-const subset = (selector: Record<string, string>, labels: Record<string, string> = {}) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
   const { plan, serving } = render(k8sStackConfig());

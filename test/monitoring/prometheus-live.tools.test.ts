@@ -12,7 +12,8 @@ import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MonitoringInput, alertExpressions, alertRules, dashboardQueries, prometheusArgs, renderMonitoring } from "../../components/render/monitoring";
 import { dcgmExposition, nodeExposition, routerExposition, sglangExposition } from "./exposition";
-import { PROMETHEUS, dockerInput, requireTool, writeArtifacts } from "./helpers";
+import { PROMETHEUS, requireTool, writeArtifactsToTemp as writeArtifacts } from "../support/tools";
+import { dockerInput } from "./helpers";
 
 const HOST = "127.0.0.1";
 /** Long enough to hold several 1 s scrapes; stands in for Grafana's $__rate_interval. */

@@ -16,7 +16,8 @@ import {
   renderAlertRules,
   renderMonitoring,
 } from "../../components/render/monitoring";
-import { PROMTOOL, awsInput, dockerInput, kubernetesInput, requireTool, run, writeArtifacts } from "./helpers";
+import { PROMTOOL, requireTool, run, writeArtifactsToTemp as writeArtifacts } from "../support/tools";
+import { awsInput, dockerInput, kubernetesInput } from "./helpers";
 
 const dirs: string[] = [];
 const write = (input: MonitoringInput): string => {

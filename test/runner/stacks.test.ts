@@ -1,11 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect, test } from "vitest";
+import { stackNames } from "../support/stacks";
 
 // Each stack runs in its own test file (Pulumi's mock state is per process, and each run costs
 // two program starts): a stack file without its test would silently go unproven.
 test("every Pulumi.<stack>.yaml has a test/runner/<stack>.e2e.test.ts that runs it through pulumi up", () => {
-  const stacks = fs.readdirSync(process.cwd()).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+  const stacks = stackNames();
   expect(stacks.length).toBeGreaterThan(0);
   for (const stack of stacks) {
     const file = path.join(__dirname, `${stack}.e2e.test.ts`);

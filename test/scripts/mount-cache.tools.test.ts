@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ebsDevicePath, renderMountCacheScript } from "../../components/render/scripts/mount-cache";
-import { run, shellcheck } from "../support/tools";
+import { run, shellcheck, swapLines } from "../support/tools";
 
 // The deployed script run by bash in a sandbox: blkid, mkfs.xfs, mount, mountpoint and sleep are
 // stubs over a fake device state, and the script's three system paths (the by-id device, the
@@ -58,11 +58,7 @@ function sandboxed(script: string): string {
     ["MOUNT_POINT='/models'", `MOUNT_POINT='${mountPoint}'`],
     ["FSTAB='/etc/fstab'", `FSTAB='${fstab}'`],
   ];
-  for (const [from, to] of swaps) {
-    expect(script.split("\n").filter((l) => l === from)).toHaveLength(1);
-    script = script.replace(from, to);
-  }
-  return script;
+  return swapLines(script, swaps);
 }
 
 async function runMount(opts: { waitSeconds?: number } = {}) {

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { renderNvidiaInstallScript } from "../../components/render/scripts/nvidia-install";
-import { run } from "../support/tools";
+import { run, swapLines } from "../support/tools";
 
 // The deployed install script in a sandbox: apt, dpkg, nvidia-ctk, systemctl and friends are stubs
 // over a fake package database, and the four system paths it writes (keyring, apt list, Docker's
@@ -43,11 +43,7 @@ function sandboxed(script: string): string {
     ["DOCKER_CONFIG=/etc/docker/daemon.json", `DOCKER_CONFIG=${box}/daemon.json`],
     ["STATE_DIR='/var/lib/qwen-serving'", `STATE_DIR='${box}/state'`],
   ];
-  for (const [from, to] of swaps) {
-    expect(script.split("\n").filter((l) => l === from)).toHaveLength(1);
-    script = script.replace(from, to);
-  }
-  return script;
+  return swapLines(script, swaps);
 }
 
 async function install(nvswitch: boolean) {

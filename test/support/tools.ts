@@ -5,11 +5,20 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } 
 import { tmpdir } from "os";
 import { dirname, join } from "path";
 
+/** Debian packages of the tools whose package is named otherwise. */
+const PACKAGE_OF: Record<string, string> = { "systemd-analyze": "systemd", promtool: "prometheus", flock: "util-linux" };
+
+/** Prometheus' binaries; the PROMTOOL / PROMETHEUS variables point at others. */
+export const PROMTOOL = process.env.PROMTOOL ?? "promtool";
+export const PROMETHEUS = process.env.PROMETHEUS ?? "prometheus";
+
+/** The path of a program (a name on PATH or a path); throws, failing the test, when it is missing. */
 export function requireTool(name: string): string {
   try {
-    return execFileSync("bash", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+    return execFileSync("bash", ["-c", 'command -v "$1"', "bash", name], { encoding: "utf8" }).trim();
   } catch {
-    throw new Error(`${name} is not installed; bash scripts/install-test-tools.sh installs it (apt-get install ${name === "systemd-analyze" ? "systemd" : name})`);
+    const base = name.split("/").pop()!;
+    throw new Error(`${name} is not installed; bash scripts/install-test-tools.sh installs it (apt-get install ${PACKAGE_OF[base] ?? base})`);
   }
 }
 
@@ -23,8 +32,10 @@ export interface RunResult {
 export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(cmd, [...args], { env: opts.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 20_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
+      const exitCode = (err as { code?: unknown } | null)?.code;
+      // No exit code: the program did not start, timed out or was killed; say so in stderr.
+      if (err && typeof exitCode !== "number") resolve({ code: 1, stdout, stderr: `${stderr}${err.message}\n` });
+      else resolve({ code: err ? (exitCode as number) : 0, stdout, stderr });
     });
     if (opts.input !== undefined) child.stdin!.end(opts.input);
   });
@@ -32,6 +43,13 @@ export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.P
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes artifacts (relative paths, their modes) under a fresh temp folder and returns it. */
+export function writeArtifactsToTemp(artifacts: readonly { path: string; content: string; mode?: number }[], prefix = "qs-artifacts-"): string {
+  const root = tempDir(prefix);
+  writeTree(root, artifacts.map((a) => ({ ...a, path: `/${a.path}` })));
+  return root;
 }
 
 /** Writes `files` (absolute node paths) under `root`, creating folders. */
@@ -82,3 +100,18 @@ export const DOCKER_PACKAGE = {
   programs: ["/usr/bin/docker", "/usr/bin/dockerd"],
   units: [{ name: "docker.service", content: "[Unit]\nDescription=stand-in for the docker package's unit\n\n[Service]\nExecStart=/usr/bin/dockerd\n" }],
 } as const;
+
+/**
+ * A script with some of its lines replaced (e.g. host paths moved into a sandbox). Each line to
+ * replace must occur exactly once, so a renamed variable fails the test instead of silently running
+ * against the host.
+ */
+export function swapLines(script: string, swaps: readonly (readonly [from: string, to: string])[]): string {
+  const lines = script.split("\n");
+  for (const [from, to] of swaps) {
+    const at = lines.flatMap((l, i) => (l === from ? [i] : []));
+    if (at.length !== 1) throw new Error(`expected the line ${JSON.stringify(from)} once in the script, found it ${at.length} times`);
+    lines[at[0]] = to;
+  }
+  return lines.join("\n");
+}

@@ -7,6 +7,6 @@ import { afterAll } from "vitest";
 afterAll(async () => {
   // Pulumi keeps its state in `global.globalStore` once a program has run under mocks in this worker.
   if ((globalThis as { globalStore?: unknown }).globalStore === undefined) return;
-  const settings = (await import("@pulumi/pulumi/runtime/settings")) as { waitForRPCs(): Promise<void> };
-  await settings.waitForRPCs();
+  const { settle } = await import("../../infra/mocks");
+  await settle();
 });

@@ -1,4 +1,6 @@
+import { PORTS } from "../../contract";
 import { AlertRule, alertRules, ruleAnnotations } from "./alerts";
+import { DCGM_EXPORTER_JOB, NODE_EXPORTER_JOB, routerJobName, sglangJobName } from "./jobs";
 import { COMPONENT, DCGM, SGLANG, SGLANG_HISTOGRAMS, TTFT_BUCKETS } from "./metrics";
 import { toYaml } from "../yaml";
 import { ALERT_RULES_PATH } from "./prometheus";
@@ -25,8 +27,8 @@ interface Scenario {
 const SVC_A = "svc-a";
 const SVC_B = "svc-b";
 const sglangReplica = (service: string, ip: string): Labels => ({
-  job: `sglang-${service}`,
-  instance: `${ip}:30000`,
+  job: sglangJobName(service),
+  instance: `${ip}:${PORTS.workerBase}`,
   service,
   component: COMPONENT.sglang,
   model_name: `model-${service}`,
@@ -36,8 +38,8 @@ const sglangReplica = (service: string, ip: string): Labels => ({
 const tokenizerReplica = (service: string, ip: string): Labels =>
   Object.fromEntries(Object.entries(sglangReplica(service, ip)).filter(([k]) => k !== "engine_type"));
 const gpu = (index: number): Labels => ({
-  job: "dcgm-exporter",
-  instance: "10.0.0.11:9400",
+  job: DCGM_EXPORTER_JOB,
+  instance: `10.0.0.11:${PORTS.dcgmExporter}`,
   component: COMPONENT.dcgmExporter,
   gpu: String(index),
   UUID: `GPU-00000000-0000-0000-0000-00000000000${index}`,
@@ -112,13 +114,13 @@ const SCENARIOS: Record<string, ScenarioBuilder> = {
   SGLangTargetDown: {
     activeFrom: 0,
     build: (_a, n) => {
-      const bad = target(`sglang-${SVC_A}`, COMPONENT.sglang, "10.0.0.11:30000", SVC_A);
+      const bad = target(sglangJobName(SVC_A), COMPONENT.sglang, `10.0.0.11:${PORTS.workerBase}`, SVC_A);
       return {
         series: [
           { name: "up", labels: bad, values: `0x${n}` },
-          { name: "up", labels: target(`sglang-${SVC_A}`, COMPONENT.sglang, "10.0.0.12:30000", SVC_A), values: `1x${n}` },
+          { name: "up", labels: target(sglangJobName(SVC_A), COMPONENT.sglang, `10.0.0.12:${PORTS.workerBase}`, SVC_A), values: `1x${n}` },
           // A down router is ScrapeTargetDown's business, not this alert's.
-          { name: "up", labels: target(`sglang-router-${SVC_A}`, COMPONENT.router, "10.0.0.11:29000", SVC_A), values: `0x${n}` },
+          { name: "up", labels: target(routerJobName(SVC_A), COMPONENT.router, `10.0.0.11:${PORTS.routerMetricsBase}`, SVC_A), values: `0x${n}` },
         ],
         firing: [{ labels: bad, value: 0 }],
       };
@@ -127,17 +129,17 @@ const SCENARIOS: Record<string, ScenarioBuilder> = {
   ScrapeTargetDown: {
     activeFrom: 0,
     build: (_a, n) => {
-      const router = target(`sglang-router-${SVC_A}`, COMPONENT.router, "10.0.0.11:29000", SVC_A);
-      const node = target("node-exporter", COMPONENT.nodeExporter, "10.0.0.11:9100");
-      const dcgm = target("dcgm-exporter", COMPONENT.dcgmExporter, "10.0.0.11:9400");
+      const router = target(routerJobName(SVC_A), COMPONENT.router, `10.0.0.11:${PORTS.routerMetricsBase}`, SVC_A);
+      const node = target(NODE_EXPORTER_JOB, COMPONENT.nodeExporter, `10.0.0.11:${PORTS.nodeExporter}`);
+      const dcgm = target(DCGM_EXPORTER_JOB, COMPONENT.dcgmExporter, `10.0.0.11:${PORTS.dcgmExporter}`);
       return {
         series: [
           { name: "up", labels: router, values: `0x${n}` },
           { name: "up", labels: node, values: `0x${n}` },
           { name: "up", labels: dcgm, values: `0x${n}` },
-          { name: "up", labels: target("node-exporter", COMPONENT.nodeExporter, "10.0.0.12:9100"), values: `1x${n}` },
+          { name: "up", labels: target(NODE_EXPORTER_JOB, COMPONENT.nodeExporter, `10.0.0.12:${PORTS.nodeExporter}`), values: `1x${n}` },
           // SGLang replicas have their own, slower alert.
-          { name: "up", labels: target(`sglang-${SVC_A}`, COMPONENT.sglang, "10.0.0.11:30000", SVC_A), values: `0x${n}` },
+          { name: "up", labels: target(sglangJobName(SVC_A), COMPONENT.sglang, `10.0.0.11:${PORTS.workerBase}`, SVC_A), values: `0x${n}` },
         ],
         firing: [router, node, dcgm].map((labels) => ({ labels, value: 0 })),
       };

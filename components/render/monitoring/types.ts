@@ -21,7 +21,7 @@ export interface MonitoredService {
    */
   readonly port?: number;
   /**
-   * Prometheus port of the sglang-router (`--prometheus-port`, router default 29000; it binds
+   * Prometheus port of the sglang-router (`--prometheus-port`, router default `PORTS.routerMetricsBase`; it binds
    * `--prometheus-host`, default 127.0.0.1, so the router must be started with a reachable host)
    * when the service has a router (replicas > 1). Used where the platform's `routerScrapedBy` is
    * `metricsPort` (aws, kubernetes).
@@ -110,7 +110,7 @@ export interface AlertSettings {
 
 /** Grafana side. */
 export interface GrafanaSettings {
-  /** URL Grafana uses to reach Prometheus (server side, `access: proxy`), e.g. `http://prometheus:9090`. */
+  /** URL Grafana uses to reach Prometheus (server side, `access: proxy`), e.g. `http://prometheus:<PORTS.prometheus>`. */
   readonly prometheusUrl: string;
   /** Folder inside the Grafana container where the dashboard JSON files are mounted. @default "/var/lib/grafana/dashboards" */
   readonly dashboardsDir?: string;

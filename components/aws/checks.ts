@@ -2,6 +2,7 @@ import { AwsMonitoringSettings, AwsSettingsSchema } from "../config/aws";
 import { PlatformCheckInput } from "../platform";
 import { Problem, keyPath } from "../problems";
 import { DeploymentPlan } from "../sglang/planner";
+import { awsLimitProblems } from "./config-limits";
 import { HTTPS_PORT } from "./front-door-plan";
 
 /**
@@ -13,7 +14,7 @@ export function awsProblems({ plan, config, secrets }: PlatformCheckInput): Prob
   const monitoring = config.monitoring.enabled
     ? awsMonitoringProblems(config.services, settings.monitoring, { tls: settings.frontDoor.certificateArn !== undefined, hasGrafanaPassword: secrets.grafanaAdminPassword })
     : [];
-  return [...monitoring, ...(plan ? routingProblems(plan) : [])];
+  return [...monitoring, ...(plan ? routingProblems(plan) : []), ...awsLimitProblems(plan, config)];
 }
 
 /**

@@ -1,0 +1,34 @@
+// Config keys each in range on their own that together break a gp3 rule are refused before any
+// resource exists, at the key to change (found by the random-config run: iops 79997 on a 51 GiB cache).
+import { describe, expect, test } from "vitest";
+import { awsLimitProblems } from "../../components/aws/config-limits";
+import { StackConfigSchema } from "../../components/config/schema";
+import { formatProblem } from "../../components/problems";
+import { preflight } from "../../components/qwen-serving";
+import { planDeployment } from "../../components/sglang/planner";
+import { prodConfig } from "../aws-frontdoor/fixtures";
+
+const withCache = (cache: Record<string, number>) => StackConfigSchema.parse({ ...prodConfig(), cache });
+const problems = (cache: Record<string, number>) => {
+  const config = withCache(cache);
+  return awsLimitProblems(planDeployment("prod", config), config).map(formatProblem);
+};
+
+describe("gp3 rules across cache keys", () => {
+  test("the stacks' caches pass", () => {
+    expect(problems({ sizeGiB: 300, throughputMiBps: 1000, iops: 6000 })).toEqual([]);
+    expect(problems({ throughputMiBps: 125, iops: 3000 })).toEqual([]);
+  });
+
+  test("more IOPS than 500 per GiB of the cache is refused at cache.iops, with the sizes that would work", () => {
+    expect(problems({ sizeGiB: 51, throughputMiBps: 1000, iops: 79997 })).toEqual([
+      "qwen-serving:cache.iops: got 79997; is more than gp3's 500 IOPS per GiB of a 51 GiB cache volume (use at most 25500, or set cache.sizeGiB to at least 160)",
+    ]);
+  });
+
+  test("QwenServing's pre-flight reports them with the platform's problems", () => {
+    const pre = preflight({ config: withCache({ sizeGiB: 51, throughputMiBps: 1000, iops: 79997 }), secrets: { grafanaAdminPassword: "x" }, stack: "prod" });
+    expect(pre.problems.map((p) => p.path)).toEqual(["qwen-serving:cache.iops"]);
+    expect(pre.stage).toBe("platform");
+  });
+});

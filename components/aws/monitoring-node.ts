@@ -16,6 +16,7 @@ import {
   ubuntuAmiParameter,
 } from "../render/monitoring-node";
 import { DeploymentPlan } from "../sglang/planner";
+import { awsNames } from "./naming";
 import { awsMonitoringProblems } from "./checks";
 
 /** Root volume of the monitoring instance: Ubuntu plus three container images. */
@@ -100,9 +101,10 @@ export class MonitoringNode extends pulumi.ComponentResource {
       child,
     );
 
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags: tags("role") }, child);
-    const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: pulumi.all([region, password.arn]).apply(([r, arn]) => JSON.stringify(monitoringPolicyDocument(r, arn))) }, child);
-    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: tags("profile") }, child);
+    const names = awsNames(plan.stack);
+    const role = new aws.iam.Role(`${name}-role`, { namePrefix: names.rolePrefix("monitoring"), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags: tags("role") }, child);
+    const policy = new aws.iam.RolePolicy(`${name}-policy`, { name: names.rolePolicy("monitoring", "discovery"), role: role.id, policy: pulumi.all([region, password.arn]).apply(([r, arn]) => JSON.stringify(monitoringPolicyDocument(r, arn))) }, child);
+    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { namePrefix: names.instanceProfilePrefix("monitoring"), role: role.name, tags: tags("profile") }, child);
 
     const volume = new aws.ebs.Volume(`${name}-tsdb`, { availabilityZone: args.availabilityZone, size: settings.tsdbVolumeGiB, type: "gp3", encrypted: true, tags: tags("tsdb") }, child);
 
@@ -127,12 +129,13 @@ export class MonitoringNode extends pulumi.ComponentResource {
         associatePublicIpAddress: false,
         iamInstanceProfile: profile.name,
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-        rootBlockDevice: { volumeType: "gp3", volumeSize: ROOT_VOLUME_GIB, encrypted: true, deleteOnTermination: true },
+        // Root volume tags here, not volumeTags: those would also claim the separately managed TSDB volume
+        // attached below (the provider warns of perpetual diffs; components/aws/limits.ts).
+        rootBlockDevice: { volumeType: "gp3", volumeSize: ROOT_VOLUME_GIB, encrypted: true, deleteOnTermination: true, tags: tags("root") },
         userDataBase64: rendered.userDataBase64,
         // cloud-init runs once per instance: a new document needs a new instance (the data volume stays).
         userDataReplaceOnChange: true,
         tags: tags("instance"),
-        volumeTags: tags("root"),
       },
       // The password must be readable when the instance first boots.
       { ...child, dependsOn: [password, policy] },
@@ -145,6 +148,7 @@ export class MonitoringNode extends pulumi.ComponentResource {
       const target = new aws.lb.TargetGroup(
         `${name}-grafana`,
         {
+          namePrefix: names.targetGroupPrefix("grafana"),
           vpcId: args.vpcId,
           targetType: "instance",
           port: GRAFANA_PORT,

@@ -72,7 +72,8 @@ describe("the monitoring node's resources", () => {
     expect(policy.Statement.find((s: { Action: string[] }) => s.Action.includes("ec2:DescribeInstances")).Condition).toEqual({ StringEquals: { "aws:RequestedRegion": "us-east-1" } });
     // No managed policy (AmazonSSMManagedInstanceCore would allow ssm:GetParameter on every parameter).
     expect(recorded.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.parent === MON)).toEqual([]);
-    expect(input(one("aws:ec2/instance:Instance", `${MON}-instance`), "iamInstanceProfile")).toMatch(new RegExp(`^${MON}-profile-[0-9a-f]{7}$`));
+    // The profile's name: its namePrefix (components/aws/naming.ts) and Terraform's 26-character unique id.
+    expect(input(one("aws:ec2/instance:Instance", `${MON}-instance`), "iamInstanceProfile")).toMatch(/^qwen-serving-prod-monitoring-\d{18}[0-9a-f]{8}$/);
   });
 
   it("the Grafana password is an SSM SecureString holding the Pulumi secret, and nowhere in the user data", () => {
@@ -103,7 +104,9 @@ describe("the monitoring node's resources", () => {
     expect(input(i, "subnetId")).toBe(mockId("aws:ec2/subnet:Subnet", "qwen-prod-aws-network-private"));
     expect(input(i, "associatePublicIpAddress")).toBe(false);
     expect(input(i, "metadataOptions")).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
-    expect(input(i, "rootBlockDevice")).toEqual({ volumeType: "gp3", volumeSize: 30, encrypted: true, deleteOnTermination: true });
+    expect(input(i, "rootBlockDevice")).toEqual({ volumeType: "gp3", volumeSize: 30, encrypted: true, deleteOnTermination: true, tags: { "qwen-serving:stack": "prod", Name: `${MON}-root` } });
+    // Not volumeTags: they would also claim the separately attached TSDB volume's tags (perpetual diffs).
+    expect(input(i, "volumeTags")).toBeUndefined();
     expect(input(i, "vpcSecurityGroupIds")).toEqual([monitoringSg]);
     expect(input(i, "instanceType")).toBe("m7i.large");
     expect(input(i, "userDataReplaceOnChange")).toBe(true);

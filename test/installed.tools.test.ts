@@ -11,6 +11,7 @@ test.each([
   ["curl", ["--version"]],
   ["python3", ["--version"]],
   ["flock", ["--version"]],
+  ["pyflakes3", ["--version"]],
 ])("%s is installed (bash scripts/install-test-tools.sh)", (tool, args) => {
   const r = spawnSync(tool, args, { encoding: "utf8" });
   expect(r.error, `${tool} missing: run bash scripts/install-test-tools.sh`).toBeUndefined();

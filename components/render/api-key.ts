@@ -1,10 +1,13 @@
+import { IMAGES } from "../contract";
+import { renderShellScript } from "./scripts/sources";
+
 /**
  * How a service's API key reaches SGLang on a node without being written into the unit file, the
  * user-data or a command line we render. Pure; the contract for the SGLang unit is:
  *
  * 1. The key is a SecureString SSM parameter (`apiKeyParameterName`), created from the Pulumi
  *    secret by the ApiKeys component; the node role may `ssm:GetParameter` it.
- * 2. `ExecStartPre=` runs `fetchApiKeyCommand(...)`: the script (`FETCH_API_KEY_SCRIPT`, a file on the
+ * 2. `ExecStartPre=` runs `fetchApiKeyCommand(...)`: the script (`renderFetchApiKeyScript()`, a file on the
  *    node) decrypts it into a root-only env file under /run (tmpfs: never on disk, gone at reboot).
  * 3. `docker run --env-file <that file>` puts it in the container's environment.
  * 4. The container command is `serverCommandWithApiKey(argv)`: a bash `exec` that appends
@@ -30,41 +33,13 @@ export const apiKeyParameterName = (stack: string, service: string): string => `
 export const apiKeyEnvFile = (service: string): string => `/run/qwen-serving/${service}.api-key.env`;
 
 /**
- * AWS CLI image the fetch script runs when the host has no `aws` (plain Ubuntu; the DLAMI has one).
- * Same pin as the download-token fetch; the container uses the instance role through IMDS (hop limit 2).
+ * The fetch script, `fetch-api-key.sh <region> <parameter> <env-file>`. When the host has no
+ * `aws` (plain Ubuntu; the DLAMI has one) it runs the pinned AWS CLI image, which uses the
+ * instance role through IMDS (hop limit 2).
  */
-export const API_KEY_AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.26";
-
-/** The fetch script: `fetch-api-key.sh <region> <parameter> <env-file>`. */
-export const FETCH_API_KEY_SCRIPT = `#!/usr/bin/env bash
-# Decrypts a service's API key from SSM Parameter Store into a root-only env file for
-# \`docker run --env-file\`, so the key is never in a unit file, user-data or a command line.
-set -euo pipefail
-aws_cli() {
-  if command -v aws > /dev/null; then
-    aws "$@"
-  else
-    docker run --rm ${API_KEY_AWS_CLI_IMAGE} "$@"
-  fi
+export function renderFetchApiKeyScript(): string {
+  return renderShellScript<{ AWS_CLI_IMAGE: string; ENV_NAME: string }>("fetch-api-key.sh", { AWS_CLI_IMAGE: IMAGES.awsCli, ENV_NAME: API_KEY_ENV });
 }
-if [[ $# -ne 3 ]]; then
-  echo "usage: $0 <region> <ssm-parameter-name> <env-file>" >&2
-  exit 2
-fi
-region="$1"
-name="$2"
-out="$3"
-umask 077
-mkdir -p "$(dirname "$out")"
-key="$(aws_cli ssm get-parameter --region "$region" --name "$name" --with-decryption --query Parameter.Value --output text)"
-if [[ -z "$key" || "$key" == *$'\\n'* ]]; then
-  echo "API key $name is empty or spans several lines" >&2
-  exit 1
-fi
-tmp="$(mktemp "$out.XXXXXX")"
-printf '${API_KEY_ENV}=%s\\n' "$key" > "$tmp"
-mv -f "$tmp" "$out"
-`;
 
 /** argv of the fetch step, for an `ExecStartPre=` line. */
 export function fetchApiKeyCommand(region: string, stack: string, service: string): string[] {

@@ -1,6 +1,6 @@
 import { AwsNodeSettings } from "../config/aws";
 import { NodePlan, ServicePlan } from "../sglang/planner";
-import { FETCH_API_KEY_SCRIPT, FETCH_API_KEY_SCRIPT_PATH } from "./api-key";
+import { FETCH_API_KEY_SCRIPT_PATH, renderFetchApiKeyScript } from "./api-key";
 import { Artifact } from "./artifact";
 import { NodeFile, renderCloudConfig, userDataBase64 } from "./cloud-config";
 import { SystemdUnit } from "./systemd";
@@ -79,7 +79,7 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
           { path: NODE_SCRIPTS.weights, content: renderWeightsScript({ models }), mode: 0o755 },
         ]
       : []),
-    ...(replicas.some((r) => keyed.has(r.svc.name)) ? [{ path: FETCH_API_KEY_SCRIPT_PATH, content: FETCH_API_KEY_SCRIPT, mode: 0o755 }] : []),
+    ...(replicas.some((r) => keyed.has(r.svc.name)) ? [{ path: FETCH_API_KEY_SCRIPT_PATH, content: renderFetchApiKeyScript(), mode: 0o755 }] : []),
   ];
   for (const extra of input.extraFiles ?? []) {
     const same = files.find((f) => f.path === extra.path);

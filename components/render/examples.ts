@@ -1,11 +1,13 @@
 import { DeploymentPlan, ServicePlan } from "../sglang/planner";
 import { Artifact } from "./artifact";
+import { renderShellScript } from "./scripts/sources";
 
 /**
  * Ready-to-paste example requests per service, from the seed: Qwen3 chat in non-thinking mode with
  * the seed's recommended sampling, and Qwen2.5-VL with an image given by URL and inline as base64.
- * Each is a bash script (`examples/<service>.sh`) that calls the service's endpoint with curl;
- * request bodies are built with JSON.stringify, never by hand.
+ * Each is a bash script (`examples/<service>.sh`, from files/example-chat.sh or
+ * files/example-vision.sh) that calls the service's endpoint with curl; request bodies are built
+ * with JSON.stringify, never by hand.
  */
 
 /** The seed's recommended sampling for Qwen3 with `enable_thinking: false`. */
@@ -20,13 +22,8 @@ export const QWEN3_SAMPLING = {
 /** A stable public image (Qwen-VL's own demo picture) for the URL form of the VL example. */
 export const EXAMPLE_IMAGE_URL = "https://qianwen-res.oss-cn-beijing.aliyuncs.com/Qwen-VL/assets/demo.jpeg";
 
-/** Env var the scripts read the API key from; it is sent only when set. */
-export const API_KEY_ENV_VAR = "QWEN_API_KEY";
 
 const IMAGE_PLACEHOLDER = "@@IMAGE_DATA_URI@@";
-
-/** Quotes a value for bash as one word. */
-const shq = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
 
 const isQwen3 = (svc: ServicePlan) => svc.model.architecture.startsWith("Qwen3");
 
@@ -55,58 +52,23 @@ export function visionRequestBody(svc: ServicePlan, imageUrl: string): Record<st
   };
 }
 
-function header(svc: ServicePlan, baseUrl: string, what: string[]): string[] {
-  return [
-    "#!/usr/bin/env bash",
-    `# ${svc.name} (${svc.model.id}): ${what[0]}`,
-    ...what.slice(1).map((l) => `# ${l}`),
-    `# Set ${API_KEY_ENV_VAR} to the service's API key if it has one (sent as Authorization: Bearer).`,
-    "# BASE_URL overrides the endpoint; OpenAI SDKs take \"$BASE_URL/v1\" as base_url.",
-    "set -euo pipefail",
-    `base_url="\${BASE_URL:-${baseUrl}}"`,
-    "auth=()",
-    `if [[ -n "\${${API_KEY_ENV_VAR}:-}" ]]; then auth=(-H "Authorization: Bearer \${${API_KEY_ENV_VAR}}"); fi`,
-  ];
-}
-
-const curl = (dataFrom: string) =>
-  `curl -sS "\${base_url}/v1/chat/completions" -H 'Content-Type: application/json' \${auth[@]+"\${auth[@]}"} --data-binary ${dataFrom}`;
-
+/** The text example (files/example-chat.sh): POSTs the service's recommended request. */
 function textScript(svc: ServicePlan, baseUrl: string): string {
-  const what = isQwen3(svc)
-    ? ["chat completion in non-thinking mode", "(chat_template_kwargs.enable_thinking=false) with the recommended sampling."]
-    : ["chat completion."];
-  return [...header(svc, baseUrl, what), `${curl("@-")} <<'JSON'`, JSON.stringify(chatRequestBody(svc), null, 2), "JSON", ""].join("\n");
+  return renderShellScript<{ DEFAULT_BASE_URL: string; REQUEST: string }>("example-chat.sh", {
+    DEFAULT_BASE_URL: baseUrl,
+    REQUEST: JSON.stringify(chatRequestBody(svc), null, 2),
+  });
 }
 
+/** The vision example (files/example-vision.sh): the image by URL, then a given file inline. */
 function visionScript(svc: ServicePlan, baseUrl: string): string {
   const [before, after] = JSON.stringify(visionRequestBody(svc, IMAGE_PLACEHOLDER)).split(IMAGE_PLACEHOLDER);
-  return [
-    ...header(svc, baseUrl, ["image + text chat completion (chat template qwen2-vl).", "Usage: ./" + `${svc.name}.sh [image.png|image.jpg]  (with a file, also sends it inline as base64)`]),
-    "",
-    "# 1) The image by URL.",
-    `${curl("@-")} <<'JSON'`,
-    JSON.stringify(visionRequestBody(svc, EXAMPLE_IMAGE_URL), null, 2),
-    "JSON",
-    "echo",
-    "",
-    "# 2) A local image inline as a base64 data URI, streamed so large images never hit argv limits.",
-    'if [[ $# -ge 1 ]]; then',
-    '  image="$1"',
-    '  case "$image" in',
-    "    *.png | *.PNG) mime=image/png ;;",
-    "    *) mime=image/jpeg ;;",
-    "  esac",
-    "  {",
-    `    printf '%s' ${shq(before)}`,
-    `    printf 'data:%s;base64,' "$mime"`,
-    "    base64 < \"$image\" | tr -d '\\n'",
-    `    printf '%s' ${shq(after)}`,
-    `  } | ${curl("@-")}`,
-    "  echo",
-    "fi",
-    "",
-  ].join("\n");
+  return renderShellScript<{ DEFAULT_BASE_URL: string; REQUEST: string; INLINE_BEFORE: string; INLINE_AFTER: string }>("example-vision.sh", {
+    DEFAULT_BASE_URL: baseUrl,
+    REQUEST: JSON.stringify(visionRequestBody(svc, EXAMPLE_IMAGE_URL), null, 2),
+    INLINE_BEFORE: before,
+    INLINE_AFTER: after,
+  });
 }
 
 /** The example script of one service, calling `baseUrl` (the service's endpoint). */

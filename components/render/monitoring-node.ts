@@ -1,21 +1,19 @@
+import { IMAGES, PORTS, TAGS } from "../contract";
 import { MonitoringConfig } from "../config/schema";
 import { DeploymentPlan } from "../sglang/planner";
 import { Artifact } from "./artifact";
 import {
   ALERT_RULE_TESTS_PATH,
   AwsDiscovery,
-  DEFAULT_NODE_EXPORTER_PORT,
-  DEFAULT_NODE_TAG_KEY,
-  DEFAULT_ROUTER_TAG_PREFIX,
-  DEFAULT_SERVICE_TAG_PREFIX,
   MonitoringInput,
+  monitoredService,
+  planMonitoring,
   prometheusArgs,
   renderMonitoring,
 } from "./monitoring";
 import { NodeFile, renderCloudConfig, userDataBase64 } from "./cloud-config";
-import { AWS_CLI_IMAGE } from "./scripts/fetch-secrets";
 import { renderMountCacheScript } from "./scripts/mount-cache";
-import { script, shq } from "./scripts/shell";
+import { renderShellScript } from "./scripts/sources";
 import { bootTarget, command, containerUnit, dependencyLines, oneshotUnit, SystemdUnit } from "./systemd";
 import { NODE_EXPORTER_UNIT, nodeExporterUnit } from "./units";
 
@@ -74,7 +72,7 @@ export const grafanaPasswordParameterName = (stack: string): string => `/qwen-se
 
 /** EC2 discovery settings of a stack (the defaults of the renderer's tag scheme). */
 export function awsDiscovery(stack: string, region: string): AwsDiscovery {
-  return { region, tagKey: STACK_TAG_KEY, tagValue: stack, serviceTagPrefix: DEFAULT_SERVICE_TAG_PREFIX, routerTagPrefix: DEFAULT_ROUTER_TAG_PREFIX, nodeTagKey: DEFAULT_NODE_TAG_KEY };
+  return { region, tagKey: STACK_TAG_KEY, tagValue: stack, serviceTagPrefix: TAGS.servicePrefix, routerTagPrefix: TAGS.routerPrefix, nodeTagKey: TAGS.node };
 }
 
 /**
@@ -83,21 +81,19 @@ export function awsDiscovery(stack: string, region: string): AwsDiscovery {
  * config and by size from the TSDB volume, Grafana talking to Prometheus on loopback.
  */
 export function awsMonitoringInput(plan: DeploymentPlan, monitoring: MonitoringConfig, region: string, tsdbVolumeGiB: number): MonitoringInput {
+  const common = planMonitoring(plan, monitoring);
   return {
-    stack: plan.stack,
-    platform: "aws",
+    ...common,
     services: plan.services.map((s) => ({
-      name: s.name,
-      model: s.model.id,
+      ...monitoredService(s),
       port: s.port,
       replicaEndpoints: s.placement.map((p) => ({ node: p.node, port: p.port })),
       routerMetricsPort: s.router?.metricsPort,
       routerEndpoint: s.router ? { node: s.router.node, port: s.router.metricsPort } : undefined,
     })),
     aws: awsDiscovery(plan.stack, region),
-    alerts: { kvUsageThreshold: monitoring.kvUsageThreshold, ttftP95Seconds: monitoring.ttftP95Seconds },
     grafana: { prometheusUrl: `http://127.0.0.1:${PROMETHEUS_PORT}`, dashboardsDir: IN_GRAFANA.dashboards },
-    retention: { time: `${monitoring.retentionDays}d`, size: tsdbRetentionSize(tsdbVolumeGiB) },
+    retention: { ...common.retention, size: tsdbRetentionSize(tsdbVolumeGiB) },
   };
 }
 
@@ -211,49 +207,14 @@ const monitoringContainer = (name: string, container: string, description: strin
  * travels through a variable, files and stdin only: never argv, environment or logs.
  */
 export function renderGrafanaPasswordScript(opts: { region: string; parameter: string; grafanaImage: string; awsCliImage?: string }): string {
-  return script([
-    "#!/bin/bash",
-    "# qwen-serving: Grafana's admin password from SSM (SecureString) into tmpfs, and into an existing Grafana database.",
-    "set -euo pipefail",
-    "umask 077",
-    "",
-    `REGION=${shq(opts.region)}`,
-    `PARAMETER=${shq(opts.parameter)}`,
-    `FILE=${shq(PASSWORD_FILE)}`,
-    `DATA=${shq(DATA.grafana)}`,
-    `AWS_CLI_IMAGE=${shq(opts.awsCliImage ?? AWS_CLI_IMAGE)}`,
-    `GRAFANA_IMAGE=${shq(opts.grafanaImage)}`,
-    "",
-    "log() { printf 'qwen-grafana: %s\\n' \"$*\" >&2; }",
-    'mkdir -p "$(dirname "$FILE")"',
-    "",
-    "password=''",
-    "for n in 1 2 3 4 5; do",
-    "  # --network host: the CLI reaches the instance metadata service with the default hop limit of 1.",
-    '  if password=$(docker run --rm --network host "$AWS_CLI_IMAGE" ssm get-parameter --region "$REGION" --name "$PARAMETER" \\',
-    "      --with-decryption --query Parameter.Value --output text); then",
-    "    break",
-    "  fi",
-    '  log "reading $PARAMETER failed (try $n of 5)"',
-    "  sleep $(( n * 10 ))",
-    "done",
-    'if [[ -z "$password" ]]; then',
-    '  log "cannot read SSM parameter $PARAMETER: the instance role needs ssm:GetParameter on it"',
-    "  exit 1",
-    "fi",
-    "",
-    "# Grafana runs as uid 472 in group 0: root-owned 0440 is readable by it and by nobody else.",
-    'printf \'%s\' "$password" > "$FILE.tmp"',
-    'chmod 0440 "$FILE.tmp"',
-    'mv -f "$FILE.tmp" "$FILE"',
-    'log "read $PARAMETER"',
-    "",
-    'if [[ -f "$DATA/grafana.db" ]]; then',
-    '  docker run --rm -i --network none --user 472:0 --entrypoint grafana --volume "$DATA:/var/lib/grafana" "$GRAFANA_IMAGE" \\',
-    '    cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin < "$FILE" > /dev/null',
-    '  log "admin password applied to the existing database"',
-    "fi",
-  ]);
+  return renderShellScript<{ REGION: string; PARAMETER: string; FILE: string; DATA: string; AWS_CLI_IMAGE: string; GRAFANA_IMAGE: string }>("grafana-admin-password.sh", {
+    REGION: opts.region,
+    PARAMETER: opts.parameter,
+    FILE: PASSWORD_FILE,
+    DATA: DATA.grafana,
+    AWS_CLI_IMAGE: opts.awsCliImage ?? IMAGES.awsCli,
+    GRAFANA_IMAGE: opts.grafanaImage,
+  });
 }
 
 /** Renders the monitoring instance. Throws a QwenServingError when the gzipped document would exceed EC2's user-data limit. */
@@ -261,7 +222,7 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
   const m = input.monitoring;
   if (!m.aws) throw new Error("renderMonitoringNode: the monitoring input must be for platform aws");
   const monitoring = renderMonitoring(m);
-  const nodeExporterPort = input.nodeExporterPort ?? DEFAULT_NODE_EXPORTER_PORT;
+  const nodeExporterPort = input.nodeExporterPort ?? PORTS.nodeExporter;
   const cfg = MONITORING_NODE_PATHS.config;
 
   const scripts: NodeFile[] = [

@@ -1,6 +1,7 @@
-import { ROUTER_MODULE, ROUTER_REQUIREMENT, ROUTER_VERSION, routerArgsFor, routerWorkerUrls } from "../sglang/router-args";
+import { ROUTER_MODULE, ROUTER_REQUIREMENT, ROUTER_VERSION, routerArgsFor } from "../sglang/router-args";
 import { ServicePlan } from "../sglang/planner";
 import { NodeFile } from "./cloud-config";
+import { REGISTER_INTERVAL_SECONDS, registerWorkersScript } from "./scripts/register-workers";
 import { command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit, unitFile } from "./systemd";
 
 /**
@@ -32,8 +33,6 @@ export const ROUTER_IMAGE_DIR = "/etc/qwen-serving/sglang-router";
 export const ROUTER_SCRIPT_DIR = "/usr/local/lib/qwen-serving";
 /** Oneshot unit that builds the router image. */
 export const ROUTER_IMAGE_UNIT = "sglang-router-image.service";
-/** How often the registration timer re-adds workers the router dropped. */
-export const REGISTER_INTERVAL_SECONDS = 30;
 
 export const routerUnitName = (service: string): string => `sglang-router-${service}.service`;
 export const routerContainerName = (service: string): string => `sglang-router-${service}`;
@@ -101,28 +100,6 @@ export function routerServiceUnit(svc: ServicePlan, sglangImage: string, address
     stopGraceSec: 30,
     install: ["WantedBy=multi-user.target"],
   });
-}
-
-/** Bash that re-adds every planned worker whose /health answers; 0.1.5 refuses duplicates. */
-export function registerWorkersScript(svc: ServicePlan, addressOf: (node: string) => string): string {
-  const urls = routerWorkerUrls(svc.router!, addressOf);
-  return [
-    "#!/usr/bin/env bash",
-    `# Re-registers ${svc.name}'s replicas with its sglang-router ${ROUTER_VERSION}: the router drops a`,
-    "# worker whose requests and /health fail, and never re-adds it by itself. Adding a worker that is",
-    "# already registered is refused (HTTP 400), so running this often is harmless.",
-    "set -uo pipefail",
-    `router='http://127.0.0.1:${svc.router!.port}'`,
-    `workers=(${urls.map((u) => `'${u}'`).join(" ")})`,
-    'for worker in "${workers[@]}"; do',
-    '  curl -fsS --max-time 5 --output /dev/null "${worker}/health" 2>/dev/null || continue',
-    '  if out=$(curl -fsS --max-time 30 -X POST "${router}/add_worker?url=${worker}" 2>/dev/null); then',
-    '    echo "added ${worker}: ${out}"',
-    "  fi",
-    "done",
-    "exit 0",
-    "",
-  ].join("\n");
 }
 
 /** The oneshot unit and timer that run the registration script. */

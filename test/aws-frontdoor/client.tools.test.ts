@@ -5,13 +5,8 @@ import { join } from "path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AwsSettingsSchema } from "../../components/config/aws";
 import { planFrontDoor } from "../../components/aws/front-door-plan";
-import {
-  API_KEY_AWS_CLI_IMAGE,
-  API_KEY_ENV,
-  apiKeyParameterName,
-  FETCH_API_KEY_SCRIPT,
-  serverCommandWithApiKey,
-} from "../../components/render/api-key";
+import { IMAGES } from "../../components/contract";
+import { API_KEY_ENV, apiKeyParameterName, renderFetchApiKeyScript, serverCommandWithApiKey } from "../../components/render/api-key";
 import { chatRequestBody, EXAMPLE_IMAGE_URL, exampleArtifacts, QWEN3_SAMPLING, visionRequestBody } from "../../components/render/examples";
 import { parseServerArgs } from "../../components/sglang/argparse";
 import { plan, prodConfig } from "./fixtures";
@@ -117,13 +112,13 @@ describe("API key on the node", () => {
 
   test("the fetch script is shellcheck-clean", async () => {
     const f = join(tempDir("qs-fetch-"), "fetch-api-key.sh");
-    writeFileSync(f, FETCH_API_KEY_SCRIPT);
+    writeFileSync(f, renderFetchApiKeyScript());
     expect(await shellcheck([f])).toBe("");
   });
 
   test("it decrypts the parameter into a root-only env file (host aws CLI)", async () => {
     const dir = tempDir("qs-fetch-");
-    writeFileSync(join(dir, "fetch.sh"), FETCH_API_KEY_SCRIPT);
+    writeFileSync(join(dir, "fetch.sh"), renderFetchApiKeyScript());
     fakeBin(dir, "aws", `printf '%s\\n' "$*" > "${dir}/aws-args"; echo 'sk-live-xyz'`);
     const out = join(dir, "run/qwen-serving/qwen3-32b.api-key.env");
     const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", apiKeyParameterName("prod", "qwen3-32b"), out], { env: { PATH: `${dir}/bin:/usr/bin:/bin` } });
@@ -135,13 +130,13 @@ describe("API key on the node", () => {
 
   test("without an aws CLI it runs the pinned AWS CLI image, and refuses an empty key", async () => {
     const dir = tempDir("qs-fetch-");
-    writeFileSync(join(dir, "fetch.sh"), FETCH_API_KEY_SCRIPT);
+    writeFileSync(join(dir, "fetch.sh"), renderFetchApiKeyScript());
     fakeBin(dir, "docker", `printf '%s\\n' "$*" > "${dir}/docker-args"; echo ''`);
     const out = join(dir, "key.env");
     // PATH holds the fake docker and the few coreutils the script uses, so no `aws` can be found.
     for (const tool of ["bash", "mkdir", "dirname", "mktemp", "mv"]) symlinkSync(requireTool(tool), join(dir, "bin", tool));
     const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", "/p", out], { env: { PATH: `${dir}/bin` } });
-    expect(readFileSync(join(dir, "docker-args"), "utf8")).toBe(`run --rm ${API_KEY_AWS_CLI_IMAGE} ssm get-parameter --region us-east-1 --name /p --with-decryption --query Parameter.Value --output text\n`);
+    expect(readFileSync(join(dir, "docker-args"), "utf8")).toBe(`run --rm ${IMAGES.awsCli} ssm get-parameter --region us-east-1 --name /p --with-decryption --query Parameter.Value --output text\n`);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("API key /p is empty or spans several lines\n");
     expect(existsSync(out)).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
+import { REGISTER_INTERVAL_SECONDS } from "../../components/render/scripts/register-workers";
 import {
-  REGISTER_INTERVAL_SECONDS,
   registerScriptPath,
   routerDockerfile,
   routerImageTag,
@@ -17,8 +17,9 @@ import {
   workerStartupTimeoutSecs,
 } from "../../components/sglang/router-args";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
+import { IMAGES, PORTS } from "../../components/contract";
 
-const SGLANG_IMAGE = "lmsysorg/sglang:v0.4.9.post2-cu126";
+const SGLANG_IMAGE = IMAGES.sglang;
 const noRemote = (node: string): string => {
   throw new Error(`unexpected remote worker on ${node}`);
 };
@@ -54,11 +55,11 @@ describe("router argv", () => {
     expect(routerArgsFor(qwen3, noRemote)).toEqual([
       "--host", "0.0.0.0",
       "--port", "9001",
-      "--worker-urls", "http://127.0.0.1:30000", "http://127.0.0.1:30001",
+      "--worker-urls", `http://127.0.0.1:${PORTS.workerBase}`, "http://127.0.0.1:30001",
       "--policy", "cache_aware",
       "--worker-startup-timeout-secs", "480",
       "--prometheus-host", "0.0.0.0",
-      "--prometheus-port", "29000",
+      "--prometheus-port", String(PORTS.routerMetricsBase),
     ]);
   });
 
@@ -73,7 +74,7 @@ describe("router argv", () => {
 
   test("a worker on another node is reached at that node's address", () => {
     const svc = plan(crossNodeConfig()).services[0];
-    expect(routerWorkerUrls(svc.router!, (n) => ({ "gpu-1": "10.0.17.9" })[n]!)).toEqual(["http://127.0.0.1:30000", "http://10.0.17.9:30000"]);
+    expect(routerWorkerUrls(svc.router!, (n) => ({ "gpu-1": "10.0.17.9" })[n]!)).toEqual([`http://127.0.0.1:${PORTS.workerBase}`, `http://10.0.17.9:${PORTS.workerBase}`]);
   });
 
   test("a service with one replica has no router", () => {
@@ -107,7 +108,7 @@ describe("router argv", () => {
   });
 
   test("a router needs workers", () => {
-    expect(() => routerArgs({ port: 9001, metricsPort: 29000, policy: "cache_aware", workerUrls: [], workerStartupTimeoutSecs: 300 })).toThrow("a router needs at least one worker URL");
+    expect(() => routerArgs({ port: 9001, metricsPort: PORTS.routerMetricsBase, policy: "cache_aware", workerUrls: [], workerStartupTimeoutSecs: 300 })).toThrow("a router needs at least one worker URL");
   });
 });
 
@@ -163,7 +164,7 @@ describe("router units on the node", () => {
   });
 
   test("systemd quoting escapes specifiers and variables", () => {
-    expect(systemdArg("http://127.0.0.1:30000")).toBe("http://127.0.0.1:30000");
+    expect(systemdArg(`http://127.0.0.1:${PORTS.workerBase}`)).toBe(`http://127.0.0.1:${PORTS.workerBase}`);
     expect(systemdArg('a b"$x%')).toBe('"a b\\"$$x%%"');
   });
 });

@@ -3,11 +3,13 @@
 import { writeFileSync } from "fs";
 import { join } from "path";
 import { describe, expect, test } from "vitest";
-import { registerWorkersScript, routerNodeFiles } from "../../components/render/router-unit";
+import { routerNodeFiles } from "../../components/render/router-unit";
+import { registerWorkersScript } from "../../components/render/scripts/register-workers";
 import { crossNodeConfig, plan, prodConfig } from "./fixtures";
 import { DOCKER_PACKAGE, shellcheck, systemdVerify, tempDir } from "../support/tools";
+import { IMAGES } from "../../components/contract";
 
-const SGLANG_IMAGE = "lmsysorg/sglang:v0.4.9.post2-cu126";
+const SGLANG_IMAGE = IMAGES.sglang;
 const noRemote = (node: string): string => {
   throw new Error(`unexpected remote worker on ${node}`);
 };

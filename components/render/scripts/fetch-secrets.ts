@@ -1,15 +1,12 @@
-import { script, shq } from "./shell";
-import { NODE_PATHS } from "./node-paths";
-
-/** The AWS CLI image the node reads SSM parameters with (pinned; ECR Public has no pull limits). */
-export const AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.27.26";
+import { IMAGES, NODE_PATHS } from "../../contract";
+import { renderShellScript } from "./sources";
 
 export interface FetchSecretsOptions {
   /** Region of the parameters. */
   readonly region: string;
   /** SSM SecureString parameter name -> file name under the secrets folder. */
   readonly parameters: readonly { readonly name: string; readonly file: string }[];
-  /** @default AWS_CLI_IMAGE */
+  /** Pinned AWS CLI image (ECR Public has no pull limits). @default IMAGES.awsCli */
   readonly awsCliImage?: string;
 }
 
@@ -22,36 +19,11 @@ export interface FetchSecretsOptions {
 export function renderFetchSecretsScript(opts: FetchSecretsOptions): string {
   for (const p of opts.parameters)
     if (!/^[\w.-]+$/.test(p.file)) throw new Error(`renderFetchSecretsScript: file name '${p.file}' must be a plain name`);
-  return script([
-    "#!/bin/bash",
-    "# qwen-serving: fetch download tokens from SSM into tmpfs for the weights container.",
-    "set -euo pipefail",
-    "umask 077",
-    "",
-    `DIR=${shq(NODE_PATHS.secrets)}`,
-    `IMAGE=${shq(opts.awsCliImage ?? AWS_CLI_IMAGE)}`,
-    `REGION=${shq(opts.region)}`,
-    "",
-    "log() { printf 'qwen-secrets: %s\\n' \"$*\" >&2; }",
-    'mkdir -p "$DIR"',
-    "",
-    "fetch() {",
-    "  local name=$1 file=$2 n",
-    "  for n in 1 2 3 4 5; do",
-    '    if docker run --rm "$IMAGE" ssm get-parameter --region "$REGION" --name "$name" \\',
-    '        --with-decryption --query Parameter.Value --output text > "$DIR/$file.tmp"; then',
-    '      mv -f "$DIR/$file.tmp" "$DIR/$file"',
-    '      log "read $name"',
-    "      return 0",
-    "    fi",
-    '    log "reading $name failed (try $n of 5)"',
-    "    sleep $(( n * 10 ))",
-    "  done",
-    '  rm -f "$DIR/$file.tmp"',
-    '  log "cannot read SSM parameter $name: the instance role needs ssm:GetParameter on it"',
-    "  return 1",
-    "}",
-    "",
-    ...opts.parameters.map((p) => `fetch ${shq(p.name)} ${shq(p.file)}`),
-  ]);
+  return renderShellScript<{ DIR: string; IMAGE: string; REGION: string; PARAMETERS: string[]; FILES: string[] }>("fetch-secrets.sh", {
+    DIR: NODE_PATHS.secrets,
+    IMAGE: opts.awsCliImage ?? IMAGES.awsCli,
+    REGION: opts.region,
+    PARAMETERS: opts.parameters.map((p) => p.name),
+    FILES: opts.parameters.map((p) => p.file),
+  });
 }

@@ -1,5 +1,5 @@
-import { MODELS_MOUNT } from "../../sglang/launch-args";
-import { script, shq } from "./shell";
+import { NODE_PATHS } from "../../contract";
+import { renderShellScript } from "./sources";
 
 export interface MountCacheOptions {
   /** EBS volume id (`vol-...`) of the weight cache. */
@@ -26,64 +26,12 @@ export function ebsDevicePath(volumeId: string): string {
  */
 export function renderMountCacheScript(opts: MountCacheOptions): string {
   if (!/^vol-[0-9a-f]{8,17}$/.test(opts.volumeId)) throw new Error(`renderMountCacheScript: '${opts.volumeId}' is not an EBS volume id`);
-  const mountPoint = opts.mountPoint ?? MODELS_MOUNT;
-  return script([
-    "#!/bin/bash",
-    "# qwen-serving: mount the weight cache volume; safe to run any number of times.",
-    "set -euo pipefail",
-    "",
-    `VOLUME_ID=${shq(opts.volumeId)}`,
-    `DEVICE=${shq(ebsDevicePath(opts.volumeId))}`,
-    `MOUNT_POINT=${shq(mountPoint)}`,
-    `FSTAB=${shq("/etc/fstab")}`,
-    `LABEL=${shq(CACHE_LABEL)}`,
-    `WAIT_SECONDS=${opts.waitSeconds ?? 1800}`,
-    "",
-    "log() { printf 'qwen-cache: %s\\n' \"$*\" >&2; }",
-    "",
-    "waited=0",
-    'until [[ -e "$DEVICE" ]]; do',
-    "  if (( waited >= WAIT_SECONDS )); then",
-    '    log "volume $VOLUME_ID is still not attached after ${WAIT_SECONDS}s ($DEVICE is missing); check the VolumeAttachment"',
-    "    exit 1",
-    "  fi",
-    "  sleep 5",
-    "  waited=$(( waited + 5 ))",
-    "done",
-    'dev=$(readlink -f "$DEVICE")',
-    "",
-    "# blkid -p probes the device itself (no cache): 0 = a signature was found, 2 = none at all.",
-    "# Anything else (an ambivalent probe, an I/O error) is not proof of a blank disk: stop.",
-    "probe=0",
-    'blkid -p "$dev" >/dev/null 2>&1 || probe=$?',
-    'if (( probe == 2 )); then',
-    '  log "$dev ($VOLUME_ID) is blank: creating an xfs filesystem"',
-    '  mkfs.xfs -q -L "$LABEL" "$dev"',
-    "elif (( probe != 0 )); then",
-    '  log "cannot tell whether $dev holds data (blkid exit $probe); not formatting it"',
-    "  exit 1",
-    "fi",
-    'fstype=$(blkid -p -o value -s TYPE "$dev")',
-    'uuid=$(blkid -p -o value -s UUID "$dev")',
-    'if [[ -z "$fstype" || -z "$uuid" ]]; then',
-    '  log "$dev holds a signature but no filesystem with a UUID (partition table?); not touching it"',
-    "  exit 1",
-    "fi",
-    "",
-    'mkdir -p "$MOUNT_POINT"',
-    'entry="UUID=$uuid $MOUNT_POINT $fstype defaults,noatime,nofail 0 2"',
-    'if ! grep -qxF "$entry" "$FSTAB"; then',
-    "  # Replace a line for this mount point left by an earlier volume, then add ours.",
-    "  tmp=$(mktemp)",
-    '  awk -v mp="$MOUNT_POINT" \'$2 != mp\' "$FSTAB" > "$tmp"',
-    '  printf \'%s\\n\' "$entry" >> "$tmp"',
-    '  cat "$tmp" > "$FSTAB"',
-    '  rm -f "$tmp"',
-    '  log "fstab: $entry"',
-    "fi",
-    'if ! mountpoint -q "$MOUNT_POINT"; then',
-    '  mount "$MOUNT_POINT"',
-    '  log "mounted $VOLUME_ID at $MOUNT_POINT"',
-    "fi",
-  ]);
+  return renderShellScript<{ VOLUME_ID: string; DEVICE: string; MOUNT_POINT: string; FSTAB: string; LABEL: string; WAIT_SECONDS: number }>("mount-cache.sh", {
+    VOLUME_ID: opts.volumeId,
+    DEVICE: ebsDevicePath(opts.volumeId),
+    MOUNT_POINT: opts.mountPoint ?? NODE_PATHS.models,
+    FSTAB: "/etc/fstab",
+    LABEL: CACHE_LABEL,
+    WAIT_SECONDS: opts.waitSeconds ?? 1800,
+  });
 }

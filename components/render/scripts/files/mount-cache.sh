@@ -1,0 +1,52 @@
+#!/bin/bash
+# qwen-serving: mount an EBS volume (the weight cache, the TSDB) by its id; safe to run any number of times.
+# Header (components/render/aws/mount-cache.ts): VOLUME_ID DEVICE MOUNT_POINT FSTAB LABEL WAIT_SECONDS
+
+set -euo pipefail
+
+log() { printf 'qwen-cache: %s\n' "$*" >&2; }
+
+waited=0
+until [[ -e "$DEVICE" ]]; do
+  if (( waited >= WAIT_SECONDS )); then
+    log "volume $VOLUME_ID is still not attached after ${WAIT_SECONDS}s ($DEVICE is missing); check the VolumeAttachment"
+    exit 1
+  fi
+  sleep 5
+  waited=$(( waited + 5 ))
+done
+dev=$(readlink -f "$DEVICE")
+
+# blkid -p probes the device itself (no cache): 0 = a signature was found, 2 = none at all.
+# Anything else (an ambivalent probe, an I/O error) is not proof of a blank disk: stop.
+probe=0
+blkid -p "$dev" >/dev/null 2>&1 || probe=$?
+if (( probe == 2 )); then
+  log "$dev ($VOLUME_ID) is blank: creating an xfs filesystem"
+  mkfs.xfs -q -L "$LABEL" "$dev"
+elif (( probe != 0 )); then
+  log "cannot tell whether $dev holds data (blkid exit $probe); not formatting it"
+  exit 1
+fi
+fstype=$(blkid -p -o value -s TYPE "$dev")
+uuid=$(blkid -p -o value -s UUID "$dev")
+if [[ -z "$fstype" || -z "$uuid" ]]; then
+  log "$dev holds a signature but no filesystem with a UUID (partition table?); not touching it"
+  exit 1
+fi
+
+mkdir -p "$MOUNT_POINT"
+entry="UUID=$uuid $MOUNT_POINT $fstype defaults,noatime,nofail 0 2"
+if ! grep -qxF "$entry" "$FSTAB"; then
+  # Replace a line for this mount point left by an earlier volume, then add ours.
+  tmp=$(mktemp)
+  awk -v mp="$MOUNT_POINT" '$2 != mp' "$FSTAB" > "$tmp"
+  printf '%s\n' "$entry" >> "$tmp"
+  cat "$tmp" > "$FSTAB"
+  rm -f "$tmp"
+  log "fstab: $entry"
+fi
+if ! mountpoint -q "$MOUNT_POINT"; then
+  mount "$MOUNT_POINT"
+  log "mounted $VOLUME_ID at $MOUNT_POINT"
+fi

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests run against rendered files (Debian/Ubuntu, as root or via sudo):
-# ShellCheck (scripts), cloud-init (cloud-init schema), prometheus + promtool (config, rules, live
+# ShellCheck (scripts), pyflakes3 (Python sources), cloud-init (cloud-init schema), prometheus + promtool (config, rules, live
 # scrape), systemd (systemd-analyze verify); curl, python3 and flock (util-linux) run the rendered
 # download and example scripts for real.
 set -euo pipefail
 
-packages=(shellcheck cloud-init prometheus systemd curl python3 util-linux)
+packages=(shellcheck cloud-init prometheus systemd curl python3 util-linux python3-pyflakes)
 missing=()
-for tool in shellcheck cloud-init promtool prometheus systemd-analyze curl python3 flock; do
+for tool in shellcheck cloud-init promtool prometheus systemd-analyze curl python3 flock pyflakes3; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "test tools present: shellcheck cloud-init promtool prometheus systemd-analyze curl python3 flock"
+  echo "test tools present: shellcheck cloud-init promtool prometheus systemd-analyze curl python3 flock pyflakes3"
   exit 0
 fi
 

@@ -4,7 +4,7 @@
  * promtool / a real Prometheus in tests. What differs by platform (how targets are discovered,
  * which files are rendered) comes from the platform's traits (`components/platforms/traits.ts`).
  */
-import { PORTS, PROJECT, TAGS } from "../../contract";
+import { PROJECT } from "../../contract";
 import { Platform } from "../../platforms/traits";
 
 /** One SGLang service (one model) and where its metrics are served. */
@@ -173,11 +173,3 @@ export const DEFAULT_RETENTION_TIME = "15d";
 export const DEFAULT_DASHBOARDS_DIR = "/var/lib/grafana/dashboards";
 /** Grafana folder of the dashboards: the project's name. */
 export const DEFAULT_GRAFANA_FOLDER = PROJECT;
-/** @deprecated the contract's `PORTS.nodeExporter`; kept while render/monitoring-node.ts still imports it. */
-export const DEFAULT_NODE_EXPORTER_PORT = PORTS.nodeExporter;
-/** @deprecated the contract's `TAGS.servicePrefix`. */
-export const DEFAULT_SERVICE_TAG_PREFIX = TAGS.servicePrefix;
-/** @deprecated the contract's `TAGS.routerPrefix`. */
-export const DEFAULT_ROUTER_TAG_PREFIX = TAGS.routerPrefix;
-/** @deprecated the contract's `TAGS.node`. */
-export const DEFAULT_NODE_TAG_KEY = TAGS.node;

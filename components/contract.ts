@@ -17,6 +17,21 @@ export const TAGS = {
   servicePrefix: "qwen-serving:sglang:",
   /** `qwen-serving:router:<service>` = the router's metrics port on that node. */
   routerPrefix: "qwen-serving:router:",
+  /** What a resource is for where its type does not say (`weight-cache` volumes, the `monitoring` security group); the policy pack reads it. */
+  role: "qwen-serving:role",
+} as const;
+
+/** Labels every docker container carries, so `docker ps --filter label=...` and the plan's hosts table find them. */
+export const DOCKER_LABELS = {
+  stack: "qwen-serving.stack",
+  host: "qwen-serving.host",
+  role: "qwen-serving.role",
+  service: "qwen-serving.service",
+  replica: "qwen-serving.replica",
+  /** Ports a host-network container binds on the host, comma-separated (`docker ps` shows none). */
+  hostPorts: "qwen-serving.host-ports",
+  /** `<source>:<repo>@<revision>` an SGLang container serves. */
+  weights: "qwen-serving.weights",
 } as const;
 
 /**

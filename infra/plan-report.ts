@@ -1,3 +1,4 @@
+import { DOCKER_LABELS } from "../components/contract";
 import { Artifact } from "../components/render/artifact";
 import { DeploymentPlan, ServicePlan } from "../components/sglang/planner";
 import { RecordedResource, redactSecrets } from "./mocks";
@@ -137,8 +138,8 @@ export function dockerHostsTable(plan: DeploymentPlan, resources: readonly Recor
   const rows = plan.nodes.flatMap((node) => {
     const used = plan.services.flatMap((s) => s.placement.filter((p) => p.node === node.name).flatMap((p) => p.gpus)).sort((a, b) => a - b);
     const containers = resources
-      .filter((r) => r.type === CONTAINER_TYPE && label(r, "qwen-serving.host") === node.name)
-      .sort((a, b) => ROLE_ORDER.indexOf(String(label(a, "qwen-serving.role"))) - ROLE_ORDER.indexOf(String(label(b, "qwen-serving.role"))) || String(a.inputs.name).localeCompare(String(b.inputs.name)));
+      .filter((r) => r.type === CONTAINER_TYPE && label(r, DOCKER_LABELS.host) === node.name)
+      .sort((a, b) => ROLE_ORDER.indexOf(String(label(a, DOCKER_LABELS.role))) - ROLE_ORDER.indexOf(String(label(b, DOCKER_LABELS.role))) || String(a.inputs.name).localeCompare(String(b.inputs.name)));
     const hostCells = [node.name, `${used.length} of ${node.gpuCount} ${node.gpu.id}${used.length ? ` [${used.join(",")}]` : ""}`];
     if (containers.length === 0) return [[...hostCells, "(none)", "-", "-", "-"]];
     return containers.map((r, i) => {
@@ -147,10 +148,10 @@ export function dockerHostsTable(plan: DeploymentPlan, resources: readonly Recor
       return [
         ...(i === 0 ? hostCells : ["", ""]),
         String(r.inputs.name),
-        String(label(r, "qwen-serving.role") ?? "-"),
+        String(label(r, DOCKER_LABELS.role) ?? "-"),
         device ? (device.deviceIds ? `[${device.deviceIds.join(",")}]` : "all") : "-",
         r.inputs.networkMode === "host"
-          ? `${label(r, "qwen-serving.host-ports") ?? "-"} (host network)`
+          ? `${label(r, DOCKER_LABELS.hostPorts) ?? "-"} (host network)`
           : ports.map((p) => (p.internal === p.external ? String(p.external) : `${p.external}->${p.internal}`)).join(", ") || "-",
       ];
     });

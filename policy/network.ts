@@ -1,4 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { TAGS } from "../components/contract";
 import { LISTENER_TYPES, LOAD_BALANCER_TYPES, TYPES } from "./resources";
 
 /**
@@ -114,10 +115,10 @@ export function loadBalancerGroups(resources: readonly PolicyResource[]): LoadBa
 }
 
 /**
- * The monitoring group: tagged `qwen-serving:role = monitoring`, or named `<network>-monitoring`
+ * The monitoring group: tagged `TAGS.role` = `monitoring`, or named `<network>-monitoring`
  * (AwsNetwork's logical names are a public contract, STYLE-ANCHORS practice 7).
  */
-export const isMonitoringGroup = (g: PolicyResource): boolean => g.props.tags?.["qwen-serving:role"] === "monitoring" || g.name.endsWith("-monitoring");
+export const isMonitoringGroup = (g: PolicyResource): boolean => g.props.tags?.[TAGS.role] === "monitoring" || g.name.endsWith("-monitoring");
 
 export const OPEN_CIDRS: readonly string[] = ["0.0.0.0/0", "::/0"];
 

@@ -1,4 +1,5 @@
 import type { Policies, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { TAGS } from "../components/contract";
 import { describePorts, ingressRules, isMonitoringGroup, loadBalancerGroups, OPEN_CIDRS } from "./network";
 import { isPinnedImage, isWorkloadType, stackOfUrn, tagsOf, TYPES, userDataText, workloadContainers } from "./resources";
 import { scanArgv, scanEnv, scanText, SecretFinding } from "./secret-scan";
@@ -10,7 +11,7 @@ import { scanArgv, scanEnv, scanText, SecretFinding } from "./secret-scan";
  */
 
 /** Tag (AWS) that marks a volume as a model-weight cache when no WeightCache component holds it. */
-export const ROLE_TAG = "qwen-serving:role";
+export const ROLE_TAG = TAGS.role;
 export const WEIGHT_CACHE_ROLE = "weight-cache";
 /** The component whose volume is a weight cache; type tokens are a public contract (STYLE-ANCHORS 8). */
 export const WEIGHT_CACHE_COMPONENT = "qwen-serving:aws:WeightCache";

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TAGS } from "../contract";
 import { GrafanaAccess, PlatformArgs, PlatformCheckInput, PlatformOutputs, secretsPresent } from "../platform";
 import { Problem, QwenServingError } from "../problems";
 import { Artifact } from "../render/artifact";
@@ -72,7 +73,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         throughputMiBps: args.config.cache.throughputMiBps,
         iops: args.config.cache.iops,
         retain: args.plan.retainCaches,
-        tags: { Name: `${args.plan.stack}-${node.name}-weights`, "qwen-serving:stack": args.plan.stack },
+        tags: { Name: `${args.plan.stack}-${node.name}-weights`, [TAGS.stack]: args.plan.stack },
       }, { parent: this });
       const gpuNode = new GpuNode(`${name}-${node.name}`, {
         node,

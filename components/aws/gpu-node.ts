@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsNodeSettings } from "../config/aws";
+import { TAGS } from "../contract";
 import { Artifact } from "../render/artifact";
 import { renderNodeBootstrap } from "../render/cloud-init";
 import { NodeFile } from "../render/cloud-config";
@@ -50,9 +51,6 @@ export interface GpuNodeArgs {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** Tag keys Prometheus' EC2 discovery reads (render/monitoring AwsDiscovery defaults). */
-export const NODE_TAGS = { stack: "qwen-serving:stack", node: "qwen-serving:node", servicePrefix: "qwen-serving:sglang:", routerPrefix: "qwen-serving:router:" } as const;
-
 /**
  * One EC2 GPU instance that boots unattended into its planned SGLang replicas: the AMI of the
  * stack's family, private subnet, IMDSv2 only (hop limit 2 so containers reach the instance role),
@@ -83,11 +81,11 @@ export class GpuNode extends pulumi.ComponentResource {
     const tags = {
       ...args.tags,
       Name: `${args.stack}-${node.name}`,
-      [NODE_TAGS.stack]: args.stack,
+      [TAGS.stack]: args.stack,
       // Prometheus finds each replica and router by node name and planned port (worker ports differ per replica).
-      [NODE_TAGS.node]: node.name,
-      ...Object.fromEntries(here.map((s) => [`${NODE_TAGS.servicePrefix}${s.name}`, s.placement.filter((p) => p.node === node.name).map((p) => p.port).join(" ")])),
-      ...Object.fromEntries(routed.map((s) => [`${NODE_TAGS.routerPrefix}${s.name}`, String(s.router!.port)])),
+      [TAGS.node]: node.name,
+      ...Object.fromEntries(here.map((s) => [`${TAGS.servicePrefix}${s.name}`, s.placement.filter((p) => p.node === node.name).map((p) => p.port).join(" ")])),
+      ...Object.fromEntries(routed.map((s) => [`${TAGS.routerPrefix}${s.name}`, String(s.router!.port)])),
     };
 
     const instance = new aws.ec2.Instance(

@@ -3,11 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsMonitoringSettings } from "../config/aws";
 import { MonitoringConfig } from "../config/schema";
 import { GrafanaAccess } from "../platform";
+import { PORTS, TAGS } from "../contract";
 import { Artifact } from "../render/artifact";
 import { QwenServingError } from "../problems";
 import {
-  GRAFANA_PORT,
-  STACK_TAG_KEY,
   awsMonitoringInput,
   grafanaPasswordParameterName,
   monitoringNodeArtifacts,
@@ -91,7 +90,7 @@ export class MonitoringNode extends pulumi.ComponentResource {
     if (problems.length) throw new QwenServingError("platform", problems);
     super("qwen-serving:aws:MonitoringNode", name, {}, opts);
     const child = { parent: this };
-    const tags = (suffix: string) => ({ ...args.tags, [STACK_TAG_KEY]: plan.stack, Name: `${name}-${suffix}` });
+    const tags = (suffix: string) => ({ ...args.tags, [TAGS.stack]: plan.stack, Name: `${name}-${suffix}` });
     const cidrs = settings.grafanaAllowedCidrs;
 
     const region = aws.getRegionOutput({}, child).region;
@@ -151,14 +150,14 @@ export class MonitoringNode extends pulumi.ComponentResource {
           namePrefix: names.targetGroupPrefix("grafana"),
           vpcId: args.vpcId,
           targetType: "instance",
-          port: GRAFANA_PORT,
+          port: PORTS.grafana,
           protocol: "HTTP",
           healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", path: GRAFANA_HEALTH_PATH, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
           tags: tags("grafana"),
         },
         child,
       );
-      new aws.lb.TargetGroupAttachment(`${name}-grafana`, { targetGroupArn: target.arn, targetId: instance.id, port: GRAFANA_PORT }, child);
+      new aws.lb.TargetGroupAttachment(`${name}-grafana`, { targetGroupArn: target.arn, targetId: instance.id, port: PORTS.grafana }, child);
       new aws.lb.Listener(
         `${name}-grafana`,
         { loadBalancerArn: lb.arn, port: settings.grafanaPort, protocol, ...(tls ? { certificateArn: lb.certificateArn } : {}), defaultActions: [{ type: "forward", targetGroupArn: target.arn }], tags: tags("grafana-listener") },
@@ -169,8 +168,8 @@ export class MonitoringNode extends pulumi.ComponentResource {
         const key = `lb-in-${settings.grafanaPort}-${cidr.replace(/[./]/g, "-")}`;
         new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, { securityGroupId: lb.securityGroupId, ...port(settings.grafanaPort), cidrIpv4: cidr, description: `Grafana clients on listener ${settings.grafanaPort}`, tags: tags(key) }, child);
       }
-      new aws.vpc.SecurityGroupEgressRule(`${name}-lb-out-${GRAFANA_PORT}-mon`, { securityGroupId: lb.securityGroupId, ...port(GRAFANA_PORT), referencedSecurityGroupId: args.securityGroupId, description: "Grafana to mon", tags: tags(`lb-out-${GRAFANA_PORT}-mon`) }, child);
-      new aws.vpc.SecurityGroupIngressRule(`${name}-mon-in-${GRAFANA_PORT}-lb`, { securityGroupId: args.securityGroupId, ...port(GRAFANA_PORT), referencedSecurityGroupId: lb.securityGroupId, description: "Grafana from lb", tags: tags(`mon-in-${GRAFANA_PORT}-lb`) }, child);
+      new aws.vpc.SecurityGroupEgressRule(`${name}-lb-out-${PORTS.grafana}-mon`, { securityGroupId: lb.securityGroupId, ...port(PORTS.grafana), referencedSecurityGroupId: args.securityGroupId, description: "Grafana to mon", tags: tags(`lb-out-${PORTS.grafana}-mon`) }, child);
+      new aws.vpc.SecurityGroupIngressRule(`${name}-mon-in-${PORTS.grafana}-lb`, { securityGroupId: args.securityGroupId, ...port(PORTS.grafana), referencedSecurityGroupId: lb.securityGroupId, description: "Grafana from lb", tags: tags(`mon-in-${PORTS.grafana}-lb`) }, child);
     }
 
     this.instanceId = instance.id;
@@ -178,8 +177,8 @@ export class MonitoringNode extends pulumi.ComponentResource {
     this.grafana = cidrs.length
       ? pulumi.output(args.loadBalancer.dnsName).apply((dns) => ({ url: `${tls ? "https" : "http"}://${args.loadBalancer.domain ?? dns}:${settings.grafanaPort}` }))
       : pulumi.all([instance.id, region]).apply(([id, r]) => ({
-          url: `http://localhost:${GRAFANA_PORT}`,
-          portForwardCommand: `aws ssm start-session --region ${r} --target ${id} --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["${GRAFANA_PORT}"],"localPortNumber":["${GRAFANA_PORT}"]}'`,
+          url: `http://localhost:${PORTS.grafana}`,
+          portForwardCommand: `aws ssm start-session --region ${r} --target ${id} --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["${PORTS.grafana}"],"localPortNumber":["${PORTS.grafana}"]}'`,
         }));
     this.artifacts = rendered.apply((r) => [...r.monitoring, ...monitoringNodeArtifacts(r)]);
     this.registerOutputs({ instanceId: this.instanceId, tsdbVolumeId: this.tsdbVolumeId, grafana: this.grafana });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IMAGES, PORTS } from "../contract";
 import { pinnedImage } from "./common";
 
 /**
@@ -81,10 +82,10 @@ export const AwsNodeSettingsSchema = z
     amiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, "amiId must look like ami-0123456789abcdef0").optional(),
     /** Encrypted gp3 root volume; holds Docker's images (the SGLang image is ~11 GiB compressed, ~30 GiB unpacked). @default 200 */
     rootVolumeGiB: z.number().int().min(100, "the DLAMI root snapshot plus the SGLang image need at least 100 GiB").max(16384).default(200),
-    /** node_exporter on every node. @default "prom/node-exporter:v1.9.1" */
-    nodeExporterImage: pinnedImage.default("prom/node-exporter:v1.9.1"),
-    /** NVIDIA dcgm-exporter on every node. @default "nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-4.6.0-ubuntu22.04" */
-    dcgmExporterImage: pinnedImage.default("nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-4.6.0-ubuntu22.04"),
+    /** node_exporter on every node. @default IMAGES.nodeExporter */
+    nodeExporterImage: pinnedImage.default(IMAGES.nodeExporter),
+    /** NVIDIA dcgm-exporter on every node. @default IMAGES.dcgmExporter */
+    dcgmExporterImage: pinnedImage.default(IMAGES.dcgmExporter),
   })
   .strict();
 
@@ -107,12 +108,12 @@ export const AwsMonitoringSettingsSchema = z
     tsdbVolumeGiB: z.number().int().min(20, "the TSDB volume needs at least 20 GiB").max(16384).default(100),
     /** Client CIDRs admitted to Grafana's listener on the load balancer. @default [] (no listener: SSM port forwarding only) */
     grafanaAllowedCidrs: z.array(cidrV4).default([]),
-    /** Load balancer port of Grafana's listener (HTTPS when frontDoor has a certificate). @default 3000 */
-    grafanaPort: z.number().int().min(1).max(65535).default(3000),
-    /** Prometheus server. @default "prom/prometheus:v3.5.0" */
-    prometheusImage: pinnedImage.default("prom/prometheus:v3.5.0"),
-    /** Grafana OSS. @default "grafana/grafana:12.1.1" */
-    grafanaImage: pinnedImage.default("grafana/grafana:12.1.1"),
+    /** Load balancer port of Grafana's listener (HTTPS when frontDoor has a certificate). @default PORTS.grafana (3000) */
+    grafanaPort: z.number().int().min(1).max(65535).default(PORTS.grafana),
+    /** Prometheus server. @default IMAGES.prometheus */
+    prometheusImage: pinnedImage.default(IMAGES.prometheus),
+    /** Grafana OSS. @default IMAGES.grafana */
+    grafanaImage: pinnedImage.default(IMAGES.grafana),
   })
   .strict();
 

@@ -1,17 +1,18 @@
 import { z } from "zod";
+import { IMAGES, PORTS } from "../contract";
 import { pinnedImage, port } from "./common";
 
 /** Images of the containers around SGLang (the SGLang image itself is the top-level `image`). */
 export const DockerImagesSchema = z
   .object({
-    /** Prometheus server. @default "prom/prometheus:v3.5.0" */
-    prometheus: pinnedImage.default("prom/prometheus:v3.5.0"),
-    /** Grafana OSS. @default "grafana/grafana:12.1.1" */
-    grafana: pinnedImage.default("grafana/grafana:12.1.1"),
-    /** node_exporter, one per host. @default "prom/node-exporter:v1.9.1" */
-    nodeExporter: pinnedImage.default("prom/node-exporter:v1.9.1"),
-    /** NVIDIA dcgm-exporter, one per host. @default "nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-4.6.0-ubuntu22.04" */
-    dcgmExporter: pinnedImage.default("nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-4.6.0-ubuntu22.04"),
+    /** Prometheus server. @default IMAGES.prometheus */
+    prometheus: pinnedImage.default(IMAGES.prometheus),
+    /** Grafana OSS. @default IMAGES.grafana */
+    grafana: pinnedImage.default(IMAGES.grafana),
+    /** node_exporter, one per host. @default IMAGES.nodeExporter */
+    nodeExporter: pinnedImage.default(IMAGES.nodeExporter),
+    /** NVIDIA dcgm-exporter, one per host. @default IMAGES.dcgmExporter */
+    dcgmExporter: pinnedImage.default(IMAGES.dcgmExporter),
   })
   .strict();
 
@@ -23,14 +24,14 @@ export const DockerSettingsSchema = z
   .object({
     /** Host (a `hosts[].name`) that runs Prometheus and Grafana. @default - the first host */
     monitoringHost: z.string().min(1).optional(),
-    /** Host port Prometheus is published on. @default 9090 */
-    prometheusPort: port.default(9090),
-    /** Host port Grafana is published on. @default 3000 */
-    grafanaPort: port.default(3000),
-    /** Host port of node_exporter on every host. @default 9100 */
-    nodeExporterPort: port.default(9100),
-    /** Host port of dcgm-exporter on every host. @default 9400 */
-    dcgmExporterPort: port.default(9400),
+    /** Host port Prometheus is published on. @default PORTS.prometheus (9090) */
+    prometheusPort: port.default(PORTS.prometheus),
+    /** Host port Grafana is published on. @default PORTS.grafana (3000) */
+    grafanaPort: port.default(PORTS.grafana),
+    /** Host port of node_exporter on every host. @default PORTS.nodeExporter (9100) */
+    nodeExporterPort: port.default(PORTS.nodeExporter),
+    /** Host port of dcgm-exporter on every host. @default PORTS.dcgmExporter (9400) */
+    dcgmExporterPort: port.default(PORTS.dcgmExporter),
     /** Size of /dev/shm in SGLang containers, MiB (SGLang's docs run with 32g). @default 32768 */
     shmSizeMiB: z.number().int().min(64).max(1_048_576).default(32768),
     /** Pinned images of the monitoring containers. @default - the versions listed on each field */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IMAGES, NODE_PATHS } from "../contract";
 import { ACCELERATOR_IDS } from "../catalog/accelerators";
 import { INSTANCE_TYPE_NAMES } from "../catalog/instances";
 import { AwsSettingsSchema } from "./aws";
@@ -121,8 +122,8 @@ export const DockerHostSchema = z
     gpuCount: z.number().int().min(1).max(16),
     /** What the machine costs per hour, for the plan's cost column. @default - not shown */
     hourlyUsd: z.number().nonnegative().optional(),
-    /** Host folder that holds the weights. @default "/models" */
-    modelsPath: z.string().regex(/^\/\S*$/, "modelsPath must be an absolute path").default("/models"),
+    /** Host folder that holds the weights. @default NODE_PATHS.models ("/models") */
+    modelsPath: z.string().regex(/^\/\S*$/, "modelsPath must be an absolute path").default(NODE_PATHS.models),
   })
   .strict();
 
@@ -163,8 +164,8 @@ export const StackConfigSchema = z
     platform: z.enum(PLATFORMS),
     /** Environment name; `prod` turns on protection of weight caches. @default - the stack name */
     environment: dnsName("environment").optional(),
-    /** SGLang server image, pinned. @default "lmsysorg/sglang:v0.4.9.post2-cu126" */
-    image: pinnedImage.default("lmsysorg/sglang:v0.4.9.post2-cu126"),
+    /** SGLang server image, pinned. @default IMAGES.sglang */
+    image: pinnedImage.default(IMAGES.sglang),
     services: z.array(ServiceSchema).min(1, "at least one service is needed"),
     /** aws and kubernetes: GPU machines. */
     nodePools: z.array(NodePoolSchema).default([]),

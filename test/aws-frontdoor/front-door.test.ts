@@ -4,6 +4,7 @@ import { AwsSettingsSchema } from "../../components/config/aws";
 import { Artifact } from "../../components/render/artifact";
 import { COMPUTED, installMocks, isSecretValue, mockId, RecordedResource, settle, valueOf } from "../../infra/mocks";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
+import { IMAGES, PORTS } from "../../components/contract";
 
 // One mock engine for the file; each scenario is its own QwenServing with a distinct name.
 let recorded: RecordedResource[];
@@ -279,17 +280,17 @@ describe("routers on the nodes", () => {
     const gpu1 = instanceOf("cross", "gpu-1");
     const ip = COMPUTED[INSTANCE](gpu1.name, gpu1.inputs).privateIp;
     const unit = artifacts.cross.find((a) => a.path === "gpu-0/sglang-router-qwen3-32b.service")!.content;
-    expect(unit).toContain(`--worker-urls http://127.0.0.1:30000 http://${ip}:30000 `);
+    expect(unit).toContain(`--worker-urls http://127.0.0.1:${PORTS.workerBase} http://${ip}:${PORTS.workerBase} `);
   });
 });
 
 describe("router units per node", () => {
   test("same-node routers render at once with loopback workers", async () => {
     const { NodeRouters } = await import("../../components/aws/node-routers");
-    const routers = new NodeRouters(plan(prodConfig()), "lmsysorg/sglang:v0.4.9.post2-cu126");
+    const routers = new NodeRouters(plan(prodConfig()), IMAGES.sglang);
     const files = await valueOf(routers.filesFor("gpu-0"));
     expect(files.units.map((u) => u.name)).toContain("sglang-router-qwen3-32b.service");
-    expect(files.units.find((u) => u.name === "sglang-router-qwen3-32b.service")!.content).toContain("--worker-urls http://127.0.0.1:30000 http://127.0.0.1:30001 ");
+    expect(files.units.find((u) => u.name === "sglang-router-qwen3-32b.service")!.content).toContain(`--worker-urls http://127.0.0.1:${PORTS.workerBase} http://127.0.0.1:30001 `);
   });
 
   test("a node without routers gets no units", async () => {
@@ -303,7 +304,7 @@ describe("router units per node", () => {
     const pending = valueOf(routers.filesFor("gpu-0"));
     routers.setAddresses({ "gpu-0": pulumi.output("10.0.16.5"), "gpu-1": pulumi.output("10.0.16.9") });
     const unit = (await pending).units.find((u) => u.name === "sglang-router-qwen3-32b.service")!;
-    expect(unit.content).toContain("--worker-urls http://127.0.0.1:30000 http://10.0.16.9:30000 ");
+    expect(unit.content).toContain(`--worker-urls http://127.0.0.1:${PORTS.workerBase} http://10.0.16.9:${PORTS.workerBase} `);
   });
 
   test("two nodes routing to each other are refused before anything is created", async () => {

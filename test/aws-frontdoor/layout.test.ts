@@ -12,6 +12,7 @@ import {
 import { LIMITS } from "../../components/aws/limits";
 import { securityRules, SecurityRule, subnetCidr, subnetLayout } from "../../components/aws/network-layout";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
+import { PORTS } from "../../components/contract";
 
 const defaults = AwsSettingsSchema.parse({});
 const tlsSettings = AwsSettingsSchema.parse({
@@ -129,7 +130,7 @@ const show = (r: SecurityRule) => `${r.group} ${r.direction} ${r.port} ${"group"
 describe("security-group rules", () => {
   const prod = plan(prodConfig());
   const fd = planFrontDoor(prod, defaults.frontDoor);
-  const input = { plan: prod, allowedCidrs: ["203.0.113.0/24", "198.51.100.7/32"], listenerPorts: fd.listeners.map((l) => l.port), targetPorts: fd.targets.map((t) => t.port), nodeExporterPort: 9100, dcgmPort: 9400 };
+  const input = { plan: prod, allowedCidrs: ["203.0.113.0/24", "198.51.100.7/32"], listenerPorts: fd.listeners.map((l) => l.port), targetPorts: fd.targets.map((t) => t.port), nodeExporterPort: PORTS.nodeExporter, dcgmPort: PORTS.dcgmExporter };
 
   test("prod: the whole table", () => {
     expect(securityRules(input).map(show).sort()).toEqual(

@@ -4,6 +4,7 @@ import { MonitoringNodeInput, awsMonitoringInput } from "../../components/render
 import { planDeployment } from "../../components/sglang/planner";
 import { qwen3, vl } from "../support/seed-services";
 import { parse, plan } from "../support/stacks";
+import { IMAGES } from "../../components/contract";
 
 export { parse, plan };
 
@@ -36,6 +37,6 @@ export function nodeInput(c: StackConfigInput, grafanaOnNetwork = false): Monito
     tsdbVolumeId: VOLUME_ID,
     grafanaPasswordParameter: PASSWORD_PARAMETER,
     grafanaOnNetwork,
-    images: { prometheus: "prom/prometheus:v3.5.0", grafana: "grafana/grafana:12.1.1", nodeExporter: "prom/node-exporter:v1.9.1" },
+    images: { prometheus: IMAGES.prometheus, grafana: IMAGES.grafana, nodeExporter: IMAGES.nodeExporter },
   };
 }

@@ -6,6 +6,7 @@ import { GrafanaAccess } from "../../components/platform";
 import { Artifact } from "../../components/render/artifact";
 import { RecordedResource, installMocks, mockId, settle, valueOf } from "../../infra/mocks";
 import { parse, prodConfig } from "./fixtures";
+import { PORTS } from "../../components/contract";
 
 const CIDRS = ["203.0.113.0/24", "198.51.100.7/32"];
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
@@ -69,11 +70,11 @@ describe("Grafana's listener on the load balancer", () => {
   it("Grafana binds all interfaces (the load balancer reaches it), Prometheus still loopback only", () => {
     const units = Object.fromEntries(artifacts.filter((a) => a.path.startsWith("monitoring-node/units/")).map((a) => [a.path.split("/").pop(), a.content]));
     expect(units["grafana.service"]).toContain("--env GF_SERVER_HTTP_ADDR=0.0.0.0 ");
-    expect(units["prometheus.service"]).toContain("--web.listen-address=127.0.0.1:9090");
+    expect(units["prometheus.service"]).toContain(`--web.listen-address=127.0.0.1:${PORTS.prometheus}`);
   });
 
   it("the grafana output is the domain's URL on the listener port", () => {
-    expect(grafana).toEqual({ url: "https://llm.example.com:3000" });
+    expect(grafana).toEqual({ url: `https://llm.example.com:${PORTS.grafana}` });
   });
 });
 

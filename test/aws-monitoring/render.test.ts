@@ -16,6 +16,7 @@ import {
 } from "../../components/render/monitoring-node";
 import { FakeInstance, discoveredTargets } from "./ec2-discovery";
 import { VOLUME_ID, crossNodeConfig, nodeInput, prodConfig } from "./fixtures";
+import { IMAGES, NODE_PATHS, PORTS, TAGS } from "../../components/contract";
 
 const prod = renderMonitoringNode(nodeInput(prodConfig()));
 const prometheusYml = prod.monitoring.find((a) => a.path === PROMETHEUS_CONFIG_PATH)!.content;
@@ -27,36 +28,36 @@ const unitText = (name: string) => prod.units.find((u) => u.name === name)!.cont
 const gpu0: FakeInstance = {
   address: "10.0.16.10",
   state: "running",
-  tags: { "qwen-serving:stack": "prod", "qwen-serving:node": "gpu-0", "qwen-serving:sglang:qwen3-32b": "30000 30001", "qwen-serving:sglang:qwen25-vl-32b": "30002 30003", "qwen-serving:router:qwen3-32b": "9001", "qwen-serving:router:qwen25-vl-32b": "9002" },
+  tags: { [TAGS.stack]: "prod", [TAGS.node]: "gpu-0", [`${TAGS.servicePrefix}qwen3-32b`]: "30000 30001", [`${TAGS.servicePrefix}qwen25-vl-32b`]: "30002 30003", [`${TAGS.routerPrefix}qwen3-32b`]: "9001", [`${TAGS.routerPrefix}qwen25-vl-32b`]: "9002" },
 };
-const monitoringInstance: FakeInstance = { address: "10.0.16.99", state: "running", tags: { "qwen-serving:stack": "prod", Name: "qwen-prod-aws-monitoring-instance" } };
+const monitoringInstance: FakeInstance = { address: "10.0.16.99", state: "running", tags: { [TAGS.stack]: "prod", Name: "qwen-prod-aws-monitoring-instance" } };
 
 describe("Prometheus' EC2 discovery finds what the plan placed", () => {
   it("prod: each SGLang replica on its worker port, each router on its metrics port, exporters per instance", () => {
     const strangers: FakeInstance[] = [
       { ...gpu0, address: "10.0.16.11", state: "stopped" },
-      { ...gpu0, address: "10.9.0.1", tags: { ...gpu0.tags, "qwen-serving:stack": "dev" } },
+      { ...gpu0, address: "10.9.0.1", tags: { ...gpu0.tags, [TAGS.stack]: "dev" } },
     ];
     expect(discoveredTargets(prometheusYml, [gpu0, monitoringInstance, ...strangers])).toEqual({
-      "sglang-qwen3-32b": ["10.0.16.10:30000", "10.0.16.10:30001"],
-      "sglang-router-qwen3-32b": ["10.0.16.10:29000"],
+      "sglang-qwen3-32b": [`10.0.16.10:${PORTS.workerBase}`, "10.0.16.10:30001"],
+      "sglang-router-qwen3-32b": [`10.0.16.10:${PORTS.routerMetricsBase}`],
       "sglang-qwen25-vl-32b": ["10.0.16.10:30002", "10.0.16.10:30003"],
       "sglang-router-qwen25-vl-32b": ["10.0.16.10:29001"],
-      "node-exporter": ["10.0.16.10:9100", "10.0.16.99:9100"],
-      "dcgm-exporter": ["10.0.16.10:9400"],
+      "node-exporter": [`10.0.16.10:${PORTS.nodeExporter}`, `10.0.16.99:${PORTS.nodeExporter}`],
+      "dcgm-exporter": [`10.0.16.10:${PORTS.dcgmExporter}`],
     });
   });
 
   it("replicas on two nodes: one worker port on both, the router only where it runs, a lone replica on its service port", () => {
     const yml = renderMonitoringNode(nodeInput(crossNodeConfig())).monitoring.find((a) => a.path === PROMETHEUS_CONFIG_PATH)!.content;
-    const a: FakeInstance = { address: "10.0.16.1", state: "running", tags: { "qwen-serving:stack": "prod", "qwen-serving:node": "gpu-0", "qwen-serving:sglang:qwen3-32b": "30000", "qwen-serving:router:qwen3-32b": "9001" } };
-    const b: FakeInstance = { address: "10.0.16.2", state: "running", tags: { "qwen-serving:stack": "prod", "qwen-serving:node": "gpu-1", "qwen-serving:sglang:qwen3-32b": "30000", "qwen-serving:sglang:qwen25-vl-32b": "9002" } };
+    const a: FakeInstance = { address: "10.0.16.1", state: "running", tags: { [TAGS.stack]: "prod", [TAGS.node]: "gpu-0", [`${TAGS.servicePrefix}qwen3-32b`]: "30000", [`${TAGS.routerPrefix}qwen3-32b`]: "9001" } };
+    const b: FakeInstance = { address: "10.0.16.2", state: "running", tags: { [TAGS.stack]: "prod", [TAGS.node]: "gpu-1", [`${TAGS.servicePrefix}qwen3-32b`]: "30000", [`${TAGS.servicePrefix}qwen25-vl-32b`]: "9002" } };
     expect(discoveredTargets(yml, [a, b, monitoringInstance])).toEqual({
-      "sglang-qwen3-32b": ["10.0.16.1:30000", "10.0.16.2:30000"],
-      "sglang-router-qwen3-32b": ["10.0.16.1:29000"],
+      "sglang-qwen3-32b": [`10.0.16.1:${PORTS.workerBase}`, `10.0.16.2:${PORTS.workerBase}`],
+      "sglang-router-qwen3-32b": [`10.0.16.1:${PORTS.routerMetricsBase}`],
       "sglang-qwen25-vl-32b": ["10.0.16.2:9002"],
-      "node-exporter": ["10.0.16.1:9100", "10.0.16.2:9100", "10.0.16.99:9100"],
-      "dcgm-exporter": ["10.0.16.1:9400", "10.0.16.2:9400"],
+      "node-exporter": [`10.0.16.1:${PORTS.nodeExporter}`, `10.0.16.2:${PORTS.nodeExporter}`, `10.0.16.99:${PORTS.nodeExporter}`],
+      "dcgm-exporter": [`10.0.16.1:${PORTS.dcgmExporter}`, `10.0.16.2:${PORTS.dcgmExporter}`],
     });
   });
 
@@ -67,7 +68,7 @@ describe("the cloud-init document", () => {
     const expected = [
       ...prod.monitoring.filter((a) => a.path !== ALERT_RULE_TESTS_PATH).map((a) => [`${MONITORING_NODE_PATHS.config}/${a.path.slice("monitoring/".length)}`, a.content, "0644"]),
       ...prod.scripts.map((s) => [s.path, s.content, "0755"]),
-      ...prod.units.map((u) => [`/etc/systemd/system/${u.name}`, u.content, "0644"]),
+      ...prod.units.map((u) => [`${NODE_PATHS.units}/${u.name}`, u.content, "0644"]),
     ];
     expect(cloudConfig.write_files.map((f) => [f.path, f.content, f.permissions])).toEqual(expected);
     expect(cloudConfig.write_files.map((f) => f.path)).toContain("/etc/qwen-serving/monitoring/rules/sglang.rules.yml");
@@ -101,13 +102,13 @@ describe("the cloud-init document", () => {
 describe("units and scripts", () => {
   it("Prometheus binds loopback only, keeps its TSDB on the volume, and retains by time and by 85% of the volume", () => {
     const exec = unitText(MONITORING_UNITS.prometheus).split("\n").find((l) => l.startsWith("ExecStart="))!;
-    expect(exec).toContain("--volume /etc/qwen-serving/monitoring:/etc/prometheus:ro --volume /var/lib/qwen-monitoring/prometheus:/prometheus prom/prometheus:v3.5.0");
-    expect(exec.split(" prom/prometheus:v3.5.0 ")[1].split(" ")).toEqual([
+    expect(exec).toContain(`--volume /etc/qwen-serving/monitoring:/etc/prometheus:ro --volume /var/lib/qwen-monitoring/prometheus:/prometheus ${IMAGES.prometheus}`);
+    expect(exec.split(` ${IMAGES.prometheus} `)[1].split(" ")).toEqual([
       "--config.file=/etc/prometheus/prometheus.yml",
       "--storage.tsdb.path=/prometheus",
       "--storage.tsdb.retention.time=30d",
       "--storage.tsdb.retention.size=85GB",
-      "--web.listen-address=127.0.0.1:9090",
+      `--web.listen-address=127.0.0.1:${PORTS.prometheus}`,
     ]);
     expect(tsdbRetentionSize(500)).toBe("425GB");
   });
@@ -120,7 +121,7 @@ describe("units and scripts", () => {
       expect(text).toContain("GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password");
       expect(text).not.toMatch(/GF_SECURITY_ADMIN_PASSWORD=/);
     }
-    expect(unitText(MONITORING_UNITS.grafana)).toContain("ExecStartPre=/opt/qwen-serving/bin/grafana-admin-password.sh\n");
+    expect(unitText(MONITORING_UNITS.grafana)).toContain(`ExecStartPre=${NODE_PATHS.bin}/grafana-admin-password.sh\n`);
   });
 
   it("the TSDB volume is mounted by its volume id before Prometheus and Grafana start", () => {

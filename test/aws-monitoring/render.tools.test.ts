@@ -9,6 +9,7 @@ import { PROMETHEUS_CONFIG_PATH } from "../../components/render/monitoring";
 import { renderGrafanaPasswordScript, renderMonitoringNode } from "../../components/render/monitoring-node";
 import { requireTool, run, shellcheck, systemdVerify, tempDir, writeArtifactsToTemp, writeTree } from "../support/tools";
 import { PASSWORD_PARAMETER, nodeInput, prodConfig } from "./fixtures";
+import { IMAGES, NODE_PATHS } from "../../components/contract";
 
 const prod = renderMonitoringNode(nodeInput(prodConfig()));
 
@@ -59,9 +60,9 @@ describe("Grafana's admin password script, run by bash with docker stubbed", () 
   // The deployed script with its two host paths moved into the sandbox; nothing else differs.
   function sandbox(opts: { ssmFails?: boolean; existingDb?: boolean }) {
     const dir = tempDir("qs-mon-pw-");
-    const deployed = renderGrafanaPasswordScript({ region: "us-east-1", parameter: PASSWORD_PARAMETER, grafanaImage: "grafana/grafana:12.1.1" });
+    const deployed = renderGrafanaPasswordScript({ region: "us-east-1", parameter: PASSWORD_PARAMETER, grafanaImage: IMAGES.grafana });
     const swapped = deployed
-      .replace("FILE='/run/qwen-serving/secrets/grafana-admin-password'", `FILE='${dir}/secrets/grafana-admin-password'`)
+      .replace(`FILE='${NODE_PATHS.secrets}/grafana-admin-password'`, `FILE='${dir}/secrets/grafana-admin-password'`)
       .replace("DATA='/var/lib/qwen-monitoring/grafana'", `DATA='${dir}/grafana'`);
     expect(swapped.split("\n").filter((l, i) => l !== deployed.split("\n")[i])).toHaveLength(2);
     fs.mkdirSync(path.join(dir, "bin"));
@@ -103,7 +104,7 @@ esac
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, "stdin"), "utf8")).toBe(PASSWORD);
     const argv = fs.readFileSync(path.join(dir, "argv"), "utf8");
-    expect(argv).toContain(`run --rm -i --network none --user 472:0 --entrypoint grafana --volume ${dir}/grafana:/var/lib/grafana grafana/grafana:12.1.1 cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin`);
+    expect(argv).toContain(`run --rm -i --network none --user 472:0 --entrypoint grafana --volume ${dir}/grafana:/var/lib/grafana ${IMAGES.grafana} cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin`);
     expect(argv).not.toContain("s3cret");
   });
 

@@ -9,6 +9,7 @@ import { RecordedResource, installMocks, isSecretValue, mockId, settle, valueOf 
 import { runProgram } from "../../infra/program";
 import { readStackFile } from "../../infra/stack-file";
 import { FakeInstance, discoveredTargets } from "./ec2-discovery";
+import { PORTS, TAGS } from "../../components/contract";
 
 const MON = "qwen-prod-aws-monitoring";
 let recorded: RecordedResource[];
@@ -110,7 +111,7 @@ describe("the monitoring node's resources", () => {
     expect(input(i, "vpcSecurityGroupIds")).toEqual([monitoringSg]);
     expect(input(i, "instanceType")).toBe("m7i.large");
     expect(input(i, "userDataReplaceOnChange")).toBe(true);
-    expect(input(i, "tags")).toEqual({ "qwen-serving:stack": "prod", Name: `${MON}-instance` });
+    expect(input(i, "tags")).toEqual({ [TAGS.stack]: "prod", Name: `${MON}-instance` });
   });
 
   it("the user data is the cloud-init artifact, gzipped", () => {
@@ -135,7 +136,7 @@ describe("nothing reaches Prometheus or Grafana from outside without grafanaAllo
 
   it("the grafana stack output says how to forward the port through SSM", () => {
     expect(grafana).toEqual({
-      url: "http://localhost:3000",
+      url: `http://localhost:${PORTS.grafana}`,
       portForwardCommand: `aws ssm start-session --region us-east-1 --target ${instanceId} --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["3000"],"localPortNumber":["3000"]}'`,
     });
   });
@@ -149,12 +150,12 @@ describe("Prometheus finds every planned process on the instances as GpuNode tag
     const gpu = "qwen-prod-aws-gpu-0-instance";
     expect(instances.map((i) => i.address).sort()).toEqual([gpu, `${MON}-instance`]);
     expect(discoveredTargets(artifact(PROMETHEUS_CONFIG_PATH), instances)).toEqual({
-      "sglang-qwen3-32b": [`${gpu}:30000`, `${gpu}:30001`],
-      "sglang-router-qwen3-32b": [`${gpu}:29000`],
+      "sglang-qwen3-32b": [`${gpu}:${PORTS.workerBase}`, `${gpu}:30001`],
+      "sglang-router-qwen3-32b": [`${gpu}:${PORTS.routerMetricsBase}`],
       "sglang-qwen25-vl-32b": [`${gpu}:30002`, `${gpu}:30003`],
       "sglang-router-qwen25-vl-32b": [`${gpu}:29001`],
-      "node-exporter": [`${gpu}:9100`, `${MON}-instance:9100`],
-      "dcgm-exporter": [`${gpu}:9400`],
+      "node-exporter": [`${gpu}:${PORTS.nodeExporter}`, `${MON}-instance:${PORTS.nodeExporter}`],
+      "dcgm-exporter": [`${gpu}:${PORTS.dcgmExporter}`],
     });
   });
 });

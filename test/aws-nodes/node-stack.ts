@@ -8,6 +8,7 @@ import { installMocks, isSecretValue, mockId, RecordedResource, settle, valueOf 
 import { runProgram } from "../../infra/program";
 import { readStackFile } from "../../infra/stack-file";
 import { execOf } from "./systemd-exec";
+import { IMAGES, NODE_PATHS, TAGS } from "../../components/contract";
 
 interface Options {
   readonly protect: boolean;
@@ -36,7 +37,7 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
     };
     const { serving } = runProgram();
     plan = serving.plan;
-    image = JSON.parse(file.config["qwen-serving:image"] ?? '"lmsysorg/sglang:v0.4.9.post2-cu126"');
+    image = JSON.parse(file.config["qwen-serving:image"] ?? `"${IMAGES.sglang}"`);
     artifacts = await valueOf(serving.artifacts);
     await settle();
   });
@@ -90,7 +91,7 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
       const cache = JSON.parse(file.config["qwen-serving:cache"]);
       for (const n of plan.nodes) {
         const c = plan.caches.find((x) => x.node === n.name)!;
-        expect(volumeOf(n.name).inputs).toEqual({ availabilityZone: instanceOf(n.name).inputs.availabilityZone, type: "gp3", size: c.sizeGiB, throughput: cache.throughputMiBps, iops: cache.iops, encrypted: true, tags: { Name: `${stack}-${n.name}-weights`, "qwen-serving:stack": stack } });
+        expect(volumeOf(n.name).inputs).toEqual({ availabilityZone: instanceOf(n.name).inputs.availabilityZone, type: "gp3", size: c.sizeGiB, throughput: cache.throughputMiBps, iops: cache.iops, encrypted: true, tags: { Name: `${stack}-${n.name}-weights`, [TAGS.stack]: stack } });
       }
     });
 
@@ -132,13 +133,13 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
             "--gpus", `"device=${p.gpus.join(",")}"`,
             "--ipc=host", "--ulimit", "memlock=-1", "--ulimit", "stack=67108864",
             "--publish", `${p.port}:${p.port}`,
-            "--volume", "/models:/models:ro",
+            "--volume", `${NODE_PATHS.models}:${NODE_PATHS.models}:ro`,
             ...(expected.apiKeys ? ["--env-file", `/run/qwen-serving/${s.name}.api-key.env`] : []),
             "--log-driver", "journald",
             image,
             ...server,
           ]);
-          expect(unit).toContain(`AssertPathExists=/models/${s.weightsRepo}/.qwen-serving-complete\n`);
+          expect(unit).toContain(`AssertPathExists=${NODE_PATHS.models}/${s.weightsRepo}/.qwen-serving-complete\n`);
           expect(unit).toMatch(/^Requires=docker\.service qwen-gpu-check\.service$/m);
           expect(unit).toMatch(/^After=docker\.service qwen-gpu-check\.service qwen-weights\.service$/m);
         }
@@ -160,8 +161,8 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
     it("tags instances for Prometheus discovery and lets the role read only its boot parameters", () => {
       for (const n of plan.nodes) {
         const tags = instanceOf(n.name).inputs.tags as Record<string, string>;
-        expect(tags["qwen-serving:stack"]).toBe(stack);
-        for (const s of plan.services.filter((x) => x.placement.some((p) => p.node === n.name))) expect(Object.keys(tags)).toContain(`qwen-serving:sglang:${s.name}`);
+        expect(tags[TAGS.stack]).toBe(stack);
+        for (const s of plan.services.filter((x) => x.placement.some((p) => p.node === n.name))) expect(Object.keys(tags)).toContain(`${TAGS.servicePrefix}${s.name}`);
       }
       const attachments = recorded.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.parent === `${prefix}-node`);
       expect(attachments.map((a) => a.inputs.policyArn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);

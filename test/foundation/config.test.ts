@@ -6,6 +6,7 @@ import { readStackFile, SECRET_PLACEHOLDER } from "../../infra/stack-file";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { IMAGES } from "../../components/contract";
 
 const service = { name: "qwen3-32b", model: "Qwen/Qwen3-32B", weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" }, tp: 2, port: 9001 };
 const base = { platform: "aws", nodePools: [{ name: "gpu", instanceType: "p5.48xlarge" }], services: [service] };
@@ -28,7 +29,7 @@ function problems(raw: Record<string, unknown>): string[] {
 describe("stack config", () => {
   test("a minimal aws stack gets documented defaults", () => {
     const c = parseStackConfig(base);
-    expect(c.image).toBe("lmsysorg/sglang:v0.4.9.post2-cu126");
+    expect(c.image).toBe(IMAGES.sglang);
     expect(c.services[0]).toMatchObject({ replicas: 1, kvCacheDtype: "auto", extraArgs: [] });
     expect(c.nodePools[0].count).toBe(1);
     expect(c.cache).toMatchObject({ throughputMiBps: 1000, iops: 6000 });

@@ -4,13 +4,13 @@ import { parseServerArgs, SERVER_ARGS } from "../../components/sglang/argparse";
 import { launchArgs, yarnOverride } from "../../components/sglang/launch-args";
 import { planDeployment } from "../../components/sglang/planner";
 import { StackConfigSchema } from "../../components/config/schema";
-import { PROJECT } from "../../components/contract";
+import { NODE_PATHS, PORTS, PROJECT } from "../../components/contract";
 import { parseStackConfig } from "../../infra/config";
 import { readStackFile } from "../../infra/stack-file";
 
 // The seed's two commands, verbatim but for its models folder (DIGEST.md).
-const SEED_QWEN3 = ["--model", "/models/Qwen/Qwen3-32B/", "--trust-remote-code", "--tp", "2", "--host", "0.0.0.0", "--port", "9001", "--json-model-override-args", '{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}}', "--context-length", "131072", "--chunked-prefill-size", "8192"];
-const SEED_VL = ["--model", "/models/Qwen/Qwen2.5-VL-32B-Instruct/", "--trust-remote-code", "--tp", "2", "--host", "0.0.0.0", "--port", "9002", "--chat-template", "qwen2-vl", "--max-running-requests", "2048", "--context-len", "128000"];
+const SEED_QWEN3 = ["--model", `${NODE_PATHS.models}/Qwen/Qwen3-32B/`, "--trust-remote-code", "--tp", "2", "--host", "0.0.0.0", "--port", "9001", "--json-model-override-args", '{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}}', "--context-length", "131072", "--chunked-prefill-size", "8192"];
+const SEED_VL = ["--model", `${NODE_PATHS.models}/Qwen/Qwen2.5-VL-32B-Instruct/`, "--trust-remote-code", "--tp", "2", "--host", "0.0.0.0", "--port", "9002", "--chat-template", "qwen2-vl", "--max-running-requests", "2048", "--context-len", "128000"];
 
 /** The seed's machines: two hosts of 2 x H20, one service each. */
 const seedConfig = StackConfigSchema.parse({
@@ -44,7 +44,7 @@ describe("launch args are argparse-equivalent to the seed's commands", () => {
 
   test("the Qwen3 argv is exactly the seed's in canonical spelling", () => {
     expect(plan.services[0].launchArgs).toEqual([
-      "--model-path", "/models/Qwen/Qwen3-32B/", "--trust-remote-code", "--tensor-parallel-size", "2", "--host", "0.0.0.0", "--port", "9001",
+      "--model-path", `${NODE_PATHS.models}/Qwen/Qwen3-32B/`, "--trust-remote-code", "--tensor-parallel-size", "2", "--host", "0.0.0.0", "--port", "9001",
       "--json-model-override-args", '{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}}',
       "--context-length", "131072", "--chunked-prefill-size", "8192", "--served-model-name", "Qwen/Qwen3-32B", "--enable-metrics",
     ]);
@@ -56,7 +56,7 @@ describe("launch args are argparse-equivalent to the seed's commands", () => {
   });
 
   test("absent options are omitted, not written as defaults, and extraArgs come last", () => {
-    const argv = launchArgs({ modelRepo: "Qwen/Qwen3-8B", servedModelName: "Qwen/Qwen3-8B", tp: 1, port: 30000, extraArgs: ["--log-level", "warning"] });
+    const argv = launchArgs({ modelRepo: "Qwen/Qwen3-8B", servedModelName: "Qwen/Qwen3-8B", tp: 1, port: PORTS.workerBase, extraArgs: ["--log-level", "warning"] });
     expect(argv).not.toContain("--context-length");
     expect(argv).not.toContain("--kv-cache-dtype");
     expect(argv.slice(-2)).toEqual(["--log-level", "warning"]);

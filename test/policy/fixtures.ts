@@ -2,6 +2,7 @@ import { gzipSync } from "zlib";
 import { ROLE_TAG, WEIGHT_CACHE_COMPONENT, WEIGHT_CACHE_ROLE } from "../../policy/policies";
 import { TYPES } from "../../policy/resources";
 import { FixtureResource, secret } from "./harness";
+import { IMAGES, PORTS } from "../../components/contract";
 
 /**
  * Bad and good fixtures for every policy. A bad fixture lists a fragment of each violation it
@@ -100,7 +101,7 @@ export const FIXTURES: readonly PolicyFixture[] = [
     policy: "no-ssh-no-open-ingress",
     title: "Grafana opened to the internet by an inline rule of the monitoring group",
     stack: "dev",
-    resources: [{ type: TYPES.securityGroup, name: "grafana", props: { tags: { [ROLE_TAG]: "monitoring" }, ingress: [{ protocol: "tcp", fromPort: 3000, toPort: 3000, cidrBlocks: ["0.0.0.0/0"] }] } }],
+    resources: [{ type: TYPES.securityGroup, name: "grafana", props: { tags: { [ROLE_TAG]: "monitoring" }, ingress: [{ protocol: "tcp", fromPort: PORTS.grafana, toPort: PORTS.grafana, cidrBlocks: ["0.0.0.0/0"] }] } }],
     violations: ["tcp 3000 to 0.0.0.0/0"],
   },
   { policy: "no-ssh-no-open-ingress", title: "load balancer group open on a port with no listener", stack: "dev", resources: [...net(), ingress("lb-8443", "net-lb", 8443, { cidr: "0.0.0.0/0" })], violations: ["tcp 8443 to 0.0.0.0/0"] },
@@ -140,7 +141,7 @@ export const FIXTURES: readonly PolicyFixture[] = [
     policy: "weight-cache-retained-in-prod",
     title: "prod StatefulSet deleting its weight claims",
     stack: "prod",
-    resources: [{ type: TYPES.statefulSet, name: "sglang", props: { spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" }, volumeClaimTemplates: [{ metadata: { name: "weights" } }], template: { spec: { containers: [{ name: "s", image: "lmsysorg/sglang:v0.4.9.post2-cu126" }] } } } } }],
+    resources: [{ type: TYPES.statefulSet, name: "sglang", props: { spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" }, volumeClaimTemplates: [{ metadata: { name: "weights" } }], template: { spec: { containers: [{ name: "s", image: IMAGES.sglang }] } } } } }],
     violations: ["whenDeleted must be \"Retain\""],
   },
   { policy: "weight-cache-retained-in-prod", title: "prod storage class deleting released volumes", stack: "prod", resources: [{ type: TYPES.storageClass, name: "weights", props: { provisioner: "ebs.csi.aws.com", reclaimPolicy: "Delete" } }], violations: ['reclaimPolicy must be "Retain"'] },
@@ -151,7 +152,7 @@ export const FIXTURES: readonly PolicyFixture[] = [
     title: "prod StatefulSet and storage class retaining weights; an untagged volume is not a weight cache",
     stack: "prod",
     resources: [
-      { type: TYPES.statefulSet, name: "sglang", props: { spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" }, volumeClaimTemplates: [{ metadata: { name: "weights" } }], template: { spec: { containers: [{ name: "s", image: "lmsysorg/sglang:v0.4.9.post2-cu126" }] } } } } },
+      { type: TYPES.statefulSet, name: "sglang", props: { spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" }, volumeClaimTemplates: [{ metadata: { name: "weights" } }], template: { spec: { containers: [{ name: "s", image: IMAGES.sglang }] } } } } },
       { type: TYPES.storageClass, name: "weights", props: { provisioner: "ebs.csi.aws.com", reclaimPolicy: "Retain" } },
       { type: TYPES.ebsVolume, name: "scratch", props: { size: 100, encrypted: true } },
     ],
@@ -169,7 +170,7 @@ export const FIXTURES: readonly PolicyFixture[] = [
     policy: "no-plaintext-secrets",
     title: "Kubernetes container with a password env value and an --api-key= argument",
     stack: "dev",
-    resources: [deployment([{ name: "router", image: "lmsysorg/sglang:v0.4.9.post2-cu126", env: [{ name: "GRAFANA_PASSWORD", value: "admin123" }], args: ["--api-key=abcd1234"] }])],
+    resources: [deployment([{ name: "router", image: IMAGES.sglang, env: [{ name: "GRAFANA_PASSWORD", value: "admin123" }], args: ["--api-key=abcd1234"] }])],
     violations: ["variable 'GRAFANA_PASSWORD'", "flag 'api-key'"],
   },
   {
@@ -182,13 +183,13 @@ export const FIXTURES: readonly PolicyFixture[] = [
           "#!/bin/bash",
           'export HF_TOKEN_FILE="${HF_TOKEN_FILE:-/run/secrets/hf-token}"',
           'key="$(aws ssm get-parameter --name /qwen-serving/dev/api-keys/qwen3 --with-decryption --query Parameter.Value --output text)"',
-          'docker run --env-file /run/qwen-serving/qwen3.api-key.env lmsysorg/sglang:v0.4.9.post2-cu126 bash -c \'exec python3 -m sglang.launch_server --api-key "$SGLANG_API_KEY"\'',
+          `docker run --env-file /run/qwen-serving/qwen3.api-key.env ${IMAGES.sglang} bash -c 'exec python3 -m sglang.launch_server --api-key "$SGLANG_API_KEY"'`,
           "python3 -m sglang.launch_server --max-total-tokens 1000 --tokenizer-mode auto --max-prefill-tokens 16384",
           "docker login --password-stdin -u AWS public.ecr.aws",
         ].join("\n"),
       }),
       container({ envs: ["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password", "GF_USERS_ALLOW_SIGN_UP=false"], command: ["bash", "-c", 'exec python3 -m sglang.launch_server --api-key "$SGLANG_API_KEY"'] }),
-      deployment([{ name: "sglang", image: "lmsysorg/sglang:v0.4.9.post2-cu126", env: [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hub-tokens", key: "hf-token" } } }] }]),
+      deployment([{ name: "sglang", image: IMAGES.sglang, env: [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hub-tokens", key: "hf-token" } } }] }]),
     ],
     violations: [],
   },
@@ -201,7 +202,7 @@ export const FIXTURES: readonly PolicyFixture[] = [
     policy: "images-pinned",
     title: "Kubernetes init container without a tag",
     stack: "dev",
-    resources: [{ type: TYPES.statefulSet, name: "sglang", props: { spec: { template: { spec: { initContainers: [{ name: "weights", image: "busybox" }], containers: [{ name: "sglang", image: "lmsysorg/sglang:v0.4.9.post2-cu126" }] } } } } }],
+    resources: [{ type: TYPES.statefulSet, name: "sglang", props: { spec: { template: { spec: { initContainers: [{ name: "weights", image: "busybox" }], containers: [{ name: "sglang", image: IMAGES.sglang }] } } } } }],
     violations: ['container weights image "busybox"'],
   },
   { policy: "images-pinned", title: "Helm chart without a version", stack: "dev", resources: [{ type: TYPES.helmRelease, name: "kps", props: { chart: "kube-prometheus-stack" } }], violations: ["chart kube-prometheus-stack has no version"] },
@@ -211,13 +212,13 @@ export const FIXTURES: readonly PolicyFixture[] = [
     title: "tags, digests, image ids and chart versions",
     stack: "dev",
     resources: [
-      { type: TYPES.dockerImage, name: "sglang", props: { name: "lmsysorg/sglang:v0.4.9.post2-cu126" } },
+      { type: TYPES.dockerImage, name: "sglang", props: { name: IMAGES.sglang } },
       { type: TYPES.dockerImage, name: "mirror", props: { name: "localhost:5000/sglang:v1" } },
       container({ image: `sha256:${SHA}` }),
       { ...container({ image: `prom/prometheus@sha256:${SHA}` }), name: "prometheus" },
       deployment([{ name: "router", image: "lmsysorg/sglang-router:0.1.5" }]),
       { type: TYPES.helmRelease, name: "kps", props: { chart: "kube-prometheus-stack", version: "77.0.0" } },
-      goodInstance({ userData: "#!/bin/bash\ndocker run -d grafana/grafana:12.1.1\n" }),
+      goodInstance({ userData: `#!/bin/bash\ndocker run -d ${IMAGES.grafana}\n` }),
     ],
     violations: [],
   },

@@ -4,6 +4,7 @@ import { isPinnedImage } from "../../policy/resources";
 import { isLiteralValue, isSecretName } from "../../policy/secret-scan";
 import { FIXTURES } from "./fixtures";
 import { analyzed, evaluatePolicies } from "./harness";
+import { IMAGES } from "../../components/contract";
 
 const policies = qwenServingPolicies();
 const names = policies.map((p) => p.name);
@@ -47,7 +48,7 @@ describe("weight-cache-retained-in-prod follows the program's environment", () =
 
 describe("building blocks", () => {
   test.each([
-    ["lmsysorg/sglang:v0.4.9.post2-cu126", true],
+    [IMAGES.sglang, true],
     [`sha256:${"a".repeat(64)}`, true],
     [`lmsysorg/sglang@sha256:${"a".repeat(64)}`, true],
     ["localhost:5000/sglang:v1", true],

@@ -2,6 +2,7 @@
  * What runs on a Docker host, as plain data: one ContainerSpec per container. Pure (no Pulumi
  * imports), so tests check exactly what DockerHost hands to `docker.Container`.
  */
+import { DOCKER_LABELS } from "../../contract";
 import { Artifact } from "../../render/artifact";
 
 /** What a container is for; also its `qwen-serving.role` label. */
@@ -84,18 +85,8 @@ export interface ContainerSpec {
   readonly secretFiles: readonly SecretUpload[];
 }
 
-/** Label keys every container carries, so `docker ps --filter label=...` and the plan can find them. */
-export const LABELS = {
-  stack: "qwen-serving.stack",
-  host: "qwen-serving.host",
-  role: "qwen-serving.role",
-  service: "qwen-serving.service",
-  replica: "qwen-serving.replica",
-  /** Ports a host-network container binds on the host, comma-separated (`docker ps` shows none). */
-  hostPorts: "qwen-serving.host-ports",
-  /** `<source>:<repo>@<revision>` an SGLang container serves. */
-  weights: "qwen-serving.weights",
-} as const;
+/** Label keys every container carries (contract: the plan's hosts table reads them too). */
+export const LABELS = DOCKER_LABELS;
 
 /** Where secret files go inside containers. */
 export const SECRETS_DIR = "/run/secrets";

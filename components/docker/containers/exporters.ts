@@ -1,11 +1,8 @@
 /** The per-host exporters Prometheus scrapes: node_exporter and dcgm-exporter. */
 import { PORTS } from "../../contract";
-import { ContainerSpec, LABELS, baseSpec } from "./spec";
+import { ContainerInput, ContainerSpec, LABELS, baseSpec } from "./spec";
 
-export interface ExporterInput {
-  readonly stack: string;
-  readonly host: string;
-  readonly image: string;
+export interface ExporterInput extends ContainerInput {
   /** Host port it is reached on. */
   readonly port: number;
 }
@@ -13,10 +10,9 @@ export interface ExporterInput {
 /** node_exporter as its docs run it in Docker: host network and PID namespaces, `/` read-only. */
 export function nodeExporter(i: ExporterInput): ContainerSpec {
   return {
-    ...baseSpec("node-exporter", i.host, i.stack, { [LABELS.hostPorts]: String(i.port) }),
+    ...baseSpec("node-exporter", i, { [LABELS.hostPorts]: String(i.port) }),
     key: "node-exporter",
     name: `${i.stack}-node-exporter`,
-    image: i.image,
     command: ["--path.rootfs=/host", `--web.listen-address=:${i.port}`],
     hostNetwork: true,
     hostPorts: [i.port],
@@ -28,10 +24,9 @@ export function nodeExporter(i: ExporterInput): ContainerSpec {
 /** dcgm-exporter on every GPU; SYS_ADMIN lets DCGM read profiling counters. Its own listen port is the image's default; the host port is configurable. */
 export function dcgmExporter(i: ExporterInput): ContainerSpec {
   return {
-    ...baseSpec("dcgm-exporter", i.host, i.stack),
+    ...baseSpec("dcgm-exporter", i),
     key: "dcgm-exporter",
     name: `${i.stack}-dcgm-exporter`,
-    image: i.image,
     command: [],
     ports: [{ internal: PORTS.dcgmExporter, external: i.port }],
     gpus: "all",

@@ -2,7 +2,7 @@
 import { PORTS } from "../../contract";
 import { Artifact } from "../../render/artifact";
 import { ALERT_RULE_TESTS_PATH, GRAFANA_DASHBOARDS_PATH } from "../../render/monitoring";
-import { ContainerSpec, SECRETS_DIR, SecretUpload, baseSpec, upload } from "./spec";
+import { ContainerInput, ContainerSpec, SECRETS_DIR, SecretUpload, baseSpec, upload } from "./spec";
 
 /** Where the monitoring artifacts go: Prometheus reads `rule_files` relative to its config file. */
 const PROMETHEUS_DIR = "/etc/prometheus/";
@@ -12,10 +12,7 @@ const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning/";
 const MONITORING_PREFIX = "monitoring/";
 const GRAFANA_PREFIX = "monitoring/grafana/";
 
-export interface MonitoringServerInput {
-  readonly stack: string;
-  readonly host: string;
-  readonly image: string;
+export interface MonitoringServerInput extends ContainerInput {
   /** Host port to publish; the container listens on its image's default port. */
   readonly port: number;
   /** Every file renderMonitoring produced for the stack. */
@@ -27,10 +24,9 @@ export function prometheus(i: MonitoringServerInput & { readonly args: readonly 
   // The promtool unit tests of the rules are for CI, not for the server.
   const files = i.artifacts.filter((a) => a.path.startsWith(MONITORING_PREFIX) && !a.path.startsWith(GRAFANA_PREFIX) && a.path !== ALERT_RULE_TESTS_PATH);
   return {
-    ...baseSpec("prometheus", i.host, i.stack),
+    ...baseSpec("prometheus", i),
     key: "prometheus",
     name: `${i.stack}-prometheus`,
-    image: i.image,
     command: [...i.args],
     ports: [{ internal: PORTS.prometheus, external: i.port }],
     volumes: [{ volume: `${i.stack}-prometheus-data`, containerPath: PROMETHEUS_DATA, readOnly: false }],
@@ -44,10 +40,9 @@ export function grafana(i: MonitoringServerInput & { readonly dashboardsDir: str
   // Grafana runs as uid 472 in group 0, so root:root 0440 is readable by it and nobody else.
   const password: SecretUpload = { containerPath: `${SECRETS_DIR}/grafana-admin-password`, secret: "grafanaAdminPassword", mode: "0440" };
   return {
-    ...baseSpec("grafana", i.host, i.stack),
+    ...baseSpec("grafana", i),
     key: "grafana",
     name: `${i.stack}-grafana`,
-    image: i.image,
     command: [],
     // Grafana's `__FILE` convention: the environment holds only the path.
     env: [`GF_SECURITY_ADMIN_PASSWORD__FILE=${password.containerPath}`, "GF_USERS_ALLOW_SIGN_UP=false"],

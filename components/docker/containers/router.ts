@@ -5,7 +5,7 @@
 import { Artifact } from "../../render/artifact";
 import { renderShellScript } from "../../render/scripts/sources";
 import { ROUTER_MODULE, ROUTER_REQUIREMENT } from "../../sglang/router-args";
-import { ContainerSpec, LABELS, baseSpec, upload } from "./spec";
+import { ContainerInput, ContainerSpec, LABELS, baseSpec, upload } from "./spec";
 
 /** Where the sglang-router package is installed (a volume), and PYTHONPATH in router containers. */
 export const ROUTER_SITE = "/opt/sglang-router";
@@ -19,10 +19,7 @@ export function renderRouterInstallScript(): string {
   return renderShellScript("install-router.sh", { REQUIREMENT: ROUTER_REQUIREMENT, SITE: ROUTER_SITE, MODULE: ROUTER_MODULE });
 }
 
-export interface RouterInstallInput {
-  readonly stack: string;
-  readonly host: string;
-  readonly image: string;
+export interface RouterInstallInput extends ContainerInput {
   /** The rendered install script (an artifact of the plan). */
   readonly script: Artifact;
 }
@@ -30,10 +27,9 @@ export interface RouterInstallInput {
 /** Runs the install script once per host that runs routers. */
 export function routerInstall(i: RouterInstallInput): ContainerSpec {
   return {
-    ...baseSpec("router-install", i.host, i.stack),
+    ...baseSpec("router-install", i),
     key: ROUTER_INSTALL_KEY,
     name: `${i.stack}-router-install`,
-    image: i.image,
     command: ["bash", ROUTER_INSTALL_SCRIPT_PATH],
     volumes: [{ volume: routerVolume(i.stack), containerPath: ROUTER_SITE, readOnly: false }],
     restart: "no",
@@ -42,11 +38,8 @@ export function routerInstall(i: RouterInstallInput): ContainerSpec {
   };
 }
 
-export interface RouterInput {
-  readonly stack: string;
-  readonly host: string;
+export interface RouterInput extends ContainerInput {
   readonly service: string;
-  readonly image: string;
   /** The planned argv after `python3 -m sglang_router.launch_router`. */
   readonly argv: readonly string[];
   /** The service port and the router's metrics port, bound on the host. */
@@ -60,10 +53,9 @@ export interface RouterInput {
  */
 export function router(i: RouterInput): ContainerSpec {
   return {
-    ...baseSpec("router", i.host, i.stack, { [LABELS.service]: i.service, [LABELS.hostPorts]: i.ports.join(",") }),
+    ...baseSpec("router", i, { [LABELS.service]: i.service, [LABELS.hostPorts]: i.ports.join(",") }),
     key: `router-${i.service}`,
     name: `${i.stack}-${i.service}-router`,
-    image: i.image,
     command: ["python3", "-m", ROUTER_MODULE, ...i.argv],
     env: [`PYTHONPATH=${ROUTER_SITE}`],
     hostNetwork: true,
@@ -73,11 +65,8 @@ export function router(i: RouterInput): ContainerSpec {
   };
 }
 
-export interface RouterWorkersInput {
-  readonly stack: string;
-  readonly host: string;
+export interface RouterWorkersInput extends ContainerInput {
   readonly service: string;
-  readonly image: string;
   /** The rendered registration script (render/router-unit.ts), an artifact of the plan. */
   readonly script: Artifact;
   readonly intervalSec: number;
@@ -87,10 +76,9 @@ export interface RouterWorkersInput {
 export function routerWorkers(i: RouterWorkersInput): ContainerSpec {
   const path = `/opt/qwen-serving/register-${i.service}-workers.sh`;
   return {
-    ...baseSpec("router-workers", i.host, i.stack, { [LABELS.service]: i.service }),
+    ...baseSpec("router-workers", i, { [LABELS.service]: i.service }),
     key: `router-${i.service}-workers`,
     name: `${i.stack}-${i.service}-router-workers`,
-    image: i.image,
     // bash is PID 1: without the trap it would ignore `docker stop`'s SIGTERM.
     command: ["bash", "-c", `trap 'exit 0' TERM; while :; do bash ${path}; sleep ${i.intervalSec} & wait $!; done`],
     hostNetwork: true,

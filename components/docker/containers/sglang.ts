@@ -2,7 +2,7 @@
 import { Artifact } from "../../render/artifact";
 import { DEFAULT_ALERTS, durationSeconds } from "../../render/monitoring";
 import { MODELS_MOUNT } from "../../sglang/launch-args";
-import { ContainerSpec, LABELS, SECRETS_DIR, SecretUpload, baseSpec, upload } from "./spec";
+import { ContainerInput, ContainerSpec, LABELS, SECRETS_DIR, SecretUpload, baseSpec, upload } from "./spec";
 
 /** Docker's default health-check cadence is 30 s; retries 3 means 90 s of failures to turn unhealthy. */
 export const SGLANG_HEALTHCHECK = { intervalSec: 30, timeoutSec: 5, retries: 3 } as const;
@@ -13,12 +13,9 @@ export const SGLANG_HEALTHCHECK = { intervalSec: 30, timeoutSec: 5, retries: 3 }
  */
 export const SGLANG_START_PERIOD_SEC = durationSeconds(DEFAULT_ALERTS.sglangDownFor);
 
-export interface SglangReplicaInput {
-  readonly stack: string;
-  readonly host: string;
+export interface SglangReplicaInput extends ContainerInput {
   readonly service: string;
   readonly replica: number;
-  readonly image: string;
   /** `<source>:<repo>@<revision>` of the weights it serves: a new revision replaces the container. */
   readonly weights: string;
   /** The service has an API key (a Pulumi secret), passed to SGLang from a file. @default false */
@@ -49,10 +46,9 @@ export function serverCommand(argv: readonly string[], apiKey: boolean): string[
 /** One SGLang server: exactly the planned argv, GPUs and port; weights read-only. */
 export function sglangReplica(i: SglangReplicaInput): ContainerSpec {
   return {
-    ...baseSpec("sglang", i.host, i.stack, { [LABELS.service]: i.service, [LABELS.replica]: String(i.replica), [LABELS.weights]: i.weights }),
+    ...baseSpec("sglang", i, { [LABELS.service]: i.service, [LABELS.replica]: String(i.replica), [LABELS.weights]: i.weights }),
     key: `sglang-${i.service}-${i.replica}`,
     name: `${i.stack}-${i.service}-${i.replica}`,
-    image: i.image,
     command: serverCommand(i.launchArgs, i.apiKey ?? false),
     secretFiles: i.apiKey ? [{ containerPath: API_KEY_FILE, secret: `apiKeys.${i.service}`, mode: "0400" }] : [],
     ports: [{ internal: i.port, external: i.port }],
@@ -66,10 +62,7 @@ export function sglangReplica(i: SglangReplicaInput): ContainerSpec {
   };
 }
 
-export interface WeightsDownloadInput {
-  readonly stack: string;
-  readonly host: string;
-  readonly image: string;
+export interface WeightsDownloadInput extends ContainerInput {
   readonly modelsPath: string;
   /** The rendered download script (an artifact of the plan). */
   readonly script: Artifact;
@@ -87,10 +80,9 @@ export const WEIGHTS_SCRIPT_PATH = "/opt/qwen-serving/fetch-weights.sh";
 /** Makes `<modelsPath>/<repo>/` complete for every model of the host, once, inside the pinned SGLang image. */
 export function weightsDownload(i: WeightsDownloadInput): ContainerSpec {
   return {
-    ...baseSpec("weights", i.host, i.stack),
+    ...baseSpec("weights", i),
     key: WEIGHTS_KEY,
     name: `${i.stack}-weights`,
-    image: i.image,
     command: ["bash", WEIGHTS_SCRIPT_PATH],
     binds: [{ hostPath: i.modelsPath, containerPath: MODELS_MOUNT, readOnly: false }],
     restart: "no",

@@ -91,16 +91,26 @@ export const LABELS = DOCKER_LABELS;
 /** Where secret files go inside containers. */
 export const SECRETS_DIR = "/run/secrets";
 
-/** Fields most containers share; each builder overrides what differs. */
+/** What every container builder is given: where it runs and from which pinned image. */
+export interface ContainerInput {
+  /** The stack name: container names, volumes and the stack label start with it. */
+  readonly stack: string;
+  /** The host (`hosts[].name`) it runs on. */
+  readonly host: string;
+  /** Pinned image reference. */
+  readonly image: string;
+}
+
+/** Fields most containers share, and the input's host and image; each builder overrides what differs. */
 export function baseSpec(
   role: ContainerRole,
-  host: string,
-  stack: string,
+  i: ContainerInput,
   extra: Record<string, string> = {},
-): Pick<ContainerSpec, "role" | "host" | "env" | "ports" | "hostIpc" | "hostNetwork" | "hostPorts" | "hostPid" | "capAdd" | "binds" | "volumes" | "restart" | "runOnce" | "labels" | "files" | "secretFiles"> {
+): Pick<ContainerSpec, "role" | "host" | "image" | "env" | "ports" | "hostIpc" | "hostNetwork" | "hostPorts" | "hostPid" | "capAdd" | "binds" | "volumes" | "restart" | "runOnce" | "labels" | "files" | "secretFiles"> {
   return {
     role,
-    host,
+    host: i.host,
+    image: i.image,
     env: [],
     ports: [],
     hostIpc: false,
@@ -112,7 +122,7 @@ export function baseSpec(
     volumes: [],
     restart: "unless-stopped",
     runOnce: false,
-    labels: { [LABELS.stack]: stack, [LABELS.host]: host, [LABELS.role]: role, ...extra },
+    labels: { [LABELS.stack]: i.stack, [LABELS.host]: i.host, [LABELS.role]: role, ...extra },
     files: [],
     secretFiles: [],
   };

@@ -4,6 +4,7 @@ import { prometheusArgs } from "../../components/render/monitoring";
 import { RecordedResource } from "../../infra/mocks";
 import { PlanRun, runPlan } from "../../infra/plan";
 import { SEED_ARGV } from "./helpers";
+import { DOCKER_LABELS, IMAGES, NODE_PATHS, PORTS } from "../../components/contract";
 
 // One program run per file: Pulumi's mock state is process-wide.
 let run: PlanRun;
@@ -36,11 +37,11 @@ describe("h20: hosts, providers and images", () => {
     const images = resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage").map((r) => [r.parent, (r.inputs as Inputs).name]);
     expect(images).toEqual(
       expect.arrayContaining([
-        ["qwen-h20-docker-h20-a", "lmsysorg/sglang:v0.4.9.post2-cu126"],
-        ["qwen-h20-docker-h20-a", "prom/prometheus:v3.5.0"],
-        ["qwen-h20-docker-h20-a", "grafana/grafana:12.1.1"],
-        ["qwen-h20-docker-h20-b", "prom/node-exporter:v1.9.1"],
-        ["qwen-h20-docker-h20-b", "nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-4.6.0-ubuntu22.04"],
+        ["qwen-h20-docker-h20-a", IMAGES.sglang],
+        ["qwen-h20-docker-h20-a", IMAGES.prometheus],
+        ["qwen-h20-docker-h20-a", IMAGES.grafana],
+        ["qwen-h20-docker-h20-b", IMAGES.nodeExporter],
+        ["qwen-h20-docker-h20-b", IMAGES.dcgmExporter],
       ]),
     );
     expect(images).toHaveLength(8);
@@ -50,7 +51,7 @@ describe("h20: hosts, providers and images", () => {
 });
 
 describe("h20: SGLang containers", () => {
-  const servers = () => containers().filter((c) => labels(c)["qwen-serving.role"] === "sglang");
+  const servers = () => containers().filter((c) => labels(c)[DOCKER_LABELS.role] === "sglang");
 
   test("the command is exactly the builder's argv, which is the seed's command", () => {
     const byService = Object.fromEntries(run.document.services.map((s) => [s.name, s.placement[0]]));
@@ -71,7 +72,7 @@ describe("h20: SGLang containers", () => {
     expect(c.inputs).toMatchObject({
       ipcMode: "host",
       shmSize: 32768,
-      volumes: [{ hostPath: "/data/models", containerPath: "/models", readOnly: true }],
+      volumes: [{ hostPath: "/data/models", containerPath: NODE_PATHS.models, readOnly: true }],
       ports: [{ internal: 9001, external: 9001 }],
       healthcheck: { tests: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9001/health"], interval: "30s", timeout: "5s", startPeriod: "900s", retries: 3 },
       restart: "unless-stopped",
@@ -90,14 +91,14 @@ describe("h20: SGLang containers", () => {
 describe("h20: the weights download", () => {
   test("runs the rendered script once per host, attached, with the models folder writable", () => {
     for (const h of ["h20-a", "h20-b"]) {
-      const c = containers().find((x) => x.parent === `qwen-h20-docker-${h}` && labels(x)["qwen-serving.role"] === "weights")!;
+      const c = containers().find((x) => x.parent === `qwen-h20-docker-${h}` && labels(x)[DOCKER_LABELS.role] === "weights")!;
       expect(c.inputs).toMatchObject({
         name: "h20-weights",
         command: ["bash", "/opt/qwen-serving/fetch-weights.sh"],
         attach: true,
         mustRun: false,
         restart: "no",
-        volumes: [{ hostPath: "/data/models", containerPath: "/models", readOnly: false }],
+        volumes: [{ hostPath: "/data/models", containerPath: NODE_PATHS.models, readOnly: false }],
         uploads: [{ file: "/opt/qwen-serving/fetch-weights.sh", content: artifact(`hosts/${h}/fetch-weights.sh`), permissions: "0755" }],
       });
     }
@@ -127,7 +128,7 @@ describe("h20: monitoring containers carry the rendered configs", () => {
   });
 
   test("node_exporter and dcgm-exporter run on every host", () => {
-    const exporters = containers().filter((c) => /exporter$/.test(labels(c)["qwen-serving.role"])).map((c) => [c.parent, c.inputs.name]);
+    const exporters = containers().filter((c) => /exporter$/.test(labels(c)[DOCKER_LABELS.role])).map((c) => [c.parent, c.inputs.name]);
     expect(exporters.sort()).toEqual([
       ["qwen-h20-docker-h20-a", "h20-dcgm-exporter"],
       ["qwen-h20-docker-h20-a", "h20-node-exporter"],
@@ -135,7 +136,7 @@ describe("h20: monitoring containers carry the rendered configs", () => {
       ["qwen-h20-docker-h20-b", "h20-node-exporter"],
     ]);
     expect(container("h20-dcgm-exporter").inputs).toMatchObject({ deviceRequests: [{ driver: "nvidia", capabilities: ["gpu"], count: -1 }], capabilities: { adds: ["SYS_ADMIN"] }, ports: [{ internal: 9400, external: 9400 }] });
-    expect(container("h20-node-exporter").inputs).toMatchObject({ networkMode: "host", pidMode: "host", command: ["--path.rootfs=/host", "--web.listen-address=:9100"] });
+    expect(container("h20-node-exporter").inputs).toMatchObject({ networkMode: "host", pidMode: "host", command: ["--path.rootfs=/host", `--web.listen-address=:${PORTS.nodeExporter}`] });
   });
 });
 
@@ -156,7 +157,7 @@ describe("h20: the plan output", () => {
     expect(row("h20-qwen3-32b-0")).toBe("h20-qwen3-32b-0 sglang [0,1] 9001");
     expect(row("h20-qwen25-vl-32b-0")).toBe("h20-qwen25-vl-32b-0 sglang [0,1] 9002");
     expect(row("h20-grafana")).toBe("h20-grafana grafana - 3000");
-    expect(row("h20-node-exporter")).toBe("h20-node-exporter node-exporter - 9100 (host network)");
+    expect(row("h20-node-exporter")).toBe(`h20-node-exporter node-exporter - ${PORTS.nodeExporter} (host network)`);
     expect(run.text).toContain("qwen3-32b: http://192.0.2.11:9001");
     expect(run.document.artifacts).toEqual(expect.arrayContaining(["hosts/h20-a/fetch-weights.sh", "hosts/h20-b/fetch-weights.sh", "monitoring/prometheus.yml"]));
   });

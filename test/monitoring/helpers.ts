@@ -1,3 +1,4 @@
+import { PORTS, TAGS } from "../../components/contract";
 import { MonitoringInput } from "../../components/render/monitoring";
 
 /** Two services like the seed's (one with a router), on docker. */
@@ -6,12 +7,12 @@ export function dockerInput(overrides: Partial<MonitoringInput> = {}): Monitorin
     stack: "dev",
     platform: "docker",
     services: [
-      { name: "qwen3-32b", model: "Qwen/Qwen3-32B", port: 9001, targets: ["qwen3-32b-0:9001", "qwen3-32b-1:9001"], routerTargets: ["qwen3-32b-router:29000"] },
+      { name: "qwen3-32b", model: "Qwen/Qwen3-32B", port: 9001, targets: ["qwen3-32b-0:9001", "qwen3-32b-1:9001"], routerTargets: [`qwen3-32b-router:${PORTS.routerMetricsBase}`] },
       { name: "qwen2.5-vl-32b", model: "Qwen/Qwen2.5-VL-32B-Instruct", port: 9002, targets: ["qwen2.5-vl-32b-0:9002"], routerTargets: [] },
     ],
-    nodeExporterTargets: ["node-exporter:9100"],
-    dcgmTargets: ["dcgm-exporter:9400"],
-    grafana: { prometheusUrl: "http://prometheus:9090" },
+    nodeExporterTargets: [`node-exporter:${PORTS.nodeExporter}`],
+    dcgmTargets: [`dcgm-exporter:${PORTS.dcgmExporter}`],
+    grafana: { prometheusUrl: `http://prometheus:${PORTS.prometheus}` },
     ...overrides,
   };
 }
@@ -22,11 +23,11 @@ export function awsInput(overrides: Partial<MonitoringInput> = {}): MonitoringIn
     stack: "prod",
     platform: "aws",
     services: [
-      { name: "qwen3-32b", model: "Qwen/Qwen3-32B", port: 9001, routerMetricsPort: 29000 },
+      { name: "qwen3-32b", model: "Qwen/Qwen3-32B", port: 9001, routerMetricsPort: PORTS.routerMetricsBase },
       { name: "qwen2.5-vl-32b", model: "Qwen/Qwen2.5-VL-32B-Instruct", port: 9002 },
     ],
-    aws: { region: "us-east-1", tagKey: "qwen-serving:stack", tagValue: "prod" },
-    grafana: { prometheusUrl: "http://127.0.0.1:9090" },
+    aws: { region: "us-east-1", tagKey: TAGS.stack, tagValue: "prod" },
+    grafana: { prometheusUrl: `http://127.0.0.1:${PORTS.prometheus}` },
     retention: { time: "30d", size: "100GB" },
     ...overrides,
   };
@@ -37,10 +38,10 @@ export function kubernetesInput(overrides: Partial<MonitoringInput> = {}): Monit
     stack: "k8s",
     platform: "kubernetes",
     services: [
-      { name: "qwen3-32b", model: "Qwen/Qwen3-32B", port: 9001, routerMetricsPort: 29000 },
+      { name: "qwen3-32b", model: "Qwen/Qwen3-32B", port: 9001, routerMetricsPort: PORTS.routerMetricsBase },
       { name: "qwen2.5-vl-32b", model: "Qwen/Qwen2.5-VL-32B-Instruct", port: 9002 },
     ],
-    grafana: { prometheusUrl: "http://prometheus-operated.monitoring:9090" },
+    grafana: { prometheusUrl: `http://prometheus-operated.monitoring:${PORTS.prometheus}` },
     ...overrides,
   };
 }

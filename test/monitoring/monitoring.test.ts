@@ -25,6 +25,7 @@ import {
   renderPrometheusConfig,
   scrapeJobs,
 } from "../../components/render/monitoring";
+import { PORTS, TAGS } from "../../components/contract";
 import { QwenServingError } from "../../components/problems";
 import { NOT_EXPOSED, SGLANG_METRICS, sglangExposition } from "./exposition";
 import { awsInput, dockerInput, kubernetesInput } from "./helpers";
@@ -268,7 +269,7 @@ describe("Prometheus config", () => {
     expect(Object.keys(jobs)).toEqual(["sglang-qwen3-32b", "sglang-router-qwen3-32b", "sglang-qwen2.5-vl-32b", "node-exporter", "dcgm-exporter"]);
     expect(jobs["sglang-qwen3-32b"].static_configs).toEqual([{ targets: ["qwen3-32b-0:9001", "qwen3-32b-1:9001"], labels: { service: "qwen3-32b", component: "sglang" } }]);
     expect(jobs["sglang-router-qwen3-32b"].static_configs[0].labels).toEqual({ service: "qwen3-32b", component: "router" });
-    expect(jobs["dcgm-exporter"].static_configs).toEqual([{ targets: ["dcgm-exporter:9400"], labels: { component: "dcgm-exporter" } }]);
+    expect(jobs["dcgm-exporter"].static_configs).toEqual([{ targets: [`dcgm-exporter:${PORTS.dcgmExporter}`], labels: { component: "dcgm-exporter" } }]);
     for (const j of Object.values(jobs)) expect(j.metrics_path).toBe("/metrics");
   });
 
@@ -277,15 +278,15 @@ describe("Prometheus config", () => {
     expect(text).not.toMatch(/access_key|secret_key|static_configs/);
     const jobs = jobsByName(parse(text) as Doc);
     const ports = Object.fromEntries(Object.entries(jobs).map(([name, j]) => [name, j.ec2_sd_configs[0].port]));
-    expect(ports).toEqual({ "sglang-qwen3-32b": 9001, "sglang-router-qwen3-32b": 29000, "sglang-qwen2.5-vl-32b": 9002, "node-exporter": 9100, "dcgm-exporter": 9400 });
+    expect(ports).toEqual({ "sglang-qwen3-32b": 9001, "sglang-router-qwen3-32b": PORTS.routerMetricsBase, "sglang-qwen2.5-vl-32b": 9002, "node-exporter": PORTS.nodeExporter, "dcgm-exporter": PORTS.dcgmExporter });
     for (const j of Object.values(jobs)) {
       const sd = j.ec2_sd_configs[0];
       expect(sd.region).toBe("us-east-1");
-      expect(sd.filters).toContainEqual({ name: "tag:qwen-serving:stack", values: ["prod"] });
+      expect(sd.filters).toContainEqual({ name: `tag:${TAGS.stack}`, values: ["prod"] });
       expect(sd.filters).toContainEqual({ name: "instance-state-name", values: ["running"] });
     }
-    expect(jobs["sglang-qwen3-32b"].ec2_sd_configs[0].filters).toContainEqual({ name: "tag-key", values: ["qwen-serving:sglang:qwen3-32b"] });
-    expect(jobs["dcgm-exporter"].ec2_sd_configs[0].filters).toContainEqual({ name: "tag-key", values: ["qwen-serving:sglang:qwen3-32b", "qwen-serving:sglang:qwen2.5-vl-32b"] });
+    expect(jobs["sglang-qwen3-32b"].ec2_sd_configs[0].filters).toContainEqual({ name: "tag-key", values: [`${TAGS.servicePrefix}qwen3-32b`] });
+    expect(jobs["dcgm-exporter"].ec2_sd_configs[0].filters).toContainEqual({ name: "tag-key", values: [`${TAGS.servicePrefix}qwen3-32b`, `${TAGS.servicePrefix}qwen2.5-vl-32b`] });
     expect(jobs["sglang-qwen3-32b"].relabel_configs).toEqual(
       expect.arrayContaining([
         { target_label: "service", replacement: "qwen3-32b" },
@@ -344,7 +345,7 @@ describe("renderMonitoring", () => {
 
   it("Grafana provisioning points at Prometheus and the dashboards folder", () => {
     const [ds, dash] = renderGrafanaProvisioning(dockerInput({ scrapeInterval: "10s" })).map((a) => parse(a.content) as Doc);
-    expect(ds.datasources[0]).toMatchObject({ type: "prometheus", url: "http://prometheus:9090", isDefault: true, access: "proxy", jsonData: { timeInterval: "10s" } });
+    expect(ds.datasources[0]).toMatchObject({ type: "prometheus", url: `http://prometheus:${PORTS.prometheus}`, isDefault: true, access: "proxy", jsonData: { timeInterval: "10s" } });
     expect(dash.providers[0]).toMatchObject({ type: "file", allowUiUpdates: false, options: { path: "/var/lib/grafana/dashboards" } });
   });
 
@@ -377,10 +378,10 @@ describe("renderMonitoring", () => {
     // routerScrapedBy: docker scrapes the router where it has targets, aws and kubernetes where it has a metrics port.
     const jobNames = (input: MonitoringInput) => scrapeJobs(input).map((j) => j.job);
     expect(jobNames(dockerInput())).toContain("sglang-router-qwen3-32b");
-    expect(jobNames(dockerInput({ services: [{ name: "a", model: "m", routerMetricsPort: 29000, targets: ["a:1"] }] }))).not.toContain("sglang-router-a");
-    expect(jobNames(awsInput({ services: [{ name: "a", model: "m", port: 1, routerMetricsPort: 29000 }] }))).toContain("sglang-router-a");
+    expect(jobNames(dockerInput({ services: [{ name: "a", model: "m", routerMetricsPort: PORTS.routerMetricsBase, targets: ["a:1"] }] }))).not.toContain("sglang-router-a");
+    expect(jobNames(awsInput({ services: [{ name: "a", model: "m", port: 1, routerMetricsPort: PORTS.routerMetricsBase }] }))).toContain("sglang-router-a");
     // The router's node is an EC2 discovery filter only: elsewhere it is ignored, not scraped.
-    expect(jobNames(kubernetesInput({ services: [{ name: "a", model: "m", port: 1, routerEndpoint: { node: "n", port: 29000 } }] }))).not.toContain("sglang-router-a");
+    expect(jobNames(kubernetesInput({ services: [{ name: "a", model: "m", port: 1, routerEndpoint: { node: "n", port: PORTS.routerMetricsBase } }] }))).not.toContain("sglang-router-a");
     // Static discovery leaves out exporter jobs without targets; EC2 discovery always has them.
     expect(jobNames(dockerInput({ dcgmTargets: [] }))).not.toContain("dcgm-exporter");
     expect(jobNames(awsInput())).toEqual(expect.arrayContaining(["node-exporter", "dcgm-exporter"]));

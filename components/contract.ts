@@ -53,6 +53,11 @@ export const PORTS = {
   grafana: 3000,
   /** Alertmanager's default listen port. */
   alertmanager: 9093,
+  /**
+   * The front proxy listens on the planned ports (service, worker, router metrics); what it fronts
+   * (SGLang, the router) listens on loopback at the planned port plus this offset.
+   */
+  loopbackOffset: 10000,
 } as const;
 
 /** Where the node bootstrap puts things on an AWS GPU or monitoring node. */
@@ -78,4 +83,6 @@ export const IMAGES = {
   nodeExporter: "prom/node-exporter:v1.9.1",
   dcgmExporter: "nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-4.6.0-ubuntu22.04",
   awsCli: "public.ecr.aws/aws-cli/aws-cli:2.27.26",
+  /** Front proxy: the upstream release of Debian bookworm's nginx 1.22.1, which the tests run; ships the njs module. */
+  proxy: "nginx:1.22.1",
 } as const;

@@ -1,5 +1,6 @@
 import { DOCKER_LABELS } from "../components/contract";
 import { Artifact } from "../components/render/artifact";
+import { Platform } from "../components/platforms/traits";
 import { DeploymentPlan, ServicePlan } from "../components/sglang/planner";
 import { RecordedResource, redactSecrets } from "./mocks";
 
@@ -120,7 +121,7 @@ export function capacityTable(services: readonly ServicePlan[]): string {
 export function placementTable(services: readonly ServicePlan[]): string {
   const rows = services.flatMap((s) => [
     ...s.placement.map((p) => [s.name, `replica ${p.replica}`, p.node, `[${p.gpus.join(",")}]`, String(p.port)]),
-    ...(s.router ? [[s.name, "router (cache_aware)", s.router.node, "-", `${s.router.port} (metrics ${s.router.metricsPort})`]] : []),
+    ...(s.router ? [[s.name, `router (${s.router.policy})`, s.router.node, "-", `${s.router.port} (metrics ${s.router.metricsPort})`]] : []),
   ]);
   return table(["service", "process", "node", "gpus", "port"], rows, 5);
 }
@@ -158,3 +159,14 @@ export function dockerHostsTable(plan: DeploymentPlan, resources: readonly Recor
   });
   return table(["host", "gpus used", "container", "role", "gpus", "ports"], rows, 6);
 }
+
+/** A section of the plan's text report that only some platforms have. */
+export interface PlatformSection {
+  readonly title: string;
+  readonly render: (plan: DeploymentPlan, resources: readonly RecordedResource[]) => string;
+}
+
+/** Extra report sections by platform (a platform without one needs no entry). */
+export const PLATFORM_SECTIONS: Partial<Record<Platform, PlatformSection>> = {
+  docker: { title: "docker hosts (containers as registered):", render: dockerHostsTable },
+};

@@ -7,7 +7,7 @@ import { PRICES_CHECKED } from "../components/catalog/instances";
 import { Artifact } from "../components/render/artifact";
 import { CliIo, errorLine, EXIT_ERROR, fail, parseFlags, PROCESS_IO } from "./cli";
 import { installMocks, settle, UNMOCKED_INVOKES, valueOf } from "./mocks";
-import { capacityTable, dockerHostsTable, placementTable, planDocument, PlanDocument, resourceTree } from "./plan-report";
+import { capacityTable, placementTable, PLATFORM_SECTIONS, planDocument, PlanDocument, resourceTree } from "./plan-report";
 import { runProgram } from "./program";
 import { readStackFile } from "./stack-file";
 
@@ -31,6 +31,7 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
   const outDir = path.resolve(opts.dir, opts.outDir ?? path.join("out", opts.stack));
   if (opts.write !== false) writeArtifacts(outDir, artifacts, { ownFolder: opts.outDir === undefined });
   const document = planDocument(serving.plan, resources, artifacts);
+  const section = PLATFORM_SECTIONS[serving.plan.platform];
   const text = [
     `stack ${document.stack} (platform ${document.platform}, environment ${serving.plan.environment})`,
     "",
@@ -43,7 +44,7 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
     "placement:",
     placementTable(serving.plan.services),
     "",
-    ...(serving.plan.platform === "docker" ? ["docker hosts (containers as registered):", dockerHostsTable(serving.plan, resources), ""] : []),
+    ...(section ? [section.title, section.render(serving.plan, resources), ""] : []),
     "endpoints:",
     ...Object.entries(endpoints).map(([k, v]) => `  ${k}: ${v}`),
     "",

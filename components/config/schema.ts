@@ -6,6 +6,7 @@ import { AwsSettingsSchema } from "./aws";
 import { pinnedImage, port } from "./common";
 import { DockerSettingsSchema } from "./docker";
 import { KubernetesSettingsSchema } from "./kubernetes";
+import { ProxySettingsSchema } from "./proxy";
 import { PLATFORM_NAMES } from "../platforms/traits";
 
 /**
@@ -173,6 +174,8 @@ export const StackConfigSchema = z
     hosts: z.array(DockerHostSchema).default([]),
     cache: CacheSchema.default({ throughputMiBps: 1000, iops: 6000 }),
     monitoring: MonitoringSchema.default({ enabled: true, retentionDays: 15, ttftP95Seconds: 5, kvUsageThreshold: 0.85 }),
+    /** The front proxy before every SGLang server and router (see components/config/proxy.ts). @default - every field's default */
+    proxy: ProxySettingsSchema.prefault({}),
     /** Settings for platform aws (see components/config/aws.ts). */
     aws: AwsSettingsSchema.optional(),
     /** Settings for platform docker (see components/config/docker.ts). */

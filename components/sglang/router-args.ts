@@ -1,46 +1,44 @@
-import spec from "./router-args.0.1.5.json";
+import spec from "./router-args.smg-1.13.0.json";
+import release from "./router-release.json";
+import { DEFAULT_MAX_GENERATION_SECONDS } from "../config/proxy";
 import { RouterPlan, ServicePlan } from "./planner";
 
 /**
- * argv of SGLang's cache-aware router, `python3 -m sglang_router.launch_router`, for
- * sglang-router 0.1.5 (the release that matches SGLang 0.4.9.post2), and a model of its argparse
- * (flag table in router-args.0.1.5.json) to check any argv we render.
+ * argv of the router in front of a service's replicas, `python3 -m smg.launch_router`: smg 1.13.0
+ * (Shepherd Model Gateway, the continuation of sglang-router), and a model of its argparse (flag
+ * table in router-args.smg-1.13.0.json, extracted from the wheel by scripts/extract-router-args.py)
+ * to check any argv we render. Why this release and these flags, with what was measured against
+ * the older sglang-router releases: router-release.json.
  *
- * How workers are registered, and what happens when one dies (router 0.1.5; read from
- * sgl-router's src/router.rs of that period, not executed here):
- * - At start the router gets every planned replica in `--worker-urls` and polls each one's
- *   `/health` every `--worker-startup-check-interval` seconds (10). It serves only once ALL of them
- *   answer 200, and exits with an error if that takes longer than `--worker-startup-timeout-secs`.
- *   We size that timeout from the planned cold start, and systemd restarts the router if a first
- *   boot (weights still downloading) takes longer. Consequence: while any replica is down at
- *   start, the whole service is down; once running, the router tolerates replica loss.
- * - cache_aware keeps an approximate radix tree of request text per worker: a request goes to the
- *   worker with the longest matching prefix when the match exceeds `--cache-threshold` (0.5),
- *   else to the worker with the smallest tree; when loads diverge (more than
- *   `--balance-abs-threshold` 32 requests apart and `--balance-rel-threshold` 1.0001 times) it
- *   picks the least loaded. So a conversation's growing prefix stays on one replica.
- * - When a request to a worker fails and that worker's `/health` fails too, the router retries it
- *   (3 times per worker, 6 in all), then REMOVES the worker from its list and cache tree and moves
- *   on to another. In-flight streams on the dead replica are lost (the client sees the stream
- *   break). 0.1.5 never re-adds a removed worker by itself: our registration timer
- *   (render/router-unit.ts) POSTs `/add_worker?url=` for every planned worker whose `/health`
- *   answers, every 30 s, so a restarted replica rejoins with an empty tree.
- * - The router forwards the client's headers (so `Authorization: Bearer` reaches the workers, which
- *   check the API key) and has no key of its own: its `/add_worker` and `/remove_worker` are
- *   unauthenticated, which is why the load balancer forwards only the public API paths.
+ * What the flags buy (router-release.json has the evidence):
+ * - Bodies reach SGLang byte for byte: a policy that needs no request text (power_of_two, counting
+ *   requests in flight at the router) and `--max-buffered-request-bytes 0`, so the router streams
+ *   every body to the worker verbatim instead of re-serialising its typed structs. The price: no
+ *   prefix-cache affinity across replicas and no router-level retry of a request.
+ * - It serves with any healthy subset of its workers: a worker that is down at start is probed
+ *   every 5 s for a week and joins when its `/health` answers; registered workers are probed with
+ *   `/health_generate`, skipped while failing and taken back when they answer; two failed requests
+ *   open a worker's circuit breaker for 10 s.
+ * - It forwards the client's `Authorization` header to the workers (measured), so a worker on
+ *   another node is reached through that node's front proxy with the client's own key.
+ * - It listens where the platform says (loopback behind the front proxy) and its control plane
+ *   (`POST /workers`, `/flush_cache`, ...) is unauthenticated: only the proxy's allow-list reaches it.
  */
 
+export const ROUTER_PACKAGE: string = (spec as { package: string }).package;
 export const ROUTER_VERSION: string = (spec as { version: string }).version;
-/** pip requirement of the router; the wheel is not in the SGLang image. */
-export const ROUTER_REQUIREMENT = `sglang-router==${ROUTER_VERSION}`;
+/** pip requirement of the router (pinned with hashes in router-requirements.txt); not in the SGLang image. */
+export const ROUTER_REQUIREMENT = `${ROUTER_PACKAGE}==${ROUTER_VERSION}`;
 /** The module run with `python3 -m`. */
-export const ROUTER_MODULE = "sglang_router.launch_router";
+export const ROUTER_MODULE: string = release.chosen.module;
+/** The requirements file with the sha256 of every wheel (for `pip install --require-hashes -r`), from the package root. */
+export const ROUTER_REQUIREMENTS_FILE: string = release.chosen.requirements;
 
 export interface RouterArgSpec {
   readonly flags: readonly string[];
   readonly dest: string;
   readonly type: "str" | "int" | "float" | null;
-  readonly action: "store" | "store_true" | "append" | "help";
+  readonly action: "store" | "store_true" | "append" | "extend" | "help";
   readonly nargs: string | null;
   readonly choices: readonly string[] | null;
   readonly default: unknown;
@@ -48,16 +46,14 @@ export interface RouterArgSpec {
 
 export const ROUTER_ARGS: readonly RouterArgSpec[] = (spec as { args: RouterArgSpec[] }).args;
 
-/** The router's own floor for waiting on workers (its default). */
-export const MIN_WORKER_STARTUP_TIMEOUT_SECS = 300;
+/** The policy of every routed service: balances on requests in flight and never parses a body. */
+export const ROUTER_POLICY = "power_of_two";
 
 /**
- * How long the router waits for all workers at start: twice the planned cold start of a replica
- * (image pull, weight read, CUDA graphs), rounded up to a minute, never below the router's 300 s.
+ * How long the router keeps probing a worker that is not up yet. A worker still unregistered after
+ * this is never probed again, so it is a week rather than the planned cold start.
  */
-export function workerStartupTimeoutSecs(svc: ServicePlan): number {
-  return Math.max(MIN_WORKER_STARTUP_TIMEOUT_SECS, Math.ceil((2 * svc.coldStart.totalSeconds) / 60) * 60);
-}
+export const WORKER_STARTUP_TIMEOUT_SECS = 7 * 24 * 3600;
 
 /**
  * Worker base URLs of a router: a replica on the router's own node is reached on loopback (all
@@ -68,37 +64,69 @@ export function routerWorkerUrls(router: RouterPlan, addressOf: (node: string) =
 }
 
 export interface RouterLaunch {
-  /** The service port: the load balancer's target. */
+  /** Address the router binds. */
+  readonly host: string;
   readonly port: number;
+  /** Address of the router's Prometheus listener. @default host */
+  readonly metricsHost?: string;
   readonly metricsPort: number;
-  readonly policy: RouterPlan["policy"];
   readonly workerUrls: readonly string[];
-  readonly workerStartupTimeoutSecs: number;
+  /** The longest a request may take (the longest allowed generation). */
+  readonly requestTimeoutSecs: number;
 }
 
-/** The argv after `python3 -m sglang_router.launch_router`; binds 0.0.0.0 so the ALB and Prometheus reach it. */
+/** The argv after `python3 -m smg.launch_router`. */
 export function routerArgs(l: RouterLaunch): string[] {
-  if (l.workerUrls.length === 0) throw new Error("a router needs at least one worker URL");
+  // power_of_two refuses to start with fewer than two workers; a router exists only for replicas > 1.
+  if (l.workerUrls.length < 2) throw new Error("a router needs at least two worker URLs");
   return [
-    "--host", "0.0.0.0",
+    "--host", l.host,
     "--port", String(l.port),
     "--worker-urls", ...l.workerUrls,
-    "--policy", l.policy,
-    "--worker-startup-timeout-secs", String(l.workerStartupTimeoutSecs),
-    "--prometheus-host", "0.0.0.0",
+    "--policy", ROUTER_POLICY,
+    "--power-of-two-load-metric", "least_requests",
+    "--max-buffered-request-bytes", "0",
+    "--worker-startup-timeout-secs", String(WORKER_STARTUP_TIMEOUT_SECS),
+    "--worker-startup-check-interval", "5",
+    "--health-check-endpoint", "/health_generate",
+    "--health-check-timeout-secs", "25",
+    "--health-check-interval-secs", "5",
+    "--health-failure-threshold", "2",
+    "--health-success-threshold", "1",
+    "--cb-failure-threshold", "2",
+    "--cb-timeout-duration-secs", "10",
+    "--request-timeout-secs", String(l.requestTimeoutSecs),
+    "--disable-tokenizer-autoload",
+    "--prometheus-host", l.metricsHost ?? l.host,
     "--prometheus-port", String(l.metricsPort),
   ];
 }
 
+/** Where a planned router listens; the platform decides (loopback behind the front proxy). */
+export interface RouterListen {
+  readonly host: string;
+  /** @default the planned router port */
+  readonly port?: number;
+  /** @default host */
+  readonly metricsHost?: string;
+  /** @default the planned metrics port */
+  readonly metricsPort?: number;
+  readonly requestTimeoutSecs: number;
+}
+
+/** Until a platform puts its front proxy in front: the planned ports on every address. */
+const ALL_ADDRESSES: RouterListen = { host: "0.0.0.0", requestTimeoutSecs: DEFAULT_MAX_GENERATION_SECONDS };
+
 /** The router argv of a planned service. */
-export function routerArgsFor(svc: ServicePlan, addressOf: (node: string) => string): string[] {
+export function routerArgsFor(svc: ServicePlan, addressOf: (node: string) => string, listen: RouterListen = ALL_ADDRESSES): string[] {
   if (!svc.router) throw new Error(`service '${svc.name}' has ${svc.replicas} replica(s) and no router`);
   return routerArgs({
-    port: svc.router.port,
-    metricsPort: svc.router.metricsPort,
-    policy: svc.router.policy,
+    host: listen.host,
+    port: listen.port ?? svc.router.port,
+    metricsHost: listen.metricsHost,
+    metricsPort: listen.metricsPort ?? svc.router.metricsPort,
     workerUrls: routerWorkerUrls(svc.router, addressOf),
-    workerStartupTimeoutSecs: workerStartupTimeoutSecs(svc),
+    requestTimeoutSecs: listen.requestTimeoutSecs,
   });
 }
 
@@ -137,7 +165,7 @@ function convert(a: RouterArgSpec, raw: string, flag: string): string | number |
 
 const isFlag = (s: string) => s.startsWith("-") && s.length > 1 && !/^-\d/.test(s);
 
-/** Parses a router argv the way launch_router's argparse would, reporting what it would reject. */
+/** Parses a router argv the way smg.launch_router's argparse would, reporting what it would reject. */
 export function parseRouterArgs(argv: readonly string[]): RouterParseResult {
   const values: Record<string, RouterValue> = {};
   const errors: string[] = [];
@@ -169,9 +197,10 @@ export function parseRouterArgs(argv: readonly string[]): RouterParseResult {
       continue;
     }
     const take: string[] = inline !== undefined ? [inline] : [];
-    const want = a.nargs === "+" ? Infinity : a.nargs === null ? 1 : Number(a.nargs);
+    const many = a.nargs === "+" || a.nargs === "*";
+    const want = many ? Infinity : a.nargs === null ? 1 : Number(a.nargs);
     while (inline === undefined && take.length < want && i < argv.length && !isFlag(argv[i])) take.push(argv[i++]);
-    if (a.nargs === "+" ? take.length === 0 : take.length !== want) {
+    if (a.nargs === "*" ? false : a.nargs === "+" ? take.length === 0 : take.length !== want) {
       errors.push(`argument ${flag}: expected ${a.nargs === "+" ? "at least one argument" : want === 1 ? "one argument" : `${want} arguments`}`);
       continue;
     }
@@ -183,7 +212,8 @@ export function parseRouterArgs(argv: readonly string[]): RouterParseResult {
     }
     const vals = converted as (string | number)[];
     if (a.action === "append") values[a.dest] = [...((values[a.dest] as string[][] | undefined) ?? []), vals.map(String)];
-    else values[a.dest] = a.nargs === "+" ? vals : vals[0];
+    else if (a.action === "extend") values[a.dest] = [...((values[a.dest] as (string | number)[] | undefined) ?? []), ...vals];
+    else values[a.dest] = a.nargs === "+" || a.nargs === "*" ? vals : vals[0];
   }
   return { values, errors };
 }

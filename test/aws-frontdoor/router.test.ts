@@ -14,7 +14,7 @@ import {
   routerArgs,
   routerArgsFor,
   routerWorkerUrls,
-  workerStartupTimeoutSecs,
+  WORKER_STARTUP_TIMEOUT_SECS,
 } from "../../components/sglang/router-args";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
 import { IMAGES, PORTS } from "../../components/contract";
@@ -25,41 +25,47 @@ const noRemote = (node: string): string => {
 };
 
 describe("router flag table", () => {
-  test("holds exactly the 25 flags of launch_router.py at v0.4.9.post2, plus argparse's --help", () => {
-    // The list in /work/shared/reference/sglang-router-0.1.5/router-args.md, in its order.
-    const reference = [
-      "--host", "--port", "--worker-urls", "--policy", "--pd-disaggregation", "--prefill", "--decode",
-      "--worker-startup-timeout-secs", "--worker-startup-check-interval", "--cache-threshold",
-      "--balance-abs-threshold", "--balance-rel-threshold", "--eviction-interval", "--max-tree-size",
-      "--max-payload-size", "--log-dir", "--log-level", "--service-discovery", "--selector",
-      "--service-discovery-port", "--service-discovery-namespace", "--prefill-selector",
-      "--decode-selector", "--prometheus-port", "--prometheus-host",
-    ];
-    expect(reference.length).toBe(25);
-    expect(ROUTER_ARGS.flatMap((a) => a.flags)).toEqual(["-h", "--help", ...reference]);
+  test("is smg 1.13.0's own argparse, extracted from the wheel: the flags the argv uses are there, sglang-router 0.1.5's removed ones are not", () => {
+    const flags = new Set(ROUTER_ARGS.flatMap((a) => a.flags));
+    expect(ROUTER_ARGS.length).toBe(213);
+    for (const f of ["--max-buffered-request-bytes", "--power-of-two-load-metric", "--health-check-endpoint", "--disable-tokenizer-autoload", "--request-timeout-secs", "--cb-failure-threshold"]) expect(flags.has(f)).toBe(true);
+    expect(flags.has("--eviction-interval")).toBe(false);
   });
 
-  test("knows the policies, the router defaults and that --worker-urls takes one or more", () => {
+  test("knows the policies, the router defaults and that --worker-urls takes any number", () => {
     const byDest = Object.fromEntries(ROUTER_ARGS.map((a) => [a.dest, a]));
-    expect(byDest.policy.choices).toEqual(["random", "round_robin", "cache_aware", "power_of_two"]);
-    expect(byDest.worker_urls.nargs).toBe("+");
-    expect([byDest.host.default, byDest.port.default, byDest.worker_startup_timeout_secs.default, byDest.prometheus_port.default]).toEqual(["127.0.0.1", 30000, 300, 29000]);
+    expect(byDest.policy.choices).toEqual(["random", "round_robin", "passthrough", "cache_aware", "power_of_two", "least_load", "manual", "consistent_hashing", "prefix_hash"]);
+    expect(byDest.worker_urls).toMatchObject({ nargs: "*", action: "extend" });
+    expect([byDest.host.default, byDest.port.default, byDest.worker_startup_timeout_secs.default, byDest.prometheus_port.default, byDest.max_buffered_request_bytes.default]).toEqual(["0.0.0.0", 30000, 1800, 29000, 1048576]);
   });
 });
 
 describe("router argv", () => {
   const prod = plan(prodConfig());
   const qwen3 = prod.services[0];
+  const loopback = { host: "127.0.0.1", port: 19001, metricsPort: 39000, requestTimeoutSecs: 1200 };
 
-  test("prod's qwen3 router: cache_aware on the service port, same-node workers on loopback, metrics on the planned port", () => {
-    expect(routerArgsFor(qwen3, noRemote)).toEqual([
-      "--host", "0.0.0.0",
-      "--port", "9001",
+  test("prod's qwen3 router: power_of_two without buffering (bodies forwarded verbatim), probes on /health_generate, where the platform says", () => {
+    expect(routerArgsFor(qwen3, noRemote, loopback)).toEqual([
+      "--host", "127.0.0.1",
+      "--port", "19001",
       "--worker-urls", `http://127.0.0.1:${PORTS.workerBase}`, "http://127.0.0.1:30001",
-      "--policy", "cache_aware",
-      "--worker-startup-timeout-secs", "480",
-      "--prometheus-host", "0.0.0.0",
-      "--prometheus-port", String(PORTS.routerMetricsBase),
+      "--policy", "power_of_two",
+      "--power-of-two-load-metric", "least_requests",
+      "--max-buffered-request-bytes", "0",
+      "--worker-startup-timeout-secs", String(WORKER_STARTUP_TIMEOUT_SECS),
+      "--worker-startup-check-interval", "5",
+      "--health-check-endpoint", "/health_generate",
+      "--health-check-timeout-secs", "25",
+      "--health-check-interval-secs", "5",
+      "--health-failure-threshold", "2",
+      "--health-success-threshold", "1",
+      "--cb-failure-threshold", "2",
+      "--cb-timeout-duration-secs", "10",
+      "--request-timeout-secs", "1200",
+      "--disable-tokenizer-autoload",
+      "--prometheus-host", "127.0.0.1",
+      "--prometheus-port", "39000",
     ]);
   });
 
@@ -67,7 +73,7 @@ describe("router argv", () => {
     for (const svc of prod.services) {
       const r = parseRouterArgs(routerArgsFor(svc, noRemote));
       expect(r.errors).toEqual([]);
-      expect(r.values).toMatchObject({ host: "0.0.0.0", port: svc.router!.port, policy: "cache_aware", prometheus_port: svc.router!.metricsPort });
+      expect(r.values).toMatchObject({ host: "0.0.0.0", port: svc.router!.port, policy: "power_of_two", max_buffered_request_bytes: 0, prometheus_port: svc.router!.metricsPort });
       expect(r.values.worker_urls).toEqual(svc.router!.workers.map((w) => `http://127.0.0.1:${w.port}`));
     }
   });
@@ -83,19 +89,15 @@ describe("router argv", () => {
     expect(() => routerArgsFor(svc, noRemote)).toThrow("service 'qwen3-32b' has 1 replica(s) and no router");
   });
 
-  test("startup timeout is twice the planned cold start in whole minutes, never below the router's 300 s", () => {
-    expect(qwen3.coldStart.totalSeconds).toBe(227);
-    expect(workerStartupTimeoutSecs(qwen3)).toBe(480);
-    expect(workerStartupTimeoutSecs({ ...qwen3, coldStart: { ...qwen3.coldStart, totalSeconds: 20 } })).toBe(300);
+  test("a worker down at start is probed for a week, not for the cold start: one unregistered after the timeout never joins", () => {
+    expect(WORKER_STARTUP_TIMEOUT_SECS).toBe(604800);
   });
 
   test.each([
-    [["--policy", "least_loaded"], "argument --policy: invalid choice: 'least_loaded' (choose from 'random', 'round_robin', 'cache_aware', 'power_of_two')"],
-    [["--worker-urls"], "argument --worker-urls: expected at least one argument"],
+    [["--policy", "least_loaded"], "argument --policy: invalid choice: 'least_loaded' (choose from 'random', 'round_robin', 'passthrough', 'cache_aware', 'power_of_two', 'least_load', 'manual', 'consistent_hashing', 'prefix_hash')"],
     [["--port", "nine"], "argument --port: invalid int value: 'nine'"],
-    [["--api-key", "k"], "unrecognized arguments: --api-key k"],
-    [["--prometheus", "1"], "ambiguous option: --prometheus could match --prometheus-port, --prometheus-host"],
-    [["--prefill", "http://p:1"], "argument --prefill: expected 2 arguments"],
+    [["--api-keys", "k"], "unrecognized arguments: --api-keys k"],
+    [["--prometheus", "1"], "ambiguous option: --prometheus could match --prometheus-port, --prometheus-host, --prometheus-duration-buckets"],
     [["-h"], "-h prints the help and exits instead of starting the router"],
     [["http://w:1"], "unrecognized arguments: http://w:1"],
   ])("rejects %j like argparse would", (argv, error) => {
@@ -107,8 +109,8 @@ describe("router argv", () => {
     expect(r).toEqual({ values: { policy: "round_robin", cache_threshold: 0.3, decode: [["http://d1:1"], ["http://d2:1"]] }, errors: [] });
   });
 
-  test("a router needs workers", () => {
-    expect(() => routerArgs({ port: 9001, metricsPort: PORTS.routerMetricsBase, policy: "cache_aware", workerUrls: [], workerStartupTimeoutSecs: 300 })).toThrow("a router needs at least one worker URL");
+  test("a router needs two workers (power_of_two refuses to start with one)", () => {
+    expect(() => routerArgs({ ...loopback, workerUrls: ["http://127.0.0.1:1"] })).toThrow("a router needs at least two worker URLs");
   });
 });
 
@@ -134,23 +136,23 @@ describe("router units on the node", () => {
     ]);
   });
 
-  test("the router unit runs `python3 -m sglang_router.launch_router <planned argv>` exactly, on the host network", () => {
+  test("the router unit runs `python3 -m smg.launch_router <planned argv>` exactly, on the host network", () => {
     const execStart = unit("sglang-router-qwen3-32b.service").split("\n").find((l) => l.startsWith("ExecStart="))!;
     const tag = routerImageTag(SGLANG_IMAGE);
     expect(execStart).toBe(
-      `ExecStart=/usr/bin/docker run --rm --name sglang-router-qwen3-32b --network host --log-driver journald ${tag} python3 -m sglang_router.launch_router ${routerArgsFor(prod.services[0], noRemote).join(" ")}`,
+      `ExecStart=/usr/bin/docker run --rm --name sglang-router-qwen3-32b --network host --log-driver journald ${tag} python3 -m smg.launch_router ${routerArgsFor(prod.services[0], noRemote).join(" ")}`,
     );
     expect(unit("sglang-router-qwen3-32b.service")).toContain("Restart=always\n");
     expect(unit("sglang-router-qwen3-32b.service")).toContain("Requires=docker.service sglang-router-image.service\n");
   });
 
-  test("the router image is sglang-router==0.1.5 on the pinned SGLang image, without touching its packages", () => {
-    expect(routerImageTag(SGLANG_IMAGE)).toBe("qwen-serving/sglang-router:0.1.5-v0.4.9.post2-cu126");
-    expect(routerImageTag(`lmsysorg/sglang@sha256:${"a".repeat(64)}`)).toBe(`qwen-serving/sglang-router:0.1.5-sha256-${"a".repeat(64)}`);
+  test("the router image is smg==1.13.0 on the pinned SGLang image, without touching its packages", () => {
+    expect(routerImageTag(SGLANG_IMAGE)).toBe("qwen-serving/sglang-router:1.13.0-v0.4.9.post2-cu126");
+    expect(routerImageTag(`lmsysorg/sglang@sha256:${"a".repeat(64)}`)).toBe(`qwen-serving/sglang-router:1.13.0-sha256-${"a".repeat(64)}`);
     const dockerfile = routerDockerfile(SGLANG_IMAGE);
     expect(dockerfile).toContain(`FROM ${SGLANG_IMAGE}\n`);
     expect(dockerfile).toContain(`pip install --no-cache-dir --no-deps --only-binary=:all: ${ROUTER_REQUIREMENT} `);
-    expect(ROUTER_REQUIREMENT).toBe("sglang-router==0.1.5");
+    expect(ROUTER_REQUIREMENT).toBe("smg==1.13.0");
     expect(unit("sglang-router-image.service")).toContain(`ExecStart=/usr/bin/docker build --tag ${routerImageTag(SGLANG_IMAGE)} /etc/qwen-serving/sglang-router\n`);
   });
 

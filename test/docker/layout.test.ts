@@ -8,7 +8,7 @@ import { DockerLayout, SecretsPresent, dockerLayout } from "../../components/doc
 import { QwenServingError, formatProblem } from "../../components/problems";
 import { renderWeightsScript } from "../../components/render/scripts/weights";
 import { planDeployment } from "../../components/sglang/planner";
-import { parseRouterArgs, workerStartupTimeoutSecs } from "../../components/sglang/router-args";
+import { parseRouterArgs, routerArgsFor } from "../../components/sglang/router-args";
 import { SEED_ARGV, dockerConfig, stackConfig } from "./helpers";
 
 const SECRETS: SecretsPresent = { hfToken: false, modelscopeToken: false, grafanaAdminPassword: true, dockerTls: false, apiKeys: [] };
@@ -186,16 +186,17 @@ describe("a service with two replicas on two hosts", () => {
   test("the router runs the planned router argv on the host network, from the installed package, after the install", () => {
     const [r] = byRole(l, "gpu-a", "router");
     expect(r.command).toEqual([
-      "python3", "-m", "sglang_router.launch_router",
-      "--host", "0.0.0.0", "--port", "9001", "--worker-urls", "http://127.0.0.1:30000", "http://10.1.0.6:30000",
-      "--policy", "cache_aware", "--worker-startup-timeout-secs", String(workerStartupTimeoutSecs(p.services[0])), "--prometheus-host", "0.0.0.0", "--prometheus-port", "29000",
+      "python3", "-m", "smg.launch_router",
+      ...routerArgsFor(p.services[0], (n) => ({ "gpu-b": "10.1.0.6" })[n]!),
     ]);
+    expect(r.command.slice(3, 9)).toEqual(["--host", "0.0.0.0", "--port", "9001", "--worker-urls", "http://127.0.0.1:30000"]);
+    expect(r.command[9]).toBe("http://10.1.0.6:30000");
     expect(parseRouterArgs(r.command.slice(3)).errors).toEqual([]);
     expect(r).toMatchObject({ hostNetwork: true, env: ["PYTHONPATH=/opt/sglang-router"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }], after: "router-install", restart: "unless-stopped" });
     const [install] = byRole(l, "gpu-a", "router-install");
     expect(install).toMatchObject({ runOnce: true, command: ["bash", "/opt/qwen-serving/install-router.sh"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: false }] });
     // What to install where: the script's header (layout.tools.test.ts runs it).
-    expect(install.files[0].content).toContain("REQUIREMENT='sglang-router==0.1.5'\nSITE='/opt/sglang-router'\nMODULE='sglang_router.launch_router'\n");
+    expect(install.files[0].content).toContain("REQUIREMENT='smg==1.13.0'\nSITE='/opt/sglang-router'\nMODULE='smg.launch_router'\n");
   });
 
   test("Prometheus scrapes both replicas and the router's metrics port", () => {

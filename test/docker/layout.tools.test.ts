@@ -77,8 +77,8 @@ describe("a service with two replicas on two hosts", () => {
     const ok = await run("bash", [join(root, "install.sh")], { env });
     expect(ok.code).toBe(0);
     expect(readFileSync(join(root, "log"), "utf8").trim().split("\n")).toEqual([
-      "|-m pip install --no-cache-dir --no-deps --only-binary=:all: --upgrade --target /opt/sglang-router sglang-router==0.1.5",
-      "/opt/sglang-router|-c import sglang_router_rs, sglang_router.launch_router",
+      "|-m pip install --no-cache-dir --no-deps --only-binary=:all: --upgrade --target /opt/sglang-router smg==1.13.0",
+      "/opt/sglang-router|-c import smg.launch_router",
     ]);
     const broken = await run("bash", [join(root, "install.sh")], { env: { ...env, BROKEN: "1" } });
     expect(broken.code).not.toBe(0);

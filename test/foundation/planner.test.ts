@@ -24,7 +24,7 @@ describe("placement", () => {
     const plan = planDeployment("t", aws([svc({ replicas: 2 }), svc({ name: "vl", model: "Qwen/Qwen2.5-VL-32B-Instruct", port: 9002, contextLength: 128000, ropeScaling: undefined })]));
     const [q, vl] = plan.services;
     expect(q.placement.map((p) => [p.node, p.gpus, p.port])).toEqual([["gpu-0", [0, 1], PORTS.workerBase], ["gpu-0", [2, 3], PORTS.workerBase + 1]]);
-    expect(q.router).toMatchObject({ node: "gpu-0", port: 9001, policy: "cache_aware", workers: [{ node: "gpu-0", port: PORTS.workerBase }, { node: "gpu-0", port: 30001 }] });
+    expect(q.router).toMatchObject({ node: "gpu-0", port: 9001, policy: "power_of_two", workers: [{ node: "gpu-0", port: PORTS.workerBase }, { node: "gpu-0", port: 30001 }] });
     expect(vl.placement).toEqual([expect.objectContaining({ node: "gpu-0", gpus: [4, 5], port: 9002 })]);
     expect(vl.router).toBeUndefined();
   });

@@ -142,13 +142,13 @@ describe("routed services, Ingress and hub tokens", () => {
       expect(c.args).toEqual(svc.placement[1].launchArgs);
       const router = m.router!.deployment.spec!.template.spec!.containers[0];
       expect(router.image).toBe(ROUTER_IMAGE);
-      expect(router.command).toEqual(["python3", "-m", "sglang_router.launch_router"]);
+      expect(router.command).toEqual(["python3", "-m", "smg.launch_router"]);
       const args = router.args!;
       expect(parseRouterArgs(args).errors).toEqual([]);
       const after = (flag: string) => args[args.indexOf(flag) + 1];
       expect(args).toContain("--service-discovery");
       expect(after("--port")).toBe(String(svc.port));
-      expect(after("--policy")).toBe("cache_aware");
+      expect(after("--policy")).toBe("power_of_two");
       expect(after("--service-discovery-port")).toBe(String(c.ports![0].containerPort));
       expect(after("--service-discovery-namespace")).toBe("qwen-serving");
       expect(after("--prometheus-host")).toBe("0.0.0.0");
@@ -205,7 +205,7 @@ describe("settings that cannot work are refused, all at once", () => {
     expect(error).toBeInstanceOf(QwenServingError);
     expect((error as QwenServingError).problems.map(formatProblem)).toEqual([
       "qwen-serving:kubernetes.nodePools.a100: no node pool is named 'a100' (valid: h100)",
-      "qwen-serving:kubernetes.routerImage: services qwen3-32b have replicas > 1 and need SGLang's router (give a pinned image with sglang-router==0.1.5; the SGLang image has none: e.g. FROM lmsysorg/sglang:v0.4.9.post2-cu126 plus pip install sglang-router==0.1.5)",
+      "qwen-serving:kubernetes.routerImage: services qwen3-32b have replicas > 1 and need SGLang's router (give a pinned image with smg==1.13.0; the SGLang image has none: e.g. FROM lmsysorg/sglang:v0.4.9.post2-cu126 plus pip install smg==1.13.0)",
     ]);
   });
 

@@ -2,7 +2,7 @@ import { ServicePorts } from "./assign-ports";
 import { RouterPlan, Slot } from "./types";
 
 /**
- * Phase 6: a service with more than one replica gets SGLang's cache-aware router on the node of
+ * Phase 6: a service with more than one replica gets a router (smg, sglang/router-args.ts) on the node of
  * replica 0. It binds the service port (the load balancer or clients target it) and fronts every
  * replica's worker port.
  */
@@ -12,7 +12,7 @@ export function planRouter(servicePort: number, slots: readonly Slot[], ports: S
     node: slots[0].node,
     port: servicePort,
     metricsPort: ports.routerMetrics,
-    policy: "cache_aware",
+    policy: "power_of_two",
     workers: slots.map((s, r) => ({ node: s.node, port: ports.replicas[r] })),
   };
 }

@@ -35,14 +35,14 @@ export interface ReplicaPlan extends Slot {
   readonly launchArgs: readonly string[];
 }
 
-/** SGLang's cache-aware router, planned when a service has more than one replica. */
+/** The router (smg, sglang/router-args.ts), planned when a service has more than one replica. */
 export interface RouterPlan {
   readonly node: string;
   /** The service port: the load balancer targets the router. */
   readonly port: number;
   /** The router's own Prometheus endpoint. */
   readonly metricsPort: number;
-  readonly policy: "cache_aware";
+  readonly policy: "power_of_two";
   readonly workers: readonly { readonly node: string; readonly port: number }[];
 }
 

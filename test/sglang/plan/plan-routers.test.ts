@@ -7,7 +7,7 @@ describe("plan routers", () => {
       node: "gpu-1",
       port: 9001,
       metricsPort: 29000,
-      policy: "cache_aware",
+      policy: "power_of_two",
       workers: [{ node: "gpu-1", port: 30000 }, { node: "gpu-0", port: 30001 }],
     });
   });

@@ -6,7 +6,7 @@
 # PARAMS["marker"] is the completion marker's name, which no listed path may take.
 # Header (components/render/scripts/weights.ts): marker
 
-import contextlib, hashlib, json, os, sys, urllib.error, urllib.parse, urllib.request
+import concurrent.futures, contextlib, hashlib, http.client, json, os, sys, time, urllib.parse, urllib.request
 
 CHUNK = 8 << 20
 q = urllib.parse.quote
@@ -110,43 +110,79 @@ def digest(path, want):
     return f"{kind}:{h.hexdigest()}"
 
 
+def fetch_file(src, dest, size, want, path):
+    final = os.path.join(dest, path)
+    if os.path.isfile(final) and os.path.getsize(final) == size:
+        # A file of the right size may still be another revision: compare content when the source gives a hash.
+        if want == "-" or digest(final, want) == want:
+            return
+        print(f"qwen-weights: {path}: content differs from this revision; fetching again", file=sys.stderr)
+        os.remove(final)
+    part = os.path.join(dest, ".partial", path)
+    os.makedirs(os.path.dirname(part), exist_ok=True)
+    os.makedirs(os.path.dirname(final), exist_ok=True)
+    have = os.path.getsize(part) if os.path.isfile(part) else 0
+    if have > size:
+        os.remove(part)
+        have = 0
+    if have < size:
+        print(f"qwen-weights: {path}: {size} bytes" + (f", resuming at {have}" if have else ""), file=sys.stderr)
+        body, resumed = src.open_from(path, have)
+        with contextlib.closing(body), open(part, "ab" if resumed else "wb") as f:
+            while True:
+                chunk = body.read(CHUNK)
+                if not chunk:
+                    break
+                f.write(chunk)
+    else:
+        open(part, "ab").close()
+    got = os.path.getsize(part)
+    if got != size:
+        raise RuntimeError(f"{path}: have {got} of {size} bytes")
+    if want != "-" and digest(part, want) != want:
+        os.remove(part)
+        raise RuntimeError(f"{path}: content does not match {want}")
+    # On disk before it is in place: the completion marker must never outlive the data after a power cut.
+    with open(part, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(part, final)
+
+
+def fetch_one(src, dest, size, want, path, attempts, delay):
+    # Retried per file: the back-off doubles while tries make no progress and starts over whenever
+    # the partial file grew, so a slow but moving download is never given up.
+    part = os.path.join(dest, ".partial", path)
+    have = lambda: os.path.getsize(part) if os.path.isfile(part) else 0
+    stalled = 0
+    while True:
+        before = have()
+        try:
+            return fetch_file(src, dest, size, want, path)
+        except (OSError, RuntimeError, ValueError, http.client.HTTPException) as e:
+            stalled = 1 if have() > before else stalled + 1
+            if stalled >= attempts:
+                raise RuntimeError(f"{path}: {e} ({attempts} tries in a row without progress)")
+            wait = min(delay * 2 ** (stalled - 1), 300)
+            print(f"qwen-weights: {path}: {e}; retrying in {wait:g}s", file=sys.stderr)
+            time.sleep(wait)
+
+
 def fetch(src, dest, manifest):
     with open(manifest) as m:
         entries = [line.rstrip("\n").split("\t", 2) for line in m]
-    for size, want, path in entries:
-        size = int(size)
-        final = os.path.join(dest, path)
-        if os.path.isfile(final) and os.path.getsize(final) == size:
-            # A file of the right size may still be another revision: compare content when the source gives a hash.
-            if want == "-" or digest(final, want) == want:
-                continue
-            print(f"qwen-weights: {path}: content differs from this revision; fetching again", file=sys.stderr)
-            os.remove(final)
-        part = os.path.join(dest, ".partial", path)
-        os.makedirs(os.path.dirname(part), exist_ok=True)
-        os.makedirs(os.path.dirname(final), exist_ok=True)
-        have = os.path.getsize(part) if os.path.isfile(part) else 0
-        if have > size:
-            os.remove(part)
-            have = 0
-        if have < size:
-            print(f"qwen-weights: {path}: {size} bytes" + (f", resuming at {have}" if have else ""), file=sys.stderr)
-            body, resumed = src.open_from(path, have)
-            with contextlib.closing(body), open(part, "ab" if resumed else "wb") as f:
-                while True:
-                    chunk = body.read(CHUNK)
-                    if not chunk:
-                        break
-                    f.write(chunk)
-        else:
-            open(part, "ab").close()
-        got = os.path.getsize(part)
-        if got != size:
-            raise RuntimeError(f"{path}: have {got} of {size} bytes")
-        if want != "-" and digest(part, want) != want:
-            os.remove(part)
-            raise RuntimeError(f"{path}: content does not match {want}")
-        os.replace(part, final)
+    workers = int(os.environ.get("WEIGHTS_PARALLEL", "8"))
+    attempts = int(os.environ.get("WEIGHTS_ATTEMPTS", "5"))
+    delay = float(os.environ.get("WEIGHTS_RETRY_DELAY", "10"))
+    # Several files at once (a hub or CDN paces each connection); the largest start first.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        jobs = [pool.submit(fetch_one, src, dest, int(size), want, path, attempts, delay) for size, want, path in sorted(entries, key=lambda e: -int(e[0]))]
+        errors = [str(j.exception()) for j in jobs if j.exception()]
+    for dirpath, _, _ in os.walk(dest):
+        fd = os.open(dirpath, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {len(entries)} files failed: " + "; ".join(errors[:3]))
 
 
 def main():
@@ -166,6 +202,6 @@ def main():
 
 try:
     main()
-except (OSError, RuntimeError, ValueError, KeyError, urllib.error.URLError) as e:
+except (OSError, RuntimeError, ValueError, KeyError, http.client.HTTPException) as e:
     print(f"qwen-weights: {e}", file=sys.stderr)
     sys.exit(1)

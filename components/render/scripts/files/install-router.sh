@@ -8,4 +8,4 @@
 # Header: REQUIREMENT SITE MODULE
 set -euo pipefail
 python3 -m pip install --no-cache-dir --no-deps --only-binary=:all: --upgrade --target "$SITE" "$REQUIREMENT"
-PYTHONPATH="$SITE" python3 -c "import sglang_router_rs, $MODULE"
+PYTHONPATH="$SITE" python3 -c "import $MODULE"

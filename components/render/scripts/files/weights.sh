@@ -10,6 +10,8 @@ CACHE_ROOT="${WEIGHTS_CACHE_ROOT:-$DEFAULT_CACHE_ROOT}"
 export HF_TOKEN_FILE="${HF_TOKEN_FILE:-$DEFAULT_HF_TOKEN_FILE}"
 export MODELSCOPE_TOKEN_FILE="${MODELSCOPE_TOKEN_FILE:-$DEFAULT_MODELSCOPE_TOKEN_FILE}"
 RETRY_DELAY="${WEIGHTS_RETRY_DELAY:-10}"
+# hub.py retries each file by itself (WEIGHTS_PARALLEL files at once, default 8).
+export WEIGHTS_ATTEMPTS="$ATTEMPTS" WEIGHTS_RETRY_DELAY="$RETRY_DELAY"
 
 log() { printf 'qwen-weights: %s\n' "$*" >&2; }
 
@@ -83,21 +85,26 @@ ensure_model() {
     fi
     log "$repo@$revision: listing files ($source)"
     retry python3 "$WORK/hub.py" list "$source" "$repo" "$revision" "$s3uri" "$manifest" || exit 3
-    retry python3 "$WORK/hub.py" fetch "$source" "$repo" "$revision" "$s3uri" "$dir" "$manifest" || exit 3
+    python3 "$WORK/hub.py" fetch "$source" "$repo" "$revision" "$s3uri" "$dir" "$manifest" || exit 3
     verify "$dir" "$manifest" || exit 4
     prune "$dir" "$manifest"
     files=$(wc -l < "$manifest")
     bytes=$(awk -F'\t' '{ s += $1 } END { printf "%.0f", s }' "$manifest")
     # errexit is off in here (the caller tests our status), so every step that matters is checked.
     { printf '%s\nfiles=%s\nbytes=%s\n' "$stamp" "$files" "$bytes" > "$dir/$MARKER.tmp" &&
-      sync "$dir/$MARKER.tmp" && mv -f "$dir/$MARKER.tmp" "$dir/$MARKER"; } || { log "cannot write $dir/$MARKER"; exit 3; }
+      sync -f "$dir/$MARKER.tmp" && mv -f "$dir/$MARKER.tmp" "$dir/$MARKER" && sync -f "$dir/$MARKER"; } || { log "cannot write $dir/$MARKER"; exit 3; }
     rm -rf "$dir/.partial"
     log "$repo@$revision is complete: $files files, $bytes bytes"
   ) 9>>"$CACHE_ROOT/.locks/$key.lock"
 }
 
+# Arguments name the models to make complete (one download unit per model); none means all.
+for repo in "$@"; do
+  printf '%s\n' "${MODEL_REPOS[@]}" | grep -Fxq -- "$repo" || { log "$repo is not one of this script's models: ${MODEL_REPOS[*]}"; exit 2; }
+done
 status=0
 for i in "${!MODEL_REPOS[@]}"; do
+  if (( $# )) && ! printf '%s\n' "$@" | grep -Fxq -- "${MODEL_REPOS[i]}"; then continue; fi
   ensure_model "${MODEL_SOURCES[i]}" "${MODEL_REPOS[i]}" "${MODEL_REVISIONS[i]}" "${MODEL_S3_URIS[i]}" || status=$?
 done
 exit "$status"

@@ -26,7 +26,7 @@ export function splitExecLine(line: string): string[] {
       i++;
       if (i < s.length && s[i] !== " ") throw new Error(`quoted word followed by text in: ${line}`);
     }
-    argv.push(word.replace(/\u0000/g, "%"));
+    argv.push(word.replaceAll("\u0000", "%"));
   }
   return argv;
 }

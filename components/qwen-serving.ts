@@ -1,10 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AwsPlatform } from "./aws/aws-platform";
 import { stackConfigProblems } from "./config/checks";
 import { StackConfig } from "./config/schema";
-import { DockerPlatform } from "./docker/docker-platform";
-import { KubernetesPlatform } from "./kubernetes/kubernetes-platform";
 import { GrafanaAccess, PlatformOutputs, ServingSecrets, secretsPresent } from "./platform";
+import { platformEntry } from "./platforms/registry";
 import { Problem, QwenServingError, Stage, formatProblem } from "./problems";
 import { Artifact } from "./render/artifact";
 import { DeploymentPlan, PlanOptions, planDeployment } from "./sglang/planner";
@@ -53,14 +51,12 @@ export function preflight(args: QwenServingArgs): Preflight {
     (e) => ((planProblems = e.problems), undefined),
   );
   const secrets = secretsPresent(args.secrets ?? {});
-  const platform = guarded(() => ADAPTERS[args.config.platform].validate({ plan, config: args.config, secrets }), (e) => e.problems);
+  const platform = guarded(() => platformEntry(args.config.platform).adapter.validate({ plan, config: args.config, secrets }), (e) => e.problems);
   // The same rule broken twice (e.g. a missing password seen by two checks) is reported once.
   const problems = [...new Map([...config, ...planProblems, ...platform].map((p) => [formatProblem(p), p])).values()];
   const stage: Stage | undefined = config.length ? "config" : planProblems.length ? "plan" : platform.length ? "platform" : undefined;
   return { plan, problems, stage };
 }
-
-const ADAPTERS = { aws: AwsPlatform, docker: DockerPlatform, kubernetes: KubernetesPlatform } as const;
 
 /**
  * SGLang-served Qwen models on one platform (aws, docker or kubernetes): plans GPUs, memory, ports
@@ -84,12 +80,8 @@ export class QwenServing extends pulumi.ComponentResource implements PlatformOut
     this.plan = plan;
     const platformArgs = { plan, config: args.config, secrets: args.secrets ?? {} };
     const child = { parent: this };
-    const platform: PlatformOutputs =
-      plan.platform === "aws"
-        ? new AwsPlatform(`${name}-aws`, platformArgs, child)
-        : plan.platform === "docker"
-          ? new DockerPlatform(`${name}-docker`, platformArgs, child)
-          : new KubernetesPlatform(`${name}-k8s`, platformArgs, child);
+    const entry = platformEntry(plan.platform);
+    const platform: PlatformOutputs = new entry.adapter(`${name}-${entry.childSuffix}`, platformArgs, child);
     this.endpoints = platform.endpoints;
     this.artifacts = platform.artifacts;
     this.grafana = platform.grafana;

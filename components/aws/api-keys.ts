@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { apiKeyParameterName } from "../render/api-key";
+import { apiKeyParameterName } from "../render/aws/api-key";
 
 export interface ApiKeysArgs {
   /** Stack name, part of each parameter's path. */
@@ -14,7 +14,7 @@ export interface ApiKeysArgs {
 /**
  * One SSM SecureString parameter per service API key (`/qwen-serving/<stack>/api-keys/<service>`),
  * created from the Pulumi secret; the value stays a secret in state. Nodes fetch it at boot (see
- * render/api-key.ts), so it never appears in user-data or unit files.
+ * render/aws/api-key.ts), so it never appears in user-data or unit files.
  */
 export class ApiKeys extends pulumi.ComponentResource {
   /** Parameter name per service. */

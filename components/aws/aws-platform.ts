@@ -53,9 +53,9 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       targetPorts: frontDoorPlan.targets.map((t) => t.port),
     }, { parent: this });
     // Service API keys as SSM SecureStrings, before the nodes: their SGLang units fetch them at boot
-    // (render/api-key.ts) and their role needs ApiKeys.parameterArns.
+    // (render/aws/api-key.ts) and their role needs ApiKeys.parameterArns.
     const apiKeys = Object.keys(args.secrets.apiKeys ?? {}).length ? new ApiKeys(`${name}-apikeys`, { stack: args.plan.stack, keys: args.secrets.apiKeys! }, { parent: this }) : undefined;
-    // Each service's cache-aware router rides on its planned node as extra units (render/router-unit.ts).
+    // Each service's cache-aware router rides on its planned node as extra units (render/aws/router-units.ts).
     const routers = new NodeRouters(args.plan, args.config.image);
 
     // --- GPU nodes and weight caches (issue 3: GpuNode, WeightCache) ---

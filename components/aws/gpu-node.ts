@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsNodeSettings } from "../config/aws";
 import { TAGS } from "../contract";
 import { Artifact } from "../render/artifact";
-import { renderNodeBootstrap } from "../render/cloud-init";
+import { renderNodeBootstrap } from "../render/aws/gpu-node";
 import { NodeFile } from "../render/cloud-config";
 import { SystemdUnit } from "../render/systemd";
 import { NodePlan, ServicePlan } from "../sglang/planner";

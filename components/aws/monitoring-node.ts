@@ -6,14 +6,8 @@ import { GrafanaAccess } from "../platform";
 import { PORTS, TAGS } from "../contract";
 import { Artifact } from "../render/artifact";
 import { QwenServingError } from "../problems";
-import {
-  awsMonitoringInput,
-  grafanaPasswordParameterName,
-  monitoringNodeArtifacts,
-  monitoringPolicyDocument,
-  renderMonitoringNode,
-  ubuntuAmiParameter,
-} from "../render/monitoring-node";
+import { awsMonitoringInput, grafanaPasswordParameterName, monitoringPolicyDocument, ubuntuAmiParameter } from "../render/aws/monitoring-input";
+import { monitoringNodeArtifacts, renderMonitoringNode } from "../render/aws/monitoring-node";
 import { DeploymentPlan } from "../sglang/planner";
 import { awsNames } from "./naming";
 import { awsMonitoringProblems } from "./checks";
@@ -62,7 +56,7 @@ export interface MonitoringNodeArgs {
 }
 
 /**
- * Prometheus and Grafana on one instance in the private subnet (see render/monitoring-node.ts for
+ * Prometheus and Grafana on one instance in the private subnet (see render/aws/monitoring-node.ts for
  * what runs on it). The Prometheus TSDB and Grafana's database live on an encrypted gp3 volume
  * that outlives the instance; the role may only discover EC2 instances, open Session Manager
  * channels and read Grafana's password parameter. Prometheus binds loopback and no rule admits

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RouterNodeFiles, routerNodeFiles } from "../render/router-unit";
+import { RouterNodeFiles, routerNodeFiles } from "../render/aws/router-units";
 import { DeploymentPlan } from "../sglang/planner";
 import { QwenServingError } from "../problems";
 import { remoteWorkerNodes, routingProblems } from "./checks";
 
 /**
- * The router units each GPU node carries (render/router-unit.ts), for the GpuNode `extraUnits` /
+ * The router units each GPU node carries (render/aws/router-units.ts), for the GpuNode `extraUnits` /
  * `extraFiles` inputs. A router whose workers all share its node needs nothing else; a worker on
  * another node is reached at that node's private IP, which exists only once that node's instance
  * does: the adapter hands the IPs over with `setAddresses` after creating the nodes, and only the

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { apiKeyEnvFile, fetchApiKeyCommand } from "../../components/render/api-key";
+import { apiKeyEnvFile, fetchApiKeyCommand } from "../../components/render/aws/api-key";
 
 // What the client scripts and the key fetch do when run is in client.tools.test.ts.
 describe("API key on the node", () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AwsSettingsSchema } from "../../components/config/aws";
 import { planFrontDoor } from "../../components/aws/front-door-plan";
 import { IMAGES } from "../../components/contract";
-import { API_KEY_ENV, apiKeyParameterName, renderFetchApiKeyScript, serverCommandWithApiKey } from "../../components/render/api-key";
+import { API_KEY_ENV, apiKeyParameterName, renderFetchApiKeyScript, serverCommandWithApiKey } from "../../components/render/aws/api-key";
 import { chatRequestBody, EXAMPLE_IMAGE_URL, exampleArtifacts, QWEN3_SAMPLING, visionRequestBody } from "../../components/render/examples";
 import { parseServerArgs } from "../../components/sglang/argparse";
 import { plan, prodConfig } from "./fixtures";

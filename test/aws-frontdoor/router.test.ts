@@ -5,7 +5,7 @@ import {
   routerDockerfile,
   routerImageTag,
   routerNodeFiles,
-} from "../../components/render/router-unit";
+} from "../../components/render/aws/router-units";
 import { systemdArg } from "../../components/render/systemd";
 import {
   parseRouterArgs,

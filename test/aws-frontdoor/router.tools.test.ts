@@ -3,7 +3,7 @@
 import { writeFileSync } from "fs";
 import { join } from "path";
 import { describe, expect, test } from "vitest";
-import { routerNodeFiles } from "../../components/render/router-unit";
+import { routerNodeFiles } from "../../components/render/aws/router-units";
 import { registerWorkersScript } from "../../components/render/scripts/register-workers";
 import { crossNodeConfig, plan, prodConfig } from "./fixtures";
 import { DOCKER_PACKAGE, shellcheck, systemdVerify, tempDir } from "../support/tools";

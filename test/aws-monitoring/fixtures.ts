@@ -1,6 +1,7 @@
 // Stack configs for the monitoring tests, parsed by the real schema and planned by the real planner.
 import { StackConfigInput } from "../../components/config/schema";
-import { MonitoringNodeInput, awsMonitoringInput } from "../../components/render/monitoring-node";
+import { awsMonitoringInput } from "../../components/render/aws/monitoring-input";
+import { MonitoringNodeInput } from "../../components/render/aws/monitoring-node";
 import { planDeployment } from "../../components/sglang/planner";
 import { qwen3, vl } from "../support/seed-services";
 import { parse, plan } from "../support/stacks";

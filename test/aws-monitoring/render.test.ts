@@ -5,15 +5,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { USER_DATA_LIMIT_BYTES } from "../../components/render/cloud-config";
 import { ALERT_RULE_TESTS_PATH, PROMETHEUS_CONFIG_PATH } from "../../components/render/monitoring";
-import {
-  MONITORING_NODE_PATHS,
-  MONITORING_UNITS,
-  monitoringNodeArtifacts,
-  monitoringPolicyDocument,
-  renderMonitoringNode,
-  tsdbRetentionSize,
-  ubuntuAmiParameter,
-} from "../../components/render/monitoring-node";
+import { MONITORING_NODE_PATHS, monitoringPolicyDocument, tsdbRetentionSize, ubuntuAmiParameter } from "../../components/render/aws/monitoring-input";
+import { MONITORING_UNITS, monitoringNodeArtifacts, renderMonitoringNode } from "../../components/render/aws/monitoring-node";
 import { FakeInstance, discoveredTargets } from "./ec2-discovery";
 import { VOLUME_ID, crossNodeConfig, nodeInput, prodConfig } from "./fixtures";
 import { IMAGES, NODE_PATHS, PORTS, TAGS } from "../../components/contract";

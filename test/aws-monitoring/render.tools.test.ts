@@ -6,7 +6,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { PROMETHEUS_CONFIG_PATH } from "../../components/render/monitoring";
-import { renderGrafanaPasswordScript, renderMonitoringNode } from "../../components/render/monitoring-node";
+import { renderGrafanaPasswordScript, renderMonitoringNode } from "../../components/render/aws/monitoring-node";
 import { requireTool, run, shellcheck, systemdVerify, tempDir, writeArtifactsToTemp, writeTree } from "../support/tools";
 import { PASSWORD_PARAMETER, nodeInput, prodConfig } from "./fixtures";
 import { IMAGES, NODE_PATHS } from "../../components/contract";

@@ -2,8 +2,8 @@
 // with the router units prod's node carries, API keys and a Hugging Face token parameter.
 import { AwsNodeSettingsSchema } from "../../components/config/aws";
 import { StackConfig } from "../../components/config/schema";
-import { NodeBootstrap, renderNodeBootstrap } from "../../components/render/cloud-init";
-import { routerNodeFiles } from "../../components/render/router-unit";
+import { NodeBootstrap, renderNodeBootstrap } from "../../components/render/aws/gpu-node";
+import { routerNodeFiles } from "../../components/render/aws/router-units";
 import { DeploymentPlan, planDeployment } from "../../components/sglang/planner";
 import { stackConfig } from "../support/stacks";
 

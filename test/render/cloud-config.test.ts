@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { renderCloudConfig, USER_DATA_LIMIT_BYTES, userDataBase64 } from "../../components/render/cloud-config";
 import { QwenServingError } from "../../components/problems";
+import { NODE_PATHS } from "../../components/contract";
 
 const owner = { path: "services", what: "node gpu-0", advice: "place fewer services on one node" };
 
@@ -22,7 +23,7 @@ describe("the one cloud-config builder", () => {
       write_files: [
         { path: "/opt/a.sh", owner: "root:root", permissions: "0755", content: "#!/bin/bash\necho 'a: b'\n" },
         { path: "/etc/b.yml", owner: "root:root", permissions: "0644", content: "x: 1\n" },
-        { path: "/etc/systemd/system/a.service", owner: "root:root", permissions: "0644", content: "[Unit]\nDescription=A\n" },
+        { path: `${NODE_PATHS.units}/a.service`, owner: "root:root", permissions: "0644", content: "[Unit]\nDescription=A\n" },
       ],
       runcmd: [["systemctl", "daemon-reload"], ["systemctl", "enable", "a.service"]],
     });

@@ -3,7 +3,7 @@ import { bootTarget, command, containerUnit, dependencyLines, oneshotUnit, syste
 
 describe("systemd command lines", () => {
   it.each([
-    ["http://127.0.0.1:30000", "http://127.0.0.1:30000"],
+    ["http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/v1"],
     ['a b"$x%', '"a b\\"$$x%%"'],
     ['"device=0,1"', '"\\"device=0,1\\""'],
     ["back\\slash", '"back\\\\slash"'],

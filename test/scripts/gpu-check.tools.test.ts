@@ -2,11 +2,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { renderGpuCheckScript } from "../../components/render/scripts/gpu-check";
+import { renderGpuCheckScript } from "../../components/render/aws/gpu-check";
 import { run } from "../support/tools";
+import { IMAGES } from "../../components/contract";
 
 // The GPU check as deployed, with nvidia-smi, docker and systemctl stubbed to describe a node.
-const IMAGE = "lmsysorg/sglang:v0.4.9.post2-cu126";
+const IMAGE = IMAGES.sglang;
 let box: string;
 
 function stub(name: string, body: string) {

@@ -2,8 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ebsDevicePath, renderMountCacheScript } from "../../components/render/scripts/mount-cache";
+import { ebsDevicePath, renderMountCacheScript } from "../../components/render/aws/mount-cache";
 import { run, shellcheck, swapLines } from "../support/tools";
+import { NODE_PATHS } from "../../components/contract";
 
 // The deployed script run by bash in a sandbox: blkid, mkfs.xfs, mount, mountpoint and sleep are
 // stubs over a fake device state, and the script's three system paths (the by-id device, the
@@ -55,7 +56,7 @@ let stubs: string;
 function sandboxed(script: string): string {
   const swaps: [string, string][] = [
     [`DEVICE='${ebsDevicePath(VOL)}'`, `DEVICE='${device}'`],
-    ["MOUNT_POINT='/models'", `MOUNT_POINT='${mountPoint}'`],
+    [`MOUNT_POINT='${NODE_PATHS.models}'`, `MOUNT_POINT='${mountPoint}'`],
     ["FSTAB='/etc/fstab'", `FSTAB='${fstab}'`],
   ];
   return swapLines(script, swaps);

@@ -2,8 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { renderNvidiaInstallScript } from "../../components/render/scripts/nvidia-install";
+import { renderNvidiaInstallScript } from "../../components/render/aws/nvidia-install";
 import { run, swapLines } from "../support/tools";
+import { NODE_PATHS } from "../../components/contract";
 
 // The deployed install script in a sandbox: apt, dpkg, nvidia-ctk, systemctl and friends are stubs
 // over a fake package database, and the four system paths it writes (keyring, apt list, Docker's
@@ -41,7 +42,7 @@ function sandboxed(script: string): string {
     ["KEYRING=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg", `KEYRING=${box}/keyring.gpg`],
     ["REPO_LIST=/etc/apt/sources.list.d/nvidia-container-toolkit.list", `REPO_LIST=${box}/nvidia.list`],
     ["DOCKER_CONFIG=/etc/docker/daemon.json", `DOCKER_CONFIG=${box}/daemon.json`],
-    ["STATE_DIR='/var/lib/qwen-serving'", `STATE_DIR='${box}/state'`],
+    [`STATE_DIR='${NODE_PATHS.state}'`, `STATE_DIR='${box}/state'`],
   ];
   return swapLines(script, swaps);
 }

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "fs";
 import { dirname, join } from "path";
-import { shq } from "./shell";
 
 /**
  * The shell and Python programs that run on machines are real files in SCRIPT_SOURCES_DIR (linted
@@ -65,6 +64,11 @@ function checkNames(file: string, declared: readonly string[], given: readonly s
   const missing = declared.filter((n) => !given.includes(n));
   const extra = given.filter((n) => !declared.includes(n));
   if (missing.length || extra.length) throw new Error(`${file}: header values ${missing.length ? `missing ${missing.join(", ")}` : ""}${missing.length && extra.length ? "; " : ""}${extra.length ? `not declared ${extra.join(", ")}` : ""}`);
+}
+
+/** Quotes a value for bash so it is one word whatever it holds (`'` becomes `'\''`). */
+export function shq(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function shellValue(v: ShellValue): string {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # qwen-serving: Grafana's admin password from SSM (SecureString) into tmpfs, and into an existing Grafana database.
-# Header (components/render/aws/monitoring-scripts.ts): REGION PARAMETER FILE DATA AWS_CLI_IMAGE GRAFANA_IMAGE
+# Header (components/render/aws/monitoring-node.ts): REGION PARAMETER FILE DATA AWS_CLI_IMAGE GRAFANA_IMAGE
 
 set -euo pipefail
 umask 077

@@ -69,7 +69,7 @@ if [[ "$(cat "$DOCKER_CONFIG")" != "$before" ]]; then
 fi
 systemctl enable --now docker
 
-# The API-key fetch (render/api-key.ts) calls the AWS CLI, which the DLAMI has and Ubuntu lacks.
+# The API-key fetch (render/aws/api-key.ts) calls the AWS CLI, which the DLAMI has and Ubuntu lacks.
 if ! command -v aws >/dev/null; then
   snap install aws-cli --classic
   ln -sf /snap/bin/aws /usr/local/bin/aws

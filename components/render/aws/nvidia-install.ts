@@ -1,5 +1,5 @@
 import { NODE_PATHS } from "../../contract";
-import { renderShellScript } from "./sources";
+import { renderShellScript } from "../scripts/sources";
 
 export interface NvidiaInstallOptions {
   /** NVIDIA server driver branch; 580 is the current long-lived branch on jammy and noble. @default 580 */

@@ -1,5 +1,5 @@
 import { NODE_PATHS } from "../../contract";
-import { renderShellScript } from "./sources";
+import { renderShellScript } from "../scripts/sources";
 
 export interface MountCacheOptions {
   /** EBS volume id (`vol-...`) of the weight cache. */

@@ -1,26 +1,17 @@
-import { IMAGES, PORTS, TAGS } from "../contract";
-import { MonitoringConfig } from "../config/schema";
-import { DeploymentPlan } from "../sglang/planner";
-import { Artifact } from "./artifact";
-import {
-  ALERT_RULE_TESTS_PATH,
-  AwsDiscovery,
-  MonitoringInput,
-  monitoredService,
-  planMonitoring,
-  prometheusArgs,
-  renderMonitoring,
-} from "./monitoring";
-import { NodeFile, renderCloudConfig, userDataBase64 } from "./cloud-config";
-import { renderMountCacheScript } from "./scripts/mount-cache";
-import { renderShellScript } from "./scripts/sources";
-import { bootTarget, command, containerUnit, dependencyLines, oneshotUnit, SystemdUnit } from "./systemd";
-import { NODE_EXPORTER_UNIT, nodeExporterUnit } from "./units";
+import { IMAGES, NODE_PATHS, PORTS } from "../../contract";
+import { Artifact } from "../artifact";
+import { NodeFile, renderCloudConfig, userDataBase64 } from "../cloud-config";
+import { ALERT_RULE_TESTS_PATH, MonitoringInput, prometheusArgs, renderMonitoring } from "../monitoring";
+import { renderShellScript } from "../scripts/sources";
+import { bootTarget, command, containerUnit, dependencyLines, oneshotUnit, SystemdUnit } from "../systemd";
+import { NODE_EXPORTER_UNIT, nodeExporterUnit } from "./gpu-units";
+import { IN_GRAFANA, IN_PROMETHEUS, MONITORING_NODE_PATHS } from "./monitoring-input";
+import { renderMountCacheScript } from "./mount-cache";
 
 /**
- * The aws monitoring instance, rendered (pure): the stack's monitoring input from the plan, the
- * instance's IAM policy, and its cloud-init document with every unit and script. Prometheus finds
- * the GPU nodes by the tags GpuNode puts on them (stack, node name, services, routers).
+ * The aws monitoring instance, rendered (pure): its cloud-init document with every unit and script,
+ * from the stack's monitoring input (render/aws/monitoring-input.ts). Prometheus finds the GPU nodes
+ * by the tags GpuNode puts on them (stack, node name, services, routers).
  * Prometheus, Grafana and node_exporter run as pinned containers under systemd, all on the host
  * network:
  *
@@ -30,111 +21,6 @@ import { NODE_EXPORTER_UNIT, nodeExporterUnit } from "./units";
  * Prometheus listens on loopback only: nothing off the instance can reach it, and an operator
  * reaches it through SSM port forwarding like Grafana without a load-balancer listener.
  */
-
-/** Tag key and value every instance of a stack carries (Prometheus' EC2 discovery filter). */
-export const STACK_TAG_KEY = "qwen-serving:stack";
-
-/** Where things live on the monitoring instance. */
-export const MONITORING_NODE_PATHS = {
-  /** The `monitoring/` artifact folder, layout intact (prometheus.yml finds rules/ beside it). */
-  config: "/etc/qwen-serving/monitoring",
-  bin: "/opt/qwen-serving/bin",
-  /** Mount point of the encrypted TSDB volume: Prometheus' TSDB and Grafana's database. */
-  data: "/var/lib/qwen-monitoring",
-  /** Grafana's admin password, fetched at boot: tmpfs, never on disk. */
-  secrets: "/run/qwen-serving/secrets",
-  units: "/etc/systemd/system",
-} as const;
-
-/** Paths inside the containers: the `monitoring/` folder's files and the data folders are mounted here. */
-const IN_PROMETHEUS = { config: "/etc/prometheus", data: "/prometheus" } as const;
-const IN_GRAFANA = { provisioning: "/etc/grafana/provisioning", dashboards: "/etc/grafana/dashboards", data: "/var/lib/grafana", password: "/run/secrets/grafana-admin-password" } as const;
-
-/** Prometheus' HTTP port, bound to loopback. */
-export const PROMETHEUS_PORT = 9090;
-/** Grafana's HTTP port on the instance (the load-balancer listener port is configurable). */
-export const GRAFANA_PORT = 3000;
-/** Users the images run as: `nobody` in prom/prometheus, `grafana` (gid 0) in grafana/grafana. */
-const PROMETHEUS_USER = "65534:65534";
-const GRAFANA_USER = "472:0";
-
-/** Share of the TSDB volume Prometheus may fill before it drops the oldest blocks (WAL and compaction need the rest). */
-export const TSDB_RETENTION_SHARE = 0.85;
-
-/** Prometheus `--storage.tsdb.retention.size` for a volume (Prometheus' GB are GiB). */
-export const tsdbRetentionSize = (volumeGiB: number): string => `${Math.floor(volumeGiB * TSDB_RETENTION_SHARE)}GB`;
-
-/** Artifact folder of the monitoring instance's own files (cloud-init, units, scripts). */
-export const MONITORING_NODE_DIR = "monitoring-node";
-
-/** SSM SecureString parameter holding Grafana's admin password. */
-export const grafanaPasswordParameterName = (stack: string): string => `/qwen-serving/${stack}/grafana/admin-password`;
-
-/** EC2 discovery settings of a stack (the defaults of the renderer's tag scheme). */
-export function awsDiscovery(stack: string, region: string): AwsDiscovery {
-  return { region, tagKey: STACK_TAG_KEY, tagValue: stack, serviceTagPrefix: TAGS.servicePrefix, routerTagPrefix: TAGS.routerPrefix, nodeTagKey: TAGS.node };
-}
-
-/**
- * What the shared monitoring renderers get on aws: every SGLang replica at its planned node and
- * port (worker ports behind a router), every router at its metrics port, retention by time from
- * config and by size from the TSDB volume, Grafana talking to Prometheus on loopback.
- */
-export function awsMonitoringInput(plan: DeploymentPlan, monitoring: MonitoringConfig, region: string, tsdbVolumeGiB: number): MonitoringInput {
-  const common = planMonitoring(plan, monitoring);
-  return {
-    ...common,
-    services: plan.services.map((s) => ({
-      ...monitoredService(s),
-      port: s.port,
-      replicaEndpoints: s.placement.map((p) => ({ node: p.node, port: p.port })),
-      routerMetricsPort: s.router?.metricsPort,
-      routerEndpoint: s.router ? { node: s.router.node, port: s.router.metricsPort } : undefined,
-    })),
-    aws: awsDiscovery(plan.stack, region),
-    grafana: { prometheusUrl: `http://127.0.0.1:${PROMETHEUS_PORT}`, dashboardsDir: IN_GRAFANA.dashboards },
-    retention: { ...common.retention, size: tsdbRetentionSize(tsdbVolumeGiB) },
-  };
-}
-
-/**
- * The monitoring instance's IAM policy: Session Manager (for SSM port forwarding, without
- * AmazonSSMManagedInstanceCore, whose `ssm:GetParameter` on `*` would let this instance read every
- * API key), EC2 discovery in the stack's region, and the one Grafana password parameter. Nothing
- * else: no kms:Decrypt, because the parameter uses the AWS-managed `aws/ssm` key, whose key policy
- * admits the account's principals when SSM makes the call. DescribeAvailabilityZones is in because
- * Prometheus' EC2 discovery maps zones to zone ids with it, and releases built on the AWS SDK v2
- * refuse to start the discovery without it.
- */
-export function monitoringPolicyDocument(region: string, passwordParameterArn: string): { Version: string; Statement: Record<string, unknown>[] } {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "SessionManager",
-        Effect: "Allow",
-        Action: ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
-        Resource: "*",
-      },
-      {
-        Sid: "PrometheusEc2Discovery",
-        Effect: "Allow",
-        // Neither action supports resource-level permissions; the region condition narrows them.
-        Action: ["ec2:DescribeInstances", "ec2:DescribeAvailabilityZones"],
-        Resource: "*",
-        Condition: { StringEquals: { "aws:RequestedRegion": region } },
-      },
-      { Sid: "GrafanaAdminPassword", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: passwordParameterArn },
-    ],
-  };
-}
-
-/** SSM public parameter of the Canonical Ubuntu 24.04 image for an instance type's architecture. */
-export function ubuntuAmiParameter(instanceType: string): string {
-  // Graviton families carry a `g` after the generation digit (m7g, c7gn, t4g, r8gd).
-  const arch = /^[a-z]+\d+[a-z]*g[a-z]*\./.test(instanceType) ? "arm64" : "amd64";
-  return `/aws/service/canonical/ubuntu/server/24.04/stable/current/${arch}/hvm/ebs-gp3/ami-id`;
-}
 
 export interface MonitoringNodeInput {
   /** The stack's monitoring input (`awsMonitoringInput`). */
@@ -146,7 +32,7 @@ export interface MonitoringNodeInput {
   /** Grafana listens on every interface for the load balancer; otherwise on loopback only (SSM port forwarding). */
   readonly grafanaOnNetwork: boolean;
   readonly images: { readonly prometheus: string; readonly grafana: string; readonly nodeExporter: string; readonly awsCli?: string };
-  /** node_exporter port (Prometheus scrapes this instance too, as a member of the stack). @default 9100 */
+  /** node_exporter port (Prometheus scrapes this instance too, as a member of the stack). @default PORTS.nodeExporter */
   readonly nodeExporterPort?: number;
 }
 
@@ -172,11 +58,18 @@ export const MONITORING_UNITS = {
   nodeExporter: NODE_EXPORTER_UNIT,
 } as const;
 
+/** Artifact folder of the monitoring instance's own files (cloud-init, units, scripts). */
+export const MONITORING_NODE_DIR = "monitoring-node";
+
+/** Users the images run as: `nobody` in prom/prometheus, `grafana` (gid 0) in grafana/grafana. */
+const PROMETHEUS_USER = "65534:65534";
+const GRAFANA_USER = "472:0";
+
 const SCRIPTS = {
-  mountData: `${MONITORING_NODE_PATHS.bin}/mount-tsdb.sh`,
-  grafanaPassword: `${MONITORING_NODE_PATHS.bin}/grafana-admin-password.sh`,
+  mountData: `${NODE_PATHS.bin}/mount-tsdb.sh`,
+  grafanaPassword: `${NODE_PATHS.bin}/grafana-admin-password.sh`,
 } as const;
-const PASSWORD_FILE = `${MONITORING_NODE_PATHS.secrets}/grafana-admin-password`;
+const PASSWORD_FILE = `${NODE_PATHS.secrets}/grafana-admin-password`;
 const DATA = { prometheus: `${MONITORING_NODE_PATHS.data}/prometheus`, grafana: `${MONITORING_NODE_PATHS.data}/grafana` } as const;
 
 function dataUnit(): SystemdUnit {
@@ -232,7 +125,7 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
 
   const promArgs = [
     ...prometheusArgs(m, { configFile: `${IN_PROMETHEUS.config}/prometheus.yml`, storagePath: IN_PROMETHEUS.data }),
-    `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`,
+    `--web.listen-address=127.0.0.1:${PORTS.prometheus}`,
   ];
   const grafanaAddress = input.grafanaOnNetwork ? "0.0.0.0" : "127.0.0.1";
   const units: SystemdUnit[] = [
@@ -240,21 +133,21 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
     monitoringContainer(
       MONITORING_UNITS.prometheus,
       "prometheus",
-      `Prometheus on 127.0.0.1:${PROMETHEUS_PORT}, TSDB on ${DATA.prometheus}`,
+      `Prometheus on 127.0.0.1:${PORTS.prometheus}, TSDB on ${DATA.prometheus}`,
       { after: ["docker.service", MONITORING_UNITS.data], requires: ["docker.service", MONITORING_UNITS.data] },
       ["--user", PROMETHEUS_USER, "--volume", `${cfg}:${IN_PROMETHEUS.config}:ro`, "--volume", `${DATA.prometheus}:${IN_PROMETHEUS.data}`, input.images.prometheus, ...promArgs],
     ),
     monitoringContainer(
       MONITORING_UNITS.grafana,
       "grafana",
-      `Grafana on ${grafanaAddress}:${GRAFANA_PORT}, provisioned from ${cfg}/grafana`,
+      `Grafana on ${grafanaAddress}:${PORTS.grafana}, provisioned from ${cfg}/grafana`,
       { after: ["docker.service", MONITORING_UNITS.data, MONITORING_UNITS.prometheus], requires: ["docker.service", MONITORING_UNITS.data], wants: [MONITORING_UNITS.prometheus] },
       [
         "--user", GRAFANA_USER,
         // Grafana's `__FILE` convention: the environment holds only the path.
         "--env", `GF_SECURITY_ADMIN_PASSWORD__FILE=${IN_GRAFANA.password}`,
         "--env", `GF_SERVER_HTTP_ADDR=${grafanaAddress}`,
-        "--env", `GF_SERVER_HTTP_PORT=${GRAFANA_PORT}`,
+        "--env", `GF_SERVER_HTTP_PORT=${PORTS.grafana}`,
         "--env", "GF_USERS_ALLOW_SIGN_UP=false",
         "--env", "GF_AUTH_ANONYMOUS_ENABLED=false",
         "--volume", `${cfg}/grafana/provisioning:${IN_GRAFANA.provisioning}:ro`,

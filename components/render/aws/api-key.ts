@@ -1,5 +1,5 @@
-import { IMAGES } from "../contract";
-import { renderShellScript } from "./scripts/sources";
+import { IMAGES } from "../../contract";
+import { renderShellScript } from "../scripts/sources";
 
 /**
  * How a service's API key reaches SGLang on a node without being written into the unit file, the

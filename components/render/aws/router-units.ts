@@ -1,8 +1,8 @@
-import { ROUTER_MODULE, ROUTER_REQUIREMENT, ROUTER_VERSION, routerArgsFor } from "../sglang/router-args";
-import { ServicePlan } from "../sglang/planner";
-import { NodeFile } from "./cloud-config";
-import { REGISTER_INTERVAL_SECONDS, registerWorkersScript } from "./scripts/register-workers";
-import { command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit, unitFile } from "./systemd";
+import { ROUTER_MODULE, ROUTER_REQUIREMENT, ROUTER_VERSION, routerArgsFor } from "../../sglang/router-args";
+import { ServicePlan } from "../../sglang/planner";
+import { NodeFile } from "../cloud-config";
+import { REGISTER_INTERVAL_SECONDS, registerWorkersScript } from "../scripts/register-workers";
+import { command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit, unitFile } from "../systemd";
 
 /**
  * systemd units that run SGLang's cache-aware router (sglang-router 0.1.5) on a GPU node, next to
@@ -50,10 +50,10 @@ export function routerImageTag(sglangImage: string): string {
 /** The Dockerfile of the router image. */
 export function routerDockerfile(sglangImage: string): string {
   return [
-    `# ${ROUTER_REQUIREMENT} on the pinned SGLang image (see components/render/router-unit.ts).`,
+    `# ${ROUTER_REQUIREMENT} on the pinned SGLang image (see components/render/aws/router-units.ts).`,
     `FROM ${sglangImage}`,
     `RUN python3 -m pip install --no-cache-dir --no-deps --only-binary=:all: ${ROUTER_REQUIREMENT} \\`,
-    ` && python3 -c "import sglang_router_rs, ${ROUTER_MODULE}"`,
+    ` && python3 -c "import ${ROUTER_MODULE}"`,
     "",
   ].join("\n");
 }

@@ -1,5 +1,5 @@
 import { IMAGES, NODE_PATHS } from "../../contract";
-import { renderShellScript } from "./sources";
+import { renderShellScript } from "../scripts/sources";
 
 export interface FetchSecretsOptions {
   /** Region of the parameters. */

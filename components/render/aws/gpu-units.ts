@@ -1,8 +1,8 @@
-import { NODE_PATHS, PORTS } from "../contract";
-import { MODELS_MOUNT } from "../sglang/launch-args";
+import { NODE_PATHS, PORTS } from "../../contract";
+import { MODELS_MOUNT } from "../../sglang/launch-args";
 import { API_KEY_ENV, apiKeyEnvFile, fetchApiKeyCommand, serverCommandWithApiKey } from "./api-key";
-import { weightsMarkerPath } from "./scripts/weights";
-import { bootTarget, command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit } from "./systemd";
+import { weightsMarkerPath } from "../scripts/weights";
+import { bootTarget, command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit } from "../systemd";
 
 /**
  * systemd units of a GPU node (pure). Boot order, each step gating the next:
@@ -105,7 +105,7 @@ export interface SglangReplicaUnitInput {
   readonly modelRepo: string;
   /** Pinned SGLang image. */
   readonly image: string;
-  /** Set when the service has an API key: region and stack locate its SSM parameter (see render/api-key.ts). */
+  /** Set when the service has an API key: region and stack locate its SSM parameter (see render/aws/api-key.ts). */
   readonly apiKey?: { readonly region: string; readonly stack: string };
 }
 

@@ -1,17 +1,17 @@
-import { AwsNodeSettings } from "../config/aws";
-import { NodePlan, ServicePlan } from "../sglang/planner";
+import { AwsNodeSettings } from "../../config/aws";
+import { NodePlan, ServicePlan } from "../../sglang/planner";
 import { FETCH_API_KEY_SCRIPT_PATH, renderFetchApiKeyScript } from "./api-key";
-import { Artifact } from "./artifact";
-import { NodeFile, renderCloudConfig, userDataBase64 } from "./cloud-config";
-import { SystemdUnit } from "./systemd";
-import { renderFetchSecretsScript } from "./scripts/fetch-secrets";
-import { renderGpuCheckScript } from "./scripts/gpu-check";
-import { renderMountCacheScript } from "./scripts/mount-cache";
-import { renderNvidiaInstallScript } from "./scripts/nvidia-install";
-import { renderWeightsScript, weightsModels } from "./scripts/weights";
+import { Artifact } from "../artifact";
+import { NodeFile, renderCloudConfig, userDataBase64 } from "../cloud-config";
+import { SystemdUnit } from "../systemd";
+import { renderFetchSecretsScript } from "./fetch-secrets";
+import { renderGpuCheckScript } from "./gpu-check";
+import { renderMountCacheScript } from "./mount-cache";
+import { renderNvidiaInstallScript } from "./nvidia-install";
+import { renderWeightsScript, weightsModels } from "../scripts/weights";
 import {
   cacheMountUnit, dcgmExporterUnit, gpuCheckUnit, NODE_SCRIPTS, nodeExporterUnit, NVIDIA_SETUP_UNIT, nvidiaSetupUnit, SERVING_TARGET, servingTarget, sglangUnit, weightsUnit,
-} from "./units";
+} from "./gpu-units";
 
 /** Everything one GPU node's bootstrap is rendered from: plain values, Outputs already resolved. */
 export interface NodeBootstrapInput {
@@ -27,7 +27,7 @@ export interface NodeBootstrapInput {
   readonly stack: string;
   /** SSM SecureString parameter names of the download tokens that exist. @default {} */
   readonly tokenParameters?: { readonly hfToken?: string; readonly modelscopeToken?: string };
-  /** Services whose SGLang gets an API key (render/api-key.ts). @default [] */
+  /** Services whose SGLang gets an API key (render/aws/api-key.ts). @default [] */
   readonly apiKeyServices?: readonly string[];
   /** Units other components run on this node (the router's). @default [] */
   readonly extraUnits?: readonly SystemdUnit[];

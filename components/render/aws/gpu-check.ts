@@ -1,4 +1,4 @@
-import { renderShellScript } from "./sources";
+import { renderShellScript } from "../scripts/sources";
 
 export interface GpuCheckOptions {
   /** GPUs the instance type has (from the plan). */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { physicalNameFor } from "./autoname";
+import { mockOfferings, mockZones } from "./instance-offerings";
 
 /**
  * Strict Pulumi mocks for the offline plan and the tests: every invoke must have a handler here
@@ -38,20 +39,21 @@ export interface RecordedResource {
  */
 export const MOCK_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
 
-/** Zone ids per region prefix as AWS spells them (use1-az1, euw1-az2, ...). */
-const zoneIdPrefix = (region: string) => region.replace(/^([a-z]{2})-([a-z])[a-z]*-(\d)$/, "$1$2$3");
 
 /** Results of data-source invokes the program makes, by token. */
 export const INVOKES: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
   "aws:index/getRegion:getRegion": () => ({ name: MOCK_ACCOUNT.region, region: MOCK_ACCOUNT.region, id: MOCK_ACCOUNT.region }),
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/plan", userId: "plan", id: "123456789012" }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
-  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ names: ["a", "b", "c"].map((z) => `${MOCK_ACCOUNT.region}${z}`), zoneIds: [1, 2, 4].map((n) => `${zoneIdPrefix(MOCK_ACCOUNT.region)}-az${n}`), id: MOCK_ACCOUNT.region }),
+  // The account's zones (names map to zone ids per account: infra/instance-offerings.ts).
+  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ ...mockZones(MOCK_ACCOUNT.region), id: MOCK_ACCOUNT.region }),
+  // Zone ids that sell each requested type, as EC2's DescribeInstanceTypeOfferings answers (sourced data).
+  "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (i) => ({ ...mockOfferings(MOCK_ACCOUNT.region, (i.filters ?? []).flatMap((f: { name: string; values: string[] }) => (f.name === "instance-type" ? f.values : []))), id: MOCK_ACCOUNT.region }),
   "aws:ssm/getParameter:getParameter": (i) => ({ name: i.name, type: "String", value: "ami-0123456789abcdef0", insecureValue: "ami-0123456789abcdef0", version: 1, arn: `arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.name}`, id: i.name }),
   "aws:ec2/getAmi:getAmi": () => ({ id: "ami-0fedcba9876543210", imageId: "ami-0fedcba9876543210", name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20260102", architecture: "x86_64" }),
   // The DLAMI and Canonical public parameter folders each hold one `ami-id` parameter.
   "aws:ssm/getParametersByPath:getParametersByPath": (i) => ({ path: i.path, names: [`${i.path}/ami-id`], values: ["ami-0123456789abcdef0"], types: ["String"], arns: [`arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.path}/ami-id`], withDecryption: true, id: i.path }),
-  "aws:ec2/getSubnet:getSubnet": (i) => ({ id: i.id, availabilityZone: `${MOCK_ACCOUNT.region}b`, availabilityZoneId: `${zoneIdPrefix(MOCK_ACCOUNT.region)}-az2`, vpcId: "vpc-0existing0000000", cidrBlock: "10.20.16.0/20" }),
+  "aws:ec2/getSubnet:getSubnet": (i) => ({ id: i.id, availabilityZone: mockZones(MOCK_ACCOUNT.region).names[1], availabilityZoneId: mockZones(MOCK_ACCOUNT.region).zoneIds[1], vpcId: "vpc-0existing0000000", cidrBlock: "10.20.16.0/20" }),
   "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }), id: "policy" }),
 };
 

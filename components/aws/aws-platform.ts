@@ -51,6 +51,8 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       allowedCidrs: awsSettings.frontDoor.allowedCidrs,
       listenerPorts: frontDoorPlan.listeners.map((l) => l.port),
       targetPorts: frontDoorPlan.targets.map((t) => t.port),
+      // The zone must sell every GPU type and the monitoring instance's type (they share the subnet).
+      instanceTypes: [...args.plan.nodes.flatMap((n) => (n.instanceType ? [n.instanceType] : [])), ...(args.config.monitoring.enabled ? [awsSettings.monitoring.instanceType] : [])],
     }, { parent: this });
     // Service API keys as SSM SecureStrings, before the nodes: their SGLang units fetch them at boot
     // (render/aws/api-key.ts) and their role needs ApiKeys.parameterArns.

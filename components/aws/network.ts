@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsNetworkSettings } from "../config/aws";
 import { PORTS } from "../contract";
 import { DeploymentPlan } from "../sglang/planner";
+import { QwenServingError } from "../problems";
 import { DEFAULT_VPC_CIDR, SecurityGroupRole, SecurityRule, securityRules, subnetLayout } from "./network-layout";
+import { chooseZone, RegionZones, ZoneChoice } from "./zones";
 
 export interface AwsNetworkArgs {
   /** The deployment plan: its SGLang, router and metrics ports decide the security-group rules. */
@@ -22,6 +24,8 @@ export interface AwsNetworkArgs {
   readonly dcgmPort?: number;
   /** Tags on every resource (a `Name` tag is added per resource). @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Instance types that run in the private subnet's zone; the zone must offer all of them. @default - the plan's node types */
+  readonly instanceTypes?: readonly string[];
 }
 
 /**
@@ -42,6 +46,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
   readonly privateSubnetId: pulumi.Output<string>;
   /** AZ of the private subnet; weight-cache volumes must be created here. */
   readonly availabilityZone: pulumi.Output<string>;
+  /** Zone id of that AZ (`use1-az4`: the same physical zone in every account). */
+  readonly availabilityZoneId: pulumi.Output<string>;
   /** Subnets of the load balancer, in two AZs or more. */
   readonly publicSubnetIds: pulumi.Output<string[]>;
   readonly loadBalancerSecurityGroupId: pulumi.Output<string>;
@@ -59,13 +65,18 @@ export class AwsNetwork extends pulumi.ComponentResource {
       this.vpcId = pulumi.output(settings.vpcId);
       this.privateSubnetId = pulumi.output(settings.privateSubnetId!);
       this.publicSubnetIds = pulumi.output([...settings.publicSubnetIds!]);
-      this.availabilityZone = aws.ec2.getSubnetOutput({ id: settings.privateSubnetId! }, { parent: this }).availabilityZone;
+      // An existing subnet fixes the zone: it must offer every planned type.
+      const subnet = aws.ec2.getSubnetOutput({ id: settings.privateSubnetId! }, { parent: this });
+      const zone = this.checkedZone(args, pulumi.all([subnet.availabilityZone, subnet.availabilityZoneId]).apply(([n, id]) => ({ names: [n], zoneIds: [id] })), subnet.availabilityZoneId, "aws.network.privateSubnetId");
+      this.availabilityZone = zone.name;
+      this.availabilityZoneId = zone.id;
     } else {
-      const created = this.createVpc(name, settings, tags);
+      const created = this.createVpc(name, settings, tags, args);
       this.vpcId = created.vpcId;
       this.privateSubnetId = created.privateSubnetId;
       this.publicSubnetIds = created.publicSubnetIds;
       this.availabilityZone = created.availabilityZone;
+      this.availabilityZoneId = created.availabilityZoneId;
     }
 
     const group = (suffix: string, description: string) =>
@@ -98,6 +109,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
       vpcId: this.vpcId,
       privateSubnetId: this.privateSubnetId,
       availabilityZone: this.availabilityZone,
+      availabilityZoneId: this.availabilityZoneId,
       publicSubnetIds: this.publicSubnetIds,
       loadBalancerSecurityGroupId: this.loadBalancerSecurityGroupId,
       nodeSecurityGroupId: this.nodeSecurityGroupId,
@@ -105,11 +117,30 @@ export class AwsNetwork extends pulumi.ComponentResource {
     });
   }
 
-  private createVpc(name: string, settings: AwsNetworkSettings, tags: (s: string) => Record<string, string>) {
+  /**
+   * The zone of `zones` that offers every planned instance type (components/aws/zones.ts): `requested`
+   * if given and good, else the first good one; otherwise the run fails with the problems and advice.
+   */
+  private checkedZone(args: AwsNetworkArgs, zones: pulumi.Input<RegionZones>, requested: pulumi.Input<string | undefined>, requestedPath?: string): { name: pulumi.Output<string>; id: pulumi.Output<string> } {
+    const child = { parent: this };
+    const instanceTypes = [...new Set(args.instanceTypes ?? args.plan.nodes.flatMap((n) => (n.instanceType ? [n.instanceType] : [])))];
+    const offerings = aws.ec2.getInstanceTypeOfferingsOutput({ locationType: "availability-zone-id", filters: [{ name: "instance-type", values: instanceTypes }] }, child);
+    const region = aws.getRegionOutput({}, child).region;
+    const chosen = pulumi.all([pulumi.output(zones), offerings, region, pulumi.output(requested)]).apply(([z, o, r, req]): ZoneChoice => {
+      const c = chooseZone({ region: r, zones: z, offerings: o, instanceTypes, requested: req, requestedPath });
+      if (!c.zone) throw new QwenServingError("platform", c.problems);
+      return c.zone;
+    });
+    return { name: chosen.name, id: chosen.id };
+  }
+
+  private createVpc(name: string, settings: AwsNetworkSettings, tags: (s: string) => Record<string, string>, args: AwsNetworkArgs) {
     const child = { parent: this };
     const layout = subnetLayout(settings.vpcCidr ?? DEFAULT_VPC_CIDR);
-    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, child).names;
-    const privateAz = settings.availabilityZone ? pulumi.output(settings.availabilityZone) : zones.apply((z) => z[0]);
+    const available = aws.getAvailabilityZonesOutput({ state: "available" }, child);
+    const zones = available.names;
+    const chosen = this.checkedZone(args, pulumi.all([available.names, available.zoneIds]).apply(([names, zoneIds]) => ({ names, zoneIds })), settings.availabilityZone);
+    const privateAz = chosen.name;
     // The ALB's second AZ: the first available one that is not the private subnet's.
     const otherAz = pulumi.all([zones, privateAz]).apply(([z, az]) => {
       const other = z.find((n) => n !== az);
@@ -142,6 +173,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
       privateSubnetId: privateSubnet.id,
       publicSubnetIds: pulumi.all(publicSubnets.map((s) => s.id)),
       availabilityZone: privateSubnet.availabilityZone,
+      availabilityZoneId: chosen.id,
     };
   }
 }

@@ -28,8 +28,13 @@ export const AwsNetworkSettingsSchema = z
     publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "each public subnet id must look like subnet-0123456789abcdef0")).min(2, "an ALB needs subnets in at least two AZs").optional(),
     /** CIDR of a new VPC, /16 to /19 (public subnets get /24../27 of it, the private one /20../23). @default "10.0.0.0/16" */
     vpcCidr: cidrV4.refine((c) => { const p = Number(c.split("/")[1]); return p >= 16 && p <= 19; }, "vpcCidr must be a /16 to /19").optional(),
-    /** AZ of a new private subnet (pick one that sells your GPU instance type). @default - the region's first AZ */
-    availabilityZone: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "availabilityZone must look like us-east-1a").optional(),
+    /**
+     * Zone of a new private subnet, by name (`us-east-1a`, which maps to a different physical zone in
+     * every account) or by zone id (`use1-az4`, the same everywhere). It must offer every planned
+     * instance type (the plan checks EC2's offerings and says which zones do).
+     * @default - the first zone, by name, that offers every planned instance type
+     */
+    availabilityZone: z.string().regex(/^([a-z]{2}(-[a-z]+)+-\d[a-z]|[a-z]{2,5}\d-az\d+)$/, "availabilityZone must be a zone name such as us-east-1a or a zone id such as use1-az4").optional(),
   })
   .strict()
   .superRefine((n, ctx) => {

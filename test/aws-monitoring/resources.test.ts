@@ -89,7 +89,9 @@ describe("the monitoring node's resources", () => {
 
   it("the TSDB volume is encrypted gp3 in the private subnet's AZ, attached delete-before-replace after a clean stop", () => {
     const volume = one("aws:ebs/volume:Volume", `${MON}-tsdb`);
-    expect([input(volume, "encrypted"), input(volume, "type"), input(volume, "size"), input(volume, "availabilityZone")]).toEqual([true, "gp3", 100, "us-east-1a"]);
+    // The zone that sells p5.48xlarge and m7i.large (components/aws/zones.ts): this mock account's us-east-1a (use1-az3) sells no m7i.
+    expect([input(volume, "encrypted"), input(volume, "type"), input(volume, "size"), input(volume, "availabilityZone")]).toEqual([true, "gp3", 100, "us-east-1b"]);
+    expect(input(volume, "availabilityZone")).toBe(input(one("aws:ec2/subnet:Subnet", "qwen-prod-aws-network-private"), "availabilityZone"));
     const attachment = one("aws:ec2/volumeAttachment:VolumeAttachment", `${MON}-tsdb`);
     expect(attachment.deleteBeforeReplace).toBe(true);
     expect([input(attachment, "volumeId"), input(attachment, "instanceId"), input(attachment, "deviceName"), input(attachment, "stopInstanceBeforeDetaching")]).toEqual([

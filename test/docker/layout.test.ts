@@ -3,6 +3,7 @@
 import fc from "fast-check";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
+import { DOCKER_LABELS, IMAGES, NODE_PATHS, PORTS } from "../../components/contract";
 import { ContainerSpec } from "../../components/docker/containers";
 import { DockerLayout, SecretsPresent, dockerLayout } from "../../components/docker/layout";
 import { QwenServingError, formatProblem } from "../../components/problems";
@@ -39,10 +40,10 @@ describe("the h20 stack is the seed", () => {
   test("SGLang gets host IPC, /dev/shm, the weights read-only, a /health check and a restart policy", () => {
     const c = byRole(layout, "h20-a", "sglang")[0];
     expect(c).toMatchObject({
-      image: "lmsysorg/sglang:v0.4.9.post2-cu126",
+      image: IMAGES.sglang,
       hostIpc: true,
       shmSizeMiB: 32768,
-      binds: [{ hostPath: "/data/models", containerPath: "/models", readOnly: true }],
+      binds: [{ hostPath: "/data/models", containerPath: NODE_PATHS.models, readOnly: true }],
       restart: "unless-stopped",
       after: "weights",
       env: [],
@@ -50,7 +51,7 @@ describe("the h20 stack is the seed", () => {
     });
     expect(c.healthcheck).toEqual({ test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9001/health"], intervalSec: 30, timeoutSec: 5, retries: 3, startPeriodSec: 900 });
     // A new weights revision changes the label, so the container is replaced and loads the new files.
-    expect(c.labels["qwen-serving.weights"]).toBe("huggingface:Qwen/Qwen3-32B@9216db5781bf21249d130ec9da846c4624c16137");
+    expect(c.labels[DOCKER_LABELS.weights]).toBe("huggingface:Qwen/Qwen3-32B@9216db5781bf21249d130ec9da846c4624c16137");
   });
 
   test("each host downloads only its own model, first, with the shared weights script", () => {
@@ -59,7 +60,7 @@ describe("the h20 stack is the seed", () => {
       ["h20-b", "Qwen/Qwen2.5-VL-32B-Instruct", "7cfb30d71a1f4f49a57592323337a4a4727301da"],
     ]) {
       const [first] = host(layout, name).containers;
-      expect(first).toMatchObject({ role: "weights", command: ["bash", "/opt/qwen-serving/fetch-weights.sh"], runOnce: true, restart: "no", createTimeoutMin: 360, binds: [{ hostPath: "/data/models", containerPath: "/models", readOnly: false }] });
+      expect(first).toMatchObject({ role: "weights", command: ["bash", "/opt/qwen-serving/fetch-weights.sh"], runOnce: true, restart: "no", createTimeoutMin: 360, binds: [{ hostPath: "/data/models", containerPath: NODE_PATHS.models, readOnly: false }] });
       expect(first.files).toEqual([{ containerPath: "/opt/qwen-serving/fetch-weights.sh", artifactPath: `hosts/${name}/fetch-weights.sh`, content: renderWeightsScript({ models: [{ source: "huggingface", repo, revision }] }), mode: "0755" }]);
       // No hfToken in this stack: the Qwen repositories are public, so no token file is mounted.
       expect(first.secretFiles).toEqual([]);
@@ -71,7 +72,7 @@ describe("the h20 stack is the seed", () => {
       ["h20-a", ["weights", "sglang", "node-exporter", "dcgm-exporter", "prometheus", "grafana"]],
       ["h20-b", ["weights", "sglang", "node-exporter", "dcgm-exporter"]],
     ]);
-    expect(layout.monitoring).toEqual({ host: "h20-a", prometheusUrl: "http://192.0.2.11:9090", grafanaUrl: "http://192.0.2.11:3000" });
+    expect(layout.monitoring).toEqual({ host: "h20-a", prometheusUrl: `http://192.0.2.11:${PORTS.prometheus}`, grafanaUrl: `http://192.0.2.11:${PORTS.grafana}` });
     expect(layout.endpoints).toEqual({ "qwen3-32b": "http://192.0.2.11:9001", "qwen25-vl-32b": "http://192.0.2.12:9002" });
   });
 
@@ -82,8 +83,8 @@ describe("the h20 stack is the seed", () => {
     expect(Object.fromEntries(doc.scrape_configs.map((j) => [j.job_name, j.static_configs[0].targets]))).toEqual({
       "sglang-qwen3-32b": ["192.0.2.11:9001"],
       "sglang-qwen25-vl-32b": ["192.0.2.12:9002"],
-      "node-exporter": ["192.0.2.11:9100", "192.0.2.12:9100"],
-      "dcgm-exporter": ["192.0.2.11:9400", "192.0.2.12:9400"],
+      "node-exporter": [`192.0.2.11:${PORTS.nodeExporter}`, `192.0.2.12:${PORTS.nodeExporter}`],
+      "dcgm-exporter": [`192.0.2.11:${PORTS.dcgmExporter}`, `192.0.2.12:${PORTS.dcgmExporter}`],
     });
     expect(prom.command).toEqual(["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--storage.tsdb.retention.time=15d"]);
   });
@@ -97,7 +98,7 @@ describe("the h20 stack is the seed", () => {
       ["/var/lib/grafana/dashboards/qwen-serving-sglang.json", true],
       ["/var/lib/grafana/dashboards/qwen-serving-gpu.json", true],
     ]);
-    expect(parse(artifact["monitoring/grafana/provisioning/datasources/prometheus.yml"]).datasources[0].url).toBe("http://192.0.2.11:9090");
+    expect(parse(artifact["monitoring/grafana/provisioning/datasources/prometheus.yml"]).datasources[0].url).toBe(`http://192.0.2.11:${PORTS.prometheus}`);
     expect(g.env).toEqual(["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password", "GF_USERS_ALLOW_SIGN_UP=false"]);
     expect(g.secretFiles).toEqual([{ containerPath: "/run/secrets/grafana-admin-password", secret: "grafanaAdminPassword", mode: "0440" }]);
   });
@@ -113,9 +114,12 @@ describe("configs the docker platform refuses, with every problem named", () => 
   const cases: [string, Parameters<typeof dockerConfig>[0], Partial<SecretsPresent>, string[]][] = [
     [
       "a service port that node_exporter already listens on",
-      { services: [{ name: "qwen3-8b", model: "Qwen/Qwen3-8B", weights: { source: "huggingface", revision: "b968826d9c46dd6066d109eabc6255188de91218" }, port: 9100 }] },
+      { services: [{ name: "qwen3-8b", model: "Qwen/Qwen3-8B", weights: { source: "huggingface", revision: "b968826d9c46dd6066d109eabc6255188de91218" }, port: PORTS.nodeExporter }] },
       {},
-      ["qwen-serving:docker: port 9100 on host 'gpu-a' is used by t-qwen3-8b-0 and t-node-exporter (change a service port or the docker.*Port settings)"],
+      // The planner finds it first: the exporters' and monitoring servers' ports are taken on every host.
+      [
+        `qwen-serving:services[0].port: got ${PORTS.nodeExporter}; port ${PORTS.nodeExporter} on gpu-a is taken twice: qwen3-8b's server and node_exporter (docker.nodeExporterPort) (pick a port not in use there (taken on gpu-a: ${PORTS.grafana}, ${PORTS.prometheus}, ${PORTS.nodeExporter}, ${PORTS.dcgmExporter}))`,
+      ],
     ],
     [
       "an unknown monitoring host",
@@ -189,8 +193,8 @@ describe("a service with two replicas on two hosts", () => {
       "python3", "-m", "smg.launch_router",
       ...routerArgsFor(p.services[0], (n) => ({ "gpu-b": "10.1.0.6" })[n]!),
     ]);
-    expect(r.command.slice(3, 9)).toEqual(["--host", "0.0.0.0", "--port", "9001", "--worker-urls", "http://127.0.0.1:30000"]);
-    expect(r.command[9]).toBe("http://10.1.0.6:30000");
+    expect(r.command.slice(3, 9)).toEqual(["--host", "0.0.0.0", "--port", "9001", "--worker-urls", `http://127.0.0.1:${PORTS.workerBase}`]);
+    expect(r.command[9]).toBe(`http://10.1.0.6:${PORTS.workerBase}`);
     expect(parseRouterArgs(r.command.slice(3)).errors).toEqual([]);
     expect(r).toMatchObject({ hostNetwork: true, env: ["PYTHONPATH=/opt/sglang-router"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }], after: "router-install", restart: "unless-stopped" });
     const [install] = byRole(l, "gpu-a", "router-install");
@@ -202,8 +206,8 @@ describe("a service with two replicas on two hosts", () => {
   test("Prometheus scrapes both replicas and the router's metrics port", () => {
     const doc = parse(l.artifacts.find((a) => a.path === "monitoring/prometheus.yml")!.content) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
     const targets = Object.fromEntries(doc.scrape_configs.map((j) => [j.job_name, j.static_configs[0].targets]));
-    expect(targets["sglang-qwen3-32b"]).toEqual(["10.1.0.5:30000", "10.1.0.6:30000"]);
-    expect(targets["sglang-router-qwen3-32b"]).toEqual(["10.1.0.5:29000"]);
+    expect(targets["sglang-qwen3-32b"]).toEqual([`10.1.0.5:${PORTS.workerBase}`, `10.1.0.6:${PORTS.workerBase}`]);
+    expect(targets["sglang-router-qwen3-32b"]).toEqual([`10.1.0.5:${PORTS.routerMetricsBase}`]);
   });
 
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { KubernetesSettingsSchema } from "../../components/config/kubernetes";
+import { IMAGES, NODE_PATHS } from "../../components/contract";
 import { StackConfig, StackConfigSchema } from "../../components/config/schema";
 import { GRAFANA_ADMIN_SECRET, renderMonitoringManifests } from "../../components/kubernetes/monitoring-manifests";
 import { HubToken, TOKENS_SECRET, renderServingManifests, servingObjects } from "../../components/kubernetes/manifests";
@@ -67,7 +68,7 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
   test.each(cases)("%s: /dev/shm is an in-memory emptyDir; the weight volume is mounted read-only", (_n, _svc, m) => {
     const spec = m.statefulSet.spec!.template.spec!;
     expect(spec.volumes).toContainEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "32Gi" } });
-    expect(spec.containers[0].volumeMounts).toEqual(expect.arrayContaining([{ name: "dshm", mountPath: "/dev/shm" }, { name: "weights", mountPath: "/models", readOnly: true }]));
+    expect(spec.containers[0].volumeMounts).toEqual(expect.arrayContaining([{ name: "dshm", mountPath: "/dev/shm" }, { name: "weights", mountPath: NODE_PATHS.models, readOnly: true }]));
   });
 
   test.each(cases)("%s: one weight PVC per replica from the storage class, sized by the plan, filled by the init container", (_n, svc, m) => {
@@ -75,11 +76,11 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
       expect.objectContaining({ metadata: expect.objectContaining({ name: "weights" }), spec: { accessModes: ["ReadWriteOnce"], storageClassName: "qwen-weights", resources: { requests: { storage: `${svc.weightCacheGiB}Gi` } } } }),
     ]);
     const [init] = m.statefulSet.spec!.template.spec!.initContainers!;
-    expect(init.image).toBe("lmsysorg/sglang:v0.4.9.post2-cu126");
+    expect(init.image).toBe(IMAGES.sglang);
     expect(init.command).toEqual(["bash", "/opt/qwen-serving/fetch-weights.sh"]);
-    expect(init.volumeMounts).toContainEqual({ name: "weights", mountPath: "/models" });
+    expect(init.volumeMounts).toContainEqual({ name: "weights", mountPath: NODE_PATHS.models });
     expect(m.statefulSet.spec!.template.spec!.volumes).toContainEqual({ name: "weights-script", configMap: { name: m.weightsScript.metadata!.name, defaultMode: 0o555 } });
-    expect(m.weightsScript.data!["fetch-weights.sh"]).toBe(renderWeightsScript({ models: weightsModels([svc]), cacheRoot: "/models" }));
+    expect(m.weightsScript.data!["fetch-weights.sh"]).toBe(renderWeightsScript({ models: weightsModels([svc]), cacheRoot: NODE_PATHS.models }));
     expect(m.weightsScript.data!["fetch-weights.sh"]).toContain(svc.spec.weights.revision);
   });
 
@@ -205,7 +206,7 @@ describe("settings that cannot work are refused, all at once", () => {
     expect(error).toBeInstanceOf(QwenServingError);
     expect((error as QwenServingError).problems.map(formatProblem)).toEqual([
       "qwen-serving:kubernetes.nodePools.a100: no node pool is named 'a100' (valid: h100)",
-      "qwen-serving:kubernetes.routerImage: services qwen3-32b have replicas > 1 and need SGLang's router (give a pinned image with smg==1.13.0; the SGLang image has none: e.g. FROM lmsysorg/sglang:v0.4.9.post2-cu126 plus pip install smg==1.13.0)",
+      `qwen-serving:kubernetes.routerImage: services qwen3-32b have replicas > 1 and need SGLang's router (give a pinned image with smg==1.13.0; the SGLang image has none: e.g. FROM ${IMAGES.sglang} plus pip install smg==1.13.0)`,
     ]);
   });
 

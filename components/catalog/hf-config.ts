@@ -1,4 +1,4 @@
-import { ModelArch, isMultimodalArchitecture } from "./models";
+import { ModelArch, isMultimodalArchitecture, yarnMaxFactorOf } from "./models";
 
 /**
  * Reads a Hugging Face `config.json` (already parsed) into the fields the planner needs, for models
@@ -26,6 +26,7 @@ export function modelFromHfConfig(id: string, raw: unknown): ModelArch {
   if (!Number.isInteger(headDim)) throw new Error(`${id}: hidden_size ${hidden} is not a multiple of num_attention_heads ${heads}; give head_dim`);
   const vocab = int("vocab_size");
   const maxPos = int("max_position_embeddings");
+  const rope = (typeof text.rope_scaling === "object" && text.rope_scaling !== null ? text.rope_scaling : {}) as Record<string, unknown>;
   const dtype = String(text.torch_dtype ?? c.torch_dtype ?? "bfloat16");
   const dtypeBytes = dtype === "float32" ? 4 : dtype.includes("8") ? 1 : 2;
   const tied = text.tie_word_embeddings === true;
@@ -69,7 +70,9 @@ export function modelFromHfConfig(id: string, raw: unknown): ModelArch {
     hiddenSize: hidden,
     vocabSize: vocab,
     maxPositionEmbeddings: maxPos,
-    nativeContext: optInt("original_max_position_embeddings", (text.rope_scaling as Record<string, unknown>) ?? {}) ?? maxPos,
+    nativeContext: optInt("original_max_position_embeddings", rope) ?? maxPos,
+    // A config that ships YaRN states its factor; otherwise the architecture's documented one.
+    yarnMaxFactor: (rope.type ?? rope.rope_type) === "yarn" && typeof rope.factor === "number" ? rope.factor : yarnMaxFactorOf(architecture),
     dtypeBytes,
     params,
     visionParams,

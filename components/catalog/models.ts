@@ -31,6 +31,24 @@ export interface ModelArch {
   readonly chatTemplate?: string;
   /** Native context before rope scaling (YaRN's `original_max_position_embeddings`). */
   readonly nativeContext: number;
+  /**
+   * Largest YaRN factor the model's publisher documents over `nativeContext` (Qwen3: 4, to 131,072
+   * tokens). Undefined: no YaRN extension is documented, so a `ropeScaling` would be a guess (and
+   * on Qwen2.5-VL it would replace the config's mrope `rope_scaling`).
+   */
+  readonly yarnMaxFactor?: number;
+}
+
+/**
+ * YaRN as the Qwen model cards document it, by architecture: "Processing Long Texts" in the
+ * Qwen3 cards (huggingface.co/Qwen/Qwen3-32B: native 32,768, validated to 131,072 with factor 4.0)
+ * and the Qwen2.5 cards (huggingface.co/Qwen/Qwen2.5-7B-Instruct: factor 4.0 over 32,768).
+ */
+const YARN_MAX_FACTOR: Readonly<Record<string, number>> = { Qwen3ForCausalLM: 4, Qwen3MoeForCausalLM: 4, Qwen2ForCausalLM: 4 };
+
+/** The documented YaRN factor of an architecture; undefined when none is documented. */
+export function yarnMaxFactorOf(architecture: string): number | undefined {
+  return YARN_MAX_FACTOR[architecture];
 }
 
 const ARCH_MULTIMODAL = new Set(["Qwen2_5_VLForConditionalGeneration", "Qwen2VLForConditionalGeneration"]);
@@ -44,6 +62,7 @@ function model(m: Omit<ModelArch, "multimodal" | "checkpointBytes"> & { checkpoi
   return {
     ...m,
     multimodal: isMultimodalArchitecture(m.architecture),
+    yarnMaxFactor: yarnMaxFactorOf(m.architecture),
     // Unknown index size: every tensor of these checkpoints is bf16, so params * 2 is the size.
     checkpointBytes: m.checkpointBytes ?? m.params * m.dtypeBytes,
   };

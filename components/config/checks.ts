@@ -49,11 +49,7 @@ export function stackConfigProblems(c: StackConfig): Problem[] {
       if (p.gpus.length !== s.tp) problems.add({ path: ["services", i, "placement", r, "gpus"], value: p.gpus, rule: `replica ${r} lists ${p.gpus.length} GPUs but tp is ${s.tp}` });
       if (new Set(p.gpus).size !== p.gpus.length) problems.add({ path: ["services", i, "placement", r, "gpus"], value: p.gpus, rule: `replica ${r} lists a GPU twice: [${p.gpus.join(", ")}]` });
     });
-    if (s.ropeScaling && s.contextLength !== undefined) {
-      const stretched = Math.round(s.ropeScaling.factor * s.ropeScaling.originalMaxPositionEmbeddings);
-      if (s.contextLength > stretched)
-        problems.add({ path: ["services", i, "contextLength"], value: s.contextLength, rule: `contextLength ${s.contextLength} exceeds what YaRN factor ${s.ropeScaling.factor} x ${s.ropeScaling.originalMaxPositionEmbeddings} = ${stretched} covers` });
-    }
+    // contextLength against the model's window (and YaRN's) is the planner's: it knows the model (plan/check-context.ts).
   });
 
   // AWS gp3: at most 0.25 MiB/s of throughput per provisioned IOPS.

@@ -93,6 +93,8 @@ export const ServiceSchema = z
     placement: z.array(PlacementSchema).optional(),
     /** Extra SGLang flags appended last, checked against SGLang 0.4.9.post2's argparse spec. @default [] */
     extraArgs: z.array(z.string()).default([]),
+    /** Run a contextLength (or YaRN factor) beyond what the model documents; SGLang only warns. @default false */
+    allowLongerContext: z.boolean().optional(),
   })
   .strict();
 
@@ -108,6 +110,8 @@ export const NodePoolSchema = z
     gpusPerNode: z.number().int().min(1).max(16).optional(),
     /** Number of machines. @default 1 */
     count: z.number().int().min(1).max(32).default(1),
+    /** What one GPU-hour costs you (reserved or own hardware), for the plan's budget. @default - aws: the catalog's on-demand price; kubernetes: not shown */
+    gpuHourlyUsd: z.number().nonnegative().optional(),
   })
   .strict();
 
@@ -123,6 +127,8 @@ export const DockerHostSchema = z
     gpuCount: z.number().int().min(1).max(16),
     /** What the machine costs per hour, for the plan's cost column. @default - not shown */
     hourlyUsd: z.number().nonnegative().optional(),
+    /** Or what one GPU-hour costs (the machine costs gpuCount x this). @default - not shown */
+    gpuHourlyUsd: z.number().nonnegative().optional(),
     /** Host folder that holds the weights. @default NODE_PATHS.models ("/models") */
     modelsPath: z.string().regex(/^\/\S*$/, "modelsPath must be an absolute path").default(NODE_PATHS.models),
   })

@@ -35,6 +35,26 @@ export interface PlatformTraits {
   readonly routerScrapedBy: "metricsPort" | "targets";
   /** The service's public port must be known for discovery (`services[].port`). */
   readonly needsServicePort: boolean;
+  /** Ports the platform opens beside the services, from contract PORTS (the planner refuses a collision). */
+  readonly fixedPorts: readonly FixedPort[];
+  /** Each service port is also a listener of one load balancer (with any `fixedPorts` `on: "lb"`). */
+  readonly serviceListenerOnLb: boolean;
+  /** Config key naming the host that runs Prometheus and Grafana. @default - the first machine */
+  readonly monitoringHostKey?: string;
+  /** Where weights live: a volume per node, a volume per replica, or a host folder the plan does not size. */
+  readonly weightCache: "node-volume" | "replica-volume" | "host-folder";
+}
+
+/** A port a platform opens beside the services. */
+export interface FixedPort {
+  /** Its entry in contract PORTS, the default. */
+  readonly role: "nodeExporter" | "dcgmExporter" | "prometheus" | "grafana" | "alertmanager";
+  /** In every GPU node's or host's network (`node`), on the monitoring host, or on the load balancer. */
+  readonly on: "node" | "monitoring-host" | "lb";
+  /** Config key under `qwen-serving:` that moves it. @default - always PORTS[role] */
+  readonly key?: string;
+  /** Config key that must be true or non-empty for the port to be opened. @default - always opened */
+  readonly when?: string;
 }
 
 export const PLATFORM_TRAITS = {
@@ -47,6 +67,14 @@ export const PLATFORM_TRAITS = {
     rendersMonitoringFiles: true,
     routerScrapedBy: "metricsPort",
     needsServicePort: true,
+    // The node bootstrap always starts both exporters; Prometheus and Grafana have their own instance.
+    fixedPorts: [
+      { role: "nodeExporter", on: "node" },
+      { role: "dcgmExporter", on: "node" },
+      { role: "grafana", on: "lb", key: "aws.monitoring.grafanaPort", when: "aws.monitoring.grafanaAllowedCidrs" },
+    ],
+    serviceListenerOnLb: true,
+    weightCache: "node-volume",
   },
   docker: {
     machines: "hosts",
@@ -57,6 +85,15 @@ export const PLATFORM_TRAITS = {
     rendersMonitoringFiles: true,
     routerScrapedBy: "targets",
     needsServicePort: false,
+    fixedPorts: [
+      { role: "nodeExporter", on: "node", key: "docker.nodeExporterPort", when: "monitoring.enabled" },
+      { role: "dcgmExporter", on: "node", key: "docker.dcgmExporterPort", when: "monitoring.enabled" },
+      { role: "prometheus", on: "monitoring-host", key: "docker.prometheusPort", when: "monitoring.enabled" },
+      { role: "grafana", on: "monitoring-host", key: "docker.grafanaPort", when: "monitoring.enabled" },
+    ],
+    serviceListenerOnLb: false,
+    monitoringHostKey: "docker.monitoringHost",
+    weightCache: "host-folder",
   },
   kubernetes: {
     machines: "nodePools",
@@ -67,6 +104,10 @@ export const PLATFORM_TRAITS = {
     rendersMonitoringFiles: false,
     routerScrapedBy: "metricsPort",
     needsServicePort: false,
+    // Exporters and monitoring run in their own pods; a pod's network holds only its own process.
+    fixedPorts: [],
+    serviceListenerOnLb: false,
+    weightCache: "replica-volume",
   },
 } as const satisfies Record<Platform, PlatformTraits>;
 

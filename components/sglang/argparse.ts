@@ -34,7 +34,8 @@ export interface ParseResult {
 const byFlag = new Map<string, ArgSpec>();
 for (const a of SERVER_ARGS) for (const f of a.flags) byFlag.set(f, a);
 
-function resolveFlag(flag: string): { spec?: ArgSpec; error?: string } {
+/** What argparse makes of a flag as typed: its spec (exact name, alias or unambiguous prefix), or the error it reports. */
+export function resolveFlag(flag: string): { spec?: ArgSpec; error?: string } {
   const exact = byFlag.get(flag);
   if (exact) return { spec: exact };
   const matches = [...byFlag.keys()].filter((f) => f.startsWith(flag));

@@ -5,9 +5,14 @@ import { traitsOf } from "../platforms/traits";
 import { Problem, QwenServingError } from "../problems";
 import { assignPorts } from "./plan/assign-ports";
 import { buildArgv } from "./plan/build-argv";
+import { extraArgsProblems } from "./plan/check-args";
+import { contextProblems } from "./plan/check-context";
+import { imageProblems } from "./plan/check-image";
+import { portCollisions, reservedPorts, stackListeners } from "./plan/check-ports";
+import { weightsProblems } from "./plan/check-weights";
 import { expandNodes } from "./plan/expand-nodes";
 import { placeReplicas } from "./plan/place-replicas";
-import { cacheSizeGiB, planCaches, retainCaches } from "./plan/plan-caches";
+import { CachedService, cacheProblems, cacheSizeGiB, planCaches, retainCaches } from "./plan/plan-caches";
 import { planRouter } from "./plan/plan-routers";
 import { resolveModels } from "./plan/resolve-models";
 import { sizeServices } from "./plan/size-services";
@@ -17,7 +22,7 @@ export * from "./plan/types";
 export { expandNodes } from "./plan/expand-nodes";
 export { tpProblems, validTps } from "./plan/resolve-models";
 export { COLD_START } from "./plan/size-services";
-export { CACHE_HEADROOM, CACHE_STEP_GIB, cacheSizeGiB } from "./plan/plan-caches";
+export { CACHE_FS_OVERHEAD, CACHE_STEP_GIB, cacheNeedGiB, cacheSizeGiB } from "./plan/plan-caches";
 
 export interface PlanOptions {
   /** Resolves a service's `model` string. @default - catalog, then a config.json path */
@@ -26,17 +31,23 @@ export interface PlanOptions {
 
 /**
  * Plans a stack in named phases (each a pure function in `plan/`, tested on its own): expand
- * nodes, resolve models, place replicas, assign ports, size services, build argv, plan routers,
- * plan caches. Every phase runs even when an earlier one found problems (for the services it still
+ * nodes, check what each service asks for on its own (image, weights, extraArgs), resolve models
+ * and check their context, place replicas, assign ports and check every node's ports, size
+ * services, build argv, plan routers, plan and check caches. Every phase runs even when an earlier one found problems (for the services it still
  * can), and all problems come back in one QwenServingError, so nothing is registered for a config
  * that cannot work and the user sees every mistake at once.
  */
 export function planDeployment(stack: string, config: StackConfig, options: PlanOptions = {}): DeploymentPlan {
   const traits = traitsOf(config.platform);
   const nodes = expandNodes(config);
+  // What each service asks for on its own, so it comes back even when the service is not placed.
+  const argsProblems = config.services.map((s, i) => extraArgsProblems(i, s));
+  const own: Problem[] = [...imageProblems(config.image), ...config.services.flatMap((s, i) => [...weightsProblems(i, s), ...argsProblems[i]])];
   const models = resolveModels(config.services, options.resolveModel ?? ((ref) => resolveModel(ref)));
+  const context = config.services.flatMap((s, i) => (models.resolved[i] ? contextProblems(i, s, models.resolved[i]!.model) : []));
   const placed = placeReplicas(config.services, nodes);
-  const ports = assignPorts(config.services, placed.slots, { podNetwork: traits.podNetwork });
+  const ports = assignPorts(config.services, placed.slots, { podNetwork: traits.podNetwork, reserved: reservedPorts(config, traits) });
+  const collisions = portCollisions(stackListeners(config, traits, nodes, placed.slots, ports));
   const sized = sizeServices({
     services: config.services,
     models: models.resolved.map((r) => r?.model),
@@ -44,7 +55,7 @@ export function planDeployment(stack: string, config: StackConfig, options: Plan
     nodes,
     cacheThroughputMiBps: config.cache.throughputMiBps,
   });
-  const problems: Problem[] = [...models.problems, ...placed.problems, ...sized.problems];
+  const problems: Problem[] = [...own, ...models.problems, ...context, ...placed.problems, ...collisions, ...sized.problems];
 
   const services: ServicePlan[] = [];
   config.services.forEach((svc, si) => {
@@ -54,7 +65,8 @@ export function planDeployment(stack: string, config: StackConfig, options: Plan
     const svcPorts = ports[si];
     if (!resolved || !slots || !size || !svcPorts) return;
     const argv = buildArgv(si, svc, resolved.model, resolved.weightsRepo, svcPorts.replicas);
-    problems.push(...argv.problems);
+    // extraArgs already refused on their own would be reported again for every replica.
+    if (argsProblems[si].length === 0) problems.push(...argv.problems);
     const placement = slots.map((slot, r) => ({ replica: r, node: slot.node, gpus: slot.gpus, port: svcPorts.replicas[r], launchArgs: argv.argv[r] }));
     services.push({
       name: svc.name,
@@ -73,16 +85,16 @@ export function planDeployment(stack: string, config: StackConfig, options: Plan
       weightCacheGiB: cacheSizeGiB(resolved.model.checkpointBytes, config.cache.sizeGiB),
     });
   });
+  // Caches hold every placed service's weights, sized or not.
+  const cached: CachedService[] = config.services.flatMap((svc, si) => {
+    const resolved = models.resolved[si];
+    const slots = placed.slots[si];
+    return resolved && slots ? [{ name: svc.name, weightsRepo: resolved.weightsRepo, checkpointBytes: resolved.model.checkpointBytes, nodes: slots.map((s) => s.node) }] : [];
+  });
+  const caches = planCaches(nodes, cached, config.cache);
+  problems.push(...cacheProblems(traits.weightCache, caches, cached, config.cache));
   if (problems.length) throw new QwenServingError("plan", problems);
 
   const environment = config.environment ?? stack;
-  return {
-    stack,
-    environment,
-    platform: config.platform,
-    nodes,
-    services,
-    caches: planCaches(nodes, services.map((s) => ({ weightsRepo: s.weightsRepo, checkpointBytes: s.model.checkpointBytes, nodes: s.placement.map((p) => p.node) })), config.cache),
-    retainCaches: retainCaches(config.cache, environment),
-  };
+  return { stack, environment, platform: config.platform, nodes, services, caches, retainCaches: retainCaches(config.cache, environment) };
 }

@@ -5,7 +5,7 @@ import { planDeployment } from "../../components/sglang/planner";
 const service = (name: string, model: string, port: number, extra: object = {}) => ({ name, model, port, tp: 2, weights: { source: "huggingface", revision: "0123456789abcdef0123456789abcdef01234567" }, ...extra });
 
 describe("planned weight caches", () => {
-  it("sizes each node's cache from the models placed on it, x1.3 rounded up to 50 GiB", () => {
+  it("sizes each node's cache from the models placed on it, plus a revision switch of the largest, rounded up to 50 GiB", () => {
     const config = StackConfigSchema.parse({
       platform: "aws",
       nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }],
@@ -17,8 +17,8 @@ describe("planned weight caches", () => {
     const plan = planDeployment("prod", config);
     const qwen3 = 65524246528;
     expect(plan.caches.map((c) => ({ node: c.node, repos: c.repos, sizeGiB: c.sizeGiB }))).toEqual([
-      { node: "gpu-0", repos: ["Qwen/Qwen3-32B"], sizeGiB: 100 }, // 61.02 GiB x 1.3 = 79.3
-      { node: "gpu-1", repos: ["Qwen/Qwen2.5-VL-32B-Instruct"], sizeGiB: 100 },
+      { node: "gpu-0", repos: ["Qwen/Qwen3-32B"], sizeGiB: 150 }, // (61.02 + 61.02) GiB x 1.03 = 125.7
+      { node: "gpu-1", repos: ["Qwen/Qwen2.5-VL-32B-Instruct"], sizeGiB: 150 },
     ]);
     expect(plan.caches[0].weightBytes).toBe(qwen3);
   });

@@ -70,8 +70,8 @@ describe("refusals with advice", () => {
   });
 
   test("an extra arg SGLang would reject is refused before deploy", () => {
-    expect(planProblems(aws([svc({ extraArgs: ["--kv-cache-dtype", "fp16"] })]))).toEqual([
-      "qwen-serving:services[0].extraArgs: replica 0: SGLang 0.4.9.post2 would reject the command line: argument --kv-cache-dtype: invalid choice: 'fp16' (choose from 'auto', 'fp8_e5m2', 'fp8_e4m3')",
+    expect(planProblems(aws([svc({ extraArgs: ["--schedule-policy", "fastest"] })]))).toEqual([
+      "qwen-serving:services[0].extraArgs: SGLang 0.4.9.post2 would reject it: argument --schedule-policy: invalid choice: 'fastest' (choose from 'lpm', 'random', 'fcfs', 'dfs-weight')",
     ]);
   });
 

@@ -20,13 +20,14 @@ export function firstFreePort(from: number, taken: ReadonlySet<number>): number 
 /**
  * Phase 3: ports. A service with one replica binds its own port; replicas behind a router get
  * worker ports counting up from PORTS.workerBase per node, routers' metrics ports count up from
- * PORTS.routerMetricsBase on the router's node, and neither takes a service port or a port already
- * handed out on that node. With `podNetwork` (each replica in its own network namespace) every
+ * PORTS.routerMetricsBase on the router's node, and neither takes a service port, a port the
+ * platform opens beside them (`reserved`: exporters, monitoring) or a port already handed out on
+ * that node. With `podNetwork` (each replica in its own network namespace) every
  * worker binds the one first free worker port, so one pod template fits all replicas.
  * Services without slots (placement failed) get no ports and take none.
  */
-export function assignPorts(services: readonly ServiceConfig[], slots: readonly (readonly Slot[] | undefined)[], opts: { readonly podNetwork: boolean }): (ServicePorts | undefined)[] {
-  const servicePorts = new Set(services.map((s) => s.port));
+export function assignPorts(services: readonly ServiceConfig[], slots: readonly (readonly Slot[] | undefined)[], opts: { readonly podNetwork: boolean; readonly reserved?: ReadonlySet<number> }): (ServicePorts | undefined)[] {
+  const servicePorts = new Set([...services.map((s) => s.port), ...(opts.reserved ?? [])]);
   const taken = new Map<string, Set<number>>();
   const next = new Map<string, { worker: number; metrics: number }>();
   const claim = (node: string, kind: "worker" | "metrics"): number => {

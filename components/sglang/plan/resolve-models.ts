@@ -15,6 +15,9 @@ export interface ResolvedModels extends PhaseResult {
   readonly resolved: readonly (ResolvedService | undefined)[];
 }
 
+/** A `model` that names a Hugging Face config.json rather than a catalog id (the catalog's rule). */
+export const isConfigPath = (ref: string): boolean => ref.endsWith(".json");
+
 /** SGLang's TP constraints: attention heads divide evenly; KV heads divide or are replicated evenly. */
 export function tpProblems(model: ModelArch, tp: number): string[] {
   const out: string[] = [];
@@ -32,7 +35,8 @@ export function validTps(model: ModelArch, maxTp = 8): number[] {
 
 /**
  * Phase 1: each service's `model` (a catalog id or a config.json path) becomes an architecture,
- * checked against the service's tp. A model whose tp is wrong is still resolved, so later phases
+ * checked against the service's tp; a config.json model needs `weights.repo`, whose id it takes.
+ * A model whose tp is wrong is still resolved, so later phases
  * can report their own problems for it too.
  */
 export function resolveModels(services: readonly ServiceConfig[], resolve: (ref: string) => ModelArch): ResolvedModels {
@@ -46,7 +50,14 @@ export function resolveModels(services: readonly ServiceConfig[], resolve: (ref:
       return undefined;
     }
     for (const rule of tpProblems(model, svc.tp)) problems.push({ path: keyPath(["services", i, "tp"]), rule, advice: `valid tp for this model: ${validTps(model).join(", ")}` });
-    return { model, weightsRepo: svc.weights.repo ?? model.id };
+    if (!isConfigPath(svc.model)) return { model, weightsRepo: svc.weights.repo ?? model.id };
+    // A config.json describes the architecture, not where the weights are: the repository id
+    // names the weights folder, the served model name and the examples' `model`.
+    if (!svc.weights.repo) {
+      problems.push({ path: keyPath(["services", i, "weights", "repo"]), rule: `model '${svc.model}' is a config.json path, so the repository its weights come from must be named`, advice: "set weights.repo to the repository id, e.g. Org/Name" });
+      return { model, weightsRepo: model.id };
+    }
+    return { model: { ...model, id: svc.weights.repo }, weightsRepo: svc.weights.repo };
   });
   return { resolved, problems };
 }

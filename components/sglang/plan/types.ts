@@ -19,7 +19,10 @@ export interface NodePlan {
   readonly gpuCount: number;
   readonly instanceType?: string;
   readonly nvswitch: boolean;
+  /** What the whole machine costs per hour, USD. @default - unknown */
   readonly hourlyUsd?: number;
+  /** Where `hourlyUsd` comes from (the catalog or a config key). @default - unknown */
+  readonly priceSource?: string;
 }
 
 /** The GPUs one replica runs on. */
@@ -83,7 +86,9 @@ export interface CachePlan {
   /** Repository folders (`weightsRepo`) the node's replicas load, in service order. */
   readonly repos: readonly string[];
   readonly weightBytes: number;
-  /** Volume size: `cacheSizeGiB(weightBytes)`, the one formula (or `cache.sizeGiB`). */
+  /** What the cache must hold, GiB: the models, a revision switch of the largest, filesystem overhead (`cacheNeedGiB`). */
+  readonly needGiB: number;
+  /** Volume size: `cacheSizeGiB`, the one formula (or `cache.sizeGiB`, refused when below `needGiB`). */
   readonly sizeGiB: number;
 }
 

@@ -2,7 +2,11 @@ import { describe, expect, test } from "vitest";
 import { findModel, resolveModel } from "../../../components/catalog";
 import { resolveModels } from "../../../components/sglang/plan/resolve-models";
 import { tpProblems, validTps } from "../../../components/sglang/planner";
-import { services } from "./fixtures";
+import { formatProblem } from "../../../components/problems";
+import { chatRequestBody } from "../../../components/render/examples";
+import { planDeployment } from "../../../components/sglang/planner";
+import models from "../../fixtures/models.json";
+import { awsStack, REVISION, services, svcInput } from "./fixtures";
 
 const catalog = (ref: string) => resolveModel(ref);
 const qwen3 = findModel("Qwen/Qwen3-32B")!;
@@ -38,6 +42,37 @@ describe("resolve models", () => {
   test("an injected resolver replaces the catalog", () => {
     const r = resolveModels(services({ model: "local" }), () => ({ ...qwen3, id: "org/local" }));
     expect(r.resolved[0]).toMatchObject({ weightsRepo: "org/local" });
+  });
+});
+
+describe("a config.json model names its repository in weights.repo", () => {
+  const cfg = JSON.stringify({ ...models.models.find((m: { model: string }) => m.model === "Qwen/Qwen3-32B")!.config, _name_or_path: "/home/me/ckpt" });
+  const files = (p: string) => (p.endsWith("config.json") ? cfg : (() => { throw new Error("ENOENT"); })());
+  const fromFiles = (ref: string) => resolveModel(ref, files);
+
+  test.each([
+    ["/path/to/config.json", undefined, ["qwen-serving:services[0].weights.repo"]],
+    ["./ckpt/config.json", undefined, ["qwen-serving:services[0].weights.repo"]],
+    ["/path/to/config.json", "Org/Tuned-32B", []],
+  ])("%s with weights.repo %s", (model, repo, paths) => {
+    const r = resolveModels(services({ model, weights: { source: "huggingface", revision: REVISION, ...(repo ? { repo } : {}) } }), fromFiles);
+    expect(r.problems.map((p) => p.path)).toEqual(paths);
+    if (repo) expect(r.resolved[0]).toMatchObject({ weightsRepo: repo, model: { id: repo, architecture: "Qwen3ForCausalLM" } });
+  });
+
+  test("the problem says what to set", () => {
+    const r = resolveModels(services({ model: "/path/to/config.json" }), fromFiles);
+    expect(r.problems.map(formatProblem)).toEqual(["qwen-serving:services[0].weights.repo: model '/path/to/config.json' is a config.json path, so the repository its weights come from must be named (set weights.repo to the repository id, e.g. Org/Name)"]);
+  });
+
+  test("with it, the weights folder, the served model name and the examples use the repository id", () => {
+    const config = awsStack([svcInput({ model: "/path/to/config.json", weights: { source: "huggingface", repo: "Org/Tuned-32B", revision: REVISION } })]);
+    const plan = planDeployment("t", config, { resolveModel: fromFiles });
+    const argv = plan.services[0].launchArgs;
+    expect(argv.slice(0, 2)).toEqual(["--model-path", "/models/Org/Tuned-32B/"]);
+    expect(argv[argv.indexOf("--served-model-name") + 1]).toBe("Org/Tuned-32B");
+    expect(chatRequestBody(plan.services[0]).model).toBe("Org/Tuned-32B");
+    expect(plan.caches[0].repos).toEqual(["Org/Tuned-32B"]);
   });
 });
 

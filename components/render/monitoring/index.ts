@@ -3,18 +3,8 @@
  * monitoring files), alert rules and their promtool tests, Grafana dashboards and provisioning.
  * Pure functions of `MonitoringInput`.
  */
-import { traitsOf } from "../../platforms/traits";
-import { Artifact } from "../artifact";
-import { renderAlertRuleTests } from "./alert-tests";
-import { renderAlertRules } from "./alerts";
-import { renderDashboards } from "./dashboards";
-import { renderGrafanaProvisioning } from "./grafana";
-import { toYaml } from "../yaml";
-import { ALERT_RULES_PATH, ALERT_RULE_TESTS_PATH, PROMETHEUS_CONFIG_PATH, prometheusConfigDocument } from "./prometheus";
-import { resolveMonitoringInput } from "./resolve";
-import { MonitoringInput } from "./types";
-
 export * from "./types";
+export { renderMonitoring } from "./render";
 export { SGLANG, SGLANG_HISTOGRAMS, DCGM, COMPONENT, TTFT_BUCKETS } from "./metrics";
 export type { ScrapeComponent } from "./metrics";
 export { durationSeconds, monitoringInputProblems, resolveMonitoringInput } from "./resolve";
@@ -38,21 +28,3 @@ export { renderAlertRuleTests, TESTED_ALERTS } from "./alert-tests";
 export type { DashboardQuery, DashboardSpec, PanelSpec, PanelQuery } from "./dashboards";
 export { dashboardQueries, dashboardSpecs, dashboardUid, renderDashboards, GRAFANA_DASHBOARDS_PATH } from "./dashboards";
 export { renderGrafanaProvisioning, GRAFANA_DATASOURCES_PATH, GRAFANA_DASHBOARD_PROVIDER_PATH, GRAFANA_DATASOURCE_UID } from "./grafana";
-
-/**
- * Every monitoring file for the stack. Where the platform's traits say it does not render
- * monitoring files (kubernetes), only the rules (and their tests) and the dashboards: that adapter
- * configures Prometheus with ServiceMonitors/PodMonitors (see `kubernetesScrapeTargets`) and
- * Grafana through kube-prometheus-stack.
- */
-export function renderMonitoring(input: MonitoringInput): Artifact[] {
-  const r = resolveMonitoringInput(input);
-  const servers = traitsOf(r.platform).rendersMonitoringFiles;
-  return [
-    ...(servers ? [{ path: PROMETHEUS_CONFIG_PATH, content: toYaml(prometheusConfigDocument(r)) }] : []),
-    { path: ALERT_RULES_PATH, content: renderAlertRules(input) },
-    { path: ALERT_RULE_TESTS_PATH, content: renderAlertRuleTests(input) },
-    ...renderDashboards(input),
-    ...(servers ? renderGrafanaProvisioning(input) : []),
-  ];
-}

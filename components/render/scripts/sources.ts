@@ -67,7 +67,7 @@ function checkNames(file: string, declared: readonly string[], given: readonly s
 }
 
 /** Quotes a value for bash so it is one word whatever it holds (`'` becomes `'\''`). */
-export function shq(value: string): string {
+function shq(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 

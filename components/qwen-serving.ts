@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { stackConfigProblems } from "./config/checks";
 import { StackConfig } from "./config/schema";
 import { GrafanaAccess, PlatformOutputs, ServingSecrets, secretsPresent } from "./platform";
-import { platformEntry } from "./platforms/registry";
+import { PLATFORM_REGISTRY, platformEntry } from "./platforms/registry";
+import { Platform } from "./platforms/traits";
 import { Problem, QwenServingError, Stage, formatProblem } from "./problems";
 import { Artifact } from "./render/artifact";
 import { DeploymentPlan, PlanOptions, planDeployment } from "./sglang/planner";
@@ -58,11 +59,19 @@ export function preflight(args: QwenServingArgs): Preflight {
   return { plan, problems, stage };
 }
 
+/** Each platform's adapter component, as the registry creates it. */
+export type PlatformAdapters = { readonly [P in Platform]: InstanceType<(typeof PLATFORM_REGISTRY)[P]["adapter"]> };
+
 /**
  * SGLang-served Qwen models on one platform (aws, docker or kubernetes): plans GPUs, memory, ports
  * and launch args first, and only then creates the platform's resources. A config that cannot be
  * deployed throws one QwenServingError naming every problem (config, plan and platform) before any
  * child resource exists.
+ *
+ * The platform's adapter is reachable, typed, under its name, so a program can add what the
+ * component does not do without forking it: `serving.aws?.frontDoor.loadBalancer` (a WAF, an
+ * alarm), `serving.aws?.gpuNodes[0].instance`, `serving.docker?.hosts[0].provider`,
+ * `serving.kubernetes?.workloads[0].statefulSet`. Only the deployed platform's field is set.
  */
 export class QwenServing extends pulumi.ComponentResource implements PlatformOutputs {
   /** The plan every resource was built from. */
@@ -70,6 +79,12 @@ export class QwenServing extends pulumi.ComponentResource implements PlatformOut
   readonly endpoints: pulumi.Output<Record<string, string>>;
   readonly artifacts: pulumi.Output<Artifact[]>;
   readonly grafana?: pulumi.Output<GrafanaAccess>;
+  /** aws: network, front door, GPU nodes with their weight caches, monitoring. @default - unset on other platforms */
+  readonly aws?: PlatformAdapters["aws"];
+  /** docker: one DockerHost per host (its provider and containers). @default - unset on other platforms */
+  readonly docker?: PlatformAdapters["docker"];
+  /** kubernetes: the serving workloads and cluster monitoring. @default - unset on other platforms */
+  readonly kubernetes?: PlatformAdapters["kubernetes"];
 
   constructor(name: string, args: QwenServingArgs, opts?: pulumi.ComponentResourceOptions) {
     // Check before super(): a bad config must not even register this component.
@@ -81,7 +96,9 @@ export class QwenServing extends pulumi.ComponentResource implements PlatformOut
     const platformArgs = { plan, config: args.config, secrets: args.secrets ?? {} };
     const child = { parent: this };
     const entry = platformEntry(plan.platform);
-    const platform: PlatformOutputs = new entry.adapter(`${name}-${entry.childSuffix}`, platformArgs, child);
+    const platform = new entry.adapter(`${name}-${entry.childSuffix}`, platformArgs, child);
+    // The one field named after the deployed platform; the others stay unset.
+    Object.assign(this, { [plan.platform]: platform });
     this.endpoints = platform.endpoints;
     this.artifacts = platform.artifacts;
     this.grafana = platform.grafana;

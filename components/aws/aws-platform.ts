@@ -26,8 +26,17 @@ export type AwsPlatformArgs = PlatformArgs;
 export class AwsPlatform extends pulumi.ComponentResource implements PlatformOutputs {
   readonly endpoints: pulumi.Output<Record<string, string>>;
   readonly artifacts: pulumi.Output<Artifact[]>;
-  /** One per planned node, in plan order (instance ids and private addresses for the front door and monitoring). */
+  // The main children, for what the adapter does not do (a WAF, alarms, tags, peering): `serving.aws?.frontDoor.loadBalancer`.
+  /** VPC, subnets and the three security groups. */
+  readonly network: AwsNetwork;
+  /** The load balancer in front of the services (`frontDoor.loadBalancer` is the ALB itself). */
+  readonly frontDoor: FrontDoor;
+  /** One per planned node, in plan order (`gpuNodes[i].instance` is the EC2 instance). */
   readonly gpuNodes: readonly GpuNode[];
+  /** One per planned node, in plan order: the gp3 volume holding its weights. */
+  readonly weightCaches: readonly WeightCache[];
+  /** The Prometheus/Grafana instance. @default - none when monitoring.enabled is false */
+  readonly monitoring?: MonitoringNode;
   readonly grafana?: pulumi.Output<GrafanaAccess>;
 
   /** Every problem this adapter would meet, before any resource exists (pure). */
@@ -45,7 +54,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     // --- network (issue 4: AwsNetwork) ---
     const awsSettings = args.config.aws ?? AwsSettingsSchema.parse({});
     const frontDoorPlan = planFrontDoor(args.plan, awsSettings.frontDoor);
-    const network = new AwsNetwork(`${name}-network`, {
+    const network = (this.network = new AwsNetwork(`${name}-network`, {
       plan: args.plan,
       settings: awsSettings.network,
       allowedCidrs: awsSettings.frontDoor.allowedCidrs,
@@ -53,7 +62,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       targetPorts: frontDoorPlan.targets.map((t) => t.port),
       // The zone must sell every GPU type and the monitoring instance's type (they share the subnet).
       instanceTypes: [...args.plan.nodes.flatMap((n) => (n.instanceType ? [n.instanceType] : [])), ...(args.config.monitoring.enabled ? [awsSettings.monitoring.instanceType] : [])],
-    }, { parent: this });
+    }, { parent: this }));
     // Service API keys as SSM SecureStrings, before the nodes: their SGLang units fetch them at boot
     // (render/aws/api-key.ts) and their role needs ApiKeys.parameterArns.
     const apiKeys = Object.keys(args.secrets.apiKeys ?? {}).length ? new ApiKeys(`${name}-apikeys`, { stack: args.plan.stack, keys: args.secrets.apiKeys! }, { parent: this }) : undefined;
@@ -68,6 +77,8 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       s3Uris: [...new Set(args.plan.services.flatMap((s) => (s.spec.weights.s3Uri ? [s.spec.weights.s3Uri] : [])))],
     }, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this }).region;
+    const caches: WeightCache[] = [];
+    this.weightCaches = caches;
     this.gpuNodes = args.plan.nodes.map((node) => {
       const cache = new WeightCache(`${name}-${node.name}-weights`, {
         availabilityZone: network.availabilityZone,
@@ -77,6 +88,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         retain: args.plan.retainCaches,
         tags: { Name: `${args.plan.stack}-${node.name}-weights`, [TAGS.stack]: args.plan.stack },
       }, { parent: this });
+      caches.push(cache);
       const gpuNode = new GpuNode(`${name}-${node.name}`, {
         node,
         services: args.plan.services,
@@ -101,7 +113,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     // --- front door (issue 4: load balancer, router, API keys) ---
     const byNode = <T>(pick: (n: GpuNode) => T) => Object.fromEntries(this.gpuNodes.map((n, i) => [args.plan.nodes[i].name, pick(n)]));
     routers.setAddresses(byNode((n) => n.privateIp));
-    const frontDoor = new FrontDoor(`${name}-frontdoor`, {
+    const frontDoor = (this.frontDoor = new FrontDoor(`${name}-frontdoor`, {
       plan: args.plan,
       layout: frontDoorPlan,
       settings: awsSettings.frontDoor,
@@ -109,12 +121,12 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       subnetIds: network.publicSubnetIds,
       securityGroupId: network.loadBalancerSecurityGroupId,
       instanceIds: byNode((n) => n.instanceId),
-    }, { parent: this });
+    }, { parent: this }));
     artifacts.push(frontDoor.endpoints.apply((e) => exampleArtifacts(args.plan, e)));
 
     // --- monitoring (issue 5: monitoring instance) ---
     if (args.config.monitoring.enabled) {
-      const monitoring = new MonitoringNode(`${name}-monitoring`, {
+      const monitoring = (this.monitoring = new MonitoringNode(`${name}-monitoring`, {
         plan: args.plan,
         monitoring: args.config.monitoring,
         settings: awsSettings.monitoring,
@@ -125,7 +137,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         availabilityZone: network.availabilityZone,
         securityGroupId: network.monitoringSecurityGroupId,
         loadBalancer: { arn: frontDoor.loadBalancerArn, dnsName: frontDoor.dnsName, securityGroupId: network.loadBalancerSecurityGroupId, certificateArn: awsSettings.frontDoor.certificateArn, domain: awsSettings.frontDoor.domain },
-      }, { parent: this });
+      }, { parent: this }));
       artifacts.push(monitoring.artifacts);
       this.grafana = monitoring.grafana;
     }

@@ -40,6 +40,8 @@ export interface FrontDoorArgs {
  * `/health`. The idle timeout and the deregistration delay are sized for long generations.
  */
 export class FrontDoor extends pulumi.ComponentResource {
+  /** The application load balancer itself, for what the component does not do (a WAF association, alarms, access logs). */
+  readonly loadBalancer: aws.lb.LoadBalancer;
   readonly loadBalancerArn: pulumi.Output<string>;
   /** `app/<name>/<id>`, the CloudWatch `LoadBalancer` dimension. */
   readonly loadBalancerArnSuffix: pulumi.Output<string>;
@@ -154,6 +156,7 @@ export class FrontDoor extends pulumi.ComponentResource {
       new aws.route53.Record(`${name}-dns`, { zoneId: settings.hostedZoneId, name: settings.domain, type: "A", aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }] }, child);
     }
 
+    this.loadBalancer = lb;
     this.loadBalancerArn = lb.arn;
     this.loadBalancerArnSuffix = lb.arnSuffix;
     this.dnsName = lb.dnsName;

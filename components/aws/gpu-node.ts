@@ -59,6 +59,8 @@ export interface GpuNodeArgs {
  * instance); the cache volume is detached and re-attached to the new one.
  */
 export class GpuNode extends pulumi.ComponentResource {
+  /** The EC2 instance, for what the component does not do (alarms, extra tags, a backup plan). */
+  readonly instance: aws.ec2.Instance;
   readonly instanceId: pulumi.Output<string>;
   readonly privateIp: pulumi.Output<string>;
   /** `<node>/cloud-init.yaml`, scripts and units, exactly as the instance carries them. */
@@ -113,6 +115,7 @@ export class GpuNode extends pulumi.ComponentResource {
       { ...child, deleteBeforeReplace: true },
     );
 
+    this.instance = instance;
     this.instanceId = instance.id;
     this.privateIp = instance.privateIp;
     this.artifacts = bootstrap.artifacts.apply((a) => [...a]);

@@ -28,6 +28,8 @@ const SSH_OPTS = ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=30"];
 export class DockerHost extends pulumi.ComponentResource {
   /** The Docker provider that reaches this host, for resources a program adds next to ours. */
   readonly provider: docker.Provider;
+  /** Every container of this host by its layout key (`sglang-<service>-<replica>`, `prometheus`, ...). */
+  readonly containers: Readonly<Record<string, docker.Container>>;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("qwen-serving:docker:DockerHost", name, {}, opts);
@@ -45,6 +47,8 @@ export class DockerHost extends pulumi.ComponentResource {
     const created = new Map(volumes.map((v) => [v, new docker.Volume(`${name}-volume-${v}`, { name: v }, child)]));
 
     const runOnce = new Map<string, { spec: ContainerSpec; container: docker.Container }>();
+    const containers: Record<string, docker.Container> = {};
+    this.containers = containers;
     for (const spec of host.containers) {
       const first = spec.after === undefined ? undefined : runOnce.get(spec.after);
       if (spec.after !== undefined && !first) throw new Error(`host '${host.name}': ${spec.name} waits for '${spec.after}', which the layout did not place before it`);
@@ -56,6 +60,7 @@ export class DockerHost extends pulumi.ComponentResource {
         customTimeouts: spec.createTimeoutMin === undefined ? undefined : { create: `${spec.createTimeoutMin}m` },
         dependsOn: [...(first ? [first.container] : []), ...spec.volumes.map((v) => created.get(v.volume)!)],
       });
+      containers[spec.key] = container;
       if (spec.runOnce) runOnce.set(spec.key, { spec, container });
     }
     this.registerOutputs({});

@@ -16,6 +16,8 @@ export type DockerPlatformArgs = PlatformArgs;
 export class DockerPlatform extends pulumi.ComponentResource implements PlatformOutputs {
   /** The containers per host this platform was built from. */
   readonly layout: DockerLayout;
+  /** One per configured host, in config order (`hosts[i].provider` reaches that host's daemon). */
+  readonly hosts: readonly DockerHost[];
   readonly endpoints: pulumi.Output<Record<string, string>>;
   readonly artifacts: pulumi.Output<Artifact[]>;
 
@@ -37,9 +39,9 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     const layout = dockerLayout(args.plan, args.config, secretsPresent(s));
     super("qwen-serving:docker:DockerPlatform", name, {}, opts);
     this.layout = layout;
-    for (const host of layout.hosts) {
-      new DockerHost(`${name}-${host.name}`, { layout: host, secrets: s, tls: host.connection === "tcp" ? tlsOf(s.dockerTls!, host.name) : undefined }, { parent: this });
-    }
+    this.hosts = layout.hosts.map(
+      (host) => new DockerHost(`${name}-${host.name}`, { layout: host, secrets: s, tls: host.connection === "tcp" ? tlsOf(s.dockerTls!, host.name) : undefined }, { parent: this }),
+    );
     this.endpoints = pulumi.output(layout.endpoints);
     this.artifacts = pulumi.output([...layout.artifacts]);
     this.registerOutputs({ endpoints: this.endpoints, artifacts: this.artifacts });

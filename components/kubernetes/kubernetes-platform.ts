@@ -52,6 +52,10 @@ export function kubernetesEndpoints(plan: DeploymentPlan, settings: KubernetesSe
  * objects renderServingManifests / renderMonitoringManifests return, and every object is an artifact.
  */
 export class KubernetesPlatform extends pulumi.ComponentResource implements PlatformOutputs {
+  /** One per service, in plan order (`workloads[i].statefulSet`, `.service`): for labels, extra policies or monitors of your own. */
+  readonly workloads: readonly ServingWorkload[];
+  /** kube-prometheus-stack and our monitors, rules and dashboards. @default - none when monitoring.enabled is false */
+  readonly monitoring?: ClusterMonitoring;
   readonly endpoints: pulumi.Output<Record<string, string>>;
   readonly artifacts: pulumi.Output<Artifact[]>;
 
@@ -82,10 +86,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     super("qwen-serving:kubernetes:KubernetesPlatform", name, {}, opts);
 
     const base = this.createBase(name, serving, secrets);
-    for (const s of serving.services)
-      new ServingWorkload(`${name}-${s.service}`, { manifests: s, rolloutTimeoutMinutes: settings.rolloutTimeoutMinutes, dependsOn: base.all }, { parent: this });
+    this.workloads = serving.services.map(
+      (s) => new ServingWorkload(`${name}-${s.service}`, { manifests: s, rolloutTimeoutMinutes: settings.rolloutTimeoutMinutes, dependsOn: base.all }, { parent: this }),
+    );
     if (monitoring)
-      new ClusterMonitoring(`${name}-monitoring`, { manifests: monitoring, grafanaAdminPassword: secrets.grafanaAdminPassword, dependsOn: base.namespace ? [base.namespace] : [] }, { parent: this });
+      this.monitoring = new ClusterMonitoring(`${name}-monitoring`, { manifests: monitoring, grafanaAdminPassword: secrets.grafanaAdminPassword, dependsOn: base.namespace ? [base.namespace] : [] }, { parent: this });
 
     this.endpoints = pulumi.output(kubernetesEndpoints(plan, settings));
     this.artifacts = pulumi.output(artifacts);

@@ -47,6 +47,13 @@ export interface ProxySite {
    * of its workers (it forwards the client's header).
    */
   readonly fronts: "sglang" | "router";
+  /**
+   * A replica's port behind a router: only these sources (the router's node) reach the API, and
+   * they read the metadata the router registers a worker with (`GET /get_server_info`,
+   * `/get_model_info`, `/v1/models`) without a key, since the router has none of its own; its
+   * requests still carry the client's key, checked here too. @default - any source
+   */
+  readonly routerSources?: readonly string[];
 }
 
 export interface ProxyConfigInput {
@@ -77,6 +84,8 @@ export const UPSTREAM_IDLE_SECONDS = 4;
 export const PUBLIC_EXACT_PATHS = ["/generate", "/get_model_info"] as const;
 export const PUBLIC_PREFIX = "/v1/";
 export const HEALTH_PATHS = ["/health", "/health_generate"] as const;
+/** What smg reads to register a worker (with fallbacks from /server_info and /model_info, which 0.4.9.post2 lacks). */
+export const REGISTRATION_PATHS = ["/get_server_info", "/get_model_info", "/v1/models"] as const;
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 const LISTEN = /^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\]):)?\d{1,5}$/;
@@ -108,6 +117,8 @@ function check(input: ProxyConfigInput): void {
     if (!HOST_PORT.test(s.backend)) bad("backend", s.backend);
     if (s.metricsBackend !== undefined && !HOST_PORT.test(s.metricsBackend)) bad("metricsBackend", s.metricsBackend);
     if (s.apiKeyFile !== undefined && !PATH.test(s.apiKeyFile)) bad("apiKeyFile", s.apiKeyFile);
+    for (const src of s.routerSources ?? []) if (!SOURCE.test(src) || src === "all") bad("router source", src);
+    if (s.routerSources && (s.routerSources.length === 0 || s.fronts !== "sglang" || s.kind !== "api")) bad("routerSources of", s.name);
   }
   for (const src of input.metricsSources) if (!SOURCE.test(src)) bad("metrics source", src);
   for (const [k, v] of [["clientIdleSeconds", input.clientIdleSeconds], ["maxBodyBytes", input.maxBodyBytes], ["maxGenerationSeconds", input.maxGenerationSeconds]] as const)
@@ -138,16 +149,19 @@ function apiServer(input: ProxyConfigInput, s: ProxySite): string[] {
   const up = upstreamName(s.name, "backend");
   const metricsUp = s.metricsBackend && s.metricsBackend !== s.backend ? upstreamName(s.name, "metrics") : up;
   const auth = s.apiKeyFile ? ["      if ($qs_authorized != 1) {", "        return 401 '{\"error\":{\"message\":\"missing or wrong API key\",\"type\":\"unauthorized\",\"code\":401}}';", "      }"] : [];
-  const keyed = (location: string) => [`    location ${location} {`, ...auth, `      proxy_pass http://${up};`, "    }"];
+  const fence = (s.routerSources ?? []).map((src) => `      allow ${src};`).concat(s.routerSources ? ["      deny all;"] : []);
+  const keyed = (location: string) => [`    location ${location} {`, ...fence, ...auth, `      proxy_pass http://${up};`, "    }"];
+  const registration = s.routerSources ? REGISTRATION_PATHS.flatMap((p) => [`    location = ${p} {`, ...fence, "      limit_except GET {", "        deny all;", "      }", `      proxy_pass http://${up};`, "    }"]) : [];
   return [
     "  server {",
-    `    # ${s.name}: the public API of ${s.backend}${s.apiKeyFile ? ", key checked" : ", no key"}.`,
+    `    # ${s.name}: the public API of ${s.backend}${s.apiKeyFile ? ", key checked" : ", no key"}${s.routerSources ? `, for its router at ${s.routerSources.join(" ")}` : ""}.`,
     `    listen ${s.listen};`,
     ...(s.apiKeyFile ? [`    set $qs_api_key_file ${s.apiKeyFile};`, '    add_header WWW-Authenticate "Bearer" always;'] : []),
     // proxy_set_header here replaces the http-level list, so the whole list is repeated.
     ...(s.fronts === "sglang" ? [...PROXY_HEADERS.map((h) => `    ${h}`), '    proxy_set_header Authorization "";'] : []),
+    ...registration,
     ...keyed(`^~ ${PUBLIC_PREFIX}`),
-    ...PUBLIC_EXACT_PATHS.flatMap((p) => keyed(`= ${p}`)),
+    ...PUBLIC_EXACT_PATHS.filter((p) => !(s.routerSources && (REGISTRATION_PATHS as readonly string[]).includes(p))).flatMap((p) => keyed(`= ${p}`)),
     ...HEALTH_PATHS.flatMap((p) => [`    location = ${p} {`, `      proxy_pass http://${up};`, "    }"]),
     ...metricsLocation(input, metricsUp),
     "    location / {",

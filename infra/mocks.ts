@@ -49,13 +49,19 @@ export const INVOKES: Record<string, (inputs: Record<string, any>) => Record<str
   "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ ...mockZones(MOCK_ACCOUNT.region), id: MOCK_ACCOUNT.region }),
   // Zone ids that sell each requested type, as EC2's DescribeInstanceTypeOfferings answers (sourced data).
   "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (i) => ({ ...mockOfferings(MOCK_ACCOUNT.region, (i.filters ?? []).flatMap((f: { name: string; values: string[] }) => (f.name === "instance-type" ? f.values : []))), id: MOCK_ACCOUNT.region }),
-  "aws:ssm/getParameter:getParameter": (i) => ({ name: i.name, type: "String", value: "ami-0123456789abcdef0", insecureValue: "ami-0123456789abcdef0", version: 1, arn: `arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.name}`, id: i.name }),
+  // The provider marks parameter values secret (insecureValue is the clear copy): so do the mocks.
+  "aws:ssm/getParameter:getParameter": (i) => ({ name: i.name, type: "String", value: secretValue("ami-0123456789abcdef0"), insecureValue: "ami-0123456789abcdef0", version: 1, arn: `arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.name}`, id: i.name }),
   "aws:ec2/getAmi:getAmi": () => ({ id: "ami-0fedcba9876543210", imageId: "ami-0fedcba9876543210", name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20260102", architecture: "x86_64" }),
   // The DLAMI and Canonical public parameter folders each hold one `ami-id` parameter.
-  "aws:ssm/getParametersByPath:getParametersByPath": (i) => ({ path: i.path, names: [`${i.path}/ami-id`], values: ["ami-0123456789abcdef0"], types: ["String"], arns: [`arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.path}/ami-id`], withDecryption: true, id: i.path }),
+  "aws:ssm/getParametersByPath:getParametersByPath": (i) => ({ path: i.path, names: [`${i.path}/ami-id`], values: secretValue(["ami-0123456789abcdef0"]), types: ["String"], arns: [`arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.path}/ami-id`], withDecryption: true, id: i.path }),
   "aws:ec2/getSubnet:getSubnet": (i) => ({ id: i.id, availabilityZone: mockZones(MOCK_ACCOUNT.region).names[1], availabilityZoneId: mockZones(MOCK_ACCOUNT.region).zoneIds[1], vpcId: "vpc-0existing0000000", cidrBlock: "10.20.16.0/20" }),
   "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }), id: "policy" }),
 };
+
+/** A value as the engine sends a secret (the SDK makes it a secret Output). */
+function secretValue<T>(value: T): Record<string, unknown> {
+  return { [rpc.specialSigKey]: rpc.specialSecretSig, value };
+}
 
 /**
  * Invoke tokens the program asked for that have no handler. The SDK drops a mock's error message

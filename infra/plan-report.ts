@@ -3,6 +3,7 @@ import { Artifact } from "../components/render/artifact";
 import { Platform } from "../components/platforms/traits";
 import { DeploymentPlan, ServicePlan } from "../components/sglang/planner";
 import { RecordedResource, redactSecrets } from "./mocks";
+import { awsInstancesReport } from "./aws-report";
 
 /**
  * The `npm run plan -- --json` document. Version 1 of the contract (README "Plan JSON"):
@@ -169,4 +170,5 @@ export interface PlatformSection {
 /** Extra report sections by platform (a platform without one needs no entry). */
 export const PLATFORM_SECTIONS: Partial<Record<Platform, PlatformSection>> = {
   docker: { title: "docker hosts (containers as registered):", render: dockerHostsTable },
+  aws: { title: "aws instances (zone; AMI, mocked offline: `pulumi preview` shows the real id to pin; what a newer image and a replacement do):", render: awsInstancesReport },
 };

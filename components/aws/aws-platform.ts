@@ -105,6 +105,10 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         apiKeyServices: Object.keys(args.secrets.apiKeys ?? {}),
         extraUnits: routers.filesFor(node.name).apply((f) => f.units),
         extraFiles: routers.filesFor(node.name).apply((f) => f.files),
+        // prod: a new DLAMI release never replaces a node by surprise (pin aws.nodes.amiId to move on).
+        keepFirstAmi: args.plan.environment === "prod",
+        // The only node of its pool is deleted before its replacement exists: two at once would need twice the quota and capacity.
+        deleteBeforeReplace: args.plan.nodes.filter((n) => n.pool === node.pool).length === 1,
       }, { parent: this });
       artifacts.push(gpuNode.artifacts);
       return gpuNode;
@@ -137,6 +141,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         availabilityZone: network.availabilityZone,
         securityGroupId: network.monitoringSecurityGroupId,
         loadBalancer: { arn: frontDoor.loadBalancerArn, dnsName: frontDoor.dnsName, securityGroupId: network.loadBalancerSecurityGroupId, certificateArn: awsSettings.frontDoor.certificateArn, domain: awsSettings.frontDoor.domain },
+        keepFirstAmi: args.plan.environment === "prod",
       }, { parent: this }));
       artifacts.push(monitoring.artifacts);
       this.grafana = monitoring.grafana;

@@ -49,6 +49,19 @@ export interface GpuNodeArgs {
   readonly extraFiles?: pulumi.Input<readonly NodeFile[]>;
   /** Tags on the instance and its root volume. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Keep the AMI the node was created with when a newer image of its family is published (prod):
+   * a new DLAMI release must not replace a serving GPU node by surprise. To move on, pin the id in
+   * `aws.nodes.amiId` (the `amiId` output shows the current one). Ignored when amiId is pinned.
+   * @default false
+   */
+  readonly keepFirstAmi?: boolean;
+  /**
+   * Replace the instance by deleting it first: a single-node pool must not ask EC2 for a second
+   * machine of its type at once (a p5.48xlarge is 192 vCPUs of quota, and often no capacity).
+   * @default false
+   */
+  readonly deleteBeforeReplace?: boolean;
 }
 
 /**
@@ -63,6 +76,8 @@ export class GpuNode extends pulumi.ComponentResource {
   readonly instance: aws.ec2.Instance;
   readonly instanceId: pulumi.Output<string>;
   readonly privateIp: pulumi.Output<string>;
+  /** The AMI the instance runs (known at preview): the id to pin in `aws.nodes.amiId`. */
+  readonly amiId: pulumi.Output<string>;
   /** `<node>/cloud-init.yaml`, scripts and units, exactly as the instance carries them. */
   readonly artifacts: pulumi.Output<Artifact[]>;
 
@@ -105,7 +120,7 @@ export class GpuNode extends pulumi.ComponentResource {
         rootBlockDevice: { volumeType: "gp3", volumeSize: settings.rootVolumeGiB, encrypted: true, deleteOnTermination: true, tags },
         tags,
       },
-      child,
+      { ...child, deleteBeforeReplace: args.deleteBeforeReplace ?? false, ignoreChanges: args.keepFirstAmi && !settings.amiId ? ["ami"] : [] },
     );
     // Delete-before-replace: the volume attaches to one instance at a time, so the old attachment
     // must go (after a clean stop) before the replacement instance can have it.
@@ -118,8 +133,9 @@ export class GpuNode extends pulumi.ComponentResource {
     this.instance = instance;
     this.instanceId = instance.id;
     this.privateIp = instance.privateIp;
+    this.amiId = instance.ami;
     this.artifacts = bootstrap.artifacts.apply((a) => [...a]);
-    this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp });
+    this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp, amiId: this.amiId });
   }
 }
 
@@ -128,9 +144,13 @@ function amiFor(family: AwsNodeSettings["ami"], opts: pulumi.InvokeOptions): pul
   const src = AMI_SOURCES[family];
   // By path (not getParameter): an absent parameter gives an empty list instead of failing the run.
   const byPath = aws.ssm.getParametersByPathOutput({ path: src.parameterPath }, opts);
-  return byPath.apply((r) => {
-    const i = r.names.indexOf(`${src.parameterPath}/ami-id`);
-    if (i >= 0) return pulumi.unsecret(pulumi.output(r.values[i]));
-    return aws.ec2.getAmiOutput({ owners: [src.owner], mostRecent: true, filters: [{ name: "name", values: [src.name] }, { name: "architecture", values: ["x86_64"] }, { name: "state", values: ["available"] }] }, opts).imageId;
-  });
+  // The provider marks every parameter value secret; an AMI id is not one, and must show in clear in
+  // `pulumi preview` (unsecret on the result: inside the apply it is too late, the outer output is secret).
+  return pulumi.unsecret(
+    byPath.apply((r) => {
+      const i = r.names.indexOf(`${src.parameterPath}/ami-id`);
+      if (i >= 0) return pulumi.output(r.values[i]);
+      return aws.ec2.getAmiOutput({ owners: [src.owner], mostRecent: true, filters: [{ name: "name", values: [src.name] }, { name: "architecture", values: ["x86_64"] }, { name: "state", values: ["available"] }] }, opts).imageId;
+    }),
+  );
 }

@@ -53,6 +53,8 @@ export interface MonitoringNodeArgs {
   readonly loadBalancer: MonitoringLoadBalancer;
   /** Tags on every resource (a `Name` tag is added per resource). @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Keep the AMI the instance was created with when Canonical publishes a newer one (prod); `settings.amiId` pins another. @default false */
+  readonly keepFirstAmi?: boolean;
 }
 
 /**
@@ -111,7 +113,7 @@ export class MonitoringNode extends pulumi.ComponentResource {
       }),
     );
 
-    const ami = aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(settings.instanceType) }, child).insecureValue;
+    const ami = settings.amiId ?? aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(settings.instanceType) }, child).insecureValue;
     const instance = new aws.ec2.Instance(
       `${name}-instance`,
       {
@@ -131,7 +133,8 @@ export class MonitoringNode extends pulumi.ComponentResource {
         tags: tags("instance"),
       },
       // The password must be readable when the instance first boots.
-      { ...child, dependsOn: [password, policy] },
+      // ignoreChanges on ami in prod: a new Ubuntu image must not replace the instance by surprise.
+      { ...child, dependsOn: [password, policy], ignoreChanges: args.keepFirstAmi && !settings.amiId ? ["ami"] : [] },
     );
     new aws.ec2.VolumeAttachment(`${name}-tsdb`, { deviceName: TSDB_DEVICE, volumeId: volume.id, instanceId: instance.id, stopInstanceBeforeDetaching: true }, { ...child, deleteBeforeReplace: true });
 

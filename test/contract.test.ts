@@ -8,7 +8,11 @@ import { describe, expect, test } from "vitest";
 import { DOCKER_LABELS, IMAGES, NODE_PATHS, PORTS, TAGS } from "../components/contract";
 
 const ROOT = path.resolve(__dirname, "..");
-/** Where the project's own code lives; test/ too, which asserts the contract's values by importing them. */
+/**
+ * Where the project's own code lives; test/ too, which asserts the contract's values by importing
+ * them. Shell and Python are scanned where they ship (components/); test/'s run inside sandboxes
+ * and guests that have no contract to import.
+ */
 const SCANNED = ["components", "infra", "policy", "test"];
 const EXEMPT = new Set(["components/contract.ts", "test/contract.test.ts"]);
 
@@ -105,7 +109,7 @@ function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) return e.name === "node_modules" || e.name === "fixtures" ? [] : sources(full);
-    return /\.(ts|mts|sh|py)$/.test(e.name) ? [full] : [];
+    return /\.(ts|mts)$/.test(e.name) || (/\.(sh|py)$/.test(e.name) && full.startsWith(path.join(ROOT, "components"))) ? [full] : [];
   });
 }
 

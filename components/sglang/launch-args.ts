@@ -1,7 +1,8 @@
 import { canonicalFlag } from "./argparse";
+import { NODE_PATHS } from "../contract";
 
-/** Where every platform mounts the weight cache inside the SGLang container. */
-export const MODELS_MOUNT = "/models";
+/** Where every platform mounts the weight cache inside the SGLang container: the node's own path, so `/models/<repo>` reads the same inside and out. */
+export const MODELS_MOUNT = NODE_PATHS.models;
 
 /** What the launch-args builder needs: the planned, resolved values of one replica. */
 export interface LaunchSpec {

@@ -3,6 +3,7 @@
 import { gzipSync } from "zlib";
 import { describe, expect, test } from "vitest";
 import { AWS_LIMITS, checkLimits, LIMITS, RegisteredResource, T } from "../../components/aws/limits";
+import { TAGS } from "../../components/contract";
 
 const r = (type: string, inputs: Record<string, unknown>, extra: Partial<RegisteredResource> = {}): RegisteredResource => ({ type, name: `${type.split(":").pop()}-x`, inputs, ...extra });
 const okHealth = { interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" };
@@ -22,7 +23,7 @@ const GOOD: RegisteredResource[] = [
   r(T.profile, {}, { outputs: { name: "qwen-prod-aws-node-profile-1a2b3c4" } }),
   r(T.rolePolicy, { role: "role-a", policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }, { outputs: { name: "boot-1a2b3c4" } }),
   r(T.parameter, { name: "/qwen-serving/prod/api-keys/qwen3-32b" }),
-  r(T.instance, { userDataBase64: gzipSync(random(30_000)).toString("base64"), tags: { Name: "prod-gpu-0", "qwen-serving:stack": "prod" }, rootBlockDevice: { volumeType: "gp3", volumeSize: 200, tags: { Name: "prod-gpu-0" } } }, { id: "i-1" }),
+  r(T.instance, { userDataBase64: gzipSync(random(30_000)).toString("base64"), tags: { Name: "prod-gpu-0", [TAGS.stack]: "prod" }, rootBlockDevice: { volumeType: "gp3", volumeSize: 200, tags: { Name: "prod-gpu-0" } } }, { id: "i-1" }),
   r(T.volume, { type: "gp3", size: 300, iops: 6000, throughput: 1000, tags: { Name: "prod-gpu-0-weights" } }, { id: "vol-1" }),
   r(T.attachment, { instanceId: "i-1", volumeId: "vol-1" }),
   r(T.volume, { type: "gp3", size: 1, iops: 3000, throughput: 125 }),

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, test } from "vitest";
 import { checkLimits } from "../../components/aws/limits";
 import { StackConfigInput, StackConfigSchema } from "../../components/config/schema";
-import { PROJECT } from "../../components/contract";
+import { PORTS, PROJECT } from "../../components/contract";
 import { formatProblem } from "../../components/problems";
 import { preflight, QwenServing } from "../../components/qwen-serving";
 import { installMocks, settle, valueOf } from "../../infra/mocks";
@@ -110,7 +110,7 @@ describe("random valid aws configs", () => {
   }, 240_000);
 
   test("a refused config names its problems (sanity of the filter above)", () => {
-    const bad = StackConfigSchema.parse({ ...toConfig(fc.sample(configs, { seed: 1, numRuns: 1 })[0]), services: [{ ...small[0], name: "a1", port: 3000 }], monitoring: { enabled: true }, aws: { monitoring: { grafanaAllowedCidrs: ["10.0.0.0/8"], grafanaPort: 3000 } } });
+    const bad = StackConfigSchema.parse({ ...toConfig(fc.sample(configs, { seed: 1, numRuns: 1 })[0]), services: [{ ...small[0], name: "a1", port: PORTS.grafana }], monitoring: { enabled: true }, aws: { monitoring: { grafanaAllowedCidrs: ["10.0.0.0/8"], grafanaPort: PORTS.grafana } } });
     expect(preflight({ config: bad, secrets: {}, stack: "x" }).problems.map(formatProblem).join("\n")).toMatch(/grafanaPort|grafanaAdminPassword/);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { formatProblem, QwenServingError } from "../../components/problems";
 import { planDeployment } from "../../components/sglang/planner";
 import { awsStack, stack, svcInput } from "./plan/fixtures";
+import { NODE_PATHS } from "../../components/contract";
 
 function refusal(run: () => unknown): QwenServingError {
   try {
@@ -42,7 +43,7 @@ describe("planDeployment composes the phases", () => {
     const config = awsStack([svcInput({ replicas: 2 }), svcInput({ name: "mirror", port: 9002, weights: { source: "huggingface", repo: "mirror/qwen3", revision: "v1" } })]);
     const plan = planDeployment("prod", config);
     expect(plan.services.map((s) => [s.weightsRepo, s.weightCacheGiB])).toEqual([["Qwen/Qwen3-32B", 150], ["mirror/qwen3", 150]]);
-    expect(plan.services[1].launchArgs.slice(0, 2)).toEqual(["--model-path", "/models/mirror/qwen3/"]);
+    expect(plan.services[1].launchArgs.slice(0, 2)).toEqual(["--model-path", `${NODE_PATHS.models}/mirror/qwen3/`]);
     expect(plan.caches).toEqual([{ node: "gpu-0", repos: ["Qwen/Qwen3-32B", "mirror/qwen3"], weightBytes: 2 * 65524246528, needGiB: expect.closeTo(188.56, 2), sizeGiB: 200 }]);
     expect(plan.retainCaches).toBe(true);
     expect(planDeployment("dev", config).retainCaches).toBe(false);

@@ -4,6 +4,7 @@ import { execFile, execFileSync } from "child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
+import { NODE_PATHS } from "../../components/contract";
 
 /** Debian packages of the tools whose package is named otherwise. */
 const PACKAGE_OF: Record<string, string> = { "systemd-analyze": "systemd", promtool: "prometheus", flock: "util-linux" };
@@ -83,8 +84,8 @@ export async function systemdVerify(
   writeTree(root, programs.map((p) => ({ path: p, content: "#!/bin/sh\n", mode: 0o755 })));
   writeTree(root, packageUnits.map((u) => ({ path: `/usr/lib/systemd/system/${u.name}`, content: u.content })));
   writeTree(root, nodeFiles);
-  writeTree(root, units.map((u) => ({ path: `/etc/systemd/system/${u.name}`, content: u.content })));
-  const r = await run("systemd-analyze", ["verify", `--root=${root}`, ...units.map((u) => `/etc/systemd/system/${u.name}`)], { timeoutMs: 60_000 });
+  writeTree(root, units.map((u) => ({ path: `${NODE_PATHS.units}/${u.name}`, content: u.content })));
+  const r = await run("systemd-analyze", ["verify", `--root=${root}`, ...units.map((u) => `${NODE_PATHS.units}/${u.name}`)], { timeoutMs: 60_000 });
   return r.code === 0 && r.stderr.trim() === "" ? "" : `exit ${r.code}\n${r.stdout}${r.stderr}`;
 }
 

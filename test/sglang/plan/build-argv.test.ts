@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { findModel } from "../../../components/catalog";
 import { buildArgv, launchSpec } from "../../../components/sglang/plan/build-argv";
 import { services } from "./fixtures";
+import { NODE_PATHS } from "../../../components/contract";
 
 const qwen3 = findModel("Qwen/Qwen3-32B")!;
 const vl = findModel("Qwen/Qwen2.5-VL-32B-Instruct")!;
@@ -12,7 +13,7 @@ describe("build argv", () => {
     const r = buildArgv(0, svc, qwen3, "mirror/qwen3", [30000, 30001]);
     expect(r.problems).toEqual([]);
     expect(r.argv).toEqual([30000, 30001].map((port) => [
-      "--model-path", "/models/mirror/qwen3/", "--trust-remote-code", "--tensor-parallel-size", "2", "--host", "0.0.0.0", "--port", String(port),
+      "--model-path", `${NODE_PATHS.models}/mirror/qwen3/`, "--trust-remote-code", "--tensor-parallel-size", "2", "--host", "0.0.0.0", "--port", String(port),
       "--context-length", "32768", "--served-model-name", "Qwen/Qwen3-32B", "--enable-metrics", "--log-level", "warning",
     ]));
   });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { formatProblem } from "../../../components/problems";
 import { imageProblems } from "../../../components/sglang/plan/check-image";
 import { sglangVersionOf, SUPPORTED_SGLANG_VERSIONS } from "../../../components/sglang/versions";
+import { IMAGES } from "../../../components/contract";
 
 const DIGEST = `@sha256:${"a".repeat(64)}`;
 
@@ -11,9 +12,9 @@ describe("the image's SGLang version must have argument and memory tables here",
   });
 
   test.each([
-    ["lmsysorg/sglang:v0.4.9.post2-cu126", "0.4.9.post2"],
+    [IMAGES.sglang, "0.4.9.post2"],
     ["lmsysorg/sglang:v0.4.9.post2-cu124", "0.4.9.post2"],
-    [`lmsysorg/sglang:v0.4.9.post2-cu126${DIGEST}`, "0.4.9.post2"],
+    [`${IMAGES.sglang}${DIGEST}`, "0.4.9.post2"],
     ["registry.example.com:5000/mirror/sglang:v0.4.9.post2-cu126", "0.4.9.post2"],
     ["lmsysorg/sglang:0.4.9.post2", "0.4.9.post2"],
     ["lmsysorg/sglang:v0.4.9-cu126", "0.4.9"],
@@ -27,8 +28,8 @@ describe("the image's SGLang version must have argument and memory tables here",
   });
 
   test.each([
-    ["lmsysorg/sglang:v0.4.9.post2-cu126", 0],
-    [`lmsysorg/sglang:v0.4.9.post2-cu126${DIGEST}`, 0],
+    [IMAGES.sglang, 0],
+    [`${IMAGES.sglang}${DIGEST}`, 0],
     ["lmsysorg/sglang:v0.4.9-cu126", 1],
     ["lmsysorg/sglang:v0.4.9.post1-cu126", 1],
     ["lmsysorg/sglang:v0.5.0rc1-cu126", 1],

@@ -7,6 +7,7 @@ import { chatRequestBody } from "../../../components/render/examples";
 import { planDeployment } from "../../../components/sglang/planner";
 import models from "../../fixtures/models.json";
 import { awsStack, REVISION, services, svcInput } from "./fixtures";
+import { NODE_PATHS } from "../../../components/contract";
 
 const catalog = (ref: string) => resolveModel(ref);
 const qwen3 = findModel("Qwen/Qwen3-32B")!;
@@ -69,7 +70,7 @@ describe("a config.json model names its repository in weights.repo", () => {
     const config = awsStack([svcInput({ model: "/path/to/config.json", weights: { source: "huggingface", repo: "Org/Tuned-32B", revision: REVISION } })]);
     const plan = planDeployment("t", config, { resolveModel: fromFiles });
     const argv = plan.services[0].launchArgs;
-    expect(argv.slice(0, 2)).toEqual(["--model-path", "/models/Org/Tuned-32B/"]);
+    expect(argv.slice(0, 2)).toEqual(["--model-path", `${NODE_PATHS.models}/Org/Tuned-32B/`]);
     expect(argv[argv.indexOf("--served-model-name") + 1]).toBe("Org/Tuned-32B");
     expect(chatRequestBody(plan.services[0]).model).toBe("Org/Tuned-32B");
     expect(plan.caches[0].repos).toEqual(["Org/Tuned-32B"]);

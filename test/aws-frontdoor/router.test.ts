@@ -143,7 +143,8 @@ describe("router units on the node", () => {
       `ExecStart=/usr/bin/docker run --rm --name sglang-router-qwen3-32b --network host --log-driver journald ${tag} python3 -m smg.launch_router ${routerArgsFor(prod.services[0], noRemote).join(" ")}`,
     );
     expect(unit("sglang-router-qwen3-32b.service")).toContain("Restart=always\n");
-    expect(unit("sglang-router-qwen3-32b.service")).toContain("Requires=docker.service sglang-router-image.service\n");
+    // Wants, not Requires, the image build: a start job failed on a dependency is never retried.
+    expect(unit("sglang-router-qwen3-32b.service")).toContain("Requires=docker.service\nWants=sglang-router-image.service network-online.target\n");
   });
 
   test("the router image is smg==1.13.0 on the pinned SGLang image, without touching its packages", () => {

@@ -8,6 +8,7 @@ import { installMocks, isSecretValue, mockId, RecordedResource, settle, valueOf 
 import { runProgram } from "../../infra/program";
 import { readStackFile } from "../../infra/stack-file";
 import { execOf } from "./systemd-exec";
+import { weightsUnitName } from "../../components/render/aws/gpu-units";
 import { IMAGES, NODE_PATHS, TAGS } from "../../components/contract";
 
 interface Options {
@@ -139,9 +140,12 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
             image,
             ...server,
           ]);
-          expect(unit).toContain(`AssertPathExists=${NODE_PATHS.models}/${s.weightsRepo}/.qwen-serving-complete\n`);
-          expect(unit).toMatch(/^Requires=docker\.service qwen-gpu-check\.service$/m);
-          expect(unit).toMatch(/^After=docker\.service qwen-gpu-check\.service qwen-weights\.service$/m);
+          // Gates it waits for (and restarts until they pass), never Requires= or Assert=: those are never retried.
+          expect(unit).toContain(`ExecStartPre=${NODE_PATHS.bin}/wait-for.sh /run/qwen-serving/gpu-ok ${NODE_PATHS.models}/${s.weightsRepo}/.qwen-serving-complete\n`);
+          expect(unit).not.toMatch(/^Assert/m);
+          expect(unit).toMatch(/^Requires=docker\.service$/m);
+          expect(unit).toContain(`\nAfter=docker.service qwen-gpu-check.service ${weightsUnitName(s.weightsRepo)}\n`);
+          expect(unit).toContain(`\nRequiresMountsFor=${NODE_PATHS.models}\n`);
         }
       }
     });
@@ -149,7 +153,8 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
     it("writes each node's files under <node>/: cloud-init, scripts, units, and the serving target wants every replica", () => {
       for (const n of plan.nodes) {
         const names = artifacts.filter((a) => a.path.startsWith(`${n.name}/`)).map((a) => a.path.slice(n.name.length + 1));
-        expect(names).toEqual(expect.arrayContaining(["cloud-init.yaml", "gpu-check.sh", "mount-cache.sh", "fetch-secrets.sh", "fetch-weights.sh", "qwen-gpu-check.service", "qwen-cache-mount.service", "qwen-weights.service", "node-exporter.service", "dcgm-exporter.service", "qwen-serving.target"]));
+        const models = [...new Set(plan.services.filter((s) => s.placement.some((p) => p.node === n.name)).map((s) => weightsUnitName(s.weightsRepo)))];
+        expect(names).toEqual(expect.arrayContaining(["cloud-init.yaml", "gpu-check.sh", "mount-cache.sh", "wait-for.sh", "fetch-secrets.sh", "fetch-weights.sh", "qwen-gpu-check.service", "qwen-cache-mount.service", ...models, "node-exporter.service", "dcgm-exporter.service", "qwen-serving.target"]));
         const replicas = plan.services.flatMap((s) => s.placement.filter((p) => p.node === n.name).map((p) => `sglang-${s.name}-${p.replica}.service`));
         expect(names.filter((x) => x.startsWith("sglang-") && x.endsWith(".service") && !x.startsWith("sglang-router"))).toEqual(replicas);
         const wants = artifact(`${n.name}/qwen-serving.target`).content.split("\n").find((l) => l.startsWith("Wants="))!.slice(6).split(" ");

@@ -64,4 +64,47 @@ describe("GPU check", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("a container initialises CUDA on 0 of 8 GPUs");
   });
+
+  // The node's unit passes a stamp path; SGLang and dcgm-exporter wait for the stamp (render/aws/gpu-units.ts).
+  async function checkWith(nvidiaSmi: string, docker: string) {
+    stub("nvidia-smi", nvidiaSmi);
+    stub("docker", docker);
+    stub("systemctl", "exit 0");
+    stub("sleep", "");
+    const file = path.join(box, "gpu-check.sh");
+    const stamp = path.join(box, "run", "gpu-ok");
+    fs.writeFileSync(file, renderGpuCheckScript({ expectedGpus: 8, instanceType: "p5.48xlarge", nvswitch: true, image: IMAGE }));
+    const r = await run("bash", [file, stamp], { env: { PATH: `${path.join(box, "bin")}:/usr/bin:/bin` } });
+    return { ...r, stamp: fs.existsSync(stamp), calls: fs.existsSync(path.join(box, "calls")) ? fs.readFileSync(path.join(box, "calls"), "utf8") : "" };
+  }
+  const smi = (fabric: string) => `if [[ "$1" == -q ]]; then ${fabric}; else printf '${gpus(8)}\\n'; fi`;
+
+  it("writes its stamp only when every check passed, and removes a stale one when a check fails", async () => {
+    const ok = await checkWith(smi("printf '    Fabric\\n        State : Completed\\n'"), 'case "$1" in run) echo 8 ;; esac');
+    expect(ok.code).toBe(0);
+    expect(ok.stamp).toBe(true);
+    const bad = await checkWith(`printf '${gpus(7)}\\n'`, 'case "$1" in run) echo 8 ;; esac');
+    expect(bad.code).toBe(1);
+    expect(bad.stamp).toBe(false);
+  });
+
+  it("pulls the serving image only when it is missing (a reboot needs no registry)", async () => {
+    const present = await checkWith(smi("true"), 'case "$1" in image) exit 0 ;; run) echo 8 ;; esac');
+    expect(present.code).toBe(0);
+    expect(present.calls).not.toContain("docker pull");
+    fs.rmSync(path.join(box, "calls"));
+    const missing = await checkWith(smi("true"), 'case "$1" in image) exit 1 ;; pull) exit 0 ;; run) echo 8 ;; esac');
+    expect(missing.code).toBe(0);
+    expect(missing.calls).toContain(`docker pull -q ${IMAGE}`);
+  });
+
+  it("waits for Fabric Manager to complete the NVSwitch fabric before it asks CUDA", async () => {
+    const count = path.join(box, "fabric-calls");
+    // "In Progress" twice, then "Completed".
+    const fabric = `n=$(cat ${count} 2>/dev/null || echo 0); echo $((n + 1)) > ${count}; if (( n < 2 )); then s='In Progress'; else s=Completed; fi; printf '    Fabric\\n        State : %s\\n' "$s"`;
+    const r = await checkWith(smi(fabric), 'case "$1" in run) echo 8 ;; esac');
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(count, "utf8").trim()).toBe("3");
+    expect(r.calls.indexOf("nvidia-smi -q")).toBeLessThan(r.calls.indexOf("docker run"));
+  });
 });

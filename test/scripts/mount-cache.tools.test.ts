@@ -39,6 +39,14 @@ touch "$STATE/mounted"
 echo "mountpoint $*" >> "$STATE/calls"
 [[ -f "$STATE/mounted" ]]
 `,
+  // systemd on the node: a mount unit exists for the mount point only after a boot that read its fstab line.
+  systemctl: `#!/bin/bash
+echo "systemctl $*" >> "$STATE/calls"
+case "$1" in
+  show) if [[ -f "$STATE/unit-loaded" ]]; then echo loaded; else echo not-found; fi ;;
+  start) touch "$STATE/mounted" ;;
+esac
+`,
   sleep: `#!/bin/bash
 echo "sleep $*" >> "$STATE/calls"
 # The volume attaches while the script waits.
@@ -148,5 +156,17 @@ describe("mount-cache script", () => {
     expect(r.stderr).toContain(`volume ${VOL} is still not attached after 10s`);
     expect(called(r.calls, "sleep")).toHaveLength(2);
     expect(called(r.calls, "mkfs.xfs")).toEqual([]);
+  });
+
+  it("after a boot that read its fstab line, joins systemd's own mount of it instead of racing it with a second mount", async () => {
+    fs.symlinkSync(path.join(state, "nvme1n1"), device);
+    fs.writeFileSync(path.join(state, "fs"), "xfs 11111111-2222-3333-4444-555555555555\n");
+    fs.appendFileSync(fstab, `UUID=11111111-2222-3333-4444-555555555555 ${mountPoint} xfs defaults,noatime,nofail 0 2\n`);
+    fs.writeFileSync(path.join(state, "unit-loaded"), "");
+    const r = await runMount();
+    expect(r.code).toBe(0);
+    const unit = (await run("systemd-escape", ["--path", "--suffix=mount", mountPoint])).stdout.trim();
+    expect(called(r.calls, "systemctl").filter((c) => c.startsWith("systemctl start"))).toEqual([`systemctl start ${unit}`]);
+    expect(called(r.calls, "mount")).toEqual([]);
   });
 });

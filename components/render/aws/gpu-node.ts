@@ -10,7 +10,7 @@ import { renderMountCacheScript } from "./mount-cache";
 import { renderNvidiaInstallScript } from "./nvidia-install";
 import { renderWeightsScript, weightsModels } from "../scripts/weights";
 import {
-  cacheMountUnit, dcgmExporterUnit, gpuCheckUnit, NODE_SCRIPTS, nodeExporterUnit, NVIDIA_SETUP_UNIT, nvidiaSetupUnit, SERVING_TARGET, servingTarget, sglangUnit, weightsUnit,
+  cacheMountUnit, dcgmExporterUnit, gpuCheckUnit, NODE_SCRIPTS, nodeExporterUnit, NVIDIA_SETUP_UNIT, nvidiaSetupUnit, renderWaitForScript, SERVING_TARGET, servingTarget, sglangUnit, weightsUnit,
 } from "./gpu-units";
 
 /** Everything one GPU node's bootstrap is rendered from: plain values, Outputs already resolved. */
@@ -63,6 +63,7 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
     ...(ubuntu ? [{ path: NODE_SCRIPTS.nvidiaSetup, content: renderNvidiaInstallScript({ nvswitch: node.nvswitch }), mode: 0o755 }] : []),
     { path: NODE_SCRIPTS.gpuCheck, content: renderGpuCheckScript({ expectedGpus: node.gpuCount, instanceType: node.instanceType ?? node.pool, nvswitch: node.nvswitch, image }), mode: 0o755 },
     { path: NODE_SCRIPTS.mountCache, content: renderMountCacheScript({ volumeId: input.volumeId }), mode: 0o755 },
+    { path: NODE_SCRIPTS.waitFor, content: renderWaitForScript(), mode: 0o755 },
     ...(models.length
       ? [
           {
@@ -91,7 +92,7 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
     ...(ubuntu ? [nvidiaSetupUnit()] : []),
     gpuCheckUnit({ ubuntu }),
     cacheMountUnit(),
-    ...(models.length ? [weightsUnit(image)] : []),
+    ...models.map((m) => weightsUnit(image, m.repo)),
     ...replicas.map(({ svc, p }) =>
       sglangUnit({
         service: svc.name,

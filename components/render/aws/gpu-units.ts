@@ -1,26 +1,35 @@
 import { NODE_PATHS, PORTS } from "../../contract";
 import { MODELS_MOUNT } from "../../sglang/launch-args";
 import { API_KEY_ENV, apiKeyEnvFile, fetchApiKeyCommand, serverCommandWithApiKey } from "./api-key";
+import { renderShellScript } from "../scripts/sources";
 import { weightsMarkerPath } from "../scripts/weights";
 import { bootTarget, command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit } from "../systemd";
 
 /**
  * systemd units of a GPU node (pure). Boot order, each step gating the next:
  *
- *   qwen-nvidia-setup (plain Ubuntu only) -> docker -> qwen-gpu-check ----------------------.
- *   qwen-cache-mount -> qwen-weights (tokens from SSM, then the weights container) ------> sglang-<service>-<replica>
+ *   qwen-nvidia-setup (plain Ubuntu only) -> docker, Fabric Manager -> qwen-gpu-check (stamp) ---------.
+ *   qwen-cache-mount -> qwen-weights-<model> (tokens from SSM, then the weights container; marker) --> sglang-<service>-<replica>
  *
- * An SGLang unit requires the GPU check (a node without working GPUs keeps every service down)
- * and asserts its model's completion marker (a model whose download failed keeps only its own
- * services down). `qwen-serving.target` pulls everything in; it is the one unit enabled at boot.
- * Long-running containers are render/systemd.ts `containerUnit`s.
+ * Every gate recovers by itself from a transient failure, with no operator action: the oneshot
+ * steps restart on failure (systemd 249, the DLAMI's, has no RestartSteps=, so the back-off of a
+ * download is the script's own, per file), and an SGLang unit does not Require= or Assert= them
+ * (a start job that fails on a dependency or an assert is never retried): it waits in
+ * `ExecStartPre=` for the GPU check's stamp and its own model's completion marker, and restarts
+ * until both exist. So a node without working GPUs keeps every service down, a model whose
+ * download is failing keeps only its own services down, and both come up once the cause is gone.
+ * `qwen-serving.target` pulls everything in; it is the one unit enabled at boot. Long-running
+ * containers are render/systemd.ts `containerUnit`s.
  */
 
 export const SERVING_TARGET = "qwen-serving.target";
 export const NVIDIA_SETUP_UNIT = "qwen-nvidia-setup.service";
 export const GPU_CHECK_UNIT = "qwen-gpu-check.service";
 export const CACHE_MOUNT_UNIT = "qwen-cache-mount.service";
-export const WEIGHTS_UNIT = "qwen-weights.service";
+/** Written by the GPU check when every check passed; on tmpfs, so each boot checks again. */
+export const GPU_OK_STAMP = "/run/qwen-serving/gpu-ok";
+/** How long one `ExecStartPre=` wait for a stamp or marker lasts before the unit restarts and waits again. */
+const GATE_WAIT_SECONDS = 300;
 export const NODE_EXPORTER_UNIT = "node-exporter.service";
 export const DCGM_EXPORTER_UNIT = "dcgm-exporter.service";
 
@@ -31,7 +40,20 @@ export const NODE_SCRIPTS = {
   mountCache: `${NODE_PATHS.bin}/mount-cache.sh`,
   fetchSecrets: `${NODE_PATHS.bin}/fetch-secrets.sh`,
   weights: `${NODE_PATHS.bin}/fetch-weights.sh`,
+  waitFor: `${NODE_PATHS.bin}/wait-for.sh`,
 } as const;
+
+/** One download unit per model: `qwen-weights-qwen-qwen3-32b.service` for `Qwen/Qwen3-32B`. */
+export const weightsContainerName = (repo: string): string => `qwen-weights-${repo.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
+export const weightsUnitName = (repo: string): string => `${weightsContainerName(repo)}.service`;
+
+/** wait-for.sh: waits (bounded) until every given file exists, saying which one it waits for. */
+export function renderWaitForScript(): string {
+  return renderShellScript<{ WAIT_SECONDS: number }>("wait-for.sh", { WAIT_SECONDS: GATE_WAIT_SECONDS });
+}
+
+/** The gate of a unit that needs `files`: wait in ExecStartPre, so a restart (not an operator) retries. */
+const waitFor = (files: readonly string[]) => command([NODE_SCRIPTS.waitFor, ...files]);
 
 /** Where the weights script is mounted inside the download container. */
 const WEIGHTS_IN_CONTAINER = "/opt/qwen-serving/fetch-weights.sh";
@@ -55,9 +77,10 @@ export function gpuCheckUnit(opts: { readonly ubuntu: boolean }): SystemdUnit {
   return oneshotUnit({
     name: GPU_CHECK_UNIT,
     description: "qwen-serving: GPUs answer on the host and in a container (SGLang stays down otherwise)",
-    deps: { after: ["docker.service", "network-online.target", ...setup], requires: ["docker.service", ...setup], wants: ["network-online.target"] },
+    // After the NVIDIA daemons: on NVSwitch types CUDA needs Fabric Manager's trained fabric (the script waits for it).
+    deps: { after: ["docker.service", "network-online.target", "nvidia-persistenced.service", "nvidia-fabricmanager.service", ...setup], requires: ["docker.service", ...setup], wants: ["network-online.target"] },
     // Includes the first pull of the ~11 GiB SGLang image.
-    service: ["TimeoutStartSec=3600", `ExecStart=${NODE_SCRIPTS.gpuCheck}`],
+    service: ["TimeoutStartSec=3600", `ExecStart=${command([NODE_SCRIPTS.gpuCheck, GPU_OK_STAMP])}`, "Restart=on-failure", "RestartSec=30"],
   });
 }
 
@@ -67,26 +90,35 @@ export function cacheMountUnit(): SystemdUnit {
     description: `qwen-serving: mount the weight cache volume at ${NODE_PATHS.models}`,
     deps: { after: ["local-fs.target"] },
     // The script waits up to 30 minutes for the volume attachment.
-    service: ["TimeoutStartSec=2400", `ExecStart=${NODE_SCRIPTS.mountCache}`],
+    service: ["TimeoutStartSec=2400", `ExecStart=${NODE_SCRIPTS.mountCache}`, "Restart=on-failure", "RestartSec=30"],
   });
 }
 
-/** Tokens from SSM, then the shared weights script inside the SGLang image. */
-export function weightsUnit(image: string): SystemdUnit {
-  const run = [DOCKER, "run", "--rm", "--name", "qwen-weights", "--log-driver", "journald",
+/**
+ * One model's download: tokens from SSM, then the shared weights script inside the SGLang image,
+ * for this model only, so each model arrives (and its services start) as soon as it is complete.
+ */
+export function weightsUnit(image: string, repo: string): SystemdUnit {
+  const container = weightsContainerName(repo);
+  const run = [DOCKER, "run", "--rm", "--name", container, "--log-driver", "journald",
     "--volume", `${NODE_PATHS.models}:${MODELS_MOUNT}`,
     "--volume", `${NODE_PATHS.secrets}:/run/secrets:ro`,
     "--volume", `${NODE_SCRIPTS.weights}:${WEIGHTS_IN_CONTAINER}:ro`,
-    image, "bash", WEIGHTS_IN_CONTAINER];
+    image, "bash", WEIGHTS_IN_CONTAINER, repo];
   return oneshotUnit({
-    name: WEIGHTS_UNIT,
-    description: "qwen-serving: download each model once into the cache, verified",
-    deps: { after: ["docker.service", CACHE_MOUNT_UNIT, "network-online.target"], requires: ["docker.service", CACHE_MOUNT_UNIT], wants: ["network-online.target"] },
+    name: weightsUnitName(repo),
+    description: `qwen-serving: download ${repo} once into the cache, verified`,
+    // Wants, not Requires, the mount step: it restarts on failure, and this unit checks the mount itself.
+    deps: { after: ["docker.service", CACHE_MOUNT_UNIT, "network-online.target"], requires: ["docker.service"], wants: [CACHE_MOUNT_UNIT, "network-online.target"] },
     service: [
       "TimeoutStartSec=21600",
+      // Never into the root disk's /models folder: only onto the mounted cache volume.
+      `ExecStartPre=/usr/bin/mountpoint -q ${NODE_PATHS.models}`,
       `ExecStartPre=${NODE_SCRIPTS.fetchSecrets}`,
-      `ExecStartPre=-${command([DOCKER, "rm", "--force", "qwen-weights"])}`,
+      `ExecStartPre=-${command([DOCKER, "rm", "--force", container])}`,
       `ExecStart=${command(run)}`,
+      "Restart=on-failure",
+      "RestartSec=30",
     ],
   });
 }
@@ -139,11 +171,12 @@ export function sglangUnit(r: SglangReplicaUnitInput): SystemdUnit {
     container: sglangContainerName(r.service, r.replica),
     description: `SGLang ${r.service} replica ${r.replica}: ${r.modelRepo} on GPUs ${r.gpus.join(",")}, port ${r.port}${r.apiKey ? `, API key from ${API_KEY_ENV}` : ""}`,
     unit: [
-      // Wants, not Requires: another model's failed download must not stop this one.
-      ...dependencyLines({ after: ["docker.service", GPU_CHECK_UNIT, WEIGHTS_UNIT], requires: ["docker.service", GPU_CHECK_UNIT], wants: [WEIGHTS_UNIT] }),
-      `AssertPathExists=${weightsMarkerPath(NODE_PATHS.models, r.modelRepo)}`,
+      // Wants, not Requires: the gates restart until they pass, and this unit waits for their stamps.
+      ...dependencyLines({ after: ["docker.service", GPU_CHECK_UNIT, weightsUnitName(r.modelRepo)], requires: ["docker.service"], wants: [GPU_CHECK_UNIT, weightsUnitName(r.modelRepo)] }),
+      `RequiresMountsFor=${NODE_PATHS.models}`,
     ],
-    preStart: r.apiKey ? [command(fetchApiKeyCommand(r.apiKey.region, r.apiKey.stack, r.service))] : [],
+    preStart: [waitFor([GPU_OK_STAMP, weightsMarkerPath(NODE_PATHS.models, r.modelRepo)]), ...(r.apiKey ? [command(fetchApiKeyCommand(r.apiKey.region, r.apiKey.stack, r.service))] : [])],
+    startTimeoutSec: GATE_WAIT_SECONDS + 60,
     run: sglangRun(r),
     stopGraceSec: 30,
   });
@@ -166,7 +199,9 @@ export function dcgmExporterUnit(image: string, port: number = PORTS.dcgmExporte
     name: DCGM_EXPORTER_UNIT,
     container: "dcgm-exporter",
     description: `NVIDIA dcgm-exporter on port ${port}`,
-    unit: dependencyLines({ after: ["docker.service", GPU_CHECK_UNIT], requires: ["docker.service", GPU_CHECK_UNIT] }),
+    unit: dependencyLines({ after: ["docker.service", GPU_CHECK_UNIT], requires: ["docker.service"], wants: [GPU_CHECK_UNIT] }),
+    preStart: [waitFor([GPU_OK_STAMP])],
+    startTimeoutSec: GATE_WAIT_SECONDS + 60,
     // The exporter listens on its default port inside the container.
     run: ["--gpus", "all", "--cap-add", "SYS_ADMIN", "--publish", `${port}:${PORTS.dcgmExporter}`, "--log-driver", "journald", image],
   });

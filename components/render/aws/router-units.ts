@@ -92,7 +92,8 @@ export function routerServiceUnit(svc: ServicePlan, sglangImage: string, address
     description: `sglang-router ${ROUTER_VERSION} (${svc.router!.policy}) for ${svc.name}: port ${svc.router!.port}, ${svc.replicas} replicas`,
     unit: [
       "Documentation=https://github.com/sgl-project/sglang/tree/v0.4.9.post2/sgl-router",
-      ...dependencyLines({ after: ["docker.service", "network-online.target", ROUTER_IMAGE_UNIT], requires: ["docker.service", ROUTER_IMAGE_UNIT], wants: ["network-online.target"] }),
+      // Wants, not Requires, the image build: it restarts on failure, and a start job failed on a dependency is never retried.
+      ...dependencyLines({ after: ["docker.service", "network-online.target", ROUTER_IMAGE_UNIT], requires: ["docker.service"], wants: [ROUTER_IMAGE_UNIT, "network-online.target"] }),
       // The router exits when its workers are not ready in time; keep restarting it until they are.
       "StartLimitIntervalSec=0",
     ],

@@ -20,8 +20,15 @@ import { renderPythonScript, renderShellScript } from "./sources";
  *   ModelScope the `m_session_id` cookie; neither follows a redirect to another host (the CDN).
  * - Endpoints: env `HF_ENDPOINT` (default https://huggingface.co) and `MODELSCOPE_ENDPOINT`
  *   (default https://www.modelscope.cn), for mirrors.
- * - Retries: each listing and download step is tried `attempts` times with a linear back-off of
- *   `WEIGHTS_RETRY_DELAY` seconds (default 10) times the attempt number.
+ * - Invocation with arguments: `bash <script> <repo>...` makes only those models complete (a node
+ *   runs one download unit per model); a repo the script was not rendered with exits 2.
+ * - Retries: the listing is tried `attempts` times with a linear back-off of `WEIGHTS_RETRY_DELAY`
+ *   seconds (default 10) times the attempt number. Files download `WEIGHTS_PARALLEL` at a time
+ *   (default 8), each retried on its own: the back-off doubles (from `WEIGHTS_RETRY_DELAY`, at most
+ *   300 s) while tries make no progress and starts over whenever the partial file grew; a file
+ *   fails after `attempts` tries in a row without progress.
+ * - Durability: each file is fsynced before it moves into place and the filesystem is synced
+ *   before and after the marker is written, so a power cut never leaves a marker over lost data.
  * - Marker: `<cacheRoot>/<repo>/.qwen-serving-complete` (`weightsMarkerPath`), written last and
  *   atomically (temporary file, fsync, rename). Its first three lines are `source=`, `repo=` and
  *   `revision=`; a marker for another source or revision is removed before anything is fetched,

@@ -37,7 +37,9 @@ fi
 
 mkdir -p "$MOUNT_POINT"
 entry="UUID=$uuid $MOUNT_POINT $fstype defaults,noatime,nofail 0 2"
+known=1
 if ! grep -qxF "$entry" "$FSTAB"; then
+  known=0
   # Replace a line for this mount point left by an earlier volume, then add ours.
   tmp=$(mktemp)
   awk -v mp="$MOUNT_POINT" '$2 != mp' "$FSTAB" > "$tmp"
@@ -47,6 +49,13 @@ if ! grep -qxF "$entry" "$FSTAB"; then
   log "fstab: $entry"
 fi
 if ! mountpoint -q "$MOUNT_POINT"; then
-  mount "$MOUNT_POINT"
+  unit=$(systemd-escape --path --suffix=mount "$MOUNT_POINT")
+  if (( known )) && [[ "$(systemctl show -p LoadState --value "$unit" 2>/dev/null)" == loaded ]]; then
+    # systemd read this fstab line at boot and may be mounting it right now (after an unclean stop
+    # the log replay takes a while): starting its mount unit joins that job instead of racing it.
+    systemctl start "$unit"
+  else
+    mount "$MOUNT_POINT"
+  fi
   log "mounted $VOLUME_ID at $MOUNT_POINT"
 fi

@@ -6,7 +6,8 @@ import { writeFileSync } from "fs";
 import http from "http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { exampleScript } from "../../components/render/examples";
-import { KEEPALIVE_MARGIN_SECONDS, ProxyConfigInput } from "../../components/render/proxy/nginx";
+import { KEEPALIVE_MARGIN_SECONDS, ProxyConfigInput, renderNginxConf } from "../../components/render/proxy/nginx";
+import { nodeProxySites } from "../../components/render/proxy/sites";
 import { AwsSettingsSchema } from "../../components/config/aws";
 import { DEFAULT_PROXY_SETTINGS } from "../../components/config/proxy";
 import { plan, prodConfig } from "../aws-frontdoor/fixtures";
@@ -51,9 +52,20 @@ afterAll(async () => {
 });
 
 describe("nginx accepts the rendered configuration", () => {
+  /** `nginx -t`, its stdout a pipe as in a container (Node's child stdio is a socket, which /dev/stdout cannot open). */
+  const nginxTest = (conf: string) => run("bash", ["-o", "pipefail", "-c", '"$0" -t -e stderr -c "$1" 2>&1 | cat', requireNginx(), conf]);
+
   test("nginx -t with the njs module loaded", async () => {
-    const r = await run(requireNginx(), ["-t", "-e", "stderr", "-c", box.path("nginx.conf")]);
-    expect(r.stderr).toContain("syntax is ok");
+    const r = await nginxTest(box.path("nginx.conf"));
+    expect([r.code, r.stdout]).toEqual([0, expect.stringContaining("test is successful")]);
+  });
+
+  test("nginx -t on prod's gpu-0 node: every site the plan gives it", async () => {
+    const sites = nodeProxySites({ plan: plan(prodConfig()), node: "gpu-0", addressOf: () => "10.0.0.9", apiKeyFile: () => box.keyFile });
+    const conf = box.path("gpu-0.conf");
+    writeFileSync(conf, renderNginxConf({ ...input, sites, jsDir: box.path("nginx-js"), runDir: box.path("nginx-run") }));
+    const r = await nginxTest(conf);
+    expect([r.code, r.stdout]).toEqual([0, expect.stringContaining("test is successful")]);
   });
 });
 

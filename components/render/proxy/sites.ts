@@ -1,0 +1,79 @@
+import { PORTS } from "../../contract";
+import { ProblemInput } from "../../problems";
+import { DeploymentPlan, ServicePlan } from "../../sglang/planner";
+import { ProxySite } from "./nginx";
+
+/**
+ * Which proxy sites one node, host or pod has, from the plan: the proxy takes every planned port
+ * (a service's port, a replica's worker port, a router's metrics port) and what it fronts moves to
+ * loopback at that port plus PORTS.loopbackOffset. So load balancers, Ingress, routers and
+ * Prometheus keep the addresses the plan gives them and reach only the proxy. Pure.
+ */
+
+/** Where SGLang or a router listens when the proxy holds `port`. */
+export const loopbackPort = (port: number): number => port + PORTS.loopbackOffset;
+
+export interface NodeSitesInput {
+  readonly plan: DeploymentPlan;
+  /** The node (aws), host (docker) or, for a pod, the replica's node in the plan. */
+  readonly node: string;
+  /** Private address of a planned node: the source a remote router connects from. */
+  readonly addressOf: (node: string) => string;
+  /** The API key file of a service, if it has a key. */
+  readonly apiKeyFile: (service: string) => string | undefined;
+  /** Address the proxy listens on. @default "0.0.0.0" */
+  readonly listenAddress?: string;
+  /** Only these services (a pod's). @default every service with a replica or router on the node */
+  readonly services?: readonly string[];
+}
+
+const backend = (port: number) => `127.0.0.1:${loopbackPort(port)}`;
+
+function serviceSites(input: NodeSitesInput, svc: ServicePlan): ProxySite[] {
+  const at = (port: number) => `${input.listenAddress ?? "0.0.0.0"}:${port}`;
+  const key = input.apiKeyFile(svc.name);
+  const mine = svc.placement.filter((r) => r.node === input.node);
+  if (!svc.router) return mine.map((r) => ({ name: `${svc.name}-${r.replica}`, listen: at(r.port), kind: "api", fronts: "sglang", backend: backend(r.port), apiKeyFile: key }));
+  const router = svc.router;
+  // The router connects from loopback when it runs here, else from its node's address.
+  const routerSources = [router.node === input.node ? "127.0.0.1/32" : `${input.addressOf(router.node)}/32`];
+  const sites: ProxySite[] = mine.map((r) => ({ name: `${svc.name}-${r.replica}`, listen: at(r.port), kind: "api", fronts: "sglang", backend: backend(r.port), apiKeyFile: key, routerSources }));
+  if (router.node === input.node) {
+    sites.push(
+      { name: `${svc.name}-router`, listen: at(router.port), kind: "api", fronts: "router", backend: backend(router.port), metricsBackend: backend(router.metricsPort), apiKeyFile: key },
+      { name: `${svc.name}-router-metrics`, listen: at(router.metricsPort), kind: "metrics", fronts: "router", backend: backend(router.port), metricsBackend: backend(router.metricsPort) },
+    );
+  }
+  return sites;
+}
+
+/** The proxy sites of one node; empty when nothing is planned there. */
+export function nodeProxySites(input: NodeSitesInput): ProxySite[] {
+  return input.plan.services.filter((s) => !input.services || input.services.includes(s.name)).flatMap((s) => serviceSites(input, s));
+}
+
+/**
+ * Every planned port on a node must leave room for its loopback twin: below 65536 and not another
+ * planned port of the same node (the proxy and what it fronts would collide).
+ */
+export function loopbackPortProblems(plan: DeploymentPlan): ProblemInput[] {
+  const problems: ProblemInput[] = [];
+  const byNode = new Map<string, { port: number; path: (string | number)[] }[]>();
+  const add = (node: string, port: number, path: (string | number)[]) => byNode.set(node, [...(byNode.get(node) ?? []), { port, path }]);
+  plan.services.forEach((s, i) => {
+    s.placement.forEach((r) => add(r.node, r.port, ["services", i, "port"]));
+    if (s.router) {
+      add(s.router.node, s.router.port, ["services", i, "port"]);
+      add(s.router.node, s.router.metricsPort, ["services", i, "port"]);
+    }
+  });
+  for (const [node, ports] of byNode) {
+    const taken = new Set(ports.map((p) => p.port));
+    for (const p of ports) {
+      const twin = loopbackPort(p.port);
+      if (twin > 65535 || taken.has(twin))
+        problems.push({ path: p.path, value: p.port, rule: `port ${p.port} on ${node} needs ${twin} on loopback for what the front proxy fronts, ${twin > 65535 ? "beyond 65535" : "and the plan uses that port too"}`, advice: `keep planned ports below ${65536 - PORTS.loopbackOffset} and ${PORTS.loopbackOffset} apart` });
+    }
+  }
+  return problems;
+}

@@ -157,7 +157,7 @@ export const KubernetesSettingsSchema = z
     /** Longest generation allowed to finish when a pod stops (terminationGracePeriodSeconds). @default 600 */
     maxGenerationSeconds: z.number().int().min(30).max(3600).default(600),
     /**
-     * Image with sglang-router 0.1.5 (`python3 -m sglang_router.launch_router`), pinned. Needed when
+     * Image with smg 1.13.0 (`python3 -m smg.launch_router`; components/sglang/router-requirements.txt), pinned. Needed when
      * a service has replicas > 1; the SGLang image does not contain the router. @default - none
      */
     routerImage: pinnedImage.optional(),

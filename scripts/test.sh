@@ -14,7 +14,8 @@ npm run typecheck
 npm run build
 report="$(mktemp)"
 status=0
-# Every tier (unit, tools, e2e), then lint and the format check; vitest also writes a JSON report.
+# Every tier (unit, tools, e2e), lint and the format check, each run whatever the others did;
+# vitest also writes a JSON report.
 QS_VITEST_JSON="$report" npm run test:all || status=$?
 # A closing line CI can read whatever the runner: "N passed, N failed" (summed over the tiers).
 node -e "const r = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')); console.log(r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed')" "$report" || true

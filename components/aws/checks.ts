@@ -3,6 +3,7 @@ import { PlatformCheckInput } from "../platform";
 import { Problem, keyPath } from "../problems";
 import { DeploymentPlan } from "../sglang/planner";
 import { awsLimitProblems } from "./config-limits";
+import { awsExposureProblems } from "./exposure";
 import { HTTPS_PORT } from "./front-door-plan";
 
 /**
@@ -14,7 +15,7 @@ export function awsProblems({ plan, config, secrets }: PlatformCheckInput): Prob
   const monitoring = config.monitoring.enabled
     ? awsMonitoringProblems(config.services, settings.monitoring, { tls: settings.frontDoor.certificateArn !== undefined, hasGrafanaPassword: secrets.grafanaAdminPassword })
     : [];
-  return [...monitoring, ...(plan ? routingProblems(plan) : []), ...awsLimitProblems(plan, config)];
+  return [...monitoring, ...(plan ? routingProblems(plan) : []), ...awsLimitProblems(plan, config), ...awsExposureProblems({ plan, config, secrets })];
 }
 
 /**

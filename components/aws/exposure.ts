@@ -34,3 +34,10 @@ export function awsExposureProblems({ plan, config, secrets }: PlatformCheckInpu
   }
   return problems;
 }
+
+/** ACM certificates are regional: the load balancer in `region` can only use one issued there. */
+export function certificateRegionProblems(certificateArn: string, region: string): Problem[] {
+  const issued = certificateArn.split(":")[3];
+  if (issued === region) return [];
+  return [{ path: keyPath(["aws", "frontDoor", "certificateArn"]), value: certificateArn, rule: `was issued in ${issued}, but the stack's load balancer is in ${region}`, advice: `request or import the certificate in ACM in ${region}` }];
+}

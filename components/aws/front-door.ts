@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsFrontDoorSettings } from "../config/aws";
 import { DeploymentPlan } from "../sglang/planner";
 import { FrontDoorPlan, HEALTH_CHECK, endpointUrls, unroutedMessage } from "./front-door-plan";
+import { QwenServingError } from "../problems";
+import { certificateRegionProblems } from "./exposure";
 import { awsNames } from "./naming";
 
 /** TLS policy of HTTPS listeners: TLS 1.3 preferred, 1.2 allowed (AWS's recommended policy). */
@@ -120,7 +122,15 @@ export class FrontDoor extends pulumi.ComponentResource {
       }
     }
 
-    const tls = (protocol: string) => (protocol === "HTTPS" ? { certificateArn: settings.certificateArn, sslPolicy: SSL_POLICY } : {});
+    // ACM certificates are regional: refuse one from another region before any listener is created.
+    const certificateArn = settings.certificateArn
+      ? aws.getRegionOutput({}, child).region.apply((region) => {
+          const problems = certificateRegionProblems(settings.certificateArn!, region);
+          if (problems.length) throw new QwenServingError("platform", problems);
+          return settings.certificateArn!;
+        })
+      : undefined;
+    const tls = (protocol: string) => (protocol === "HTTPS" ? { certificateArn, sslPolicy: SSL_POLICY } : {});
     for (const l of layout.listeners) {
       const listener = new aws.lb.Listener(
         `${name}-${l.key}`,

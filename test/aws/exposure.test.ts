@@ -1,6 +1,6 @@
 // prod never sends keys or passwords in clear, and never opens a model to the internet without a key.
 import { describe, expect, test } from "vitest";
-import { awsExposureProblems } from "../../components/aws/exposure";
+import { awsExposureProblems, certificateRegionProblems } from "../../components/aws/exposure";
 import { StackConfigInput, StackConfigSchema } from "../../components/config/schema";
 import { formatProblem } from "../../components/problems";
 import { preflight } from "../../components/qwen-serving";
@@ -42,5 +42,12 @@ describe("prod on the wire", () => {
     expect(preflight({ config, secrets: { grafanaAdminPassword: "x", apiKeys: { "qwen3-32b": "a", "qwen25-vl-32b": "b" } }, stack: "prod" }).problems).toEqual([]);
     const noTls = StackConfigSchema.parse({ ...stackInput("prod"), aws: {} });
     expect(preflight({ config: noTls, secrets: { grafanaAdminPassword: "x", apiKeys: { "qwen3-32b": "a" } }, stack: "prod" }).problems.map((p) => p.path)).toEqual(["qwen-serving:aws.frontDoor.certificateArn"]);
+  });
+
+  test("a certificate from another region is refused (ACM certificates are regional)", () => {
+    expect(certificateRegionProblems(CERT, "us-east-1")).toEqual([]);
+    expect(certificateRegionProblems(CERT, "eu-west-2").map((p) => [p.path, p.rule, p.advice])).toEqual([
+      ["qwen-serving:aws.frontDoor.certificateArn", "was issued in us-east-1, but the stack's load balancer is in eu-west-2", "request or import the certificate in ACM in eu-west-2"],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 // Runs a stack's real program under the strict mocks and hands back every registration as the
 // limits table reads it: logical name, inputs, the engine's answer (autonamed name, ARNs) and id.
 import { RegisteredResource } from "../../components/aws/limits";
+import { Artifact } from "../../components/render/artifact";
 import { installMocks, RecordedResource, settle, valueOf } from "../../infra/mocks";
 import { runProgram } from "../../infra/program";
 import { readStackFile, StackFile } from "../../infra/stack-file";
@@ -21,6 +22,8 @@ export const asRegistered = (r: RecordedResource): RegisteredResource => ({ type
 
 export interface StackRun {
   readonly recorded: RecordedResource[];
+  /** Every rendered artifact (cloud-init, units, scripts, monitoring files); [] in a preview. */
+  readonly artifacts: Artifact[];
   readonly resources: RegisteredResource[];
   readonly endpoints: Record<string, string>;
 }
@@ -32,14 +35,15 @@ export async function runStack(stack: string, opts: { file?: StackFile; edit?: (
   const recorded = installMocks({ project: file.project, stack, config, secretKeys: file.secretKeys, preview: opts.preview });
   const { serving, outputs } = runProgram();
   // In a preview computed outputs stay unknown and their applies never run: only wait for the registrations.
-  if (!opts.preview) await valueOf(serving.artifacts);
+  const artifacts = opts.preview ? [] : await valueOf(serving.artifacts);
   const endpoints = opts.preview ? {} : await valueOf(outputs.endpoints);
   await settle();
-  return { recorded, resources: recorded.map(asRegistered), endpoints };
+  return { recorded, resources: recorded.map(asRegistered), endpoints, artifacts };
 }
 
-/** The config of `from` moved to another stack name and region (a realistic second deployment). */
+/** The config of `from` moved to another region (a realistic second deployment): its certificate is reissued there. */
 export function movedStack(from: string, region: string): StackFile {
   const file = readStackFile(DIR, from);
-  return { ...file, config: { ...file.config, "aws:region": region } };
+  const config = Object.fromEntries(Object.entries(file.config).map(([k, v]) => [k, v.replace(/arn:aws:acm:[a-z0-9-]+:/g, `arn:aws:acm:${region}:`)]));
+  return { ...file, config: { ...config, "aws:region": region } };
 }

@@ -61,6 +61,16 @@ describe("provider-faithful limits over every stack", () => {
     if (region === "us-east-1") expect(id).not.toBe(zones.zoneIds[0]);
   });
 
+  test(`stack ${LONG}: the region is ${LONG_REGION} everywhere — zones, ARNs, DNS names, unit arguments and scripts`, () => {
+    const run = runs.get(LONG)!;
+    const everything = JSON.stringify([run.resources.map((r) => [r.inputs, r.outputs]), run.artifacts.map((a) => a.content), run.endpoints]);
+    expect(everything).not.toContain("us-east-1");
+    expect(everything).not.toContain("use1-");
+    // The nodes' boot scripts call AWS in the stack's region (SSM parameters, EC2 discovery).
+    const regional = run.artifacts.filter((a) => a.content.includes(LONG_REGION)).map((a) => a.path);
+    expect(regional.length).toBeGreaterThan(0);
+  });
+
   test("prod's instance types in eu-west-1: refused, with the zones that sell each type", () => {
     const types = ["p5.48xlarge", "m7i.large"];
     const c = chooseZone({ region: "eu-west-1", zones: mockZones("eu-west-1"), offerings: mockOfferings("eu-west-1", types), instanceTypes: types });

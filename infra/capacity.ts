@@ -1,12 +1,33 @@
-// `npm run capacity -- --model <id | config.json> (--gpu <id> | --gpu-memory-mib N) --tp N [...] [--json]`:
-// the planner's answer for one service, without a stack.
+// `qwen-serving capacity --model <id | config.json> (--gpu <id> | --gpu-memory-mib N) --tp N [...] [--json]`
+// (from a checkout: `npm run -s capacity -- ...`): the planner's answer for one service, without a stack.
 import { ACCELERATOR_IDS, findAccelerator, resolveModel } from "../components/catalog";
 import { MemoryPlan, planMemory } from "../components/sglang/memory";
-import { tpProblems, validTps } from "../components/sglang/planner";
-import { CliIo, errorLine, EXIT_ERROR, parseFlags, PROCESS_IO, UsageError } from "./cli";
+import { concurrency, Concurrency, tpProblems, TYPICAL_REQUEST_TOKENS, validTps } from "../components/sglang/planner";
+import { CliIo, errorLine, EXIT, EXIT_CODES_HELP, exitCodeOf, parseFlags, PROCESS_IO, runAsProcess, UsageError } from "./cli";
 
-const USAGE =
-  "usage: npm run capacity -- --model <id|path/config.json> (--gpu <id> | --gpu-memory-mib N) --tp N [--context-length N] [--mem-fraction-static F] [--kv-cache-dtype auto|fp8_e5m2|fp8_e4m3] [--avail-before-gib X --avail-after-gib Y] [--multimodal] [--json]";
+export const USAGE = [
+  "usage: qwen-serving capacity --model <id|path/config.json> (--gpu <id> | --gpu-memory-mib N) --tp N",
+  "                             [--context-length N] [--mem-fraction-static F] [--kv-cache-dtype auto|fp8_e5m2|fp8_e4m3]",
+  "                             [--avail-before-gib X --avail-after-gib Y] [--multimodal] [--json]",
+  "       (from a checkout: npm run -s capacity -- [options])",
+  "",
+  "SGLang 0.4.9.post2's memory math for one service: weights per GPU, mem_fraction_static, KV tokens,",
+  `and how many requests fit at once (at the full context and at ${TYPICAL_REQUEST_TOKENS} tokens).`,
+  "",
+  "options:",
+  `  --model                 a catalog id or a Hugging Face config.json path`,
+  `  --gpu | --gpu-memory-mib  a catalog GPU (${ACCELERATOR_IDS.join(", ")}) or nvidia-smi's memory.total`,
+  "  --tp                    tensor-parallel size",
+  "  --context-length        the context to check (default: the model's max_position_embeddings)",
+  "  --mem-fraction-static   instead of SGLang's default",
+  "  --kv-cache-dtype        auto (bf16), fp8_e5m2 or fp8_e4m3",
+  "  --avail-before-gib/--avail-after-gib  calibrate with a startup log's 'avail mem' figures",
+  "  --multimodal            treat the model as multimodal (SGLang scales mem_fraction_static by 0.9)",
+  "  --json                  print one JSON document (README \"Capacity JSON\", schemaVersion 1)",
+  "  --help                  print this help",
+  "",
+  EXIT_CODES_HELP.replace("or the model does not fit", "or the model does not fit: no KV cache, or a KV pool shorter than the context (the figures are still printed)"),
+].join("\n");
 
 /**
  * The `--json` document. Version 1 of the contract (README "Capacity JSON"): fields are only
@@ -17,6 +38,8 @@ export interface CapacityDocument extends MemoryPlan {
   readonly model: string;
   readonly gpu: string | null;
   readonly multimodal: boolean;
+  /** The KV pool as concurrent requests (at most maxRunningRequests). */
+  readonly concurrency: Concurrency;
 }
 
 function number(flags: Record<string, string | boolean>, key: string, kind: "int" | "float"): number | undefined {
@@ -72,7 +95,7 @@ export function capacity(argv: readonly string[]): CapacityDocument {
     kvCacheDtype: dtype as "auto",
     calibration: before !== undefined && after !== undefined ? { availBeforeGiB: before, availAfterGiB: after } : undefined,
   });
-  return { schemaVersion: 1, model: model.id, gpu: gpu?.id ?? null, multimodal: model.multimodal, ...plan };
+  return { schemaVersion: 1, model: model.id, gpu: gpu?.id ?? null, multimodal: model.multimodal, ...plan, concurrency: concurrency(plan) };
 }
 
 export function capacityText(d: CapacityDocument): string {
@@ -88,25 +111,32 @@ export function capacityText(d: CapacityDocument): string {
     ["context length", `${d.contextLength.toLocaleString("en-US")} (${d.fitsContext ? "fits" : "DOES NOT FIT"})`],
     ["chunked_prefill_size / max_prefill_tokens", `${d.chunkedPrefillSize} / ${d.maxPrefillTokens}`],
     ["max_running_requests", String(d.maxRunningRequests)],
+    ["requests at once", `${d.concurrency.atContextLength} at the full context, ${d.concurrency.atTypicalRequest} at ${d.concurrency.typicalRequestTokens} tokens`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
 }
 
-/** The CLI: writes the answer (or one error line) to `io` and returns the exit code. */
+/** The CLI: writes the answer (or one error line) to `io` and returns the exit code: 1 when the model does not fit. */
 export function main(argv: readonly string[], io: CliIo = PROCESS_IO): number {
   try {
     if (argv.includes("--help")) {
       io.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.ok;
     }
     const doc = capacity(argv);
     io.stdout.write(argv.includes("--json") ? `${JSON.stringify(doc, null, 2)}\n` : `${capacityText(doc)}\n`);
-    return 0;
+    if (doc.kvTokens > 0 && doc.fitsContext) return EXIT.ok;
+    io.stderr.write(
+      doc.kvTokens <= 0
+        ? `does not fit: ${doc.model}'s weights take ${doc.weightsGiBPerGpu.toFixed(2)} GiB per GPU and leave no KV cache at tp ${doc.tp}\n`
+        : `does not fit: the KV pool holds ${doc.kvTokens} tokens, fewer than the context length ${doc.contextLength}\n`,
+    );
+    return EXIT.refused;
   } catch (e) {
     io.stderr.write(errorLine(e));
-    return EXIT_ERROR;
+    return exitCodeOf(e);
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runAsProcess(main);

@@ -1,4 +1,5 @@
-/** Small shared helpers for the two CLIs: flag parsing and one-line errors. */
+/** Small shared helpers for the two CLIs: flag parsing, one-line errors, exit codes, running as a process. */
+import { QwenServingError } from "../components/problems";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -33,8 +34,66 @@ export interface CliIo {
 
 export const PROCESS_IO: CliIo = { stdout: process.stdout, stderr: process.stderr };
 
-/** The exit code of a CLI that refused its input or could not finish. */
-export const EXIT_ERROR = 2;
+/**
+ * The CLIs' exit codes (README "Exit codes"): 0 done; 1 refused, when the input is well formed but
+ * cannot work (the config, plan or platform checks found problems, or `capacity`'s model does not
+ * fit); 2 bad input, when the command cannot run (an unknown option, a missing value, no such stack
+ * or file).
+ */
+export const EXIT = { ok: 0, refused: 1, badInput: 2 } as const;
+
+/** The exit code of a CLI that could not use its input. */
+export const EXIT_ERROR = EXIT.badInput;
+
+/** The exit codes as `--help` shows them. */
+export const EXIT_CODES_HELP = [
+  "exit codes:",
+  "  0  done",
+  "  1  refused: the config, plan or platform checks found problems (each on stderr), or the model does not fit",
+  "  2  bad input: an unknown option, a missing value, no such stack or file",
+].join("\n");
+
+/** A file or argument the command cannot use (exit 2), as opposed to a config it refuses (exit 1). */
+export class InputError extends Error {
+  override name = "InputError";
+}
+
+/** 1 for a refusal (a QwenServingError of the config, plan or platform), 2 for anything else. */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof QwenServingError ? EXIT.refused : EXIT.badInput;
+}
+
+/**
+ * Runs a CLI's `main` as the process. The exit code goes to `process.exitCode`, never
+ * `process.exit()`, so stdout drains into a pipe of any size before the process ends (exiting right
+ * after a large write cuts a pipe at 64 KiB). A reader that closes the pipe early (`| head`) ends
+ * the output quietly: EPIPE is the reader's choice, not an error of ours. A rejection nobody awaits
+ * (raised inside a Pulumi callback) is reported like any error, through `onRejection` if given.
+ */
+export function runAsProcess(main: (argv: readonly string[], io: CliIo) => number | Promise<number>, opts: { onRejection?: (e: unknown) => unknown } = {}): void {
+  let failed = false;
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+    });
+  process.on("unhandledRejection", (e) => {
+    const err = opts.onRejection ? opts.onRejection(e) : e;
+    if (!failed) process.stderr.write(errorLine(err));
+    failed = true;
+    process.exitCode = exitCodeOf(err);
+  });
+  void Promise.resolve()
+    .then(() => main(process.argv.slice(2), PROCESS_IO))
+    .then(
+      (code) => {
+        if (!failed) process.exitCode = code;
+      },
+      (e) => {
+        process.stderr.write(errorLine(e));
+        process.exitCode = exitCodeOf(e);
+      },
+    );
+}
 
 /** The `error: <message>` line (no stack trace); a usage error points at --help. */
 export function errorLine(err: unknown): string {
@@ -42,8 +101,3 @@ export function errorLine(err: unknown): string {
   return `error: ${message}${err instanceof UsageError ? " (see --help)" : ""}\n`;
 }
 
-/** Prints the error line and exits non-zero. */
-export function fail(err: unknown, code = EXIT_ERROR): never {
-  process.stderr.write(errorLine(err));
-  process.exit(code);
-}

@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { coerceScalars } from "../components/config/coerce";
 import { StackConfig, StackConfigSchema } from "../components/config/schema";
 import { PROJECT } from "../components/contract";
 import { DockerTlsMaterial, ServingSecrets } from "../components/platform";
 import { Problem, Problems, QwenServingError, keyPath } from "../components/problems";
+import { configWarnings } from "./config-warnings";
+import { problemsOfTheRest } from "./partial-check";
 
 /** Config keys that hold secrets: read with getSecret, never validated as plain values. */
 export const SECRET_KEYS = ["hfToken", "modelscopeToken", "grafanaAdminPassword", "apiKeys", "dockerTls"] as const;
@@ -22,7 +25,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown):
 }
 
 /** Validates the plain (non-secret) part of a stack's config; throws a QwenServingError with every problem. */
-export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+export function parseStackConfig(given: Record<string, unknown>): StackConfig {
+  const raw = coerceScalars(StackConfigSchema, given) as Record<string, unknown>;
   const result = StackConfigSchema.safeParse(raw);
   if (!result.success) throw new QwenServingError("config", formatIssues(result.error.issues, raw));
   return result.data;
@@ -47,6 +51,8 @@ function decode(value: string): unknown {
  */
 export function readStackConfig(): { config: StackConfig; secrets: ServingSecrets; problems: readonly Problem[] } {
   const all = pulumi.runtime.allConfig();
+  // Under a real engine (pulumi preview/up); the offline plan prints the same lines itself.
+  if (pulumi.runtime.hasEngine()) for (const w of configWarnings(Object.keys(all))) void pulumi.log.warn(w);
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(all)) {
     if (!key.startsWith(`${PROJECT}:`)) continue;
@@ -59,10 +65,15 @@ export function readStackConfig(): { config: StackConfig; secrets: ServingSecret
     if (all[`${PROJECT}:${name}`] !== undefined && !isConfigSecret(`${PROJECT}:${name}`))
       problems.add({ path: name, rule: "is stored in plain text", advice: `set it with 'pulumi config set --secret ${name} ...'` });
   }
-  const parsed = StackConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new QwenServingError("config", [...formatIssues(parsed.error.issues, raw), ...problems.all]);
-  const config = parsed.data;
+  const input = coerceScalars(StackConfigSchema, raw) as Record<string, unknown>;
+  const parsed = StackConfigSchema.safeParse(input);
   const cfg = new pulumi.Config(PROJECT);
+  if (!parsed.success) {
+    const secrets = { hfToken: cfg.getSecret("hfToken"), modelscopeToken: cfg.getSecret("modelscopeToken"), grafanaAdminPassword: cfg.getSecret("grafanaAdminPassword") };
+    const rest = problemsOfTheRest(input, parsed.error.issues, { stack: pulumi.getStack(), secrets });
+    throw new QwenServingError("config", [...formatIssues(parsed.error.issues, input), ...problems.all, ...rest]);
+  }
+  const config = parsed.data;
   const apiKeys = cfg.getSecretObject<Record<string, string>>("apiKeys");
   const secrets: ServingSecrets = {
     hfToken: cfg.getSecret("hfToken"),

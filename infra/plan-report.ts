@@ -1,7 +1,8 @@
 import { DOCKER_LABELS } from "../components/contract";
 import { Artifact } from "../components/render/artifact";
 import { Platform } from "../components/platforms/traits";
-import { DeploymentPlan, ServicePlan } from "../components/sglang/planner";
+import { Concurrency, concurrency, DeploymentPlan, ServicePlan, TYPICAL_REQUEST_TOKENS } from "../components/sglang/planner";
+import { Budget } from "./budget";
 import { RecordedResource, redactSecrets } from "./mocks";
 import { awsInstancesReport } from "./aws-report";
 
@@ -33,17 +34,32 @@ export interface PlanDocument {
       readonly fitsContext: boolean;
       readonly chunkedPrefillSize: number;
       readonly maxRunningRequests: number;
+      /** One replica's KV pool as concurrent requests (at most maxRunningRequests). */
+      readonly concurrency: Concurrency;
     };
     readonly costPerHourUsd: number | null;
     readonly coldStartSeconds: number;
   }[];
   readonly resources: readonly { readonly type: string; readonly name: string; readonly parent: string | null; readonly inputs: unknown }[];
   readonly artifacts: readonly string[];
+  /** What the stack costs per node and item, per hour and month, with price sources (infra/budget.ts). */
+  readonly budget: Budget;
+  /** Base URL per service; `mock` is true offline, where the load balancer's name is made up. */
+  readonly endpoints: { readonly mock: boolean; readonly urls: Readonly<Record<string, string>> };
+  /** Config keys nothing reads (a misspelled namespace, an unknown provider setting). */
+  readonly warnings: readonly string[];
+}
+
+/** What the document holds beyond the plan and the recorded resources. */
+export interface PlanExtras {
+  readonly budget: Budget;
+  readonly endpoints: PlanDocument["endpoints"];
+  readonly warnings: readonly string[];
 }
 
 const r4 = (n: number) => Math.round(n * 10000) / 10000;
 
-export function planDocument(plan: DeploymentPlan, resources: readonly RecordedResource[], artifacts: readonly Artifact[]): PlanDocument {
+export function planDocument(plan: DeploymentPlan, resources: readonly RecordedResource[], artifacts: readonly Artifact[], extras: PlanExtras): PlanDocument {
   return {
     schemaVersion: 1,
     stack: plan.stack,
@@ -68,12 +84,16 @@ export function planDocument(plan: DeploymentPlan, resources: readonly RecordedR
         fitsContext: s.capacity.fitsContext,
         chunkedPrefillSize: s.capacity.chunkedPrefillSize,
         maxRunningRequests: s.capacity.maxRunningRequests,
+        concurrency: concurrency(s.capacity),
       },
       costPerHourUsd: s.costPerHourUsd ?? null,
       coldStartSeconds: s.coldStart.totalSeconds,
     })),
     resources: resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, inputs: redactSecrets(r.inputs) })),
     artifacts: artifacts.map((a) => a.path),
+    budget: extras.budget,
+    endpoints: extras.endpoints,
+    warnings: extras.warnings,
   };
 }
 
@@ -99,9 +119,15 @@ function table(header: string[], rows: string[][], textColumns = 1): string {
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
 }
 
+/** A service's concurrency: per replica, times its replicas. */
+const perService = (s: ServicePlan, k: "atContextLength" | "atTypicalRequest") => {
+  const one = concurrency(s.capacity)[k];
+  return s.replicas > 1 ? `${one} x ${s.replicas}` : String(one);
+};
+
 export function capacityTable(services: readonly ServicePlan[]): string {
   return table(
-    ["service", "model", "gpu", "tp x rep", "weights GiB/GPU", "mem frac", "KV tokens", "context", "fits", "cold start s", "$/h"],
+    ["service", "model", "gpu", "tp x rep", "weights GiB/GPU", "mem frac", "KV tokens", "context", "fits", "reqs at context", `reqs at ${TYPICAL_REQUEST_TOKENS / 1024}K`, "cold start s", "$/h"],
     services.map((s) => [
       s.name,
       s.model.id,
@@ -112,6 +138,8 @@ export function capacityTable(services: readonly ServicePlan[]): string {
       s.capacity.kvTokens.toLocaleString("en-US"),
       s.capacity.contextLength.toLocaleString("en-US"),
       s.capacity.fitsContext ? "yes" : "NO",
+      perService(s, "atContextLength"),
+      perService(s, "atTypicalRequest"),
       String(s.coldStart.totalSeconds),
       s.costPerHourUsd === undefined ? "-" : s.costPerHourUsd.toFixed(2),
     ]),
@@ -129,7 +157,7 @@ export function placementTable(services: readonly ServicePlan[]): string {
 
 const CONTAINER_TYPE = "docker:index/container:Container";
 /** Containers listed in the order they matter to a reader: the serving path first. */
-const ROLE_ORDER = ["weights", "router-install", "sglang", "router", "router-workers", "prometheus", "grafana", "node-exporter", "dcgm-exporter"];
+const ROLE_ORDER = ["weights", "router-install", "sglang", "proxy", "router", "router-workers", "prometheus", "grafana", "node-exporter", "dcgm-exporter"];
 
 /**
  * docker stacks: per host, the GPUs the plan uses and every container registered on it with its

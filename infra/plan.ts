@@ -1,17 +1,36 @@
-// `npm run plan -- --stack <name> [--json] [--out DIR]`: runs the real stack program under
-// Pulumi mocks with the config of Pulumi.<name>.yaml, prints the resource tree and capacity,
-// and writes every rendered artifact for review.
+// `qwen-serving plan [--stack <name>] [--json] [--out DIR]` (from a checkout: `npm run -s plan -- ...`):
+// runs the real stack program under Pulumi mocks with the config of Pulumi.<name>.yaml, prints the
+// resource tree, capacity, placement, budget and endpoints, and writes every rendered artifact for review.
 import * as fs from "fs";
 import * as path from "path";
 import { PRICES_CHECKED } from "../components/catalog/instances";
 import { Artifact } from "../components/render/artifact";
-import { CliIo, errorLine, EXIT_ERROR, fail, parseFlags, PROCESS_IO } from "./cli";
+import { TYPICAL_REQUEST_TOKENS } from "../components/sglang/planner";
+import { planBudget } from "./budget";
+import { budgetTable, budgetTitle } from "./budget-report";
+import { CliIo, errorLine, EXIT, EXIT_CODES_HELP, exitCodeOf, InputError, parseFlags, PROCESS_IO, runAsProcess } from "./cli";
+import { configWarnings } from "./config-warnings";
 import { installMocks, settle, UNMOCKED_INVOKES, valueOf } from "./mocks";
 import { capacityTable, placementTable, PLATFORM_SECTIONS, planDocument, PlanDocument, resourceTree } from "./plan-report";
 import { runProgram } from "./program";
-import { readStackFile } from "./stack-file";
+import { readStackFile, StackFile } from "./stack-file";
 
-const USAGE = "usage: npm run plan -- [--stack <name>] [--json] [--out DIR]   (default stack: dev; artifacts go to out/<stack>/)";
+export const USAGE = [
+  "usage: qwen-serving plan [--stack <name>] [--json] [--out DIR]",
+  "       (from a checkout: npm run -s plan -- [options]; -s keeps npm's banner off stdout)",
+  "",
+  "Plans a stack offline: reads Pulumi.yaml and Pulumi.<stack>.yaml in the current folder, runs the",
+  "stack program under Pulumi mocks (no cloud account, no credentials), prints the resource tree,",
+  "capacity, placement, budget and endpoints (mock values), and writes every rendered file to out/<stack>/.",
+  "",
+  "options:",
+  "  --stack <name>  the stack to plan (Pulumi.<name>.yaml); default dev",
+  "  --json          print the plan as one JSON document instead (README \"Plan JSON\", schemaVersion 1)",
+  "  --out DIR       write the artifacts to DIR: only an empty folder or one an earlier plan wrote; default out/<stack>",
+  "  --help          print this help",
+  "",
+  EXIT_CODES_HELP,
+].join("\n");
 
 export interface PlanRun {
   readonly document: PlanDocument;
@@ -22,7 +41,14 @@ export interface PlanRun {
 
 /** Runs a stack's program under mocks; shared by the CLI and the tests. */
 export async function runPlan(opts: { dir: string; stack: string; outDir?: string; write?: boolean }): Promise<PlanRun> {
-  const stackFile = readStackFile(opts.dir, opts.stack);
+  let stackFile: StackFile;
+  try {
+    stackFile = readStackFile(opts.dir, opts.stack);
+  } catch (e) {
+    // No such stack, or a file that is not YAML: the command cannot run (exit 2), nothing was refused.
+    throw new InputError((e as Error).message);
+  }
+  const warnings = configWarnings(Object.keys(stackFile.config));
   const resources = installMocks({ project: stackFile.project, stack: stackFile.stack, config: stackFile.config, secretKeys: stackFile.secretKeys });
   const { serving, outputs } = runProgram();
   const artifacts = await valueOf(serving.artifacts);
@@ -30,7 +56,9 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
   await settle();
   const outDir = path.resolve(opts.dir, opts.outDir ?? path.join("out", opts.stack));
   if (opts.write !== false) writeArtifacts(outDir, artifacts, { ownFolder: opts.outDir === undefined });
-  const document = planDocument(serving.plan, resources, artifacts);
+  const budget = planBudget(serving.plan, resources, stackFile.config["aws:region"]);
+  // Offline, the load balancer's and hosts' names come from the mocks: real only after `pulumi up`.
+  const document = planDocument(serving.plan, resources, artifacts, { budget, endpoints: { mock: true, urls: endpoints }, warnings });
   const section = PLATFORM_SECTIONS[serving.plan.platform];
   const text = [
     `stack ${document.stack} (platform ${document.platform}, environment ${serving.plan.environment})`,
@@ -38,15 +66,18 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
     "resources (* component, + resource):",
     resourceTree(resources),
     "",
-    `capacity (SGLang 0.4.9.post2 memory math; $/h on-demand us-east-1, prices checked ${PRICES_CHECKED}):`,
+    `capacity (SGLang 0.4.9.post2 memory math; reqs: requests one replica's KV pool holds at full context and at ${TYPICAL_REQUEST_TOKENS} tokens, up to max_running_requests; $/h: the service's share of its nodes, prices checked ${PRICES_CHECKED}):`,
     capacityTable(serving.plan.services),
     "",
     "placement:",
     placementTable(serving.plan.services),
     "",
     ...(section ? [section.title, section.render(serving.plan, resources), ""] : []),
-    "endpoints:",
-    ...Object.entries(endpoints).map(([k, v]) => `  ${k}: ${v}`),
+    budgetTitle(budget),
+    budgetTable(budget),
+    "",
+    "endpoints (MOCK values: the offline plan makes up the load balancer's and hosts' names; `pulumi stack output endpoints` shows the real ones):",
+    ...Object.entries(endpoints).map(([k, v]) => `  ${k}: ${v}  (mock)`),
     "",
     `${artifacts.length} artifacts written to ${path.relative(process.cwd(), outDir) || "."}/`,
   ].join("\n");
@@ -77,27 +108,26 @@ export function writeArtifacts(outDir: string, artifacts: readonly Artifact[], o
   }
 }
 
-/** The CLI: writes the plan (or one error line) to `io` and returns the exit code. */
+/** The CLI: writes the plan (or the problems) to `io` and returns the exit code (0, 1 refused, 2 bad input). */
 export async function main(argv: readonly string[], io: CliIo & { readonly cwd?: string } = PROCESS_IO): Promise<number> {
   try {
     const flags = parseFlags(argv, { "--stack": "string", "--json": "boolean", "--out": "string", "--help": "boolean" });
     if (flags["--help"]) {
       io.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.ok;
     }
     const run = await runPlan({ dir: io.cwd ?? process.cwd(), stack: (flags["--stack"] as string) ?? "dev", outDir: flags["--out"] as string | undefined });
+    for (const w of run.document.warnings) io.stderr.write(`warning: ${w}\n`);
     io.stdout.write(flags["--json"] ? `${JSON.stringify(run.document, null, 2)}\n` : `${run.text}\n`);
-    return 0;
+    return EXIT.ok;
   } catch (e) {
     io.stderr.write(errorLine(e));
-    return EXIT_ERROR;
+    return exitCodeOf(e);
   }
 }
 
-if (require.main === module) {
-  // Errors raised inside Pulumi callbacks surface as rejections; report them the same way.
-  process.on("unhandledRejection", (e) =>
-    fail(UNMOCKED_INVOKES.length ? new Error(`the program called invokes the offline plan does not mock: ${[...new Set(UNMOCKED_INVOKES)].join(", ")} (add them to infra/mocks.ts)`) : e),
-  );
-  void main(process.argv.slice(2)).then((code) => process.exit(code));
-}
+/** A rejection inside a Pulumi callback; an invoke the mocks lack is named. */
+export const explainRejection = (e: unknown): unknown =>
+  UNMOCKED_INVOKES.length ? new Error(`the program called invokes the offline plan does not mock: ${[...new Set(UNMOCKED_INVOKES)].join(", ")} (add them to infra/mocks.ts)`) : e;
+
+if (require.main === module) runAsProcess(main, { onRejection: explainRejection });

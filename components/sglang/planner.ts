@@ -21,7 +21,7 @@ import { DeploymentPlan, ServicePlan } from "./plan/types";
 export * from "./plan/types";
 export { expandNodes } from "./plan/expand-nodes";
 export { tpProblems, validTps } from "./plan/resolve-models";
-export { COLD_START } from "./plan/size-services";
+export { COLD_START, concurrency, Concurrency, TYPICAL_REQUEST_TOKENS } from "./plan/size-services";
 export { CACHE_FS_OVERHEAD, CACHE_STEP_GIB, cacheNeedGiB, cacheSizeGiB } from "./plan/plan-caches";
 
 export interface PlanOptions {

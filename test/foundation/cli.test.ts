@@ -2,6 +2,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describe, expect, test } from "vitest";
+import { parse, stringify } from "yaml";
+import { main as binMain } from "../../infra/bin";
 import { main as capacityMain } from "../../infra/capacity";
 import { main as planMain } from "../../infra/plan";
 import { callCli } from "../support/cli";
@@ -10,8 +12,19 @@ import { CapacityJson, PlanJson } from "./cli-contract";
 
 // The CLIs' main functions, called in process with the arguments a user passes; cli.e2e.test.ts
 // starts each once as the subprocess `npm run` starts.
-const plan = (args: string[]) => callCli(planMain, args);
+const plan = (args: string[], cwd?: string) => callCli(planMain, args, cwd ? { cwd } : {});
 const capacity = (args: string[]) => callCli(capacityMain, args);
+
+/** A folder with the project's Pulumi.yaml and one stack `t`: the dev stack's config edited by `edit`. */
+function stackDir(edit: (config: Record<string, unknown>) => void): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qs-stack-"));
+  fs.copyFileSync("Pulumi.yaml", path.join(dir, "Pulumi.yaml"));
+  const doc = parse(fs.readFileSync("Pulumi.dev.yaml", "utf8")) as { config: Record<string, unknown> };
+  edit(doc.config);
+  fs.writeFileSync(path.join(dir, "Pulumi.t.yaml"), stringify(doc));
+  return dir;
+}
+const services = (c: Record<string, unknown>) => c["qwen-serving:services"] as Record<string, unknown>[];
 
 describe("npm run plan", () => {
   test("--json prints exactly one document that follows the contract, and writes the artifacts it lists", async () => {
@@ -43,10 +56,66 @@ describe("npm run plan", () => {
     expect(r.stdout).toMatch(/qwen3-8b\s+Qwen\/Qwen3-8B\s+l4\s+2 x 1\s+7\.63\s+0\.8670\s+[\d,]+\s+131,072\s+yes/);
   });
 
-  test("--help prints the usage and exits 0", async () => {
+  test("--help prints the usage, the options and the exit codes, and exits 0", async () => {
     const r = await plan(["--help"]);
     expect(r).toMatchObject({ status: 0, stderr: "" });
-    expect(r.stdout).toMatch(/^usage: npm run plan -- \[--stack <name>\] \[--json\] \[--out DIR\]/);
+    expect(r.stdout).toMatch(/^usage: qwen-serving plan \[--stack <name>\] \[--json\] \[--out DIR\]\n {7}\(from a checkout: npm run -s plan -- \[options\]/);
+    expect(r.stdout).toMatch(/^exit codes:\n {2}0 {2}done\n {2}1 {2}refused: .*\n {2}2 {2}bad input: /m);
+  });
+
+  test("a config that cannot work exits 1 and lists every problem of every stage on stderr", async () => {
+    const dir = stackDir((c) => {
+      services(c)[0].tp = 3; // plan: tp does not divide the heads
+      services(c)[1].extraArgs = ["--port", "9100"]; // plan: a flag the planner owns
+      c["qwen-serving:monitoring"] = { retentionDays: 7, ttftP95Seconds: "abc" }; // config: not a number
+    });
+    const r = await plan(["--stack", "t"], dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: invalid stack config \(\d+ problems\):\n/);
+    expect(r.stderr).toContain("qwen-serving:monitoring.ttftP95Seconds: got \"abc\"; Invalid input: expected number, received string");
+    expect(r.stderr).toContain("qwen-serving:services[0].tp: tp 3 does not divide Qwen/Qwen3-8B's 32 attention heads");
+    expect(r.stderr).toContain("qwen-serving:services[1].extraArgs[0]: got \"--port\"; sets --port, which the planner sets");
+  });
+
+  test("numbers and booleans written as strings (pulumi config set --path stores strings) are read as such", async () => {
+    const dir = stackDir((c) => {
+      services(c)[0].tp = "2";
+      c["qwen-serving:monitoring"] = { retentionDays: "7", ttftP95Seconds: "2.5", enabled: "true", kvUsageThreshold: ".9" };
+      c["qwen-serving:cache"] = { throughputMiBps: "500", iops: "3000", retain: "false" };
+    });
+    const r = await plan(["--stack", "t", "--json"], dir);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const doc = PlanJson.parse(JSON.parse(r.stdout));
+    expect(doc.services[0].tp).toBe(2);
+    const rules = doc.artifacts.find((a) => a.endsWith("sglang.rules.yml"))!;
+    expect(fs.readFileSync(path.join(dir, "out", "t", rules), "utf8")).toMatch(/> 2\.5\b/);
+  });
+
+  test.each([
+    ["qwen-servng:platform", "aws", /^warning: namespace 'qwen-servng:' \('qwen-servng:platform'\) is read by nothing here \(did you mean 'qwen-serving:'\?\); this program reads 'qwen-serving:', 'aws:', 'docker:', 'kubernetes:'$/],
+    ["aws:regoin", "us-east-2", /^warning: 'aws:regoin' is not a setting of the aws provider, so nothing reads it \(did you mean 'aws:region'\?\)$/],
+    ["aws:profil", "ops", /^warning: 'aws:profil' is not a setting of the aws provider, so nothing reads it \(did you mean 'aws:profile'\?\)$/],
+  ])("a key nothing reads (%s) is a warning naming it, on stderr only", async (key, value, warning) => {
+    const dir = stackDir((c) => {
+      c[key] = value;
+    });
+    const r = await plan(["--stack", "t", "--json"], dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(warning)]);
+    expect(PlanJson.parse(JSON.parse(r.stdout)).warnings).toEqual([r.stderr.trim().replace(/^warning: /, "")]);
+  });
+
+  test("the budget: the whole node, idle GPUs shown, the other AWS items, per hour and month, with sources", async () => {
+    const r = await plan(["--stack", "prod", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^budget \(USD, on-demand, region us-east-1; GPU instances checked 2026-11-09, other AWS prices recorded 2026-12-01;/m);
+    expect(r.stdout).toMatch(/^ {2}node gpu-0 \(p5\.48xlarge, 8 x h100-80gb: 8 used, 0 idle\) +\$55\.0400 +\$40,179\.20  p5\.48xlarge on-demand, us-east-1/m);
+    for (const item of ["NAT gateway", "load balancer", "gp3 qwen-prod-aws-gpu-0-weights-volume (300 GiB, 6000 IOPS, 1000 MiB/s)", "instance qwen-prod-aws-monitoring-instance (m7i.large)"]) expect(r.stdout).toContain(item);
+    expect(r.stdout).toMatch(/^ {2}total +\$55\.\d{4} +\$40,\d{3}\.\d\d$/m);
+    expect(r.stdout).toMatch(/^endpoints \(MOCK values: .*\n {2}qwen3-32b: \S+ {2}\(mock\)$/m);
+    expect(r.stdout).toMatch(/^qwen3-32b +Qwen\/Qwen3-32B +h100-80gb +2 x 2 .* 131,072 +yes +2 x 2 +74 x 2 /m);
   });
 
   test.each([
@@ -104,6 +173,33 @@ describe("npm run capacity", () => {
   });
 
   test.each([
+    ["a KV pool shorter than the context", ["--model", "Qwen/Qwen3-32B", "--gpu", "h100-80gb", "--tp", "2", "--context-length", "1000000"], /^does not fit: the KV pool holds \d+ tokens, fewer than the context length 1000000$/],
+    ["weights that leave no KV cache", ["--model", "Qwen/Qwen3-32B", "--gpu", "l4", "--tp", "2"], /^does not fit: Qwen\/Qwen3-32B's weights take 30\.51 GiB per GPU and leave no KV cache at tp 2$/],
+  ])("%s: exits 1, still prints the figures (--json too)", async (_, args, message) => {
+    for (const json of [false, true]) {
+      const r = await capacity([...args, ...(json ? ["--json"] : [])]);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toMatch(message);
+      if (json) expect(CapacityJson.parse(JSON.parse(r.stdout)).fitsContext).toBe(false);
+      else expect(r.stdout).toMatch(/DOES NOT FIT/);
+    }
+  });
+
+  test("concurrency: requests at the full context and at 4K tokens, at most max_running_requests", async () => {
+    const r = await capacity(["--model", "Qwen/Qwen3-32B", "--gpu", "h20", "--tp", "2", "--context-length", "131072", "--json"]);
+    const doc = CapacityJson.parse(JSON.parse(r.stdout));
+    expect(doc.concurrency).toEqual({ atContextLength: Math.floor(doc.kvTokens / 131072), atTypicalRequest: Math.min(doc.maxRunningRequests, Math.floor(doc.kvTokens / 4096)), typicalRequestTokens: 4096 });
+    expect(doc.concurrency.atContextLength).toBe(3);
+  });
+
+  test("--help lists the options and the exit codes", async () => {
+    const r = await capacity(["--help"]);
+    expect(r).toMatchObject({ status: 0, stderr: "" });
+    expect(r.stdout).toMatch(/^usage: qwen-serving capacity --model/);
+    expect(r.stdout).toMatch(/^ {2}1 {2}refused: .*the model does not fit: no KV cache, or a KV pool shorter than the context/m);
+  });
+
+  test.each([
     [["--model", "Qwen/Qwen9", "--gpu", "h20", "--tp", "2"], /^error: unknown model 'Qwen\/Qwen9'/],
     [["--model", "Qwen/Qwen3-32B", "--gpu", "h21", "--tp", "2"], /^error: unknown GPU 'h21'; valid: h20, /],
     [["--model", "Qwen/Qwen3-32B", "--gpu", "h20", "--tp", "3"], /^error: tp 3 does not divide/],
@@ -117,8 +213,37 @@ describe("npm run capacity", () => {
   });
 });
 
-test("npm scripts point at the CLIs tested here", () => {
+describe("qwen-serving (the package's bin)", () => {
+  const bin = (args: string[]) => callCli(binMain, args);
+  test("dispatches to the commands, with their own --help", async () => {
+    const c = await bin(["capacity", "--model", "Qwen/Qwen3-32B", "--gpu", "h20", "--tp", "2", "--json"]);
+    expect(c.status).toBe(0);
+    expect(CapacityJson.parse(JSON.parse(c.stdout)).model).toBe("Qwen/Qwen3-32B");
+    expect((await bin(["plan", "--help"])).stdout).toMatch(/^usage: qwen-serving plan /);
+    expect((await bin(["capacity", "--help"])).stdout).toMatch(/^usage: qwen-serving capacity /);
+  });
+
+  test("--help lists the commands and exit codes; --version the package's", async () => {
+    const h = await bin(["--help"]);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/^usage: qwen-serving <command> \[options\]\n\ncommands:\n {2}plan {6}.*\n {2}capacity {2}/);
+    expect(h.stdout).toContain("exit codes:");
+    expect((await bin(["--version"])).stdout).toBe(`${JSON.parse(fs.readFileSync("package.json", "utf8")).version}\n`);
+  });
+
+  test.each([[[]], [["deploy"]]])("%j is bad input: exit 2, one line", async (args) => {
+    const r = await bin(args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: (no command given|unknown command 'deploy'); commands: plan, capacity \(see --help\)\n$/);
+  });
+});
+
+test("package.json: the bin is the built entry, the npm scripts the sources", () => {
   const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"));
+  expect(pkg.bin).toEqual({ "qwen-serving": "dist/infra/bin.js" });
   expect(pkg.scripts.plan).toBe("ts-node --transpile-only infra/plan.ts");
   expect(pkg.scripts.capacity).toBe("ts-node --transpile-only infra/capacity.ts");
+  expect(pkg.scripts["qwen-serving"]).toBe("ts-node --transpile-only infra/bin.ts");
+  expect(fs.readFileSync("infra/bin.ts", "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
 });

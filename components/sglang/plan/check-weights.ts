@@ -14,7 +14,8 @@ export const MODELSCOPE_REVISIONS = {
   source: "modelscope/hub/api.py get_valid_revision_detail, get_model_files (modelscope/modelscope@003d3dc)",
 } as const;
 
-const COMMIT_ID = /^[0-9a-f]{7,64}$/i;
+/** A git object id, abbreviated or whole: hex with letters and digits (an all-digit tag such as 20250101 is a tag). */
+const COMMIT_ID = /^(?=.*[a-f])(?=.*\d)[0-9a-f]{7,64}$/i;
 
 /**
  * Phase 0, each service's weights on their own: a ModelScope revision in a form ModelScope does not

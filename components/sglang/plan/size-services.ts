@@ -63,6 +63,24 @@ function fitAdvice(svc: ServiceConfig, model: ModelArch, gpu: Accelerator, mem: 
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** Tokens (prompt + output) of the typical request the plan also counts concurrency for. */
+export const TYPICAL_REQUEST_TOKENS = 4096;
+
+/** How many requests one replica's KV pool holds at once. */
+export interface Concurrency {
+  /** Requests that each fill the whole context. */
+  readonly atContextLength: number;
+  /** Requests of TYPICAL_REQUEST_TOKENS tokens. */
+  readonly atTypicalRequest: number;
+  readonly typicalRequestTokens: number;
+}
+
+/** The KV pool as concurrent requests, at most `maxRunningRequests` (SGLang admits no more). */
+export function concurrency(m: Pick<MemoryPlan, "kvTokens" | "contextLength" | "maxRunningRequests">): Concurrency {
+  const cap = (n: number) => Math.max(0, Math.min(m.maxRunningRequests, Math.floor(n)));
+  return { atContextLength: cap(m.kvTokens / m.contextLength), atTypicalRequest: cap(m.kvTokens / TYPICAL_REQUEST_TOKENS), typicalRequestTokens: TYPICAL_REQUEST_TOKENS };
+}
+
 /** The service's share of its nodes' prices: each replica pays for the GPUs it holds. */
 export function costPerHourUsd(slots: readonly Slot[], nodes: ReadonlyMap<string, NodePlan>): number | undefined {
   const prices = slots.map((s) => {

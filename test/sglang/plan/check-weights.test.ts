@@ -9,10 +9,12 @@ describe("a ModelScope revision must be a form ModelScope resolves (a tag or bra
     ["modelscope", "v1.0.0", 0],
     ["modelscope", "v1", 0],
     ["modelscope", "release-2025-05", 0],
+    ["modelscope", "20250101", 0],
+    ["modelscope", "deadbeef", 0],
     ["modelscope", "9216db5781bf21249d130ec9da846c4624c16137", 1],
     ["modelscope", "9216DB5781BF21249D130EC9DA846C4624C16137", 1],
     ["modelscope", "9216db5", 1],
-    ["modelscope", "a".repeat(64), 1],
+    ["modelscope", "a1".repeat(32), 1],
     ["huggingface", "9216db5781bf21249d130ec9da846c4624c16137", 0],
     ["s3", "9216db5781bf21249d130ec9da846c4624c16137", 0],
   ] as const)("%s %s: %d problems", (source, revision, count) => {

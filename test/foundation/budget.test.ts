@@ -34,7 +34,7 @@ describe("the budget", () => {
       "NAT gateway nat": 32.85,
       "public IPv4 nat-ip": 3.65,
     });
-    expect(b.totalUsdPerMonth).toBeCloseTo(Object.values(byItem).reduce((a, x) => a + x!, 0), 1);
+    expect(b.totalUsdPerMonth).toBeCloseTo(Object.values(byItem).reduce<number>((a, x) => a + (x ?? 0), 0), 1);
     expect(b.unknown).toEqual([]);
   });
 

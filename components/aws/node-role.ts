@@ -18,10 +18,22 @@ export interface NodeRoleArgs {
 }
 
 /** SSM parameter of a download token. */
+/**
+ * What the SSM agent needs for Session Manager (the only way onto a node: no SSH, no key pair), as
+ * AWS documents the minimal instance permissions for it; nothing else of SSM.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-iam-instance-profile.html
+ */
+export const SESSION_MANAGER_STATEMENT = {
+  Sid: "SessionManager",
+  Effect: "Allow",
+  Action: ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+  Resource: "*",
+} as const;
+
 export const tokenParameterName = (stack: string, token: "hf-token" | "modelscope-token"): string => `/qwen-serving/${stack}/${token}`;
 
 /**
- * The GPU nodes' identity: an EC2 role with SSM core (the only way in: no SSH, no key pair) plus
+ * The GPU nodes' identity: an EC2 role with Session Manager's minimal actions (the only way in: no SSH, no key pair) plus
  * exactly what the bootstrap reads (its token and API-key parameters, its S3 weight prefixes), an
  * instance profile, and the download tokens as SSM SecureString parameters only this role may read.
  */
@@ -39,7 +51,8 @@ export class NodeRole extends pulumi.ComponentResource {
     const names = awsNames(args.stack, args.project);
 
     const role = new aws.iam.Role(`${name}-role`, { namePrefix: names.rolePrefix("node"), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), description: "qwen-serving GPU nodes", tags }, child);
-    new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` }, child);
+    // No AmazonSSMManagedInstanceCore: it allows ssm:GetParameter* on every parameter of the account.
+    // Session Manager needs only SESSION_MANAGER_STATEMENT; the boot reads only its own parameters below.
 
     const tokens: { key: "hfToken" | "modelscopeToken"; file: "hf-token" | "modelscope-token"; value: pulumi.Input<string> }[] = [];
     if (args.tokens?.hfToken) tokens.push({ key: "hfToken", file: "hf-token", value: args.tokens.hfToken });
@@ -56,7 +69,7 @@ export class NodeRole extends pulumi.ComponentResource {
       return { bucket, prefix: rest.join("/") };
     });
     const policy = pulumi.all([partition, pulumi.output(args.readParameterArns ?? []), pulumi.all(params.map((p) => p.resource.arn))]).apply(([part, extra, own]) => {
-      const statements: object[] = [];
+      const statements: object[] = [SESSION_MANAGER_STATEMENT];
       const arns = [...own, ...extra];
       if (arns.length) statements.push({ Sid: "BootParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: arns });
       for (const { bucket, prefix } of s3) {
@@ -65,8 +78,7 @@ export class NodeRole extends pulumi.ComponentResource {
       }
       return JSON.stringify({ Version: "2012-10-17", Statement: statements });
     });
-    // Only with something to grant: IAM rejects a policy without statements.
-    if (params.length || s3.length || args.readParameterArns) new aws.iam.RolePolicy(`${name}-boot`, { name: names.rolePolicy("node", "boot"), role: role.id, policy }, child);
+    new aws.iam.RolePolicy(`${name}-boot`, { name: names.rolePolicy("node", "boot"), role: role.id, policy }, child);
 
     const profile = new aws.iam.InstanceProfile(`${name}-profile`, { namePrefix: names.instanceProfilePrefix("node"), role: role.name, tags }, child);
     this.roleName = role.name;

@@ -10,6 +10,7 @@ import { readStackFile } from "../../infra/stack-file";
 import { execOf } from "./systemd-exec";
 import { weightsUnitName } from "../../components/render/aws/gpu-units";
 import { IMAGES, NODE_PATHS, TAGS } from "../../components/contract";
+import { SESSION_MANAGER_STATEMENT } from "../../components/aws/node-role";
 
 interface Options {
   readonly protect: boolean;
@@ -170,12 +171,16 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
         for (const s of plan.services.filter((x) => x.placement.some((p) => p.node === n.name))) expect(Object.keys(tags)).toContain(`${TAGS.servicePrefix}${s.name}`);
       }
       const attachments = recorded.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.parent === `${prefix}-node`);
-      expect(attachments.map((a) => a.inputs.policyArn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+      // No AmazonSSMManagedInstanceCore (ssm:GetParameter* on every parameter): Session Manager's minimal actions only.
+      expect(attachments).toEqual([]);
       const policies = recorded.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.parent === `${prefix}-node`);
-      if (!expected.apiKeys) expect(policies).toEqual([]);
-      else {
-        const doc = JSON.parse(policies[0].inputs.policy as string);
-        expect(doc.Statement).toEqual([{ Sid: "BootParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: plan.services.map((s) => expect.stringContaining(`api-keys/${s.name}`)) }]);
+      expect(policies).toHaveLength(1);
+      const doc = JSON.parse(policies[0].inputs.policy as string);
+      expect(doc.Statement[0]).toEqual(SESSION_MANAGER_STATEMENT);
+      expect(doc.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()).filter((a: string) => a.startsWith("ssm:"))).toEqual(expected.apiKeys ? ["ssm:UpdateInstanceInformation", "ssm:GetParameter"] : ["ssm:UpdateInstanceInformation"]);
+      if (expected.apiKeys) {
+        // Exactly this stack's parameters, by ARN: no wildcard.
+        expect(doc.Statement.slice(1)).toEqual([{ Sid: "BootParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: plan.services.map((s) => expect.stringMatching(new RegExp(`^arn:aws:ssm:[a-z0-9-]+:\\d{12}:parameter/qwen-serving/${stack}/api-keys/${s.name}$`))) }]);
         const params = recorded.filter((r) => r.type === "aws:ssm/parameter:Parameter" && r.name.startsWith(`${prefix}-apikeys`));
         for (const p of params) expect(isSecretValue(p.inputs.value) || rpc.isRpcSecret(p.inputs.value)).toBe(true);
       }

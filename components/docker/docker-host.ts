@@ -94,7 +94,7 @@ function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, secrets
     image,
     command: spec.command.length > 0 ? [...spec.command] : undefined,
     envs: spec.env.length > 0 ? [...spec.env] : undefined,
-    ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external })),
+    ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ...(p.ip ? { ip: p.ip } : {}) })),
     deviceRequests: gpus === undefined ? undefined : [{ driver: "nvidia", capabilities: ["gpu"], ...(gpus === "all" ? { count: -1 } : { deviceIds: gpus.map(String) }) }],
     ipcMode: spec.hostIpc ? "host" : undefined,
     networkMode: spec.hostNetwork ? "host" : undefined,

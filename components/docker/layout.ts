@@ -11,8 +11,11 @@ import { Artifact } from "../render/artifact";
 import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, monitoredService, planMonitoring, prometheusArgs, renderMonitoring } from "../render/monitoring";
 import { HF_TOKEN_FILE, MODELSCOPE_TOKEN_FILE, renderWeightsScript, weightsModels } from "../render/scripts/weights";
 import { DeploymentPlan } from "../sglang/planner";
-import { REGISTER_INTERVAL_SECONDS, registerWorkersScript } from "../render/scripts/register-workers";
 import { routerArgsFor } from "../sglang/router-args";
+import { maxGenerationSeconds } from "../config/proxy";
+import { renderNginxConf, proxyAuthJs } from "../render/proxy/nginx";
+import { loopbackPort, loopbackPortProblems, nodeProxySites, sitePorts } from "../render/proxy/sites";
+import { PROXY_CONF_DIR, PROXY_RUN_DIR, frontProxy, proxyKeyFile } from "./containers/proxy";
 import {
   ContainerSpec,
   PROMETHEUS_CONFIG_FILE,
@@ -25,7 +28,6 @@ import {
   renderRouterInstallScript,
   router,
   routerInstall,
-  routerWorkers,
   sglangReplica,
   weightsDownload,
 } from "./containers";
@@ -113,6 +115,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
   const stack = plan.stack;
 
   problems.addAll(dockerConfigProblems(config, secrets));
+  problems.addAll(loopbackPortProblems(plan));
   const addresses = new Map<string, string>();
   for (const h of config.hosts) {
     const address = hostAddress(h);
@@ -155,7 +158,6 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
           replica: replica.replica,
           image: config.image,
           weights: `${service.spec.weights.source}:${service.weightsRepo}@${service.spec.weights.revision}`,
-          apiKey: secrets.apiKeys.includes(service.name),
           launchArgs: replica.launchArgs,
           port: replica.port,
           gpus: replica.gpus,
@@ -164,16 +166,21 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
         }),
       );
     }
+    const proxy = hostProxy(plan, config, secrets, h, addr, monitoringHost);
+    problems.addAll(proxy.problems);
+    if (proxy.sites.length > 0) {
+      artifacts.push(proxy.conf, proxy.authJs);
+      containers.push(frontProxy({ stack, host: h.name, image: config.proxy.image, conf: proxy.conf, authJs: proxy.authJs, ports: sitePorts(proxy.sites), keyed: proxy.keyed }));
+    }
     const routed = plan.services.filter((s) => s.router?.node === h.name);
     if (routed.length > 0) {
       const install: Artifact = { path: `hosts/${h.name}/install-router.sh`, content: renderRouterInstallScript(), mode: 0o755 };
       artifacts.push(install);
       containers.push(routerInstall({ stack, host: h.name, image: config.image, script: install }));
       for (const s of routed) {
-        const register: Artifact = { path: `hosts/${h.name}/register-${s.name}-workers.sh`, content: registerWorkersScript(s, addr), mode: 0o755 };
-        artifacts.push(register);
-        containers.push(router({ stack, host: h.name, service: s.name, image: config.image, argv: routerArgsFor(s, addr), ports: [s.router!.port, s.router!.metricsPort] }));
-        containers.push(routerWorkers({ stack, host: h.name, service: s.name, image: config.image, script: register, intervalSec: REGISTER_INTERVAL_SECONDS }));
+        // On loopback behind the proxy; it reaches same-host replicas through the proxy's 127.0.0.1 listener.
+        const listen = { host: "127.0.0.1", port: loopbackPort(s.router!.port), metricsPort: loopbackPort(s.router!.metricsPort), requestTimeoutSecs: maxGenerationSeconds(config) };
+        containers.push(router({ stack, host: h.name, service: s.name, image: config.image, argv: routerArgsFor(s, addr, listen), ports: [listen.port, listen.metricsPort] }));
       }
     }
     if (config.monitoring.enabled) {
@@ -207,6 +214,47 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
       : undefined,
     artifacts: [...artifacts, ...monitoringArtifacts],
   };
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/;
+
+/**
+ * Not reachable from the internet: RFC 1918, loopback, link-local, shared (CGNAT) and the RFC 5737
+ * documentation ranges (never routed; example stacks such as h20 use them for "your server").
+ */
+export function isPrivateIPv4(address: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/.exec(address);
+  if (!m) return false;
+  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const doc = (a === 192 && b === 0 && c === 2) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113);
+  return doc || a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+}
+
+/**
+ * A host's front proxy: its sites bind the host's address (and 127.0.0.1 for a same-host router),
+ * /metrics answers the monitoring host. A host reached at a public address must give every service
+ * on it an API key, and the proxy binds and admits by IPv4 address only.
+ */
+function hostProxy(plan: DeploymentPlan, config: StackConfig, secrets: SecretsPresent, h: DockerHostConfig, addr: (host: string) => string, monitoringHost: string | undefined) {
+  const problems: ProblemInput[] = [];
+  const address = addr(h.name);
+  const i = config.hosts.indexOf(h);
+  const keyed = (s: string) => secrets.apiKeys.includes(s);
+  const sites = nodeProxySites({ plan, node: h.name, addressOf: addr, apiKeyFile: (s) => (keyed(s) ? proxyKeyFile(s) : undefined), listenAddresses: [address, "127.0.0.1"] });
+  const services = [...new Set(plan.services.filter((s) => s.placement.some((r) => r.node === h.name) || s.router?.node === h.name).map((s) => s.name))];
+  // A host without any address is reported by dockerConfigProblems already.
+  if (sites.length > 0 && hostAddress(h) !== undefined && !IPV4.test(address)) problems.push({ path: ["hosts", i, "address"], value: address, rule: "the front proxy binds the host's address and admits routers and Prometheus by address", advice: "give the host's private IPv4 address" });
+  if (sites.length > 0 && IPV4.test(address) && !isPrivateIPv4(address))
+    for (const s of services.filter((x) => !keyed(x))) problems.push({ path: `apiKeys.${s}`, rule: `service '${s}' would listen on host '${h.name}' at the public address ${address} without an API key`, advice: `set one with 'pulumi config set --secret --path apiKeys.${s} ...', or give the host's private address` });
+  const monitoringAddress = monitoringHost ? addr(monitoringHost) : undefined;
+  const metricsSources = [...(monitoringAddress && IPV4.test(monitoringAddress) ? [`${monitoringAddress}/32`] : []), ...config.proxy.metricsCidrs];
+  const ok = sites.length > 0 && problems.length === 0 && IPV4.test(address);
+  const conf: Artifact = {
+    path: `hosts/${h.name}/proxy/nginx.conf`,
+    content: ok ? renderNginxConf({ sites, metricsSources, clientIdleSeconds: config.proxy.clientIdleSeconds ?? 60, maxBodyBytes: config.proxy.maxBodyMiB * 1024 * 1024, maxGenerationSeconds: maxGenerationSeconds(config), jsDir: PROXY_CONF_DIR, runDir: PROXY_RUN_DIR }) : "",
+  };
+  const authJs: Artifact = { path: `hosts/${h.name}/proxy/auth.js`, content: ok ? proxyAuthJs() : "" };
+  return { sites: ok ? sites : [], conf, authJs, keyed: services.filter(keyed), problems };
 }
 
 /** Prometheus scrapes every host by address; Grafana reaches Prometheus the same way. */

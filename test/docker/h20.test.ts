@@ -42,9 +42,11 @@ describe("h20: hosts, providers and images", () => {
         ["qwen-h20-docker-h20-a", IMAGES.grafana],
         ["qwen-h20-docker-h20-b", IMAGES.nodeExporter],
         ["qwen-h20-docker-h20-b", IMAGES.dcgmExporter],
+        ["qwen-h20-docker-h20-a", IMAGES.proxy],
+        ["qwen-h20-docker-h20-b", IMAGES.proxy],
       ]),
     );
-    expect(images).toHaveLength(8);
+    expect(images).toHaveLength(10);
     for (const [, ref] of images) expect(ref).not.toMatch(/:latest$|^[^:]+$/);
     for (const c of containers()) expect(c.inputs.image, c.name).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
@@ -73,7 +75,8 @@ describe("h20: SGLang containers", () => {
       ipcMode: "host",
       shmSize: 32768,
       volumes: [{ hostPath: "/data/models", containerPath: NODE_PATHS.models, readOnly: true }],
-      ports: [{ internal: 9001, external: 9001 }],
+      // Published on the host's loopback at the port's twin: the front proxy holds 9001.
+      ports: [{ internal: 9001, external: 19001, ip: "127.0.0.1" }],
       healthcheck: { tests: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9001/health"], interval: "30s", timeout: "5s", startPeriod: "900s", retries: 3 },
       restart: "unless-stopped",
       wait: true,
@@ -154,8 +157,10 @@ describe("h20: the plan output", () => {
     const lines = run.text.split("\n");
     const row = (container: string) => lines.find((l) => l.includes(` ${container} `))?.replace(/\s+/g, " ").trim();
     expect(row("h20-weights")).toBe("h20-a 2 of 2 h20 [0,1] h20-weights weights - -");
-    expect(row("h20-qwen3-32b-0")).toBe("h20-qwen3-32b-0 sglang [0,1] 9001");
-    expect(row("h20-qwen25-vl-32b-0")).toBe("h20-qwen25-vl-32b-0 sglang [0,1] 9002");
+    // SGLang on the host's loopback at the port's twin; the front proxy holds the planned port.
+    expect(row("h20-qwen3-32b-0")).toBe("h20-qwen3-32b-0 sglang [0,1] 19001->9001");
+    expect(row("h20-qwen25-vl-32b-0")).toBe("h20-qwen25-vl-32b-0 sglang [0,1] 19002->9002");
+    expect(row("h20-proxy")).toBe("h20-proxy proxy - 9001 (host network)");
     expect(row("h20-grafana")).toBe("h20-grafana grafana - 3000");
     expect(row("h20-node-exporter")).toBe(`h20-node-exporter node-exporter - ${PORTS.nodeExporter} (host network)`);
     expect(run.text).toContain("qwen3-32b: http://192.0.2.11:9001");

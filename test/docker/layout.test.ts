@@ -31,8 +31,8 @@ describe("the h20 stack is the seed", () => {
   test("each host runs one SGLang server with the seed's exact command, on GPUs 0 and 1", () => {
     const servers = layout.hosts.map((h) => byRole(layout, h.name, "sglang").map((c) => [c.host, c.command, c.gpus, c.ports]));
     expect(servers).toEqual([
-      [["h20-a", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen3-32b"]], [0, 1], [{ internal: 9001, external: 9001 }]]],
-      [["h20-b", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen25-vl-32b"]], [0, 1], [{ internal: 9002, external: 9002 }]]],
+      [["h20-a", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen3-32b"]], [0, 1], [{ internal: 9001, external: 19001, ip: "127.0.0.1" }]]],
+      [["h20-b", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen25-vl-32b"]], [0, 1], [{ internal: 9002, external: 19002, ip: "127.0.0.1" }]]],
     ]);
     expect(layout.hosts.map((h) => [h.name, h.gpusUsed])).toEqual([["h20-a", [0, 1]], ["h20-b", [0, 1]]]);
   });
@@ -69,8 +69,8 @@ describe("the h20 stack is the seed", () => {
 
   test("Prometheus and Grafana run on the first host; exporters on both", () => {
     expect(layout.hosts.map((h) => [h.name, h.containers.map((c) => c.role)])).toEqual([
-      ["h20-a", ["weights", "sglang", "node-exporter", "dcgm-exporter", "prometheus", "grafana"]],
-      ["h20-b", ["weights", "sglang", "node-exporter", "dcgm-exporter"]],
+      ["h20-a", ["weights", "sglang", "proxy", "node-exporter", "dcgm-exporter", "prometheus", "grafana"]],
+      ["h20-b", ["weights", "sglang", "proxy", "node-exporter", "dcgm-exporter"]],
     ]);
     expect(layout.monitoring).toEqual({ host: "h20-a", prometheusUrl: `http://192.0.2.11:${PORTS.prometheus}`, grafanaUrl: `http://192.0.2.11:${PORTS.grafana}` });
     expect(layout.endpoints).toEqual({ "qwen3-32b": "http://192.0.2.11:9001", "qwen25-vl-32b": "http://192.0.2.12:9002" });
@@ -163,7 +163,7 @@ describe("configs the docker platform refuses, with every problem named", () => 
   test("monitoring disabled needs no Grafana password and runs no monitoring containers", () => {
     const c = dockerConfig({ monitoring: { enabled: false } });
     const l = dockerLayout(planDeployment("t", c), c, { ...SECRETS, grafanaAdminPassword: false });
-    expect(l.hosts[0].containers.map((x) => x.role)).toEqual(["weights", "sglang"]);
+    expect(l.hosts[0].containers.map((x) => x.role)).toEqual(["weights", "sglang", "proxy"]);
     expect(l.monitoring).toBeUndefined();
   });
 });
@@ -179,11 +179,13 @@ describe("a service with two replicas on two hosts", () => {
   const p = planDeployment("t", c);
   const l = dockerLayout(p, c, SECRETS);
 
-  test("replicas serve on their planned worker ports; the router holds the service port on the first host", () => {
+  test("the front proxy holds the planned ports on each host; replicas and the router sit behind it on loopback", () => {
+    const off = PORTS.loopbackOffset;
     expect(l.hosts.map((h) => [h.name, h.containers.filter((x) => x.role !== "node-exporter" && x.role !== "dcgm-exporter").map((x) => [x.role, x.ports.map((q) => q.external), x.hostPorts])])).toEqual([
-      ["gpu-a", [["weights", [], []], ["sglang", [30000], []], ["router-install", [], []], ["router", [], [9001, 29000]], ["router-workers", [], []], ["prometheus", [9090], []], ["grafana", [3000], []]]],
-      ["gpu-b", [["weights", [], []], ["sglang", [30000], []]]],
+      ["gpu-a", [["weights", [], []], ["sglang", [30000 + off], []], ["proxy", [], [30000, 9001, 29000]], ["router-install", [], []], ["router", [], [9001 + off, 29000 + off]], ["prometheus", [9090], []], ["grafana", [3000], []]]],
+      ["gpu-b", [["weights", [], []], ["sglang", [30000 + off], []], ["proxy", [], [30000]]]],
     ]);
+    expect(l.hosts.flatMap((h) => h.containers.filter((x) => x.role === "sglang").flatMap((x) => x.ports.map((q) => q.ip)))).toEqual(["127.0.0.1", "127.0.0.1"]);
     expect(l.endpoints).toEqual({ "qwen3-32b": "http://10.1.0.5:9001" });
   });
 
@@ -191,9 +193,10 @@ describe("a service with two replicas on two hosts", () => {
     const [r] = byRole(l, "gpu-a", "router");
     expect(r.command).toEqual([
       "python3", "-m", "smg.launch_router",
-      ...routerArgsFor(p.services[0], (n) => ({ "gpu-b": "10.1.0.6" })[n]!),
+      ...routerArgsFor(p.services[0], (n) => ({ "gpu-b": "10.1.0.6" })[n]!, { host: "127.0.0.1", port: 19001, metricsPort: 39000, requestTimeoutSecs: 900 }),
     ]);
-    expect(r.command.slice(3, 9)).toEqual(["--host", "0.0.0.0", "--port", "9001", "--worker-urls", `http://127.0.0.1:${PORTS.workerBase}`]);
+    // Workers through their hosts' proxies: this host's on its 127.0.0.1 listener, the other at its address.
+    expect(r.command.slice(3, 9)).toEqual(["--host", "127.0.0.1", "--port", "19001", "--worker-urls", `http://127.0.0.1:${PORTS.workerBase}`]);
     expect(r.command[9]).toBe(`http://10.1.0.6:${PORTS.workerBase}`);
     expect(parseRouterArgs(r.command.slice(3)).errors).toEqual([]);
     expect(r).toMatchObject({ hostNetwork: true, env: ["PYTHONPATH=/opt/sglang-router"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }], after: "router-install", restart: "unless-stopped" });

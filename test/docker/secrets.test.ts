@@ -106,15 +106,16 @@ describe("secrets on the docker platform", () => {
     expect(Object.keys(ssh).sort()).toEqual(["host", "sshOpts"]);
   });
 
-  test("a service with an API key reads it from a 0400 secret file at exec time; the planned argv is unchanged", () => {
+  test("a service with an API key: SGLang runs the planned argv without it; only the host's front proxy gets the key, as a secret file", () => {
     const keyed = byName("sec-qwen3-8b-0");
-    const plain = byName("sec-qwen3-8b-ms-0");
-    const argv = (plain.inputs.command as string[]).slice(3);
-    expect(plain.inputs.command).toEqual(["python3", "-m", "sglang.launch_server", ...argv]);
-    expect((keyed.inputs.command as string[]).slice(0, 4)).toEqual(["bash", "-c", 'exec python3 -m sglang.launch_server "$@" --api-key "$(cat /run/secrets/api-key)"', "sglang.launch_server"]);
-    expect((keyed.inputs.command as string[]).slice(4)).toEqual(argv.map((a) => a.replace("9002", "9001")));
-    expect(isSecretValue(keyed.inputs.uploads)).toBe(true);
-    expect(reveal(keyed.inputs.uploads)).toEqual([{ file: "/run/secrets/api-key", content: "sk-API-0007", permissions: "0400" }]);
-    expect(plain.inputs.uploads).toEqual([]);
+    const argv = (keyed.inputs.command as string[]).slice(3);
+    expect(keyed.inputs.command).toEqual(["python3", "-m", "sglang.launch_server", ...argv]);
+    expect(argv).not.toContain("--api-key");
+    expect(keyed.inputs.uploads).toEqual([]);
+    const proxy = recorded.find((r) => r.name === "qwen-sec-docker-gpu-a-proxy")!;
+    const uploads = reveal(proxy.inputs.uploads) as Upload[];
+    expect(uploads.find((u) => u.file === "/run/secrets/qwen3-8b.api-key")).toEqual({ file: "/run/secrets/qwen3-8b.api-key", content: "sk-API-0007", permissions: "0444" });
+    // The other host's service has no key: its proxy gets none.
+    expect((reveal(recorded.find((r) => r.name === "qwen-sec-docker-gpu-b-proxy")!.inputs.uploads) as Upload[]).map((u) => u.file)).toEqual(["/etc/qwen-serving/proxy/nginx.conf", "/etc/qwen-serving/proxy/auth.js"]);
   });
 });

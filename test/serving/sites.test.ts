@@ -3,7 +3,7 @@
 import { describe, expect, test } from "vitest";
 import { PORTS } from "../../components/contract";
 import { KEEPALIVE_MARGIN_SECONDS, renderNginxConf } from "../../components/render/proxy/nginx";
-import { loopbackPort, loopbackPortProblems, nodeProxySites } from "../../components/render/proxy/sites";
+import { loopbackPort, loopbackPortProblems, nodeProxySites, sitePorts } from "../../components/render/proxy/sites";
 import { crossNodeConfig, plan, prodConfig, singleConfig } from "../aws-frontdoor/fixtures";
 
 const keyFile = (s: string) => `/run/qwen-serving/secrets/${s}.api-key`;
@@ -15,14 +15,14 @@ describe("node proxy sites", () => {
   test("prod's gpu-0: a router site and a metrics site per routed service, a router-only site per replica; backends on loopback", () => {
     const sites = nodeProxySites({ plan: plan(prodConfig()), node: "gpu-0", addressOf: noRemote, apiKeyFile: keyFile });
     expect(sites.map((s) => [s.name, s.listen, s.kind, s.fronts, s.backend, s.routerSources ?? null])).toEqual([
-      ["qwen3-32b-0", `0.0.0.0:${PORTS.workerBase}`, "api", "sglang", `127.0.0.1:${loopbackPort(PORTS.workerBase)}`, ["127.0.0.1/32"]],
-      ["qwen3-32b-1", "0.0.0.0:30001", "api", "sglang", "127.0.0.1:40001", ["127.0.0.1/32"]],
-      ["qwen3-32b-router", "0.0.0.0:9001", "api", "router", "127.0.0.1:19001", null],
-      ["qwen3-32b-router-metrics", `0.0.0.0:${PORTS.routerMetricsBase}`, "metrics", "router", "127.0.0.1:19001", null],
-      ["qwen25-vl-32b-0", "0.0.0.0:30002", "api", "sglang", "127.0.0.1:40002", ["127.0.0.1/32"]],
-      ["qwen25-vl-32b-1", "0.0.0.0:30003", "api", "sglang", "127.0.0.1:40003", ["127.0.0.1/32"]],
-      ["qwen25-vl-32b-router", "0.0.0.0:9002", "api", "router", "127.0.0.1:19002", null],
-      ["qwen25-vl-32b-router-metrics", "0.0.0.0:29001", "metrics", "router", "127.0.0.1:19002", null],
+      ["qwen3-32b-0", [`0.0.0.0:${PORTS.workerBase}`], "api", "sglang", `127.0.0.1:${loopbackPort(PORTS.workerBase)}`, ["127.0.0.1/32"]],
+      ["qwen3-32b-1", ["0.0.0.0:30001"], "api", "sglang", "127.0.0.1:40001", ["127.0.0.1/32"]],
+      ["qwen3-32b-router", ["0.0.0.0:9001"], "api", "router", "127.0.0.1:19001", null],
+      ["qwen3-32b-router-metrics", [`0.0.0.0:${PORTS.routerMetricsBase}`], "metrics", "router", "127.0.0.1:19001", null],
+      ["qwen25-vl-32b-0", ["0.0.0.0:30002"], "api", "sglang", "127.0.0.1:40002", ["127.0.0.1/32"]],
+      ["qwen25-vl-32b-1", ["0.0.0.0:30003"], "api", "sglang", "127.0.0.1:40003", ["127.0.0.1/32"]],
+      ["qwen25-vl-32b-router", ["0.0.0.0:9002"], "api", "router", "127.0.0.1:19002", null],
+      ["qwen25-vl-32b-router-metrics", ["0.0.0.0:29001"], "metrics", "router", "127.0.0.1:19002", null],
     ]);
     expect(sites.every((s) => s.kind === "metrics" || s.apiKeyFile === keyFile(s.name.replace(/-(\d|router)$/, "")))).toBe(true);
   });
@@ -34,11 +34,12 @@ describe("node proxy sites", () => {
   });
 
   test("one replica: the service port fronts SGLang directly, with the key", () => {
-    const sites = nodeProxySites({ plan: plan(singleConfig()), node: "gpu-0", addressOf: noRemote, apiKeyFile: keyFile, listenAddress: "10.0.0.5" });
+    const sites = nodeProxySites({ plan: plan(singleConfig()), node: "gpu-0", addressOf: noRemote, apiKeyFile: keyFile, listenAddresses: ["10.0.0.5", "127.0.0.1"] });
     expect(sites.map((s) => [s.listen, s.backend, s.apiKeyFile])).toEqual([
-      ["10.0.0.5:9001", "127.0.0.1:19001", keyFile("qwen3-32b")],
-      ["10.0.0.5:9002", "127.0.0.1:19002", keyFile("qwen25-vl-32b")],
+      [["10.0.0.5:9001", "127.0.0.1:9001"], "127.0.0.1:19001", keyFile("qwen3-32b")],
+      [["10.0.0.5:9002", "127.0.0.1:9002"], "127.0.0.1:19002", keyFile("qwen25-vl-32b")],
     ]);
+    expect(sitePorts(sites)).toEqual([9001, 9002]);
   });
 
   test("a planned port whose loopback twin is out of range or planned too is a problem", () => {

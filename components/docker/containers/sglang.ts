@@ -2,7 +2,8 @@
 import { Artifact } from "../../render/artifact";
 import { DEFAULT_ALERTS, durationSeconds } from "../../render/monitoring";
 import { MODELS_MOUNT } from "../../sglang/launch-args";
-import { ContainerInput, ContainerSpec, LABELS, SECRETS_DIR, SecretUpload, baseSpec, upload } from "./spec";
+import { loopbackPort } from "../../render/proxy/sites";
+import { ContainerInput, ContainerSpec, LABELS, SecretUpload, baseSpec, upload } from "./spec";
 
 /** Docker's default health-check cadence is 30 s; retries 3 means 90 s of failures to turn unhealthy. */
 export const SGLANG_HEALTHCHECK = { intervalSec: 30, timeoutSec: 5, retries: 3 } as const;
@@ -18,8 +19,6 @@ export interface SglangReplicaInput extends ContainerInput {
   readonly replica: number;
   /** `<source>:<repo>@<revision>` of the weights it serves: a new revision replaces the container. */
   readonly weights: string;
-  /** The service has an API key (a Pulumi secret), passed to SGLang from a file. @default false */
-  readonly apiKey?: boolean;
   /** The planned argv after `python3 -m sglang.launch_server`. */
   readonly launchArgs: readonly string[];
   readonly port: number;
@@ -29,18 +28,12 @@ export interface SglangReplicaInput extends ContainerInput {
   readonly shmSizeMiB: number;
 }
 
-/** Where a service's API key file goes in its SGLang containers. */
-export const API_KEY_FILE = `${SECRETS_DIR}/api-key`;
-
 /**
- * The server command: exactly `python3 -m sglang.launch_server <argv>`; with an API key, the same
- * argv plus `--api-key` read from the secret file at exec time (SGLang 0.4.9.post2 takes the key
- * only as a flag, so it is never in the container's config, only in the running process's argv).
+ * The server command: exactly `python3 -m sglang.launch_server <argv>`, never `--api-key`: the
+ * host's front proxy checks the key and SGLang never sees it.
  */
-export function serverCommand(argv: readonly string[], apiKey: boolean): string[] {
-  return apiKey
-    ? ["bash", "-c", `exec python3 -m sglang.launch_server "$@" --api-key "$(cat ${API_KEY_FILE})"`, "sglang.launch_server", ...argv]
-    : ["python3", "-m", "sglang.launch_server", ...argv];
+export function serverCommand(argv: readonly string[]): string[] {
+  return ["python3", "-m", "sglang.launch_server", ...argv];
 }
 
 /** One SGLang server: exactly the planned argv, GPUs and port; weights read-only. */
@@ -49,9 +42,9 @@ export function sglangReplica(i: SglangReplicaInput): ContainerSpec {
     ...baseSpec("sglang", i, { [LABELS.service]: i.service, [LABELS.replica]: String(i.replica), [LABELS.weights]: i.weights }),
     key: `sglang-${i.service}-${i.replica}`,
     name: `${i.stack}-${i.service}-${i.replica}`,
-    command: serverCommand(i.launchArgs, i.apiKey ?? false),
-    secretFiles: i.apiKey ? [{ containerPath: API_KEY_FILE, secret: `apiKeys.${i.service}`, mode: "0400" }] : [],
-    ports: [{ internal: i.port, external: i.port }],
+    command: serverCommand(i.launchArgs),
+    // On the host's loopback only, at the planned port's twin: the front proxy holds the planned port.
+    ports: [{ internal: i.port, external: loopbackPort(i.port), ip: "127.0.0.1" }],
     gpus: [...i.gpus],
     // As SGLang's own `docker run`: host IPC for NCCL, a large /dev/shm where IPC is private.
     hostIpc: true,

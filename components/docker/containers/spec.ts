@@ -6,7 +6,7 @@ import { DOCKER_LABELS } from "../../contract";
 import { Artifact } from "../../render/artifact";
 
 /** What a container is for; also its `qwen-serving.role` label. */
-export type ContainerRole = "weights" | "sglang" | "router-install" | "router" | "router-workers" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana";
+export type ContainerRole = "weights" | "sglang" | "proxy" | "router-install" | "router" | "router-workers" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana";
 
 /** Secrets a container may receive, as a file; names match ServingSecrets (`apiKeys.<service>` for one key). */
 export type SecretName = "hfToken" | "modelscopeToken" | "grafanaAdminPassword" | `apiKeys.${string}`;
@@ -52,8 +52,8 @@ export interface ContainerSpec {
   readonly command: readonly string[];
   /** Plain environment. Never holds a secret: secrets arrive as files (`secretFiles`). */
   readonly env: readonly string[];
-  /** Published ports: host port `external` forwards to container port `internal`. */
-  readonly ports: readonly { readonly internal: number; readonly external: number }[];
+  /** Published ports: host port `external` (on host address `ip`, default all) forwards to container port `internal`. */
+  readonly ports: readonly { readonly internal: number; readonly external: number; readonly ip?: string }[];
   /** GPU indices passed with an NVIDIA device request, or every GPU. @default - none */
   readonly gpus?: readonly number[] | "all";
   /** Share the host's IPC namespace (NCCL between TP ranks uses shared memory). */

@@ -28,8 +28,8 @@ import { dirname, join } from "path";
 export interface ProxySite {
   /** For upstream names and comments, e.g. `qwen3-32b-router`. Letters, digits, '-' and '_'. */
   readonly name: string;
-  /** nginx `listen` value: `port`, `address:port`. */
-  readonly listen: string;
+  /** nginx `listen` values: `port` or `address:port`, one or several. */
+  readonly listen: string | readonly string[];
   /**
    * `api`: the public API (and /metrics from the monitoring sources); `metrics`: only /metrics
    * (a router's separate metrics port).
@@ -113,7 +113,7 @@ function check(input: ProxyConfigInput): void {
   for (const s of input.sites) {
     if (!NAME.test(s.name) || names.has(s.name)) bad("site name", s.name);
     names.add(s.name);
-    if (!LISTEN.test(s.listen)) bad("listen", s.listen);
+    for (const l of listens(s)) if (!LISTEN.test(l)) bad("listen", l);
     if (!HOST_PORT.test(s.backend)) bad("backend", s.backend);
     if (s.metricsBackend !== undefined && !HOST_PORT.test(s.metricsBackend)) bad("metricsBackend", s.metricsBackend);
     if (s.apiKeyFile !== undefined && !PATH.test(s.apiKeyFile)) bad("apiKeyFile", s.apiKeyFile);
@@ -128,6 +128,8 @@ function check(input: ProxyConfigInput): void {
 
 /** Headers set on every proxied request: keep-alive upstream connections, the client's host and address. */
 const PROXY_HEADERS = ['proxy_set_header Connection "";', "proxy_set_header Host $host;", "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"];
+
+const listens = (s: ProxySite): readonly string[] => (typeof s.listen === "string" ? [s.listen] : s.listen);
 
 const upstreamName = (site: string, what: string) => `${site.replace(/-/g, "_")}_${what}`;
 
@@ -155,7 +157,7 @@ function apiServer(input: ProxyConfigInput, s: ProxySite): string[] {
   return [
     "  server {",
     `    # ${s.name}: the public API of ${s.backend}${s.apiKeyFile ? ", key checked" : ", no key"}${s.routerSources ? `, for its router at ${s.routerSources.join(" ")}` : ""}.`,
-    `    listen ${s.listen};`,
+    ...listens(s).map((l) => `    listen ${l};`),
     ...(s.apiKeyFile ? [`    set $qs_api_key_file ${s.apiKeyFile};`, '    add_header WWW-Authenticate "Bearer" always;'] : []),
     // proxy_set_header here replaces the http-level list, so the whole list is repeated.
     ...(s.fronts === "sglang" ? [...PROXY_HEADERS.map((h) => `    ${h}`), '    proxy_set_header Authorization "";'] : []),
@@ -175,7 +177,7 @@ function metricsServer(input: ProxyConfigInput, s: ProxySite): string[] {
   return [
     "  server {",
     `    # ${s.name}: only /metrics of ${s.metricsBackend ?? s.backend}, for the monitoring sources.`,
-    `    listen ${s.listen};`,
+    ...listens(s).map((l) => `    listen ${l};`),
     ...metricsLocation(input, upstreamName(s.name, "metrics")),
     "    location / {",
     "      return 404;",

@@ -21,8 +21,8 @@ export interface NodeSitesInput {
   readonly addressOf: (node: string) => string;
   /** The API key file of a service, if it has a key. */
   readonly apiKeyFile: (service: string) => string | undefined;
-  /** Address the proxy listens on. @default "0.0.0.0" */
-  readonly listenAddress?: string;
+  /** Addresses the proxy listens on (a host's private address and 127.0.0.1, for a same-host router). @default ["0.0.0.0"] */
+  readonly listenAddresses?: readonly string[];
   /** Only these services (a pod's). @default every service with a replica or router on the node */
   readonly services?: readonly string[];
 }
@@ -30,7 +30,7 @@ export interface NodeSitesInput {
 const backend = (port: number) => `127.0.0.1:${loopbackPort(port)}`;
 
 function serviceSites(input: NodeSitesInput, svc: ServicePlan): ProxySite[] {
-  const at = (port: number) => `${input.listenAddress ?? "0.0.0.0"}:${port}`;
+  const at = (port: number) => (input.listenAddresses ?? ["0.0.0.0"]).map((a) => `${a}:${port}`);
   const key = input.apiKeyFile(svc.name);
   const mine = svc.placement.filter((r) => r.node === input.node);
   if (!svc.router) return mine.map((r) => ({ name: `${svc.name}-${r.replica}`, listen: at(r.port), kind: "api", fronts: "sglang", backend: backend(r.port), apiKeyFile: key }));
@@ -45,6 +45,11 @@ function serviceSites(input: NodeSitesInput, svc: ServicePlan): ProxySite[] {
     );
   }
   return sites;
+}
+
+/** The planned ports a node's proxy holds. */
+export function sitePorts(sites: readonly ProxySite[]): number[] {
+  return [...new Set(sites.flatMap((s) => (typeof s.listen === "string" ? [s.listen] : s.listen).map((l) => Number(l.split(":").pop()))))];
 }
 
 /** The proxy sites of one node; empty when nothing is planned there. */

@@ -9,6 +9,7 @@ import { runProgram } from "../../infra/program";
 import { readStackFile } from "../../infra/stack-file";
 import { execOf } from "./systemd-exec";
 import { weightsUnitName } from "../../components/render/aws/gpu-units";
+import { ROOT_VOLUME_PERFORMANCE } from "../../components/aws/gpu-node";
 import { IMAGES, NODE_PATHS, TAGS } from "../../components/contract";
 import { SESSION_MANAGER_STATEMENT } from "../../components/aws/node-role";
 
@@ -119,6 +120,8 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
         const vol = volumeOf(n.name);
         expect(artifact(`${n.name}/mount-cache.sh`).content).toContain(`VOLUME_ID='${mockId(vol.type, vol.name)}'`);
         expect(doc).not.toContain("[secret]");
+        // The root volume takes the SGLang image's tens of GB of layers: provisioned beyond gp3's 125 MiB/s baseline.
+        expect(inst.rootBlockDevice).toMatchObject({ volumeType: "gp3", ...ROOT_VOLUME_PERFORMANCE });
         expect(doc).not.toMatch(/hf_[A-Za-z0-9]{10,}/);
       }
     });

@@ -54,13 +54,22 @@ describe("values as Pulumi users set them (pulumi config set --path stores strin
 
 describe("problems of every stage in one run", () => {
   test("the plan's problems come with the config's when the refused values can be left out", () => {
-    const raw = { ...base, monitoring: { ttftP95Seconds: "abc" }, services: [{ ...service, tp: 3 }, { ...service, name: "other", port: 9002, tp: "x" }] };
+    const raw = { ...base, monitoring: { ttftP95Seconds: "abc" }, services: [{ ...service, tp: 3 }, { ...service, name: "other", port: 9002, chunkedPrefillSize: "x" }] };
     const parsed = StackConfigSchema.safeParse(raw);
     expect(parsed.success).toBe(false);
     const rest = problemsOfTheRest(raw, parsed.error!.issues, { stack: "t", secrets: {} }).map(formatProblem);
     expect(rest).toEqual(expect.arrayContaining([expect.stringMatching(/^qwen-serving:services\[0\]\.tp: tp 3 does not divide/)]));
     // Nothing about the service whose tp was left out, nor about monitoring.
     expect(rest.filter((l) => l.startsWith("qwen-serving:services[1]") || l.startsWith("qwen-serving:monitoring"))).toEqual([]);
+  });
+
+  test.each([
+    ["an instance type", { nodePools: [{ name: "gpu", instanceType: "p9.huge" }] }],
+    ["a tp", { services: [{ ...service, tp: "two" }] }],
+    ["a node pool", { services: [{ ...service, nodePool: 7 }] }],
+  ])("with %s refused the rest is not planned: where replicas go would be made up", (_, over) => {
+    const raw = { ...base, ...over };
+    expect(problemsOfTheRest(raw, StackConfigSchema.safeParse(raw).error!.issues, { stack: "t", secrets: {} })).toEqual([]);
   });
 
   test("a refused required key or list entry cannot be left out: only the config's problems", () => {

@@ -107,7 +107,7 @@ describe("the monitoring node's resources", () => {
     expect(input(i, "subnetId")).toBe(mockId("aws:ec2/subnet:Subnet", "qwen-prod-aws-network-private"));
     expect(input(i, "associatePublicIpAddress")).toBe(false);
     expect(input(i, "metadataOptions")).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
-    expect(input(i, "rootBlockDevice")).toEqual({ volumeType: "gp3", volumeSize: 30, encrypted: true, deleteOnTermination: true, tags: { "qwen-serving:stack": "prod", Name: `${MON}-root` } });
+    expect(input(i, "rootBlockDevice")).toEqual({ volumeType: "gp3", volumeSize: 30, encrypted: true, deleteOnTermination: true, tags: { [TAGS.stack]: "prod", Name: `${MON}-root` } });
     // Not volumeTags: they would also claim the separately attached TSDB volume's tags (perpetual diffs).
     expect(input(i, "volumeTags")).toBeUndefined();
     expect(input(i, "vpcSecurityGroupIds")).toEqual([monitoringSg]);

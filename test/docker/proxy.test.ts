@@ -35,7 +35,7 @@ describe("docker front proxy", () => {
   test("binds the host's address and 127.0.0.1, fronts loopback backends, admits the router and Prometheus by address", () => {
     expect(conf("gpu-a")).toContain("    listen 10.1.0.5:9001;\n    listen 127.0.0.1:9001;\n");
     expect(conf("gpu-a")).toContain(`server 127.0.0.1:${9001 + PORTS.loopbackOffset};`);
-    expect(conf("gpu-b")).toContain("    listen 10.1.0.6:30000;\n");
+    expect(conf("gpu-b")).toContain(`    listen 10.1.0.6:${PORTS.workerBase};\n`);
     // gpu-b's replica answers gpu-a's router only; /metrics answers the monitoring host (gpu-a).
     expect(conf("gpu-b")).toContain("      allow 10.1.0.5/32;\n      deny all;\n");
     expect(conf("gpu-b")).not.toContain("0.0.0.0");

@@ -2,9 +2,10 @@ import { describe, expect, test } from "vitest";
 import { planDeployment } from "../../components/sglang/planner";
 import { planBudget, PricedResource } from "../../infra/budget";
 import { stack, svcInput } from "../sglang/plan/fixtures";
+import { TAGS } from "../../components/contract";
 
 const aws = (services: Record<string, unknown>[], pools: unknown[] = [{ name: "gpu", instanceType: "p5.48xlarge" }]) => planDeployment("t", stack({ platform: "aws", nodePools: pools, services }));
-const gpuInstance: PricedResource = { type: "aws:ec2/instance:Instance", name: "gpu-0-instance", inputs: { instanceType: "p5.48xlarge", tags: { "qwen-serving:node": "gpu-0" }, rootBlockDevice: { volumeType: "gp3", volumeSize: 200 } } };
+const gpuInstance: PricedResource = { type: "aws:ec2/instance:Instance", name: "gpu-0-instance", inputs: { instanceType: "p5.48xlarge", tags: { [TAGS.node]: "gpu-0" }, rootBlockDevice: { volumeType: "gp3", volumeSize: 200 } } };
 const AWS_ITEMS: PricedResource[] = [
   gpuInstance,
   { type: "aws:ec2/instance:Instance", name: "mon-instance", inputs: { instanceType: "m7i.large", tags: {}, rootBlockDevice: { volumeType: "gp3", volumeSize: 30 } } },

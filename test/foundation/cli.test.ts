@@ -66,7 +66,7 @@ describe("npm run plan", () => {
   test("a config that cannot work exits 1 and lists every problem of every stage on stderr", async () => {
     const dir = stackDir((c) => {
       services(c)[0].tp = 3; // plan: tp does not divide the heads
-      services(c)[1].extraArgs = ["--port", "9100"]; // plan: a flag the planner owns
+      services(c)[1].extraArgs = ["--port", "9005"]; // plan: a flag the planner owns
       c["qwen-serving:monitoring"] = { retentionDays: 7, ttftP95Seconds: "abc" }; // config: not a number
     });
     const r = await plan(["--stack", "t"], dir);

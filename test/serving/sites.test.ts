@@ -1,12 +1,12 @@
 // Which front-proxy sites a node gets from the plan, and the nginx.conf they render (pure; the
 // tools tests run that config for real).
 import { describe, expect, test } from "vitest";
-import { PORTS } from "../../components/contract";
+import { NODE_PATHS, PORTS } from "../../components/contract";
 import { KEEPALIVE_MARGIN_SECONDS, renderNginxConf } from "../../components/render/proxy/nginx";
 import { loopbackPort, loopbackPortProblems, nodeProxySites, sitePorts } from "../../components/render/proxy/sites";
 import { crossNodeConfig, plan, prodConfig, singleConfig } from "../aws-frontdoor/fixtures";
 
-const keyFile = (s: string) => `/run/qwen-serving/secrets/${s}.api-key`;
+const keyFile = (s: string) => `${NODE_PATHS.secrets}/${s}.api-key`;
 const noRemote = (n: string): string => {
   throw new Error(`unexpected remote node ${n}`);
 };

@@ -2,6 +2,7 @@ import { AWS_PRICE_SOURCES, AWS_PRICES, AWS_PRICES_RECORDED, AwsRegionPrices, GP
 import { PRICES_CHECKED } from "../components/catalog/instances";
 import { TAGS } from "../components/contract";
 import { DeploymentPlan } from "../components/sglang/planner";
+import { traitsOf } from "../components/platforms/traits";
 
 /**
  * What a stack costs to run, from what `pulumi up` would create: every GPU node at its whole
@@ -69,7 +70,8 @@ function gp3Hour(p: AwsRegionPrices, size: number, iops: number, mibps: number):
 
 /** The budget of a plan; `resources` and `region` price the aws items beside the GPU nodes. */
 export function planBudget(plan: DeploymentPlan, resources: readonly PricedResource[], region: string | undefined): Budget {
-  const aws = plan.platform === "aws";
+  // Nodes named by EC2 instance type run in AWS: the resources beside them have AWS list prices.
+  const aws = traitsOf(plan.platform).instanceTypes;
   const prices = aws && region ? AWS_PRICES[region] : undefined;
   const lines: BudgetLine[] = [];
   const add = (item: string, usdPerHour: number | null, source: string) => lines.push({ item, usdPerHour: usdPerHour === null ? null : r4(usdPerHour), usdPerMonth: usdPerHour === null ? null : Math.round(usdPerHour * HOURS_PER_MONTH * 100) / 100, source });

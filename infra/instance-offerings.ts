@@ -50,3 +50,10 @@ export function mockOfferings(region: string, types: readonly string[]): { insta
   const rows = types.flatMap((t) => (OFFERINGS[t]?.[region] ?? []).map((n) => ({ t, loc: `${zoneIdPrefix(region)}-az${n}` })));
   return { instanceTypes: rows.map((r) => r.t), locations: rows.map((r) => r.loc), locationTypes: rows.map(() => "availability-zone-id") };
 }
+
+/** Capacity reservations the mock account holds (what DescribeCapacityReservations answers), for the tests. */
+export const MOCK_RESERVATIONS: Readonly<Record<string, { readonly instanceType: string; readonly availabilityZone: string; readonly instanceCount: number; readonly instancePlatform: string }>> = {
+  "cr-0a1b2c3d4e5f60718": { instanceType: "p5.48xlarge", availabilityZone: "us-east-1d", instanceCount: 1, instancePlatform: "Linux/UNIX" },
+  "cr-0aaaaaaaaaaaaaaa1": { instanceType: "p5.48xlarge", availabilityZone: "us-east-1f", instanceCount: 1, instancePlatform: "Linux/UNIX" },
+  "cr-0bbbbbbbbbbbbbbb2": { instanceType: "p4de.24xlarge", availabilityZone: "us-east-1c", instanceCount: 2, instancePlatform: "Linux/UNIX" },
+};

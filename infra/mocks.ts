@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { physicalNameFor } from "./autoname";
-import { mockOfferings, mockZones } from "./instance-offerings";
+import { MOCK_RESERVATIONS, mockOfferings, mockZones } from "./instance-offerings";
 
 /**
  * Strict Pulumi mocks for the offline plan and the tests: every invoke must have a handler here
@@ -109,6 +109,15 @@ export function engineState(type: string, name: string, inputs: Record<string, a
   return { ...named, ...(COMPUTED[type]?.(physical ?? name, named) ?? {}) };
 }
 
+/** Existing resources a program reads (`Resource.get`), by type; an unknown id fails as AWS's NotFound would. */
+export const READS: Record<string, (id: string) => Record<string, unknown>> = {
+  "aws:ec2/capacityReservation:CapacityReservation": (id) => {
+    const r = MOCK_RESERVATIONS[id];
+    if (!r) throw new Error(`InvalidCapacityReservationId.NotFound: ${id}`);
+    return { ...r, id, arn: arn("ec2", `capacity-reservation/${id}`), state: "active" };
+  },
+};
+
 /** The id a mocked resource gets: EC2 ids look real because scripts derive device paths from them. */
 export function mockId(type: string, name: string): string {
   if (type === "aws:ebs/volume:Volume") return `vol-${hex(name)}`;
@@ -160,6 +169,8 @@ export function installMocks(opts: MockOptions): RecordedResource[] {
     {
       newResource: (args) => {
         if (args.custom === false) return { id: undefined, state: args.inputs };
+        // A read of an existing resource (`Resource.get(name, id)`): what AWS describes for the id.
+        if (args.id && READS[args.type]) return { id: args.id, state: READS[args.type](args.id) };
         return { id: mockId(args.type, args.name), state: engineState(args.type, args.name, args.inputs) };
       },
       call: (args) => {

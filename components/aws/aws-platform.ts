@@ -16,6 +16,7 @@ import { MonitoringNode } from "./monitoring-node";
 import { planFrontDoor } from "./front-door-plan";
 import { AwsNetwork } from "./network";
 import { NodeRouters } from "./node-routers";
+import { reservationZone, reservedPools } from "./reservations";
 
 export type AwsPlatformArgs = PlatformArgs;
 
@@ -54,6 +55,15 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     // --- network (issue 4: AwsNetwork) ---
     const awsSettings = args.config.aws ?? AwsSettingsSchema.parse({});
     const frontDoorPlan = planFrontDoor(args.plan, awsSettings.frontDoor);
+    // Reservations by id fix the zone: read what EC2 says about them first (a read, never deleted).
+    const reserved = reservedPools(args.config).map((r) => ({ ...r, cr: aws.ec2.CapacityReservation.get(`${name}-reservation-${r.pool}`, r.id, undefined, { parent: this }) }));
+    const requiredZone = reserved.length
+      ? pulumi.all(reserved.map((r) => pulumi.all([r.cr.availabilityZone, r.cr.instanceType]).apply(([availabilityZone, instanceType]) => ({ id: r.id, availabilityZone, instanceType })))).apply((facts) => {
+          const z = reservationZone(args.config, facts);
+          if (!z.zone) throw new QwenServingError("platform", z.problems);
+          return { zone: z.zone, why: `capacity reservation ${reserved[0].id}`, path: `nodePools[${reserved[0].index}].capacityReservation.id` };
+        })
+      : undefined;
     const network = (this.network = new AwsNetwork(`${name}-network`, {
       plan: args.plan,
       settings: awsSettings.network,
@@ -62,6 +72,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       targetPorts: frontDoorPlan.targets.map((t) => t.port),
       // The zone must sell every GPU type and the monitoring instance's type (they share the subnet).
       instanceTypes: [...args.plan.nodes.flatMap((n) => (n.instanceType ? [n.instanceType] : [])), ...(args.config.monitoring.enabled ? [awsSettings.monitoring.instanceType] : [])],
+      requiredZone,
     }, { parent: this }));
     // Service API keys as SSM SecureStrings, before the nodes: their SGLang units fetch them at boot
     // (render/aws/api-key.ts) and their role needs ApiKeys.parameterArns.
@@ -109,6 +120,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         keepFirstAmi: args.plan.environment === "prod",
         // The only node of its pool is deleted before its replacement exists: two at once would need twice the quota and capacity.
         deleteBeforeReplace: args.plan.nodes.filter((n) => n.pool === node.pool).length === 1,
+        capacityReservation: args.config.nodePools.find((p) => p.name === node.pool)?.capacityReservation,
       }, { parent: this });
       artifacts.push(gpuNode.artifacts);
       return gpuNode;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsNodeSettings } from "../config/aws";
+import { AwsNodeSettings, CapacityReservationSettings } from "../config/aws";
 import { TAGS } from "../contract";
 import { Artifact } from "../render/artifact";
 import { renderNodeBootstrap } from "../render/aws/gpu-node";
@@ -70,6 +70,8 @@ export interface GpuNodeArgs {
    * @default false
    */
   readonly deleteBeforeReplace?: boolean;
+  /** Reserved capacity to launch into (`nodePools[].capacityReservation`). @default - on demand, open reservations of the account may be used */
+  readonly capacityReservation?: CapacityReservationSettings;
 }
 
 /**
@@ -127,6 +129,7 @@ export class GpuNode extends pulumi.ComponentResource {
         metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" },
         rootBlockDevice: { volumeType: "gp3", volumeSize: settings.rootVolumeGiB, ...ROOT_VOLUME_PERFORMANCE, encrypted: true, deleteOnTermination: true, tags },
         tags,
+        ...reservationInputs(args.capacityReservation),
       },
       { ...child, deleteBeforeReplace: args.deleteBeforeReplace ?? false, ignoreChanges: args.keepFirstAmi && !settings.amiId ? ["ami"] : [] },
     );
@@ -145,6 +148,16 @@ export class GpuNode extends pulumi.ComponentResource {
     this.artifacts = bootstrap.artifacts.apply((a) => [...a]);
     this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp, amiId: this.amiId });
   }
+}
+
+/**
+ * Launch into a reservation: target it by id (an On-Demand Capacity Reservation or a Capacity Block,
+ * which also needs market type capacity-block) or by resource group.
+ */
+function reservationInputs(r: CapacityReservationSettings | undefined): Partial<aws.ec2.InstanceArgs> {
+  if (!r) return {};
+  const target = r.id ? { capacityReservationId: r.id } : { capacityReservationResourceGroupArn: r.resourceGroupArn };
+  return { capacityReservationSpecification: { capacityReservationTarget: target }, ...(r.capacityBlock ? { instanceMarketOptions: { marketType: "capacity-block" } } : {}) };
 }
 
 /** The latest image of a family: its SSM public parameter, or the newest image matching its name. */

@@ -26,6 +26,8 @@ export interface AwsNetworkArgs {
   readonly tags?: Readonly<Record<string, string>>;
   /** Instance types that run in the private subnet's zone; the zone must offer all of them. @default - the plan's node types */
   readonly instanceTypes?: readonly string[];
+  /** A zone a capacity reservation fixes (components/aws/reservations.ts). @default - none */
+  readonly requiredZone?: pulumi.Input<{ readonly zone: string; readonly why: string; readonly path: string } | undefined>;
 }
 
 /**
@@ -126,8 +128,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
     const instanceTypes = [...new Set(args.instanceTypes ?? args.plan.nodes.flatMap((n) => (n.instanceType ? [n.instanceType] : [])))];
     const offerings = aws.ec2.getInstanceTypeOfferingsOutput({ locationType: "availability-zone-id", filters: [{ name: "instance-type", values: instanceTypes }] }, child);
     const region = aws.getRegionOutput({}, child).region;
-    const chosen = pulumi.all([pulumi.output(zones), offerings, region, pulumi.output(requested)]).apply(([z, o, r, req]): ZoneChoice => {
-      const c = chooseZone({ region: r, zones: z, offerings: o, instanceTypes, requested: req, requestedPath });
+    const chosen = pulumi.all([pulumi.output(zones), offerings, region, pulumi.output(requested), pulumi.output(args.requiredZone)]).apply(([z, o, r, req, required]): ZoneChoice => {
+      const c = chooseZone({ region: r, zones: z, offerings: o, instanceTypes, requested: req, requestedPath, required });
       if (!c.zone) throw new QwenServingError("platform", c.problems);
       return c.zone;
     });

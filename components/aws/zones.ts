@@ -40,6 +40,8 @@ export interface ZoneRequest {
   readonly requested?: string;
   /** The config key the requested zone came from. @default "aws.network.availabilityZone" */
   readonly requestedPath?: string;
+  /** A zone something else fixes (a capacity reservation's), by name; `requested` must agree with it. @default - none */
+  readonly required?: { readonly zone: string; readonly why: string; readonly path: string };
 }
 
 /** Zone ids that offer `type`, per the offerings. */
@@ -57,6 +59,14 @@ export function chooseZone(r: ZoneRequest): { zone: ZoneChoice; problems: [] } |
   const good = zones.filter(offersAll);
   const perType = types.map((t) => `${t}: ${zones.filter((z) => offered.get(t)!.has(z.id)).map(show).join(", ") || "no zone"}`).join("; ");
 
+  if (r.required) {
+    const fixed = zones.find((z) => z.name === r.required!.zone || z.id === r.required!.zone);
+    const asked = r.requested === undefined ? undefined : zones.find((z) => z.name === r.requested || z.id === r.requested);
+    if (fixed && asked && asked.id !== fixed.id)
+      return { problems: [{ path: keyPath(r.requestedPath ?? "aws.network.availabilityZone"), value: r.requested, rule: `differs from ${show(fixed)}, the zone of ${r.required.why}`, advice: `leave it unset or set ${fixed.name}` }] };
+    if (fixed) return chooseZone({ ...r, required: undefined, requested: fixed.name, requestedPath: r.required.path });
+    return { problems: [{ path: keyPath(r.requestedPath ?? r.required.path), value: r.requested, rule: `is not in ${r.required.zone}, the zone of ${r.required.why}`, advice: `use a private subnet in ${r.required.zone}` }] };
+  }
   if (r.requested !== undefined) {
     const path = keyPath(r.requestedPath ?? "aws.network.availabilityZone");
     const zone = zones.find((z) => z.name === r.requested || z.id === r.requested);

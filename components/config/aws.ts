@@ -124,6 +124,29 @@ export const AwsMonitoringSettingsSchema = z
   })
   .strict();
 
+/**
+ * Reserved capacity for a node pool (`nodePools[].capacityReservation`, aws only). P-family capacity
+ * is scarce on demand: an On-Demand Capacity Reservation, a resource group of them, or an EC2
+ * Capacity Block for ML guarantees the machines. The reservation fixes the zone (and the zone the
+ * weight caches and the monitoring instance share); the pool's instance type must be the reserved one.
+ */
+export const CapacityReservationSchema = z
+  .object({
+    /** An On-Demand Capacity Reservation or Capacity Block id. @default - none (give id or resourceGroupArn) */
+    id: z.string().regex(/^cr-[0-9a-f]{17}$/, "id must look like cr-0123456789abcdef0").optional(),
+    /** A resource group of capacity reservations; needs aws.network.availabilityZone (a group may span zones). @default - none */
+    resourceGroupArn: z.string().regex(/^arn:aws[\w-]*:resource-groups:[a-z0-9-]+:\d{12}:group\/[\w.+=@-]+$/, "resourceGroupArn must be a resource-groups group ARN").optional(),
+    /** The reservation is an EC2 Capacity Block for ML: instances launch with market type capacity-block and stop when the block ends. @default false */
+    capacityBlock: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!!c.id === !!c.resourceGroupArn) ctx.addIssue({ code: "custom", path: [], message: "give exactly one of id and resourceGroupArn" });
+    if (c.capacityBlock && !c.id) ctx.addIssue({ code: "custom", path: ["capacityBlock"], message: "a Capacity Block is targeted by its id (cr-...)" });
+  });
+
+export type CapacityReservationSettings = z.output<typeof CapacityReservationSchema>;
+
 export const AwsSettingsSchema = z
   .object({
     /** VPC and subnets. @default - a new minimal VPC */

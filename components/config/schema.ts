@@ -2,7 +2,7 @@ import { z } from "zod";
 import { IMAGES, NODE_PATHS } from "../contract";
 import { ACCELERATOR_IDS } from "../catalog/accelerators";
 import { INSTANCE_TYPE_NAMES } from "../catalog/instances";
-import { AwsSettingsSchema } from "./aws";
+import { AwsSettingsSchema, CapacityReservationSchema } from "./aws";
 import { pinnedImage, port } from "./common";
 import { DockerSettingsSchema } from "./docker";
 import { KubernetesSettingsSchema } from "./kubernetes";
@@ -112,6 +112,8 @@ export const NodePoolSchema = z
     count: z.number().int().min(1).max(32).default(1),
     /** What one GPU-hour costs you (reserved or own hardware), for the plan's budget. @default - aws: the catalog's on-demand price; kubernetes: not shown */
     gpuHourlyUsd: z.number().nonnegative().optional(),
+    /** aws only: run the pool's instances in reserved capacity (see CapacityReservationSchema). @default - on demand */
+    capacityReservation: CapacityReservationSchema.optional(),
   })
   .strict();
 

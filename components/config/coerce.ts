@@ -41,7 +41,7 @@ export function coerceScalars(schema: z.ZodType, value: unknown): unknown {
     case "object": {
       if (!isPlainObject(value)) return value;
       const shape = d.shape as Record<string, z.ZodType>;
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k in shape ? coerceScalars(shape[k], v) : v]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, Object.hasOwn(shape, k) ? coerceScalars(shape[k], v) : v]));
     }
     case "array":
       return Array.isArray(value) ? value.map((v) => coerceScalars(d.element as z.ZodType, v)) : value;

@@ -45,6 +45,10 @@ describe("values as Pulumi users set them (pulumi config set --path stores strin
     expect(problems({ ...base, ...over })).toEqual([line]);
   });
 
+  test("keys named like Object's own (constructor, toString) are unknown keys, not schema fields", () => {
+    expect(problems({ ...base, constructor: 0, toString: "x" })).toEqual(["qwen-serving:constructor: unknown key; remove or fix the spelling", "qwen-serving:toString: unknown key; remove or fix the spelling"]);
+  });
+
   test("the input is not changed", () => {
     const raw = { ...base, monitoring: { ttftP95Seconds: "2.5" } };
     coerceScalars(StackConfigSchema, raw);

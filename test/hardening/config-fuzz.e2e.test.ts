@@ -8,7 +8,11 @@ import { QwenServingError, formatProblem } from "../../components/problems";
 import { installMocks, settle } from "../../infra/mocks";
 import { runProgram } from "../../infra/program";
 
-/** A config every check accepts: the shape the mutations below start from. */
+/**
+ * A config every check accepts: the shape the mutations below start from. Numbers written as
+ * decimal strings ("2") are valid (Pulumi stores `config set --path` values as strings), so the
+ * mutations use strings that are not numbers.
+ */
 const valid = () => ({
   platform: "aws",
   nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 1 }],
@@ -34,20 +38,20 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ path: fc.constant<Path>(["platform"]), value: fc.oneof(fc.constantFrom("gcp", "AWS", "", "k8s"), fc.integer()) }),
   fc.record({ path: fc.constant<Path>(["image"]), value: fc.constantFrom("lmsysorg/sglang:latest", "lmsysorg/sglang", "", "bad image!") }),
   fc.record({ path: fc.constant<Path>(["environment"]), value: fc.constantFrom("Prod", "p", "-x", 42) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("tp")).map((p) => p as Path), value: fc.oneof(fc.integer({ min: 9, max: 99 }), fc.integer({ min: -9, max: 0 }), fc.constantFrom(1.5, "2", null)) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("port")).map((p) => p as Path), value: fc.oneof(fc.integer({ min: -100, max: 1023 }), fc.integer({ min: 65536, max: 10 ** 6 }), fc.constant("9001")) }),
+  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("tp")).map((p) => p as Path), value: fc.oneof(fc.integer({ min: 9, max: 99 }), fc.integer({ min: -9, max: 0 }), fc.constantFrom(1.5, "two", "2.5", null)) }),
+  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("port")).map((p) => p as Path), value: fc.oneof(fc.integer({ min: -100, max: 1023 }), fc.integer({ min: 65536, max: 10 ** 6 }), fc.constant("9001/tcp")) }),
   fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("name")).map((p) => p as Path), value: fc.oneof(fc.constantFrom("Qwen", "a", "x_y", "1abc", "-a", "a-", ""), fc.string({ minLength: 41, maxLength: 50 })) }),
   fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("replicas")).map((p) => p as Path), value: fc.oneof(fc.integer({ min: 17, max: 1000 }), fc.integer({ max: 0 }), fc.constant(2.5)) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("memFractionStatic")).map((p) => p as Path), value: fc.oneof(fc.double({ min: 0.99, max: 10, noNaN: true }), fc.double({ min: -1, max: 0.1, noNaN: true }), fc.constant("0.8")) }),
+  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("memFractionStatic")).map((p) => p as Path), value: fc.oneof(fc.double({ min: 0.99, max: 10, noNaN: true }), fc.double({ min: -1, max: 0.1, noNaN: true }), fc.constant("0.8x")) }),
   fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("kvCacheDtype")).map((p) => p as Path), value: fc.constantFrom("fp16", "FP8", "int8", 8) }),
   fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("contextLength")).map((p) => p as Path), value: fc.oneof(fc.integer({ max: 255 }), fc.integer({ min: 1_048_577 }), fc.constant("128k")) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("extraArgs")).map((p) => p as Path), value: fc.oneof(fc.constant("--enable-metrics"), fc.constant([1, 2]), fc.constant({})) }),
+  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("extraArgs")).map((p) => p as Path), value: fc.oneof(fc.constant("--enable-metrics"), fc.constant([true, null]), fc.constant({})) }),
   fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("weights"), fc.constant("source")).map((p) => p as Path), value: fc.constantFrom("hf", "HuggingFace", "gcs", "", 1) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("weights"), fc.constant("revision")).map((p) => p as Path), value: fc.constantFrom("main", "master", "latest", "HEAD", "", 7) }),
+  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("weights"), fc.constant("revision")).map((p) => p as Path), value: fc.constantFrom("main", "master", "latest", "HEAD", "", true) }),
   fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("weights"), fc.constant("repo")).map((p) => p as Path), value: fc.constantFrom("Qwen3", "a/b/c", "", "Qwen /x") }),
   fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.string({ minLength: 3, maxLength: 10 }).filter((k) => /^[a-z]+$/.test(k) && !["name", "model", "weights", "tp", "replicas", "port", "placement"].includes(k))).map((p) => p as Path), value: junk }),
   fc.record({ path: fc.tuple(fc.constant("nodePools"), fc.constant(0), fc.constant("instanceType")).map((p) => p as Path), value: fc.constantFrom("p5.96xlarge", "m5.large", "", "P5.48XLARGE") }),
-  fc.record({ path: fc.tuple(fc.constant("nodePools"), fc.constant(0), fc.constant("count")).map((p) => p as Path), value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 33, max: 1000 }), fc.constant("1")) }),
+  fc.record({ path: fc.tuple(fc.constant("nodePools"), fc.constant(0), fc.constant("count")).map((p) => p as Path), value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 33, max: 1000 }), fc.constant("one")) }),
   fc.record({ path: fc.constant<Path>(["cache", "throughputMiBps"]), value: fc.oneof(fc.integer({ max: 124 }), fc.integer({ min: 2001, max: 10 ** 5 })) }),
   fc.record({ path: fc.constant<Path>(["cache", "iops"]), value: fc.oneof(fc.integer({ max: 2999 }), fc.integer({ min: 80001, max: 10 ** 7 })) }),
   fc.record({ path: fc.constant<Path>(["monitoring", "retentionDays"]), value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 3651, max: 10 ** 6 }), fc.constant("15d")) }),

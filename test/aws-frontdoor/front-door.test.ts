@@ -137,7 +137,7 @@ describe("load balancer", () => {
   test("the example requests are artifacts calling the service endpoints", () => {
     const ex = artifacts.tls.filter((a) => a.path.startsWith("examples/"));
     expect(ex.map((a) => a.path)).toEqual(["examples/qwen3-32b.sh", "examples/qwen25-vl-32b.sh"]);
-    expect(ex[0].content).toContain('base_url="${BASE_URL:-https://llm.example.com/qwen3-32b}"');
+    expect(ex[0].content).toContain("DEFAULT_BASE_URL='https://llm.example.com/qwen3-32b'\n");
   });
 });
 

@@ -47,6 +47,15 @@ case "$1" in
   start) touch "$STATE/mounted" ;;
 esac
 `,
+  // xfs_growfs reports a grown data section only when the volume under it was grown.
+  xfs_growfs: `#!/bin/bash
+echo "xfs_growfs $*" >> "$STATE/calls"
+if [[ -f "$STATE/volume-grown" ]]; then echo "data blocks changed from 26214400 to 52428800"; else echo "data size unchanged, skipping"; fi
+`,
+  resize2fs: `#!/bin/bash
+echo "resize2fs $*" >> "$STATE/calls"
+echo "The filesystem is already 26214400 (4k) blocks long.  Nothing to do!"
+`,
   sleep: `#!/bin/bash
 echo "sleep $*" >> "$STATE/calls"
 # The volume attaches while the script waits.
@@ -148,6 +157,21 @@ describe("mount-cache script", () => {
     const lines = fs.readFileSync(fstab, "utf8").trim().split("\n");
     expect(lines.filter((l) => l.split(/\s+/)[1] === mountPoint)).toEqual([`UUID=11111111-2222-3333-4444-555555555555 ${mountPoint} xfs defaults,noatime,nofail 0 2`]);
     expect(lines).toHaveLength(2);
+  });
+
+  it("grows the filesystem into a grown volume at boot (cache.sizeGiB raised), and says so; on an unchanged volume it is a no-op", async () => {
+    fs.symlinkSync(path.join(state, "nvme1n1"), device);
+    fs.writeFileSync(path.join(state, "fs"), "xfs 11111111-2222-3333-4444-555555555555\n");
+    const same = await runMount();
+    expect(same.code).toBe(0);
+    expect(called(same.calls, "xfs_growfs")).toEqual([`xfs_growfs -d ${mountPoint}`]);
+    expect(same.stderr).not.toContain("grew the filesystem");
+    fs.writeFileSync(path.join(state, "volume-grown"), "");
+    const grown = await runMount();
+    expect(grown.code).toBe(0);
+    expect(called(grown.calls, "xfs_growfs")).toEqual([`xfs_growfs -d ${mountPoint}`]);
+    expect(grown.stderr).toContain(`grew the filesystem at ${mountPoint} to the volume's size`);
+    expect(called(grown.calls, "mkfs.xfs")).toEqual([]);
   });
 
   it("says plainly when the volume never attaches", async () => {

@@ -59,3 +59,14 @@ if ! mountpoint -q "$MOUNT_POINT"; then
   fi
   log "mounted $VOLUME_ID at $MOUNT_POINT"
 fi
+
+# A raised cache.sizeGiB grows the EBS volume in place; grow the filesystem into it at boot (online,
+# and a no-op when it already fills the device).
+case "$fstype" in
+  xfs) grown=$(xfs_growfs -d "$MOUNT_POINT" 2>&1) || { log "xfs_growfs $MOUNT_POINT failed: $grown"; exit 1; } ;;
+  ext4) grown=$(resize2fs "$dev" 2>&1) || { log "resize2fs $dev failed: $grown"; exit 1; } ;;
+  *) grown="" ;;
+esac
+if grep -qE "data blocks changed|is now [0-9]+ .*blocks long" <<<"$grown"; then
+  log "grew the filesystem at $MOUNT_POINT to the volume's size"
+fi

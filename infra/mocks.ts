@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { physicalNameFor } from "./autoname";
-import { MOCK_RESERVATIONS, mockOfferings, mockZones } from "./instance-offerings";
+import { MOCK_RESERVATIONS, MOCK_VOLUMES, mockOfferings, mockZones } from "./instance-offerings";
 
 /**
  * Strict Pulumi mocks for the offline plan and the tests: every invoke must have a handler here
@@ -115,6 +115,11 @@ export const READS: Record<string, (id: string) => Record<string, unknown>> = {
     const r = MOCK_RESERVATIONS[id];
     if (!r) throw new Error(`InvalidCapacityReservationId.NotFound: ${id}`);
     return { ...r, id, arn: arn("ec2", `capacity-reservation/${id}`), state: "active" };
+  },
+  "aws:ebs/volume:Volume": (id) => {
+    const v = MOCK_VOLUMES[id];
+    if (!v) throw new Error(`InvalidVolume.NotFound: ${id}`);
+    return { ...v, id, arn: arn("ec2", `volume/${id}`) };
   },
 };
 

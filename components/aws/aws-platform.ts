@@ -16,7 +16,7 @@ import { MonitoringNode } from "./monitoring-node";
 import { planFrontDoor } from "./front-door-plan";
 import { AwsNetwork } from "./network";
 import { NodeRouters } from "./node-routers";
-import { reservationZone, reservedPools } from "./reservations";
+import { agreedZone, reservationZone, reservedPools } from "./reservations";
 
 export type AwsPlatformArgs = PlatformArgs;
 
@@ -57,11 +57,21 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     const frontDoorPlan = planFrontDoor(args.plan, awsSettings.frontDoor);
     // Reservations by id fix the zone: read what EC2 says about them first (a read, never deleted).
     const reserved = reservedPools(args.config).map((r) => ({ ...r, cr: aws.ec2.CapacityReservation.get(`${name}-reservation-${r.pool}`, r.id, undefined, { parent: this }) }));
-    const requiredZone = reserved.length
+    // Retained weight caches this stack takes over (aws.nodes.cacheVolumeIds): read, never resized or deleted here.
+    const adopted = new Map(Object.entries(awsSettings.nodes.cacheVolumeIds).map(([node, id]) => [node, aws.ebs.Volume.get(`${name}-${node}-retained-weights`, id, undefined, { parent: this })]));
+    const reservationFix = reserved.length
       ? pulumi.all(reserved.map((r) => pulumi.all([r.cr.availabilityZone, r.cr.instanceType]).apply(([availabilityZone, instanceType]) => ({ id: r.id, availabilityZone, instanceType })))).apply((facts) => {
           const z = reservationZone(args.config, facts);
           if (!z.zone) throw new QwenServingError("platform", z.problems);
-          return { zone: z.zone, why: `capacity reservation ${reserved[0].id}`, path: `nodePools[${reserved[0].index}].capacityReservation.id` };
+          return [{ zone: z.zone, why: `capacity reservation ${reserved[0].id}`, path: `nodePools[${reserved[0].index}].capacityReservation.id` }];
+        })
+      : pulumi.output([]);
+    const volumeFixes = pulumi.all([...adopted].map(([node, v]) => v.availabilityZone.apply((zone) => ({ zone, why: `retained weight volume ${awsSettings.nodes.cacheVolumeIds[node]}`, path: `aws.nodes.cacheVolumeIds.${node}` }))));
+    const requiredZone = reserved.length || adopted.size
+      ? pulumi.all([reservationFix, volumeFixes]).apply(([r, v]) => {
+          const z = agreedZone([...r, ...v]);
+          if (!z.fix) throw new QwenServingError("platform", z.problems);
+          return z.fix;
         })
       : undefined;
     const network = (this.network = new AwsNetwork(`${name}-network`, {
@@ -98,6 +108,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         iops: args.config.cache.iops,
         retain: args.plan.retainCaches,
         tags: { Name: `${args.plan.stack}-${node.name}-weights`, [TAGS.stack]: args.plan.stack },
+        existing: adopted.get(node.name),
       }, { parent: this });
       caches.push(cache);
       const gpuNode = new GpuNode(`${name}-${node.name}`, {

@@ -4,7 +4,7 @@ import { Problem, keyPath } from "../problems";
 import { DeploymentPlan } from "../sglang/planner";
 import { awsLimitProblems } from "./config-limits";
 import { awsExposureProblems } from "./exposure";
-import { reservationConfigProblems } from "./reservations";
+import { adoptedVolumeProblems, reservationConfigProblems } from "./reservations";
 import { HTTPS_PORT } from "./front-door-plan";
 
 /**
@@ -16,7 +16,7 @@ export function awsProblems({ plan, config, secrets }: PlatformCheckInput): Prob
   const monitoring = config.monitoring.enabled
     ? awsMonitoringProblems(config.services, settings.monitoring, { tls: settings.frontDoor.certificateArn !== undefined, hasGrafanaPassword: secrets.grafanaAdminPassword })
     : [];
-  return [...monitoring, ...(plan ? routingProblems(plan) : []), ...awsLimitProblems(plan, config), ...awsExposureProblems({ plan, config, secrets }), ...reservationConfigProblems(config)];
+  return [...monitoring, ...(plan ? routingProblems(plan) : []), ...awsLimitProblems(plan, config), ...awsExposureProblems({ plan, config, secrets }), ...reservationConfigProblems(config), ...adoptedVolumeProblems(plan, config)];
 }
 
 /**

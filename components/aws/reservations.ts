@@ -42,3 +42,20 @@ export function reservationZone(config: StackConfig, facts: readonly Reservation
     problems.push({ path: keyPath("nodePools"), value: facts.map((f) => `${f.id}: ${f.availabilityZone}`), rule: "has capacity reservations in different zones; the GPU nodes, their caches and monitoring share one zone", advice: "use reservations in one zone" });
   return problems.length ? { problems } : { zone: zones[0], problems };
 }
+
+/** aws.nodes.cacheVolumeIds names planned nodes only (a typo would silently download the weights again). */
+export function adoptedVolumeProblems(plan: { readonly nodes: readonly { readonly name: string }[] } | undefined, config: StackConfig): Problem[] {
+  const ids = config.aws?.nodes.cacheVolumeIds ?? {};
+  if (!plan) return [];
+  const nodes = plan.nodes.map((n) => n.name);
+  return Object.keys(ids)
+    .filter((n) => !nodes.includes(n))
+    .map((n) => ({ path: keyPath(["aws", "nodes", "cacheVolumeIds", n]), value: ids[n], rule: `names no planned node`, advice: `planned nodes: ${nodes.join(", ")}` }));
+}
+
+/** Several things that each fix the zone (reservations, retained volumes) must agree. */
+export function agreedZone(fixes: readonly { readonly zone: string; readonly why: string; readonly path: string }[]): { fix?: (typeof fixes)[number]; problems: Problem[] } {
+  const zones = [...new Set(fixes.map((f) => f.zone))];
+  if (zones.length <= 1) return { fix: fixes[0], problems: [] };
+  return { problems: [{ path: keyPath(fixes[1].path), rule: `puts the stack in ${fixes[1].zone}, but ${fixes[0].why} is in ${fixes[0].zone}`, advice: "the GPU nodes, their caches and monitoring share one zone: use a reservation and retained volumes of one zone", value: fixes.map((f) => `${f.why}: ${f.zone}`) }] };
+}

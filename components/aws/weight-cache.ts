@@ -14,6 +14,8 @@ export interface WeightCacheArgs {
   readonly retain: boolean;
   /** Tags on the volume. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /** A retained volume read from AWS (aws.nodes.cacheVolumeIds) to use instead of creating one. @default - a new volume */
+  readonly existing?: aws.ebs.Volume;
 }
 
 /**
@@ -27,7 +29,7 @@ export class WeightCache extends pulumi.ComponentResource {
 
   constructor(name: string, args: WeightCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("qwen-serving:aws:WeightCache", name, {}, opts);
-    const volume = new aws.ebs.Volume(
+    const volume = args.existing ?? new aws.ebs.Volume(
       `${name}-volume`,
       { availabilityZone: args.availabilityZone, type: "gp3", size: args.sizeGiB, throughput: args.throughputMiBps, iops: args.iops, encrypted: true, tags: { ...args.tags } },
       { parent: this, protect: args.retain, retainOnDelete: args.retain },

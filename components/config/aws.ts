@@ -91,6 +91,13 @@ export const AwsNodeSettingsSchema = z
     nodeExporterImage: pinnedImage.default(IMAGES.nodeExporter),
     /** NVIDIA dcgm-exporter on every node. @default IMAGES.dcgmExporter */
     dcgmExporterImage: pinnedImage.default(IMAGES.dcgmExporter),
+    /**
+     * Take over retained weight caches (from a destroyed stack) instead of creating and downloading
+     * again, by node name: `{ "gpu-0": "vol-0123456789abcdef0" }`. The volume is read, not created:
+     * this stack never resizes or deletes it; the stack's zone becomes the volume's.
+     * @default {}
+     */
+    cacheVolumeIds: z.record(z.string(), z.string().regex(/^vol-[0-9a-f]{8,17}$/, "each volume id must look like vol-0123456789abcdef0")).default({}),
   })
   .strict();
 

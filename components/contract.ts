@@ -85,4 +85,6 @@ export const IMAGES = {
   awsCli: "public.ecr.aws/aws-cli/aws-cli:2.27.26",
   /** Front proxy: the upstream release of Debian bookworm's nginx 1.22.1, which the tests run; ships the njs module. */
   proxy: "nginx:1.22.1",
+  /** kubernetes router pods without a prebuilt image: CPython 3.11 on bookworm, whose cp311 wheels router-requirements.txt pins by hash. */
+  routerPython: "python:3.11.13-slim-bookworm",
 } as const;

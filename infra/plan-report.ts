@@ -5,6 +5,7 @@ import { Concurrency, concurrency, DeploymentPlan, ServicePlan, TYPICAL_REQUEST_
 import { Budget } from "./budget";
 import { RecordedResource, redactSecrets } from "./mocks";
 import { awsInstancesReport } from "./aws-report";
+import { kubernetesPrerequisitesReport } from "./k8s-report";
 
 /**
  * The `npm run plan -- --json` document. Version 1 of the contract (README "Plan JSON"):
@@ -198,5 +199,6 @@ export interface PlatformSection {
 /** Extra report sections by platform (a platform without one needs no entry). */
 export const PLATFORM_SECTIONS: Partial<Record<Platform, PlatformSection>> = {
   docker: { title: "docker hosts (containers as registered):", render: dockerHostsTable },
+  kubernetes: { title: "kubernetes cluster prerequisites (what the objects rely on; run each check before `pulumi up`, README \"Kubernetes preflight\"):", render: kubernetesPrerequisitesReport },
   aws: { title: "aws instances (zone; AMI, mocked offline: `pulumi preview` shows the real id to pin; what a newer image and a replacement do):", render: awsInstancesReport },
 };

@@ -52,6 +52,12 @@ export const NodePoolSchedulingSchema = z
     nodeSelector: labels.optional(),
     /** @default [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }] */
     tolerations: z.array(TolerationSchema).optional(),
+    /**
+     * Zone the pool's nodes are in (`topology.kubernetes.io/zone`, e.g. `us-east-1b`): pods are pinned
+     * there and weight volumes are created only there, because an EBS volume never attaches in another
+     * zone. Pin the node group to that zone's subnets too. @default - unpinned (the plan warns)
+     */
+    zone: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "zone must be a zone name such as us-east-1b").optional(),
   })
   .strict();
 
@@ -70,6 +76,16 @@ export const WeightStorageSchema = z
     provisioner: z.string().min(1).default("ebs.csi.aws.com"),
     /** Parameters of a created class. @default - gp3 with `cache.throughputMiBps`, `cache.iops`, encrypted */
     parameters: z.record(z.string().min(1), z.string()).optional(),
+    /**
+     * New replicas start from a VolumeSnapshot of a volume a Job filled once per revision, instead of
+     * each downloading from the hub (needs the snapshot CRDs and controller; see README). false: every
+     * replica downloads. @default true
+     */
+    snapshots: z.boolean().default(true),
+    /** VolumeSnapshotClass of those snapshots. @default "qwen-weights" */
+    snapshotClassName: dnsSubdomain("snapshotClassName").default("qwen-weights"),
+    /** Create that VolumeSnapshotClass (driver: `provisioner`). false: use an existing class of that name. @default true */
+    createSnapshotClass: z.boolean().default(true),
   })
   .strict();
 
@@ -95,7 +111,12 @@ export const IngressSettingsSchema = z
     domain: dnsSubdomain("domain"),
     /** Secret (in the serving namespace) holding the TLS certificate for `*.<domain>`. @default - plain HTTP */
     tlsSecretName: dnsSubdomain("tlsSecretName").optional(),
-    /** Controller-specific annotations, e.g. a read timeout longer than the longest generation. @default {} */
+    /**
+     * Which controller serves the class, for its LLM defaults (nginx: body size, read/send timeouts,
+     * no buffering; alb: idle timeout, draining, ip targets). @default - "nginx" or "alb" when className is one, else "other" (no defaults)
+     */
+    controller: z.enum(["nginx", "alb", "other"]).optional(),
+    /** Controller-specific annotations, laid over the controller's defaults; one that undercuts the proxy's limits is refused. @default {} */
     annotations: z.record(z.string().min(1), z.string()).default({}),
   })
   .strict();
@@ -131,6 +152,15 @@ export const KubernetesMonitoringSchema = z
     monitorLabels: labels.optional(),
     /** Prometheus' own volume. @default 50 */
     prometheusStorageGiB: z.number().int().min(1).max(65536).default(50),
+    /** Alertmanager's volume (silences and notification state). @default 10 */
+    alertmanagerStorageGiB: z.number().int().min(1).max(1024).default(10),
+    /**
+     * StorageClass of Prometheus' and Alertmanager's volumes. EKS 1.30 and later ship no default class, so
+     * a claim without one stays Pending and Prometheus never starts. @default "qwen-monitoring"
+     */
+    storageClassName: dnsSubdomain("storageClassName").default("qwen-monitoring"),
+    /** Create that StorageClass (gp3, encrypted, `storage.provisioner`). false: it exists already. @default true */
+    createStorageClass: z.boolean().default(true),
     dcgm: DcgmExporterSchema.prefault({}),
   })
   .strict();
@@ -154,13 +184,28 @@ export const KubernetesSettingsSchema = z
     startupMinutes: z.number().int().min(30, "give SGLang at least 30 minutes to start: a 32B model's load, KV allocation and CUDA-graph capture can take that long on a cold volume").max(240).default(30),
     /** How long `pulumi up` waits for a StatefulSet to become ready: first weight download plus startup. @default 120 */
     rolloutTimeoutMinutes: z.number().int().min(30).max(1440).default(120),
-    /** Longest generation allowed to finish when a pod stops (terminationGracePeriodSeconds). @default 600 */
-    maxGenerationSeconds: z.number().int().min(30).max(3600).default(600),
     /**
-     * Image with smg 1.13.0 (`python3 -m smg.launch_router`; components/sglang/router-requirements.txt), pinned. Needed when
-     * a service has replicas > 1; the SGLang image does not contain the router. @default - none
+     * Older spelling of the longest generation; `proxy.maxGenerationSeconds` is the one value every
+     * platform reads (proxy, Ingress, termination grace) and wins when both are set.
+     * @default - proxy.maxGenerationSeconds
+     */
+    maxGenerationSeconds: z.number().int().min(30).max(3600).optional(),
+    /** How long a stopping pod keeps serving before SIGTERM, so endpoints and routers drop it first (preStop). @default 15 */
+    preStopSeconds: z.number().int().min(0).max(120).default(15),
+    /**
+     * A prebuilt router image with smg 1.13.0 (`python3 -m smg.launch_router`), pinned by tag or digest.
+     * @default - IMAGES.routerPython, with components/sglang/router-requirements.txt's hash-checked wheels installed by an init container
      */
     routerImage: pinnedImage.optional(),
+    /** Secrets (in the serving namespace) for pulling private images; images may be pinned by digest (`repo@sha256:...`). @default [] */
+    imagePullSecrets: z.array(dnsSubdomain("imagePullSecrets entry")).default([]),
+    /** RuntimeClass of the SGLang pods (e.g. `nvidia` where the NVIDIA runtime is not the node's default). @default - the node's default */
+    runtimeClassName: dnsSubdomain("runtimeClassName").optional(),
+    /**
+     * PriorityClass of the SGLang and router pods, so other work cannot preempt a loaded server. With
+     * `value` the stack creates it; without, it must exist. @default - none
+     */
+    priorityClass: z.object({ name: dnsSubdomain("priorityClass.name"), value: z.number().int().min(-2_147_483_648).max(1_000_000_000).optional() }).strict().optional(),
     /** Annotations of the SGLang pods' ServiceAccount (e.g. `eks.amazonaws.com/role-arn` for s3 weights). @default {} */
     serviceAccountAnnotations: z.record(z.string().min(1), z.string()).default({}),
     /** An Ingress per service. @default - none (Services are ClusterIP only) */

@@ -29,6 +29,8 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
     if (install) {
       if (args.grafanaAdminPassword === undefined) throw new Error("ClusterMonitoring: installing kube-prometheus-stack needs grafanaAdminPassword");
       const ns = new k8s.core.v1.Namespace(`${name}-namespace`, asArgs(install.namespace), { parent: this });
+      // Prometheus and Alertmanager claims name this class; without it they would stay Pending.
+      const storage = install.storageClass ? [new k8s.storage.v1.StorageClass(`${name}-storage`, asArgs(install.storageClass), { parent: this })] : [];
       const admin = new k8s.core.v1.Secret(
         `${name}-grafana-admin`,
         asArgs({ ...install.grafanaAdmin, stringData: pulumi.secret(pulumi.output(args.grafanaAdminPassword).apply((p) => ({ ...install.grafanaAdmin.stringData, "admin-password": p }))) }),
@@ -38,7 +40,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
       this.release = new k8s.helm.v3.Release(
         `${name}-${r.name}`,
         { name: r.name, namespace: r.namespace, chart: r.chart, version: r.version, repositoryOpts: { repo: r.repository }, values: r.values, createNamespace: false },
-        { parent: this, dependsOn: [ns, admin] },
+        { parent: this, dependsOn: [ns, admin, ...storage] },
       );
       // The release brings the CRDs and the namespace everything below lives in.
       deps.push(this.release);

@@ -5,7 +5,8 @@ import { StackConfig } from "../config/schema";
 import { PlatformArgs, PlatformCheckInput, PlatformOutputs, SecretsPresent, ServingSecrets, secretsPresent } from "../platform";
 import { Artifact } from "../render/artifact";
 import { DeploymentPlan } from "../sglang/planner";
-import { kubernetesArtifacts } from "./artifacts";
+import { appliedObjects, kubernetesArtifacts } from "./artifacts";
+import { clusterWarnings } from "./prerequisites";
 import { ClusterMonitoring } from "./cluster-monitoring";
 import { asArgs } from "./k8s-args";
 import { HubToken, ServingManifests, renderServingManifests } from "./manifests";
@@ -84,6 +85,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     const monitoring = config.monitoring.enabled ? renderMonitoringManifests(plan, config, settings) : undefined;
     const artifacts = kubernetesArtifacts(serving, monitoring);
     super("qwen-serving:kubernetes:KubernetesPlatform", name, {}, opts);
+    // Said at preview time: what would strand a pod (a zonal volume without a zone, packed replicas).
+    for (const w of clusterWarnings(appliedObjects(serving, monitoring))) void pulumi.log.warn(w, this);
 
     const base = this.createBase(name, serving, secrets);
     this.workloads = serving.services.map(
@@ -103,6 +106,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     const inNs = { parent: this, dependsOn: namespace ? [namespace] : [] };
     const all: pulumi.Resource[] = namespace ? [namespace] : [];
     if (m.storageClass) all.push(new k8s.storage.v1.StorageClass(`${name}-weights-storage`, asArgs(m.storageClass), { parent: this }));
+    if (m.snapshotClass) all.push(new k8s.apiextensions.CustomResource(`${name}-weights-snapshot-class`, asArgs(m.snapshotClass), { parent: this }));
+    if (m.priorityClass) all.push(new k8s.scheduling.v1.PriorityClass(`${name}-priority-class`, asArgs(m.priorityClass), { parent: this }));
     all.push(new k8s.core.v1.ServiceAccount(`${name}-sglang-sa`, asArgs(m.serviceAccount), inNs));
     if (m.tokensSecret) {
       const values: Record<HubToken, pulumi.Input<string> | undefined> = { "hf-token": secrets.hfToken, "modelscope-token": secrets.modelscopeToken };

@@ -7,6 +7,7 @@ import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/O
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap" with { "resolution-mode": "import" };
 import type { INamespace } from "kubernetes-models/v1/Namespace" with { "resolution-mode": "import" };
 import type { ISecret } from "kubernetes-models/v1/Secret" with { "resolution-mode": "import" };
+import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass" with { "resolution-mode": "import" };
 import { KubernetesSettings } from "../config/kubernetes";
 import { StackConfig } from "../config/schema";
 import { Artifact } from "../render/artifact";
@@ -40,7 +41,7 @@ export interface ServiceMonitor {
       readonly port: string;
       readonly path: string;
       readonly interval: string;
-      readonly relabelings: readonly ConstantRelabeling[];
+      readonly relabelings: readonly Relabeling[];
     }[];
   };
 }
@@ -67,6 +68,8 @@ export interface MonitoringManifests {
   /** When kube-prometheus-stack is installed: its namespace, the Grafana admin Secret and the release. */
   readonly install?: {
     readonly namespace: INamespace;
+    /** The class Prometheus' and Alertmanager's volumes name, when the stack creates it. */
+    readonly storageClass?: IStorageClass;
     /** Data values are SECRET_PLACEHOLDER; the resource gets the Pulumi secret. */
     readonly grafanaAdmin: ISecret;
     readonly release: HelmReleaseSpec;
@@ -95,7 +98,28 @@ export function monitoringInput(plan: DeploymentPlan, config: StackConfig, setti
   };
 }
 
-function serviceMonitor(name: string, namespace: string, labels: Record<string, string>, target: KubernetesScrapeTarget, select: { namespace: string; matchLabels: Record<string, string>; port: string }): ServiceMonitor {
+/** A relabeling that copies discovered labels into a target label. */
+export interface SourceRelabeling {
+  readonly action: "replace";
+  readonly sourceLabels: readonly string[];
+  readonly targetLabel: string;
+}
+type Relabeling = ConstantRelabeling | SourceRelabeling;
+
+/**
+ * `instance` = the node's name, for dcgm-exporter and node-exporter alike, so a GPU alert and the
+ * node's own metrics name the same machine (the exporter's pod IP would change with every restart).
+ */
+export const NODE_NAME_INSTANCE: SourceRelabeling = {
+  action: "replace",
+  sourceLabels: ["__meta_kubernetes_pod_node_name"],
+  targetLabel: "instance",
+};
+
+/** A volume claim template of the chart's Prometheus or Alertmanager on our class. */
+const claim = (storageClassName: string, gib: number) => ({ volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } } } });
+
+function serviceMonitor(name: string, namespace: string, labels: Record<string, string>, target: KubernetesScrapeTarget, select: { namespace: string; matchLabels: Record<string, string>; port: string }, extra: readonly Relabeling[] = []): ServiceMonitor {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "ServiceMonitor",
@@ -103,7 +127,7 @@ function serviceMonitor(name: string, namespace: string, labels: Record<string, 
     spec: {
       selector: { matchLabels: { ...select.matchLabels } },
       namespaceSelector: { matchNames: [select.namespace] },
-      endpoints: [{ port: select.port, path: target.path, interval: target.interval, relabelings: target.relabelings.map((r) => ({ ...r })) }],
+      endpoints: [{ port: select.port, path: target.path, interval: target.interval, relabelings: [...target.relabelings, ...extra].map((r) => ({ ...r })) }],
     },
   };
 }
@@ -124,7 +148,7 @@ export function renderMonitoringManifests(plan: DeploymentPlan, config: StackCon
       serviceMonitors.push(serviceMonitor(t.job, settings.namespace, labels, t, { namespace: settings.namespace, matchLabels: routerSelector(t.service!), port: t.portName }));
     else if (t.component === COMPONENT.dcgmExporter)
       // The GPU operator's exporter, with its own Service labels and port name.
-      serviceMonitors.push(serviceMonitor(t.job, m.namespace, labels, t, { namespace: m.dcgm.namespace, matchLabels: m.dcgm.matchLabels, port: m.dcgm.portName }));
+      serviceMonitors.push(serviceMonitor(t.job, m.namespace, labels, t, { namespace: m.dcgm.namespace, matchLabels: m.dcgm.matchLabels, port: m.dcgm.portName }, [NODE_NAME_INSTANCE]));
     // node-exporter: kube-prometheus-stack scrapes it already; the release values add our labels.
   }
 
@@ -151,6 +175,18 @@ export function renderMonitoringManifests(plan: DeploymentPlan, config: StackCon
     install: m.install
       ? {
           namespace: { apiVersion: "v1", kind: "Namespace", metadata: { name: m.namespace, labels: { [LABELS.partOf]: PART_OF } } },
+          storageClass: m.createStorageClass
+            ? {
+                apiVersion: "storage.k8s.io/v1",
+                kind: "StorageClass",
+                metadata: { name: m.storageClassName, labels: { [LABELS.partOf]: PART_OF } },
+                provisioner: settings.storage.provisioner,
+                parameters: { type: "gp3", encrypted: "true" },
+                reclaimPolicy: plan.retainCaches ? "Retain" : "Delete",
+                volumeBindingMode: "WaitForFirstConsumer",
+                allowVolumeExpansion: true,
+              }
+            : undefined,
           grafanaAdmin: {
             apiVersion: "v1",
             kind: "Secret",
@@ -173,11 +209,14 @@ export function renderMonitoringManifests(plan: DeploymentPlan, config: StackCon
               prometheus: {
                 prometheusSpec: {
                   retention: `${config.monitoring.retentionDays}d`,
-                  storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${m.prometheusStorageGiB}Gi` } } } } },
+                  // A named class: EKS 1.30 and later have no default one, and the claim would stay Pending.
+                  storageSpec: claim(m.storageClassName, m.prometheusStorageGiB),
                 },
               },
+              alertmanager: { alertmanagerSpec: { storage: claim(m.storageClassName, m.alertmanagerStorageGiB) } },
               // Same job/component labels as on aws and docker, so ScrapeTargetDown covers node-exporter.
-              ...(nodeExporter ? { "prometheus-node-exporter": { prometheus: { monitor: { relabelings: nodeExporter.relabelings.map((r) => ({ ...r })) } } } } : {}),
+              // These replace the chart's own list, whose one entry is NODE_NAME_INSTANCE: it is kept.
+              ...(nodeExporter ? { "prometheus-node-exporter": { prometheus: { monitor: { relabelings: [...nodeExporter.relabelings.map((r) => ({ ...r })), { ...NODE_NAME_INSTANCE }] } } } } : {}),
             },
           },
         }

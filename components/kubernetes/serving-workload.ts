@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { asArgs } from "./k8s-args";
-import { ServiceManifests } from "./manifests";
+import { SeedManifests, ServiceManifests } from "./manifests";
 
 export interface ServingWorkloadArgs {
   /** The rendered objects of one service (renderServingManifests); the resources carry exactly these. */
@@ -32,15 +32,37 @@ export class ServingWorkload extends pulumi.ComponentResource {
     const headless = new k8s.core.v1.Service(`${name}-headless`, asArgs(m.headless), after());
     this.service = new k8s.core.v1.Service(`${name}-service`, asArgs(m.front), after());
     const timeout = `${args.rolloutTimeoutMinutes}m`;
-    this.statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, asArgs(m.statefulSet), { ...after(script, headless), customTimeouts: { create: timeout, update: timeout } });
+    const seeded = m.seed ? this.createSeed(name, m.seed, after(script), timeout) : [];
+    // Waits for the seed's snapshot, so the first replicas' volumes start from it.
+    this.statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, asArgs(m.statefulSet), { ...after(script, headless, ...seeded), customTimeouts: { create: timeout, update: timeout } });
     new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, asArgs(m.pdb), after());
     if (m.router) {
       const account = new k8s.core.v1.ServiceAccount(`${name}-router-sa`, asArgs(m.router.serviceAccount), after());
       const role = new k8s.rbac.v1.Role(`${name}-router-role`, asArgs(m.router.role), after());
       const binding = new k8s.rbac.v1.RoleBinding(`${name}-router-rolebinding`, asArgs(m.router.roleBinding), after(account, role));
-      new k8s.apps.v1.Deployment(`${name}-router`, asArgs(m.router.deployment), after(binding));
+      const wheels = m.router.requirements ? [new k8s.core.v1.ConfigMap(`${name}-router-requirements`, asArgs(m.router.requirements), after())] : [];
+      new k8s.apps.v1.Deployment(`${name}-router`, asArgs(m.router.deployment), after(binding, ...wheels));
+      new k8s.policy.v1.PodDisruptionBudget(`${name}-router-pdb`, asArgs(m.router.pdb), after());
     }
     if (m.ingress) new k8s.networking.v1.Ingress(`${name}-ingress`, asArgs(m.ingress), after(this.service));
     this.registerOutputs({ statefulSet: this.statefulSet, service: this.service });
+  }
+
+  /**
+   * The seed claim, the Job that fills it (a new Job per revision and downloader; `pulumi up` waits
+   * for it to complete) and the snapshot, replaced when its revision annotations change.
+   */
+  private createSeed(name: string, seed: SeedManifests, opts: pulumi.CustomResourceOptions, timeout: string): pulumi.Resource[] {
+    const deps = [...((opts.dependsOn as pulumi.Resource[] | undefined) ?? [])];
+    const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-seed-claim`, asArgs(seed.claim), { ...opts, dependsOn: deps });
+    const job = new k8s.batch.v1.Job(`${name}-seed-job`, asArgs(seed.job), { ...opts, dependsOn: [...deps, claim], customTimeouts: { create: timeout, update: timeout } });
+    const snapshot = new k8s.apiextensions.CustomResource(`${name}-seed-snapshot`, asArgs(seed.snapshot), {
+      ...opts,
+      dependsOn: [...deps, job],
+      // A snapshot's source is immutable and its name is the claim templates': replace it, old one first.
+      replaceOnChanges: ["metadata.annotations"],
+      deleteBeforeReplace: true,
+    });
+    return [snapshot];
   }
 }

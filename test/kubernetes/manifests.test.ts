@@ -3,7 +3,7 @@ import { KubernetesSettingsSchema } from "../../components/config/kubernetes";
 import { IMAGES, NODE_PATHS } from "../../components/contract";
 import { StackConfig, StackConfigSchema } from "../../components/config/schema";
 import { GRAFANA_ADMIN_SECRET, renderMonitoringManifests } from "../../components/kubernetes/monitoring-manifests";
-import { HubToken, TOKENS_SECRET, renderServingManifests, servingObjects } from "../../components/kubernetes/manifests";
+import { HubToken, TOKENS_SECRET, renderServingManifests, serviceWeights, servingObjects } from "../../components/kubernetes/manifests";
 import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
 import { QwenServingError, formatProblem } from "../../components/problems";
 import { renderWeightsScript, weightsModels } from "../../components/render/scripts/weights";
@@ -68,17 +68,21 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
   test.each(cases)("%s: /dev/shm is an in-memory emptyDir; the weight volume is mounted read-only", (_n, _svc, m) => {
     const spec = m.statefulSet.spec!.template.spec!;
     expect(spec.volumes).toContainEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "32Gi" } });
-    expect(spec.containers[0].volumeMounts).toEqual(expect.arrayContaining([{ name: "dshm", mountPath: "/dev/shm" }, { name: "weights", mountPath: NODE_PATHS.models, readOnly: true }]));
+    // Only the revision's folder of the volume: /models/<repo> is that revision's files.
+    expect(spec.containers[0].volumeMounts).toEqual(expect.arrayContaining([{ name: "dshm", mountPath: "/dev/shm" }, { name: "weights", mountPath: NODE_PATHS.models, subPath: serviceWeights(_svc).dir, readOnly: true }]));
   });
 
   test.each(cases)("%s: one weight PVC per replica from the storage class, sized by the plan, filled by the init container", (_n, svc, m) => {
     expect(m.statefulSet.spec!.volumeClaimTemplates).toEqual([
-      expect.objectContaining({ metadata: expect.objectContaining({ name: "weights" }), spec: { accessModes: ["ReadWriteOnce"], storageClassName: "qwen-weights", resources: { requests: { storage: `${svc.weightCacheGiB}Gi` } } } }),
+      expect.objectContaining({
+        metadata: expect.objectContaining({ name: "weights" }),
+        spec: { accessModes: ["ReadWriteOnce"], storageClassName: "qwen-weights", resources: { requests: { storage: `${svc.weightCacheGiB}Gi` } }, dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: `weights-${svc.name}` } },
+      }),
     ]);
     const [init] = m.statefulSet.spec!.template.spec!.initContainers!;
     expect(init.image).toBe(IMAGES.sglang);
-    expect(init.command).toEqual(["bash", "/opt/qwen-serving/fetch-weights.sh"]);
-    expect(init.volumeMounts).toContainEqual({ name: "weights", mountPath: NODE_PATHS.models });
+    expect(init.command).toEqual(["bash", "/opt/qwen-serving/weights-revision.sh", "/volume", serviceWeights(svc).dir, "/opt/qwen-serving/fetch-weights.sh"]);
+    expect(init.volumeMounts).toContainEqual({ name: "weights", mountPath: "/volume" });
     expect(m.statefulSet.spec!.template.spec!.volumes).toContainEqual({ name: "weights-script", configMap: { name: m.weightsScript.metadata!.name, defaultMode: 0o555 } });
     expect(m.weightsScript.data!["fetch-weights.sh"]).toBe(renderWeightsScript({ models: weightsModels([svc]), cacheRoot: NODE_PATHS.models }));
     expect(m.weightsScript.data!["fetch-weights.sh"]).toContain(svc.spec.weights.revision);
@@ -116,7 +120,7 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
   test("without hub tokens nothing is mounted or set for them", () => {
     expect(serving.tokensSecret).toBeUndefined();
     const init = serving.services[0].statefulSet.spec!.template.spec!.initContainers![0];
-    expect(init.env).toBeUndefined();
+    expect(init.env).toEqual([{ name: "NVIDIA_VISIBLE_DEVICES", value: "void" }]);
   });
 });
 
@@ -128,7 +132,7 @@ describe("routed services, Ingress and hub tokens", () => {
     const spec = serving.services[0].statefulSet.spec!.template.spec!;
     expect(spec.volumes).toContainEqual({ name: "hub-tokens", secret: { secretName: TOKENS_SECRET, defaultMode: 0o400 } });
     const init = spec.initContainers![0];
-    expect(init.env).toEqual([{ name: "HF_TOKEN_FILE", value: "/run/secrets/qwen-serving/hf-token" }]);
+    expect(init.env).toEqual([{ name: "NVIDIA_VISIBLE_DEVICES", value: "void" }, { name: "HF_TOKEN_FILE", value: "/run/secrets/qwen-serving/hf-token" }]);
     expect(init.volumeMounts).toContainEqual({ name: "hub-tokens", mountPath: "/run/secrets/qwen-serving", readOnly: true });
     // The server itself never sees the tokens.
     expect(spec.containers[0].volumeMounts!.map((v) => v.name)).not.toContain("hub-tokens");
@@ -175,7 +179,8 @@ describe("routed services, Ingress and hub tokens", () => {
       tls: [{ hosts: ["qwen25-vl-32b.llm.example.com"], secretName: "llm-tls" }],
       rules: [{ host: "qwen25-vl-32b.llm.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "qwen25-vl-32b", port: { name: "http" } } } }] } }],
     });
-    expect(ing.metadata!.annotations).toEqual({ "nginx.ingress.kubernetes.io/proxy-read-timeout": "900" });
+    // ingress-nginx's LLM defaults (test/kubernetes/ingress.test.ts), under the user's own.
+    expect(ing.metadata!.annotations).toMatchObject({ "nginx.ingress.kubernetes.io/proxy-read-timeout": "900", "nginx.ingress.kubernetes.io/proxy-buffering": "off" });
   });
 
   test("each ServiceMonitor selects exactly one Service, in its namespace, that has the scraped port", () => {
@@ -194,7 +199,7 @@ describe("routed services, Ingress and hub tokens", () => {
 });
 
 describe("settings that cannot work are refused, all at once", () => {
-  test("an unknown node pool and a routed service without a router image", () => {
+  test("an unknown node pool (a routed service needs no router image: the small python one is the default)", () => {
     const input = k8sStackInput() as Record<string, any>;
     const config = StackConfigSchema.parse({ ...input, services: [{ ...input.services[0], replicas: 2 }], kubernetes: { nodePools: { a100: {} } } });
     let error: unknown;
@@ -206,7 +211,6 @@ describe("settings that cannot work are refused, all at once", () => {
     expect(error).toBeInstanceOf(QwenServingError);
     expect((error as QwenServingError).problems.map(formatProblem)).toEqual([
       "qwen-serving:kubernetes.nodePools.a100: no node pool is named 'a100' (valid: h100)",
-      `qwen-serving:kubernetes.routerImage: services qwen3-32b have replicas > 1 and need SGLang's router (give a pinned image with smg==1.13.0; the SGLang image has none: e.g. FROM ${IMAGES.sglang} plus pip install smg==1.13.0)`,
     ]);
   });
 

@@ -3,7 +3,11 @@
 import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import Ajv from "ajv";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1/PriorityClass";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -24,8 +28,20 @@ import { renderMonitoringManifests } from "../../components/kubernetes/monitorin
 import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
 import { planDeployment } from "../../components/sglang/planner";
 import { k8sStackConfig, routedConfig } from "./helpers";
+import snapshotCrds from "../fixtures/crds/volume-snapshots.json";
 
 type Model = new (data: never) => { validate(): void };
+
+/** A custom resource judged by its CRD's own openAPIV3Schema (external-snapshotter's, test/fixtures/crds). */
+function crdModel(schema: object): Model {
+  const check = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+  return class {
+    constructor(private readonly data: never) {}
+    validate(): void {
+      if (!check(this.data)) throw new Error(JSON.stringify(check.errors));
+    }
+  };
+}
 const MODELS: Record<string, Model> = {
   "v1/Namespace": Namespace,
   "v1/ServiceAccount": ServiceAccount,
@@ -39,6 +55,10 @@ const MODELS: Record<string, Model> = {
   "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding,
   "networking.k8s.io/v1/Ingress": Ingress,
   "storage.k8s.io/v1/StorageClass": StorageClass,
+  "v1/PersistentVolumeClaim": PersistentVolumeClaim,
+  "batch/v1/Job": Job,
+  "scheduling.k8s.io/v1/PriorityClass": PriorityClass,
+  ...Object.fromEntries(Object.entries(snapshotCrds.schemas).map(([k, schema]) => [k, crdModel(schema)])),
   // Prometheus Operator custom resources, from the operator's CRD schemas
   // (@kubernetes-models/prometheus-operator 6.0.0).
   "monitoring.coreos.com/v1/ServiceMonitor": ServiceMonitor,
@@ -62,6 +82,20 @@ function writtenObjects(artifacts: { path: string; content: string }[]) {
 const CASES: Array<[string, () => ReturnType<typeof render>]> = [
   ["Pulumi.k8s.yaml", () => render(k8sStackConfig())],
   ["routed, Ingress, hub tokens, existing StorageClass and operator", () => render(routedConfig({ storage: { create: false, storageClassName: "fast" }, monitoring: { install: false } }), ["hf-token", "modelscope-token"])],
+  [
+    "zone, PriorityClass, RuntimeClass, pull secrets, digests, prebuilt router, ALB",
+    () =>
+      render(
+        routedConfig({
+          nodePools: { h100: { nodeSelector: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" }, zone: "us-east-1b" } },
+          priorityClass: { name: "llm-serving", value: 100000 },
+          runtimeClassName: "nvidia",
+          imagePullSecrets: ["registry-creds"],
+          routerImage: `registry.example.com/smg@sha256:${"a".repeat(64)}`,
+          ingress: { className: "alb", domain: "llm.example.com" },
+        }),
+      ),
+  ],
 ];
 
 describe.each(CASES)("%s", (_name, make) => {
@@ -94,6 +128,12 @@ test("the validation can fail: a StatefulSet with a text replica count and a Ser
   const svc = JSON.parse(JSON.stringify(serving.services[0].front));
   svc.spec.ports[0].port = "http";
   expect(() => new Service(svc).validate()).toThrow(/port/);
+});
+
+test("the snapshot CRD schemas can fail: a VolumeSnapshot without a source and a class with an unknown deletion policy are refused", () => {
+  const [snapshot, snapshotClass] = ["VolumeSnapshot", "VolumeSnapshotClass"].map((k) => MODELS[`snapshot.storage.k8s.io/v1/${k}`]);
+  expect(() => new snapshot({ apiVersion: "snapshot.storage.k8s.io/v1", kind: "VolumeSnapshot", metadata: { name: "x" }, spec: {} } as never).validate()).toThrow(/source/);
+  expect(() => new snapshotClass({ apiVersion: "snapshot.storage.k8s.io/v1", kind: "VolumeSnapshotClass", metadata: { name: "x" }, driver: "ebs.csi.aws.com", deletionPolicy: "Keep" } as never).validate()).toThrow(/allowedValues|enum/);
 });
 
 test("custom resources are validated too: a ServiceMonitor with a numeric port name and a rule without expr are refused", () => {

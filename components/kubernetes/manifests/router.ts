@@ -1,10 +1,49 @@
 /** The router Deployment of a service with replicas > 1, and the RBAC its pod discovery needs. */
+import { readFileSync } from "fs";
+import { join } from "path";
+import type { IContainer } from "kubernetes-models/v1/Container" with { "resolution-mode": "import" };
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
+import { IMAGES } from "../../contract";
 import { KUBERNETES_PORT_NAMES } from "../../render/monitoring";
+import { packageRoot } from "../../render/scripts/sources";
 import { ServicePlan } from "../../sglang/planner";
-import { ROUTER_MODULE } from "../../sglang/router-args";
+import { ROUTER_MODULE, ROUTER_REQUIREMENTS_FILE } from "../../sglang/router-args";
 import { meta, names, podLabels, routerSelector, serverSelector } from "./labels";
+import { podCommon, preStop, routerSpread, terminationGraceSeconds } from "./pods";
 import { RouterManifests, ServingManifestInput } from "./types";
+import { NO_GPUS } from "./weights";
+
+/** Two routers: the policy (power_of_two on requests in flight) keeps no state to split, and a node drain never leaves the service without one. */
+export const ROUTER_REPLICAS = 2;
+/** Where the init container installs the router's wheels (an emptyDir), and PYTHONPATH in the router. */
+const ROUTER_SITE = "/opt/smg";
+const REQUIREMENTS_DIR = "/etc/qwen-serving/router";
+
+/** router-requirements.txt: the router and its one extra import, with the sha256 of every wheel. */
+export function routerRequirements(): string {
+  return readFileSync(join(packageRoot(), ROUTER_REQUIREMENTS_FILE), "utf8");
+}
+
+/**
+ * Without a prebuilt `routerImage`: the small python image, into which an init container installs
+ * exactly the pinned wheels (`--require-hashes`, binary only, no dependencies resolved), so the
+ * router pod pulls ~50 MB instead of the ~11 GiB CUDA server image.
+ */
+function routerInstall(name: string): IContainer {
+  return {
+    name: "install",
+    image: IMAGES.routerPython,
+    command: ["python3", "-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check", "--require-hashes", "--no-deps", "--only-binary=:all:", "--target", ROUTER_SITE, "-r", `${REQUIREMENTS_DIR}/requirements.txt`],
+    env: [{ name: "HOME", value: "/tmp" }, NO_GPUS],
+    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+    volumeMounts: [
+      { name: "router-site", mountPath: ROUTER_SITE },
+      { name: "tmp", mountPath: "/tmp" },
+      { name: `${name}-requirements`, mountPath: REQUIREMENTS_DIR, readOnly: true },
+    ],
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+  };
+}
 
 /**
  * sglang-router 0.1.5 finding the replicas itself: it watches the pods matching the selector and
@@ -34,6 +73,8 @@ export function routerManifests(input: ServingManifestInput, svc: ServicePlan): 
   const selector = routerSelector(svc.name);
   const labels = podLabels(selector, "sglang-router");
   const tcp = (periodSeconds: number, failureThreshold: number): IProbe => ({ tcpSocket: { port: "http" }, periodSeconds, timeoutSeconds: 5, failureThreshold });
+  const prebuilt = input.settings.routerImage;
+  const requirementsName = `${n.router}-requirements`;
   return {
     serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(n.router, ns, labels) },
     // Service discovery watches pods in this namespace, and nothing else.
@@ -50,26 +91,30 @@ export function routerManifests(input: ServingManifestInput, svc: ServicePlan): 
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: n.router },
       subjects: [{ kind: "ServiceAccount", name: n.router, namespace: ns }],
     },
+    requirements: prebuilt ? undefined : { apiVersion: "v1", kind: "ConfigMap", metadata: meta(requirementsName, ns, labels), data: { "requirements.txt": routerRequirements() } },
     deployment: {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: meta(n.router, ns, labels),
       spec: {
-        // One router: its cache-aware radix trees live in memory, and two would split them.
-        replicas: 1,
+        replicas: ROUTER_REPLICAS,
         selector: { matchLabels: selector },
         template: {
           metadata: { labels },
           spec: {
             serviceAccountName: n.router,
+            ...podCommon(input.settings),
+            topologySpreadConstraints: routerSpread(selector),
             securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
-            terminationGracePeriodSeconds: input.settings.maxGenerationSeconds,
+            terminationGracePeriodSeconds: terminationGraceSeconds(input.config, input.settings),
+            ...(prebuilt ? {} : { initContainers: [routerInstall(n.router)] }),
             containers: [
               {
                 name: "router",
-                image: input.settings.routerImage!,
+                image: prebuilt ?? IMAGES.routerPython,
                 command: ["python3", "-m", ROUTER_MODULE],
                 args: discoveryRouterArgs(svc, ns),
+                env: [...(prebuilt ? [] : [{ name: "PYTHONPATH", value: ROUTER_SITE }]), NO_GPUS],
                 ports: [
                   { name: "http", containerPort: svc.router!.port, protocol: "TCP" },
                   { name: KUBERNETES_PORT_NAMES.router, containerPort: svc.router!.metricsPort, protocol: "TCP" },
@@ -77,12 +122,30 @@ export function routerManifests(input: ServingManifestInput, svc: ServicePlan): 
                 resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "8Gi" } },
                 readinessProbe: tcp(10, 3),
                 livenessProbe: tcp(20, 3),
+                ...(preStop(input.settings) ? { lifecycle: preStop(input.settings) } : {}),
+                ...(prebuilt ? {} : { volumeMounts: [{ name: "router-site", mountPath: ROUTER_SITE, readOnly: true }] }),
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
               },
             ],
+            ...(prebuilt
+              ? {}
+              : {
+                  volumes: [
+                    { name: "router-site", emptyDir: { sizeLimit: "256Mi" } },
+                    { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                    { name: requirementsName, configMap: { name: requirementsName } },
+                  ],
+                }),
           },
         },
       },
+    },
+    // One of the two at a time: a drain or upgrade always leaves a router serving.
+    pdb: {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: meta(n.router, ns, labels),
+      spec: { maxUnavailable: 1, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
     },
   };
 }

@@ -1,13 +1,15 @@
 /** Every object of one service: the StatefulSet, its Services, PDB, router and Ingress. */
 import type { IServicePort } from "kubernetes-models/v1/ServicePort" with { "resolution-mode": "import" };
 import { KUBERNETES_PORT_NAMES } from "../../render/monitoring";
-import { renderWeightsScript, weightsModels } from "../../render/scripts/weights";
-import { MODELS_MOUNT } from "../../sglang/launch-args";
 import { ServicePlan } from "../../sglang/planner";
+import { poolScheduling } from "../settings";
+import { serviceIngress } from "./ingress";
 import { COMPONENTS, LABELS, meta, names, routerSelector, serverSelector } from "./labels";
+import { zoneAffinity } from "./pods";
 import { routerManifests } from "./router";
-import { WEIGHTS_SCRIPT_FILE, statefulSet } from "./statefulset";
+import { servicePool, statefulSet } from "./statefulset";
 import { ServiceManifests, ServingManifestInput } from "./types";
+import { seedManifests, serviceWeights } from "./weights";
 
 export function serviceManifests(input: ServingManifestInput, svc: ServicePlan): ServiceManifests {
   const { settings } = input;
@@ -18,17 +20,14 @@ export function serviceManifests(input: ServingManifestInput, svc: ServicePlan):
   const frontSelector = routed ? routerSelector(svc.name) : server;
   const frontPorts: IServicePort[] = [{ name: "http", port: svc.port, targetPort: "http", protocol: "TCP" }];
   if (routed) frontPorts.push({ name: KUBERNETES_PORT_NAMES.router, port: svc.router!.metricsPort, targetPort: KUBERNETES_PORT_NAMES.router, protocol: "TCP" });
-  const ingress = settings.ingress;
-  const host = ingress ? `${svc.name}.${ingress.domain}` : undefined;
+  const weights = serviceWeights(svc);
+  const pool = servicePool(input.plan, svc);
+  const seed = settings.storage.snapshots ? seedManifests(input, svc, weights, { ...poolScheduling(settings, pool), affinity: zoneAffinity(settings.nodePools[pool]?.zone) }) : undefined;
   return {
     service: svc.name,
-    weightsScript: {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: meta(n.weightsScript, ns, server),
-      data: { [WEIGHTS_SCRIPT_FILE]: renderWeightsScript({ models: weightsModels([svc]), cacheRoot: MODELS_MOUNT }) },
-    },
-    statefulSet: statefulSet(input, svc),
+    weightsScript: { apiVersion: "v1", kind: "ConfigMap", metadata: meta(n.weightsScript, ns, server), data: { ...weights.scripts } },
+    ...(seed ? { seed } : {}),
+    statefulSet: statefulSet(input, svc, weights),
     headless: {
       apiVersion: "v1",
       kind: "Service",
@@ -63,18 +62,6 @@ export function serviceManifests(input: ServingManifestInput, svc: ServicePlan):
       },
     },
     router: routed ? routerManifests(input, svc) : undefined,
-    ingress:
-      ingress && host
-        ? {
-            apiVersion: "networking.k8s.io/v1",
-            kind: "Ingress",
-            metadata: { ...meta(n.front, ns, frontSelector), annotations: { ...ingress.annotations } },
-            spec: {
-              ingressClassName: ingress.className,
-              ...(ingress.tlsSecretName ? { tls: [{ hosts: [host], secretName: ingress.tlsSecretName }] } : {}),
-              rules: [{ host, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: n.front, port: { name: "http" } } } }] } }],
-            },
-          }
-        : undefined,
+    ingress: serviceIngress(input.config, settings, svc, frontSelector),
   };
 }

@@ -1,6 +1,8 @@
 /** The whole serving side of a kubernetes plan, and its objects in apply order. */
 import { QwenServingError } from "../../problems";
+import { ingressProblems } from "./ingress";
 import { PART_OF, LABELS, SECRET_PLACEHOLDER, SGLANG_SERVICE_ACCOUNT, TOKENS_SECRET, meta } from "./labels";
+import { planZones, volumeZoneKey } from "./pods";
 import { serviceManifests } from "./service";
 import { statefulSetProblems } from "./statefulset";
 import { KubernetesObject, ServingManifestInput, ServingManifests } from "./types";
@@ -8,11 +10,13 @@ import { KubernetesObject, ServingManifestInput, ServingManifests } from "./type
 /** Every serving-side object of a kubernetes plan. Throws a QwenServingError naming every service that cannot be one StatefulSet. */
 export function renderServingManifests(input: ServingManifestInput): ServingManifests {
   const { settings, plan, config } = input;
-  const problems = statefulSetProblems(plan);
+  const problems = [...statefulSetProblems(plan), ...ingressProblems(config, settings.ingress)];
   if (problems.length) throw new QwenServingError("platform", problems);
   const ns = settings.namespace;
   const partOf = { [LABELS.partOf]: PART_OF };
   const tokens = input.tokens ?? [];
+  const storage = settings.storage;
+  const zones = planZones(plan, settings);
   return {
     namespace: settings.createNamespace
       ? {
@@ -30,11 +34,34 @@ export function renderServingManifests(input: ServingManifestInput): ServingMani
           provisioner: settings.storage.provisioner,
           parameters: settings.storage.parameters ?? { type: "gp3", throughput: String(config.cache.throughputMiBps), iops: String(config.cache.iops), encrypted: "true" },
           reclaimPolicy: plan.retainCaches ? "Retain" : "Delete",
-          // The volume is created in the zone of the node the pod is scheduled to.
+          // The volume is created in the zone of the node the pod is scheduled to...
           volumeBindingMode: "WaitForFirstConsumer",
+          // ...and only in the GPU pools' zones: an EBS volume never attaches in another one.
+          ...(zones.length ? { allowedTopologies: [{ matchLabelExpressions: [{ key: volumeZoneKey(storage.provisioner), values: zones }] }] } : {}),
           allowVolumeExpansion: true,
         }
       : undefined,
+    snapshotClass:
+      storage.snapshots && storage.createSnapshotClass
+        ? {
+            apiVersion: "snapshot.storage.k8s.io/v1",
+            kind: "VolumeSnapshotClass",
+            metadata: { name: storage.snapshotClassName, labels: partOf },
+            driver: storage.provisioner,
+            deletionPolicy: plan.retainCaches ? "Retain" : "Delete",
+          }
+        : undefined,
+    priorityClass:
+      settings.priorityClass?.value !== undefined
+        ? {
+            apiVersion: "scheduling.k8s.io/v1",
+            kind: "PriorityClass",
+            metadata: { name: settings.priorityClass.name, labels: partOf },
+            value: settings.priorityClass.value,
+            globalDefault: false,
+            description: "qwen-serving: SGLang servers and routers; evicting one costs a full model load.",
+          }
+        : undefined,
     serviceAccount: {
       apiVersion: "v1",
       kind: "ServiceAccount",
@@ -54,15 +81,18 @@ export function servingObjects(m: ServingManifests): KubernetesObject[] {
   const push = (o: KubernetesObject | undefined) => o && out.push(o);
   push(m.namespace);
   push(m.storageClass);
+  push(m.snapshotClass);
+  push(m.priorityClass);
   push(m.serviceAccount);
   push(m.tokensSecret);
   for (const s of m.services) {
     push(s.weightsScript);
+    if (s.seed) [s.seed.claim, s.seed.job, s.seed.snapshot].forEach(push);
     push(s.headless);
     push(s.front);
     push(s.statefulSet);
     push(s.pdb);
-    if (s.router) [s.router.serviceAccount, s.router.role, s.router.roleBinding, s.router.deployment].forEach(push);
+    if (s.router) [s.router.serviceAccount, s.router.role, s.router.roleBinding, s.router.requirements, s.router.deployment, s.router.pdb].forEach(push);
     push(s.ingress);
   }
   return out;

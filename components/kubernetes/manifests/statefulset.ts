@@ -1,31 +1,21 @@
 /**
- * The StatefulSet of a service: one SGLang pod per replica, each with its own weight volume that an
- * init container fills once.
+ * The StatefulSet of a service: one SGLang pod per replica, each with its own weight volume (from the
+ * seed snapshot when `storage.snapshots`) whose revision folder an init container fills once.
  */
 import type { IContainer } from "kubernetes-models/v1/Container" with { "resolution-mode": "import" };
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
-import type { IVolume } from "kubernetes-models/v1/Volume" with { "resolution-mode": "import" };
-import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount" with { "resolution-mode": "import" };
 import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet" with { "resolution-mode": "import" };
 import { Problem, keyPath } from "../../problems";
 import { KUBERNETES_PORT_NAMES } from "../../render/monitoring";
-import { HF_TOKEN_FILE, MODELSCOPE_TOKEN_FILE } from "../../render/scripts/weights";
 import { MODELS_MOUNT } from "../../sglang/launch-args";
 import { DeploymentPlan, ServicePlan } from "../../sglang/planner";
 import { poolScheduling } from "../settings";
-import { SGLANG_SERVICE_ACCOUNT, TOKENS_SECRET, meta, names, podLabels, serverSelector } from "./labels";
-import { HubToken, ServingManifestInput } from "./types";
+import { SGLANG_SERVICE_ACCOUNT, meta, names, podLabels, serverSelector } from "./labels";
+import { POOL_ANNOTATION, podCommon, preStop, spreadConstraints, terminationGraceSeconds, zoneAffinity } from "./pods";
+import { ServingManifestInput } from "./types";
+import { ServiceWeights, WEIGHTS_VOLUME, fillContainer, fillVolumes, revisionMetadata, seedNames } from "./weights";
 
-export const WEIGHTS_VOLUME = "weights";
-const SCRIPT_DIR = "/opt/qwen-serving";
-/** The download script's file name in its ConfigMap and in the init container. */
-export const WEIGHTS_SCRIPT_FILE = "fetch-weights.sh";
-const TOKENS_DIR = "/run/secrets/qwen-serving";
-
-const TOKEN_ENV: Record<HubToken, { env: string; default: string }> = {
-  "hf-token": { env: "HF_TOKEN_FILE", default: HF_TOKEN_FILE },
-  "modelscope-token": { env: "MODELSCOPE_TOKEN_FILE", default: MODELSCOPE_TOKEN_FILE },
-};
+export { WEIGHTS_VOLUME, WEIGHTS_SCRIPT_FILE } from "./weights";
 
 /**
  * Probe timings. SGLang opens its port only once weights, KV pool and CUDA graphs are ready
@@ -47,6 +37,8 @@ export const PROBES = Object.freeze({
 });
 
 const poolsOf = (plan: DeploymentPlan, svc: ServicePlan) => [...new Set(svc.placement.map((p) => plan.nodes.find((n) => n.name === p.node)!.pool))];
+/** The one node pool of a service (`statefulSetProblems` refuses a service on several). */
+export const servicePool = (plan: DeploymentPlan, svc: ServicePlan): string => poolsOf(plan, svc)[0];
 
 /** Why a service cannot be one StatefulSet: one pod template has one node selector and one argv. */
 export function statefulSetProblems(plan: DeploymentPlan): Problem[] {
@@ -70,7 +62,7 @@ const httpProbe = (path: string, t: { periodSeconds: number; timeoutSeconds: num
 });
 
 /** SGLang, the `python3 -m sglang.launch_server` argv exactly as the builder made it. */
-function sglangContainer(input: ServingManifestInput, svc: ServicePlan): IContainer {
+function sglangContainer(input: ServingManifestInput, svc: ServicePlan, w: ServiceWeights): IContainer {
   const { settings } = input;
   const port = svc.placement[0].port;
   const memory = `${settings.resources.memoryGiB}Gi`;
@@ -88,84 +80,77 @@ function sglangContainer(input: ServingManifestInput, svc: ServicePlan): IContai
       limits: { memory, "nvidia.com/gpu": gpus },
     },
     volumeMounts: [
-      { name: WEIGHTS_VOLUME, mountPath: MODELS_MOUNT, readOnly: true },
+      // Only this revision's folder: `--model-path /models/<repo>` reads it, and the next revision downloads beside it.
+      { name: WEIGHTS_VOLUME, mountPath: MODELS_MOUNT, subPath: w.dir, readOnly: true },
       { name: "dshm", mountPath: "/dev/shm" },
     ],
     startupProbe: httpProbe("/health", { periodSeconds: PROBES.startupPeriodSeconds, timeoutSeconds: 5, failureThreshold: (settings.startupMinutes * 60) / PROBES.startupPeriodSeconds }),
     readinessProbe: httpProbe("/health_generate", PROBES.readiness),
     livenessProbe: httpProbe("/health_generate", PROBES.liveness),
+    ...(preStop(settings) ? { lifecycle: preStop(settings) } : {}),
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
   };
 }
 
-/** Fills the weight volume once (verified, marked complete); a later start finds the marker and exits. */
-function weightsContainer(input: ServingManifestInput): IContainer {
-  const tokens = input.tokens ?? [];
-  const mounts: IVolumeMount[] = [
-    { name: WEIGHTS_VOLUME, mountPath: MODELS_MOUNT },
-    { name: "weights-script", mountPath: SCRIPT_DIR, readOnly: true },
-  ];
-  if (tokens.length) mounts.push({ name: "hub-tokens", mountPath: TOKENS_DIR, readOnly: true });
+/** The weight claim every replica gets: the plan's size, from the seed snapshot when there is one. */
+type ClaimTemplate = NonNullable<NonNullable<IStatefulSet["spec"]>["volumeClaimTemplates"]>[number];
+function weightClaim(input: ServingManifestInput, svc: ServicePlan, w: ServiceWeights): ClaimTemplate {
+  const storage = input.settings.storage;
   return {
-    name: "weights",
-    image: input.config.image,
-    command: ["bash", `${SCRIPT_DIR}/${WEIGHTS_SCRIPT_FILE}`],
-    // File paths only: the script reads the tokens from these files.
-    ...(tokens.length ? { env: tokens.map((t) => ({ name: TOKEN_ENV[t].env, value: `${TOKENS_DIR}/${t}` })) } : {}),
-    resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } },
-    volumeMounts: mounts,
-    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    metadata: { name: WEIGHTS_VOLUME, labels: serverSelector(svc.name) },
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      storageClassName: storage.storageClassName,
+      resources: { requests: { storage: `${svc.weightCacheGiB}Gi` } },
+      // Immutable in a StatefulSet, so it names the snapshot by its stable name, not by revision.
+      ...(storage.snapshots ? { dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: seedNames(svc.name, w).snapshot } } : {}),
+    },
   };
 }
 
 /** The service's StatefulSet; `statefulSetProblems` must have found nothing for its plan. */
-export function statefulSet(input: ServingManifestInput, svc: ServicePlan): IStatefulSet {
-  const { settings, plan } = input;
+export function statefulSet(input: ServingManifestInput, svc: ServicePlan, w: ServiceWeights): IStatefulSet {
+  const { settings, plan, config } = input;
   const n = names(svc.name);
   const ns = settings.namespace;
   const selector = serverSelector(svc.name);
-  const { nodeSelector, tolerations } = poolScheduling(settings, poolsOf(plan, svc)[0]);
-  const volumes: IVolume[] = [
-    { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${settings.resources.shmGiB}Gi` } },
-    { name: "weights-script", configMap: { name: n.weightsScript, defaultMode: 0o555 } },
-  ];
-  if ((input.tokens ?? []).length) volumes.push({ name: "hub-tokens", secret: { secretName: TOKENS_SECRET, defaultMode: 0o400 } });
+  const pool = poolsOf(plan, svc)[0];
+  const { nodeSelector, tolerations } = poolScheduling(settings, pool);
+  const affinity = zoneAffinity(settings.nodePools[pool]?.zone);
+  const revision = revisionMetadata(w);
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
-    metadata: meta(n.statefulSet, ns, podLabels(selector, "sglang")),
+    metadata: { ...meta(n.statefulSet, ns, podLabels(selector, "sglang")), annotations: { [POOL_ANNOTATION]: pool } },
     spec: {
       serviceName: n.headless,
       replicas: svc.replicas,
       // Replicas are independent servers: start them together, not one cold start after another.
       podManagementPolicy: "Parallel",
       selector: { matchLabels: selector },
+      // A new revision or downloader rolls one pod at a time; the others keep serving meanwhile.
+      updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
       // Whether weight volumes outlive their pods and the stack: the plan decides once.
       persistentVolumeClaimRetentionPolicy: { whenDeleted: plan.retainCaches ? "Retain" : "Delete", whenScaled: "Retain" },
       template: {
-        metadata: { labels: podLabels(selector, "sglang") },
+        metadata: { labels: { ...podLabels(selector, "sglang"), ...revision.labels }, annotations: revision.annotations },
         spec: {
           serviceAccountName: SGLANG_SERVICE_ACCOUNT,
           automountServiceAccountToken: false,
+          ...podCommon(settings),
+          ...(settings.runtimeClassName ? { runtimeClassName: settings.runtimeClassName } : {}),
           nodeSelector,
           tolerations: tolerations.map((t) => ({ ...t })),
-          terminationGracePeriodSeconds: settings.maxGenerationSeconds,
+          ...(affinity ? { affinity } : {}),
+          topologySpreadConstraints: spreadConstraints(svc, selector),
+          terminationGracePeriodSeconds: terminationGraceSeconds(config, settings),
           securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-          initContainers: [weightsContainer(input)],
-          containers: [sglangContainer(input, svc)],
-          volumes,
+          initContainers: [fillContainer(input, w, WEIGHTS_VOLUME)],
+          containers: [sglangContainer(input, svc, w)],
+          volumes: [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${settings.resources.shmGiB}Gi` } }, ...fillVolumes(input, svc)],
         },
       },
-      volumeClaimTemplates: [
-        {
-          metadata: { name: WEIGHTS_VOLUME, labels: selector },
-          spec: {
-            accessModes: ["ReadWriteOnce"],
-            storageClassName: settings.storage.storageClassName,
-            resources: { requests: { storage: `${svc.weightCacheGiB}Gi` } },
-          },
-        },
-      ],
+      volumeClaimTemplates: [weightClaim(input, svc, w)],
     },
   };
 }

@@ -2,7 +2,11 @@
  * The shapes of the serving-side Kubernetes objects (kubernetes-models types, which the tests
  * validate against the pinned Kubernetes OpenAPI schemas) and what renders them.
  */
+import type { IObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta" with { "resolution-mode": "import" };
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap" with { "resolution-mode": "import" };
+import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim" with { "resolution-mode": "import" };
+import type { IJob } from "kubernetes-models/batch/v1/Job" with { "resolution-mode": "import" };
+import type { IPriorityClass } from "kubernetes-models/scheduling.k8s.io/v1/PriorityClass" with { "resolution-mode": "import" };
 import type { INamespace } from "kubernetes-models/v1/Namespace" with { "resolution-mode": "import" };
 import type { ISecret } from "kubernetes-models/v1/Secret" with { "resolution-mode": "import" };
 import type { IService } from "kubernetes-models/v1/Service" with { "resolution-mode": "import" };
@@ -35,12 +39,41 @@ export interface RouterManifests {
   readonly serviceAccount: IServiceAccount;
   readonly role: IRole;
   readonly roleBinding: IRoleBinding;
+  /** The pinned, hash-checked wheels its init container installs; only without a prebuilt routerImage. */
+  readonly requirements?: IConfigMap;
   readonly deployment: IDeployment;
+  readonly pdb: IPodDisruptionBudget;
+}
+
+/** External-snapshotter's VolumeSnapshot (snapshot.storage.k8s.io/v1), the fields we set. */
+export interface VolumeSnapshot {
+  readonly apiVersion: "snapshot.storage.k8s.io/v1";
+  readonly kind: "VolumeSnapshot";
+  readonly metadata: IObjectMeta;
+  readonly spec: { readonly volumeSnapshotClassName: string; readonly source: { readonly persistentVolumeClaimName: string } };
+}
+
+/** External-snapshotter's VolumeSnapshotClass (cluster-scoped). */
+export interface VolumeSnapshotClass {
+  readonly apiVersion: "snapshot.storage.k8s.io/v1";
+  readonly kind: "VolumeSnapshotClass";
+  readonly metadata: IObjectMeta;
+  readonly driver: string;
+  readonly deletionPolicy: "Delete" | "Retain";
+}
+
+/** The seed of a service's weight volumes: a claim a Job fills once per revision, and its snapshot. */
+export interface SeedManifests {
+  readonly claim: IPersistentVolumeClaim;
+  readonly job: IJob;
+  readonly snapshot: VolumeSnapshot;
 }
 
 export interface ServiceManifests {
   readonly service: string;
   readonly weightsScript: IConfigMap;
+  /** With `storage.snapshots`: what new replicas' volumes are created from. */
+  readonly seed?: SeedManifests;
   readonly statefulSet: IStatefulSet;
   readonly headless: IService;
   readonly front: IService;
@@ -55,6 +88,10 @@ export interface ServingManifests {
   readonly namespace?: INamespace;
   /** When the stack creates the weight StorageClass. */
   readonly storageClass?: IStorageClass;
+  /** With `storage.snapshots` and `storage.createSnapshotClass`. */
+  readonly snapshotClass?: VolumeSnapshotClass;
+  /** When `priorityClass.value` is set. */
+  readonly priorityClass?: IPriorityClass;
   readonly serviceAccount: IServiceAccount;
   /** When any hub token is configured; data values are SECRET_PLACEHOLDER. */
   readonly tokensSecret?: ISecret;

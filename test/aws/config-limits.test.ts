@@ -9,8 +9,13 @@ import { planDeployment } from "../../components/sglang/planner";
 import { prodConfig } from "../aws-frontdoor/fixtures";
 
 const withCache = (cache: Record<string, number>) => StackConfigSchema.parse({ ...prodConfig(), cache });
-const problems = (cache: Record<string, number>) => {
-  const config = withCache(cache);
+/** Prod's shape with one Qwen3-8B (15 GiB), which a 51 GiB cache holds (the planner refuses prod's 123 GiB of models in it). */
+const smallWithCache = (cache: Record<string, number>) => {
+  const [svc] = prodConfig().services as Record<string, unknown>[];
+  return StackConfigSchema.parse({ ...prodConfig(), services: [{ ...svc, model: "Qwen/Qwen3-8B" }], cache });
+};
+const problems = (cache: Record<string, number>, make = withCache) => {
+  const config = make(cache);
   return awsLimitProblems(planDeployment("prod", config), config).map(formatProblem);
 };
 
@@ -21,13 +26,13 @@ describe("gp3 rules across cache keys", () => {
   });
 
   test("more IOPS than 500 per GiB of the cache is refused at cache.iops, with the sizes that would work", () => {
-    expect(problems({ sizeGiB: 51, throughputMiBps: 1000, iops: 79997 })).toEqual([
+    expect(problems({ sizeGiB: 51, throughputMiBps: 1000, iops: 79997 }, smallWithCache)).toEqual([
       "qwen-serving:cache.iops: got 79997; is more than gp3's 500 IOPS per GiB of a 51 GiB cache volume (use at most 25500, or set cache.sizeGiB to at least 160)",
     ]);
   });
 
   test("QwenServing's pre-flight reports them with the platform's problems", () => {
-    const pre = preflight({ config: withCache({ sizeGiB: 51, throughputMiBps: 1000, iops: 79997 }), secrets: { grafanaAdminPassword: "x" }, stack: "prod" });
+    const pre = preflight({ config: smallWithCache({ sizeGiB: 51, throughputMiBps: 1000, iops: 79997 }), secrets: { grafanaAdminPassword: "x" }, stack: "prod" });
     expect(pre.problems.map((p) => p.path)).toEqual(["qwen-serving:cache.iops"]);
     expect(pre.stage).toBe("platform");
   });

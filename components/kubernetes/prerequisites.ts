@@ -111,7 +111,7 @@ export function clusterWarnings(objects: readonly AppliedObject[]): string[] {
       );
     const spread = (pod.topologySpreadConstraints ?? []).find((t: any) => t.topologyKey === HOSTNAME_LABEL);
     if (spread?.whenUnsatisfiable === "ScheduleAnyway")
-      out.push(`${s.metadata.name}: the plan puts its ${s.spec.replicas} replicas on fewer nodes than replicas, so one node failure takes several at once and the PodDisruptionBudget cannot keep one serving; add nodes to the pool to spread them.`);
+      out.push(`${s.metadata.name}: its node pool has fewer nodes than its ${s.spec.replicas} replicas, so one node failure takes several at once and the PodDisruptionBudget cannot keep one serving; add nodes to the pool to spread them.`);
   }
   return out;
 }

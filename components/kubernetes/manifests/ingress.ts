@@ -83,7 +83,7 @@ export function ingressProblems(config: StackConfig, ingress: IngressSettings | 
   }
   if (controller === "alb") {
     if (longest > ALB_LIMITS.idleTimeoutSeconds)
-      problems.push({ path: "proxy.maxGenerationSeconds", value: longest, rule: `an ALB's idle timeout is at most ${ALB_LIMITS.idleTimeoutSeconds} s, shorter than the longest generation`, advice: `at most ${ALB_LIMITS.idleTimeoutSeconds} behind an ALB Ingress` });
+      problems.push({ path: keyPath("proxy.maxGenerationSeconds"), value: longest, rule: `an ALB's idle timeout is at most ${ALB_LIMITS.idleTimeoutSeconds} s, shorter than the longest generation`, advice: `at most ${ALB_LIMITS.idleTimeoutSeconds} behind an ALB Ingress` });
     const attrs = a[`${ALB}load-balancer-attributes`];
     const idle = attrs === undefined ? undefined : albAttributes(attrs)["idle_timeout.timeout_seconds"];
     if (idle !== undefined && !(Number(idle) >= Math.min(longest, ALB_LIMITS.idleTimeoutSeconds)))

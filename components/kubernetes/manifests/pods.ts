@@ -28,19 +28,20 @@ export function zoneAffinity(zone: string | undefined): IAffinity | undefined {
   return zone ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE_LABEL, operator: "In", values: [zone] }] }] } } } : undefined;
 }
 
-/** Whether the plan put every replica of the service on a node of its own (then spreading them is a must). */
-export function replicasOnDistinctNodes(svc: ServicePlan): boolean {
-  return new Set(svc.placement.map((p) => p.node)).size === svc.placement.length;
+/** Whether the service's pool has a node per replica (each node fits one: the planner checked its GPUs). */
+export function poolHasNodePerReplica(plan: DeploymentPlan, svc: ServicePlan): boolean {
+  const pools = new Set(svc.placement.map((p) => plan.nodes.find((n) => n.name === p.node)?.pool));
+  return plan.nodes.filter((n) => pools.has(n.pool)).length >= svc.replicas;
 }
 
 /**
- * One replica per node where the plan has a node per replica (DoNotSchedule: a node failure takes
- * one replica, and the PDB then protects the rest); where it packed several on a node, spread as far
- * as the nodes allow (ScheduleAnyway) and the plan warns.
+ * One replica per node where the pool has a node per replica (DoNotSchedule: a node failure takes
+ * one replica, and the PDB then protects the rest); where it has fewer, spread as far as the nodes
+ * allow (ScheduleAnyway), and the plan warns.
  */
-export function spreadConstraints(svc: ServicePlan, selector: Record<string, string>): ITopologySpreadConstraint[] {
+export function spreadConstraints(plan: DeploymentPlan, svc: ServicePlan, selector: Record<string, string>): ITopologySpreadConstraint[] {
   if (svc.replicas < 2) return [];
-  return [{ maxSkew: 1, topologyKey: HOSTNAME_LABEL, whenUnsatisfiable: replicasOnDistinctNodes(svc) ? "DoNotSchedule" : "ScheduleAnyway", labelSelector: { matchLabels: { ...selector } } }];
+  return [{ maxSkew: 1, topologyKey: HOSTNAME_LABEL, whenUnsatisfiable: poolHasNodePerReplica(plan, svc) ? "DoNotSchedule" : "ScheduleAnyway", labelSelector: { matchLabels: { ...selector } } }];
 }
 
 /** The router's replicas: never two on one node, as far as nodes allow. */

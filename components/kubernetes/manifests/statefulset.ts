@@ -142,7 +142,7 @@ export function statefulSet(input: ServingManifestInput, svc: ServicePlan, w: Se
           nodeSelector,
           tolerations: tolerations.map((t) => ({ ...t })),
           ...(affinity ? { affinity } : {}),
-          topologySpreadConstraints: spreadConstraints(svc, selector),
+          topologySpreadConstraints: spreadConstraints(plan, svc, selector),
           terminationGracePeriodSeconds: terminationGraceSeconds(config, settings),
           securityContext: { seccompProfile: { type: "RuntimeDefault" } },
           initContainers: [fillContainer(input, w, WEIGHTS_VOLUME)],

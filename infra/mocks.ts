@@ -75,6 +75,7 @@ export const COMPUTED: Record<string, (name: string, inputs: Record<string, any>
   "aws:ebs/volume:Volume": (name) => ({ arn: arn("ec2", `volume/vol-${hex(name)}`) }),
   "aws:lb/loadBalancer:LoadBalancer": (name) => ({ dnsName: `${name}-123456.${MOCK_ACCOUNT.region}.elb.amazonaws.com`, arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/abc`), arnSuffix: `app/${name}/abc`, zoneId: "Z35SXDOTRQ7X7K" }),
   "aws:lb/targetGroup:TargetGroup": (name) => ({ arn: arn("elasticloadbalancing", `targetgroup/${name}/abc`), arnSuffix: `targetgroup/${name}/abc` }),
+  "aws:sns/topic:Topic": (name) => ({ arn: arn("sns", name) }),
   "aws:lb/listener:Listener": (name) => ({ arn: arn("elasticloadbalancing", `listener/app/${name}/abc/${hex(name).slice(0, 16)}`) }),
   "aws:ec2/vpc:Vpc": () => ({ defaultSecurityGroupId: "sg-default" }),
   "aws:ssm/parameter:Parameter": (_n, i) => ({ arn: arn("ssm", `parameter${i.name}`), version: 1 }),

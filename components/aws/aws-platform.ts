@@ -17,6 +17,7 @@ import { planFrontDoor } from "./front-door-plan";
 import { AwsNetwork } from "./network";
 import { NodeRouters } from "./node-routers";
 import { agreedZone, reservationZone, reservedPools } from "./reservations";
+import { AwsAlarms } from "./alarms";
 
 export type AwsPlatformArgs = PlatformArgs;
 
@@ -168,6 +169,18 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       }, { parent: this }));
       artifacts.push(monitoring.artifacts);
       this.grafana = monitoring.grafana;
+    }
+
+    // --- alarms AWS raises when Prometheus cannot (issue 12) ---
+    if (awsSettings.alarms.enabled) {
+      new AwsAlarms(`${name}-alarms`, {
+        stack: args.plan.stack,
+        settings: awsSettings.alarms,
+        loadBalancerArnSuffix: frontDoor.loadBalancerArnSuffix,
+        targetGroupArnSuffixes: frontDoor.targetGroupArnSuffixes,
+        services: args.plan.services.map((s) => s.name),
+        instances: { ...Object.fromEntries(this.gpuNodes.map((n, i) => [args.plan.nodes[i].name, n.instanceId])), ...(this.monitoring ? { monitoring: this.monitoring.instanceId } : {}) },
+      }, { parent: this });
     }
 
     this.endpoints = frontDoor.endpoints;

@@ -51,6 +51,8 @@ export class FrontDoor extends pulumi.ComponentResource {
   readonly zoneId: pulumi.Output<string>;
   /** Target group ARN per service. */
   readonly targetGroupArns: pulumi.Output<Record<string, string>>;
+  /** `targetgroup/<name>/<id>` per service, the CloudWatch `TargetGroup` dimension. */
+  readonly targetGroupArnSuffixes: pulumi.Output<Record<string, string>>;
   /** Base URL per service (append `/v1/chat/completions`). */
   readonly endpoints: pulumi.Output<Record<string, string>>;
 
@@ -172,6 +174,7 @@ export class FrontDoor extends pulumi.ComponentResource {
     this.dnsName = lb.dnsName;
     this.zoneId = lb.zoneId;
     this.targetGroupArns = pulumi.all(Object.fromEntries([...groups].map(([s, g]) => [s, g.arn])));
+    this.targetGroupArnSuffixes = pulumi.all(Object.fromEntries([...groups].map(([s, g]) => [s, g.arnSuffix])));
     this.endpoints = lb.dnsName.apply((dns) => endpointUrls(args.plan, settings, dns));
     this.registerOutputs({
       loadBalancerArn: this.loadBalancerArn,

@@ -154,6 +154,24 @@ export const CapacityReservationSchema = z
 
 export type CapacityReservationSettings = z.output<typeof CapacityReservationSchema>;
 
+/**
+ * CloudWatch alarms (components/aws/alarms.ts): no healthy target per service, failed EC2 status
+ * checks per instance, to one SNS topic. They fire even when the monitoring instance is down.
+ */
+export const AwsAlarmSettingsSchema = z
+  .object({
+    /** Create the alarms. @default true */
+    enabled: z.boolean().default(true),
+    /** An existing SNS topic to notify (its access policy must let CloudWatch publish). @default - the stack creates one */
+    topicArn: z.string().regex(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, "topicArn must be an SNS topic ARN").optional(),
+    /** Email addresses subscribed to the created topic (each confirms by a link AWS mails). @default [] */
+    emails: z.array(z.email("each entry must be an email address")).default([]),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.topicArn && s.emails.length) ctx.addIssue({ code: "custom", path: ["emails"], message: "emails subscribe to the topic the stack creates; with topicArn, subscribe them to your topic yourself" });
+  });
+
 export const AwsSettingsSchema = z
   .object({
     /** VPC and subnets. @default - a new minimal VPC */
@@ -164,6 +182,8 @@ export const AwsSettingsSchema = z
     nodes: AwsNodeSettingsSchema.prefault({}),
     /** Prometheus/Grafana instance. @default - m7i.large, 100 GiB TSDB, Grafana through SSM only */
     monitoring: AwsMonitoringSettingsSchema.prefault({}),
+    /** CloudWatch alarms and their SNS topic. @default - on, to a topic the stack creates with no subscriptions */
+    alarms: AwsAlarmSettingsSchema.prefault({}),
   })
   .strict();
 
@@ -171,5 +191,6 @@ export type AwsNetworkSettings = z.output<typeof AwsNetworkSettingsSchema>;
 export type AwsFrontDoorSettings = z.output<typeof AwsFrontDoorSettingsSchema>;
 export type AwsNodeSettings = z.output<typeof AwsNodeSettingsSchema>;
 export type AwsMonitoringSettings = z.output<typeof AwsMonitoringSettingsSchema>;
+export type AwsAlarmSettings = z.output<typeof AwsAlarmSettingsSchema>;
 
 export type AwsSettings = z.output<typeof AwsSettingsSchema>;

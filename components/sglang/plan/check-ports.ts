@@ -42,8 +42,8 @@ const NAMES: Record<FixedPort["role"], string> = { nodeExporter: "node_exporter"
 
 /**
  * The listeners of a stack, by network namespace: every replica, router and router-metrics port
- * the plan assigned (per node, or per pod with `podNetwork`), the service listeners of a load
- * balancer, and the platform's fixed ports (exporters on every node, monitoring on its host,
+ * the plan assigned (per node, or per pod with `podNetwork`) and, on a node, its loopback twin behind
+ * the front proxy, the service listeners of a load balancer, and the platform's fixed ports (exporters on every node, monitoring on its host,
  * Grafana's load-balancer listener), from contract PORTS or the config key that moves them.
  */
 export function stackListeners(config: StackConfig, traits: PlatformTraits, nodes: readonly NodePlan[], slots: readonly (readonly Slot[] | undefined)[], ports: readonly (ServicePorts | undefined)[]): Listener[] {
@@ -64,6 +64,10 @@ export function stackListeners(config: StackConfig, traits: PlatformTraits, node
       out.push({ scope, port: p.routerMetrics, what: `${svc.name}'s router metrics` });
     }
   });
+  // The front proxy holds every planned port and moves what it fronts to loopback, PORTS.loopbackOffset
+  // higher (render/proxy/sites.ts), in the same network as the rest of the node (a pod's twin is alone there).
+  if (!traits.podNetwork)
+    for (const l of [...out]) if (l.scope !== LB && l.port + PORTS.loopbackOffset <= 65535) out.push({ scope: l.scope, port: l.port + PORTS.loopbackOffset, what: `${l.what} on loopback behind the front proxy (port + PORTS.loopbackOffset)` });
   const monitoringHost = (traits.monitoringHostKey ? (at(config, traits.monitoringHostKey) as string | undefined) : undefined) ?? nodes[0]?.name;
   for (const f of traits.fixedPorts.filter((x) => opened(config, x))) {
     const port = fixedPortOf(config, f);

@@ -44,6 +44,8 @@ describe("every listener of a node, host, pod or load balancer has its own port"
     ["docker: on the moved monitoring host", "docker", [one(PORTS.grafana, { nodePool: "h-b" })], { docker: { monitoringHost: "h-b" } }, 1],
     ["docker: a moved exporter port onto a service", "docker", [one(9001)], { docker: { nodeExporterPort: 9001 } }, 1],
     ["docker: exporters are not run without monitoring", "docker", [one(PORTS.nodeExporter)], { monitoring: { enabled: false } }, 0],
+    ["docker: an exporter moved onto a service's loopback twin behind the front proxy", "docker", [one(9001)], { docker: { nodeExporterPort: 9001 + PORTS.loopbackOffset } }, 1],
+    ["aws: a service on another's loopback twin", "aws", [one(9001), one(9001 + PORTS.loopbackOffset, { name: "other" })], {}, 1],
     ["docker: a routed service on dcgm-exporter's port", "docker", [routed(PORTS.dcgmExporter, { tp: 1 })], {}, 1],
     ["kubernetes: each pod has its own network", "kubernetes", [one(PORTS.nodeExporter), routed(PORTS.dcgmExporter, { name: "other" })], {}, 0],
     ["kubernetes: a routed service on 29000: router and metrics differ", "kubernetes", [routed(PORTS.routerMetricsBase)], {}, 0],
@@ -53,7 +55,7 @@ describe("every listener of a node, host, pod or load balancer has its own port"
 
   test("the problem names the node, both listeners and what is taken there", () => {
     expect(portProblems("aws", [one(PORTS.nodeExporter)])).toEqual([
-      "qwen-serving:services[0].port: got 9100; port 9100 on gpu-0 is taken twice: qwen3-32b's server and node_exporter (PORTS.nodeExporter) (pick a port not in use there (taken on gpu-0: 9100, 9400))",
+      "qwen-serving:services[0].port: got 9100; port 9100 on gpu-0 is taken twice: qwen3-32b's server and node_exporter (PORTS.nodeExporter) (pick a port not in use there (taken on gpu-0: 9100, 9400, 19100))",
     ]);
     expect(portProblems("docker", [one(9001)], { docker: { nodeExporterPort: 9001 } })[0]).toMatch(/^qwen-serving:services\[0\]\.port: got 9001; port 9001 on h-a is taken twice: qwen3-32b's server and node_exporter \(docker\.nodeExporterPort\)/);
   });
@@ -66,6 +68,7 @@ describe("every listener of a node, host, pod or load balancer has its own port"
       s.placement.forEach((p) => out.push([pod ? `${s.name}-${p.replica}` : p.node, p.port]));
       if (s.router) out.push([pod ? `${s.name}-router` : s.router.node, s.router.port], [pod ? `${s.name}-router` : s.router.node, s.router.metricsPort]);
     }
+    if (!pod) for (const [scope, port] of [...out]) if (port + PORTS.loopbackOffset <= 65535) out.push([scope, port + PORTS.loopbackOffset]);
     const monitoring = (extra.monitoring as { enabled?: boolean } | undefined)?.enabled !== false;
     for (const n of plan.nodes) {
       if (platform === "aws" || (platform === "docker" && monitoring)) out.push([n.name, PORTS.nodeExporter], [n.name, PORTS.dcgmExporter]);
@@ -75,7 +78,7 @@ describe("every listener of a node, host, pod or load balancer has its own port"
   }
 
   test("property: an accepted plan never binds a port twice in one scope, on any platform", () => {
-    const fixed = [PORTS.grafana, PORTS.prometheus, PORTS.alertmanager, PORTS.nodeExporter, PORTS.dcgmExporter, PORTS.routerMetricsBase, PORTS.routerMetricsBase + 1, PORTS.workerBase, PORTS.workerBase + 1, 9001, 9002];
+    const fixed = [PORTS.grafana, PORTS.prometheus, PORTS.alertmanager, PORTS.nodeExporter, PORTS.dcgmExporter, PORTS.routerMetricsBase, PORTS.routerMetricsBase + 1, PORTS.workerBase, PORTS.workerBase + 1, 9001, 9002, 9001 + PORTS.loopbackOffset, PORTS.workerBase + PORTS.loopbackOffset];
     fc.assert(
       fc.property(
         fc.constantFrom<Platform>("aws", "docker", "kubernetes"),

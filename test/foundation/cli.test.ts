@@ -63,11 +63,12 @@ describe("npm run plan", () => {
     expect(r.stdout).toMatch(/^exit codes:\n {2}0 {2}done\n {2}1 {2}refused: .*\n {2}2 {2}bad input: /m);
   });
 
-  test("a config that cannot work exits 1 and lists every problem of every stage on stderr", async () => {
+  test("a config that cannot work exits 1 and lists every problem of every stage (config, plan, platform) on stderr", async () => {
     const dir = stackDir((c) => {
       services(c)[0].tp = 3; // plan: tp does not divide the heads
       services(c)[1].extraArgs = ["--port", "9005"]; // plan: a flag the planner owns
       c["qwen-serving:monitoring"] = { retentionDays: 7, ttftP95Seconds: "abc" }; // config: not a number
+      delete c["qwen-serving:grafanaAdminPassword"]; // platform: Grafana would keep its default password
     });
     const r = await plan(["--stack", "t"], dir);
     expect(r.status).toBe(1);
@@ -76,6 +77,7 @@ describe("npm run plan", () => {
     expect(r.stderr).toContain("qwen-serving:monitoring.ttftP95Seconds: got \"abc\"; Invalid input: expected number, received string");
     expect(r.stderr).toContain("qwen-serving:services[0].tp: tp 3 does not divide Qwen/Qwen3-8B's 32 attention heads");
     expect(r.stderr).toContain("qwen-serving:services[1].extraArgs[0]: got \"--port\"; sets --port, which the planner sets");
+    expect(r.stderr).toMatch(/qwen-serving:grafanaAdminPassword: .*Grafana/);
   });
 
   test("numbers and booleans written as strings (pulumi config set --path stores strings) are read as such", async () => {

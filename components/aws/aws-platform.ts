@@ -5,6 +5,7 @@ import { GrafanaAccess, PlatformArgs, PlatformCheckInput, PlatformOutputs, secre
 import { Problem, QwenServingError } from "../problems";
 import { Artifact } from "../render/artifact";
 import { AwsSettingsSchema } from "../config/aws";
+import { maxGenerationSeconds } from "../config/proxy";
 import { exampleArtifacts } from "../render/examples";
 import { ApiKeys } from "./api-keys";
 import { FrontDoor } from "./front-door";
@@ -85,11 +86,22 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
       instanceTypes: [...args.plan.nodes.flatMap((n) => (n.instanceType ? [n.instanceType] : [])), ...(args.config.monitoring.enabled ? [awsSettings.monitoring.instanceType] : [])],
       requiredZone,
     }, { parent: this }));
-    // Service API keys as SSM SecureStrings, before the nodes: their SGLang units fetch them at boot
+    // Service API keys as SSM SecureStrings, before the nodes: their front proxies fetch them at boot
     // (render/aws/api-key.ts) and their role needs ApiKeys.parameterArns.
     const apiKeys = Object.keys(args.secrets.apiKeys ?? {}).length ? new ApiKeys(`${name}-apikeys`, { stack: args.plan.stack, keys: args.secrets.apiKeys! }, { parent: this }) : undefined;
-    // Each service's cache-aware router rides on its planned node as extra units (render/aws/router-units.ts).
-    const routers = new NodeRouters(args.plan, args.config.image);
+    // Each routed service's router rides on its planned node as extra units (render/aws/router-units.ts).
+    const routers = new NodeRouters(args.plan, args.config.image, maxGenerationSeconds(args.config));
+    // Every node's front proxy holds the planned ports (the ALB's targets); Prometheus and remote
+    // routers are admitted from the private subnet, whose CIDR is known before any node's address.
+    const proxy = network.privateSubnetCidr.apply((cidr) => ({
+      image: args.config.proxy.image,
+      clientIdleSeconds: args.config.proxy.clientIdleSeconds ?? awsSettings.frontDoor.idleTimeoutSeconds,
+      maxBodyBytes: args.config.proxy.maxBodyMiB * 1024 * 1024,
+      maxGenerationSeconds: maxGenerationSeconds(args.config),
+      metricsSources: [cidr, ...args.config.proxy.metricsCidrs],
+      routerSource: cidr,
+      apiKeyServices: Object.keys(args.secrets.apiKeys ?? {}),
+    }));
 
     // --- GPU nodes and weight caches (issue 3: GpuNode, WeightCache) ---
     const nodeRole = new NodeRole(`${name}-node`, {
@@ -125,7 +137,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         cacheVolumeId: cache.volumeId,
         region,
         tokenParameters: nodeRole.tokenParameters,
-        apiKeyServices: Object.keys(args.secrets.apiKeys ?? {}),
+        proxy,
         extraUnits: routers.filesFor(node.name).apply((f) => f.units),
         extraFiles: routers.filesFor(node.name).apply((f) => f.files),
         // prod: a new DLAMI release never replaces a node by surprise (pin aws.nodes.amiId to move on).

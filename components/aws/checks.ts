@@ -1,7 +1,9 @@
 import { AwsMonitoringSettings, AwsSettingsSchema } from "../config/aws";
 import { PlatformCheckInput } from "../platform";
 import { Problem, keyPath } from "../problems";
+import { loopbackPortProblems } from "../render/proxy/sites";
 import { DeploymentPlan } from "../sglang/planner";
+import { maxGenerationSeconds } from "../config/proxy";
 import { awsLimitProblems } from "./config-limits";
 import { awsExposureProblems } from "./exposure";
 import { adoptedVolumeProblems, reservationConfigProblems } from "./reservations";
@@ -16,7 +18,13 @@ export function awsProblems({ plan, config, secrets }: PlatformCheckInput): Prob
   const monitoring = config.monitoring.enabled
     ? awsMonitoringProblems(config.services, settings.monitoring, { tls: settings.frontDoor.certificateArn !== undefined, hasGrafanaPassword: secrets.grafanaAdminPassword })
     : [];
-  return [...monitoring, ...(plan ? routingProblems(plan) : []), ...awsLimitProblems(plan, config), ...awsExposureProblems({ plan, config, secrets }), ...reservationConfigProblems(config), ...adoptedVolumeProblems(plan, config)];
+  return [...monitoring, ...(plan ? routingProblems(plan) : []), ...(plan ? loopbackPortProblems(plan).map((p) => ({ ...p, path: keyPath(p.path) })) : []), ...awsLimitProblems(plan, config), ...awsExposureProblems({ plan, config, secrets }), ...reservationConfigProblems(config), ...adoptedVolumeProblems(plan, config), ...requestTimeoutProblems(config)];
+}
+
+/** The proxies' read timeout and the routers' request timeout follow the longest allowed generation; 0 s would cut every request. */
+function requestTimeoutProblems(config: PlatformCheckInput["config"]): Problem[] {
+  if (maxGenerationSeconds(config) > 0) return [];
+  return [{ path: keyPath(["aws", "frontDoor", "maxGenerationSeconds"]), value: 0, rule: "is also how long the front proxy and the router let a request take", advice: "set proxy.maxGenerationSeconds to the longest generation you allow" }];
 }
 
 /**

@@ -4,6 +4,7 @@ import { AwsNodeSettings, CapacityReservationSettings } from "../config/aws";
 import { TAGS } from "../contract";
 import { Artifact } from "../render/artifact";
 import { renderNodeBootstrap } from "../render/aws/gpu-node";
+import { AwsProxySettings } from "../render/aws/proxy-units";
 import { NodeFile } from "../render/cloud-config";
 import { SystemdUnit } from "../render/systemd";
 import { NodePlan, ServicePlan } from "../sglang/planner";
@@ -49,8 +50,8 @@ export interface GpuNodeArgs {
   readonly region: pulumi.Input<string>;
   /** SSM parameter names of the download tokens that exist (NodeRole.tokenParameters). @default {} */
   readonly tokenParameters?: { readonly hfToken?: string; readonly modelscopeToken?: string };
-  /** Services that have an API key. @default [] */
-  readonly apiKeyServices?: readonly string[];
+  /** The node's front proxy: what it admits and how long it waits (render/aws/proxy-units.ts). */
+  readonly proxy: pulumi.Input<AwsProxySettings>;
   /** Units other components run on this node (the router's). @default [] */
   readonly extraUnits?: pulumi.Input<readonly SystemdUnit[]>;
   /** Files those units need. @default [] */
@@ -98,9 +99,9 @@ export class GpuNode extends pulumi.ComponentResource {
     if (!node.instanceType) throw new Error(`GpuNode ${name}: node ${node.name} has no instance type`);
 
     const bootstrap = pulumi
-      .all([args.cacheVolumeId, args.region, pulumi.output(args.extraUnits ?? []), pulumi.output(args.extraFiles ?? [])])
-      .apply(([volumeId, region, extraUnits, extraFiles]) =>
-        renderNodeBootstrap({ node, services: args.services, image: args.image, settings, volumeId, region, stack: args.stack, tokenParameters: args.tokenParameters, apiKeyServices: args.apiKeyServices, extraUnits: extraUnits as SystemdUnit[], extraFiles: extraFiles as NodeFile[] }),
+      .all([args.cacheVolumeId, args.region, pulumi.output(args.extraUnits ?? []), pulumi.output(args.extraFiles ?? []), pulumi.output(args.proxy)])
+      .apply(([volumeId, region, extraUnits, extraFiles, proxy]) =>
+        renderNodeBootstrap({ node, services: args.services, image: args.image, settings, volumeId, region, stack: args.stack, tokenParameters: args.tokenParameters, proxy: proxy as AwsProxySettings, extraUnits: extraUnits as SystemdUnit[], extraFiles: extraFiles as NodeFile[] }),
       );
 
     const here = args.services.filter((s) => s.placement.some((p) => p.node === node.name));

@@ -46,6 +46,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   /** The one private subnet of the GPU nodes and monitoring. */
   readonly privateSubnetId: pulumi.Output<string>;
+  /** Its CIDR: the nodes' proxies admit /metrics and remote routers from it (known before any node's address). */
+  readonly privateSubnetCidr: pulumi.Output<string>;
   /** AZ of the private subnet; weight-cache volumes must be created here. */
   readonly availabilityZone: pulumi.Output<string>;
   /** Zone id of that AZ (`use1-az4`: the same physical zone in every account). */
@@ -69,6 +71,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
       this.publicSubnetIds = pulumi.output([...settings.publicSubnetIds!]);
       // An existing subnet fixes the zone: it must offer every planned type.
       const subnet = aws.ec2.getSubnetOutput({ id: settings.privateSubnetId! }, { parent: this });
+      this.privateSubnetCidr = subnet.cidrBlock;
       const zone = this.checkedZone(args, pulumi.all([subnet.availabilityZone, subnet.availabilityZoneId]).apply(([n, id]) => ({ names: [n], zoneIds: [id] })), subnet.availabilityZoneId, "aws.network.privateSubnetId");
       this.availabilityZone = zone.name;
       this.availabilityZoneId = zone.id;
@@ -76,6 +79,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
       const created = this.createVpc(name, settings, tags, args);
       this.vpcId = created.vpcId;
       this.privateSubnetId = created.privateSubnetId;
+      this.privateSubnetCidr = created.privateSubnetCidr;
       this.publicSubnetIds = created.publicSubnetIds;
       this.availabilityZone = created.availabilityZone;
       this.availabilityZoneId = created.availabilityZoneId;
@@ -110,6 +114,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
     this.registerOutputs({
       vpcId: this.vpcId,
       privateSubnetId: this.privateSubnetId,
+      privateSubnetCidr: this.privateSubnetCidr,
       availabilityZone: this.availabilityZone,
       availabilityZoneId: this.availabilityZoneId,
       publicSubnetIds: this.publicSubnetIds,
@@ -173,6 +178,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
     return {
       vpcId: vpc.id,
       privateSubnetId: privateSubnet.id,
+      privateSubnetCidr: pulumi.output(layout.privateCidr),
       publicSubnetIds: pulumi.all(publicSubnets.map((s) => s.id)),
       availabilityZone: privateSubnet.availabilityZone,
       availabilityZoneId: chosen.id,

@@ -15,12 +15,14 @@ import { remoteWorkerNodes, routingProblems } from "./checks";
 export class NodeRouters {
   private readonly plan: DeploymentPlan;
   private readonly sglangImage: string;
+  private readonly requestTimeoutSecs: number;
   private readonly addresses: Promise<Record<string, pulumi.Output<string>>>;
   private resolveAddresses!: (ips: Record<string, pulumi.Output<string>>) => void;
 
-  constructor(plan: DeploymentPlan, sglangImage: string) {
+  constructor(plan: DeploymentPlan, sglangImage: string, requestTimeoutSecs: number) {
     this.plan = plan;
     this.sglangImage = sglangImage;
+    this.requestTimeoutSecs = requestTimeoutSecs;
     this.addresses = new Promise((resolve) => (this.resolveAddresses = resolve));
     const problems = routingProblems(plan);
     if (problems.length) throw new QwenServingError("platform", problems);
@@ -33,6 +35,7 @@ export class NodeRouters {
       routerNodeFiles({
         services,
         sglangImage: this.sglangImage,
+        requestTimeoutSecs: this.requestTimeoutSecs,
         addressOf: (n) => {
           if (!ips[n]) throw new Error(`no private address for node '${n}'`);
           return ips[n];

@@ -1,14 +1,13 @@
 import { createServer, IncomingMessage, Server } from "http";
 import { AddressInfo } from "net";
-import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from "fs";
-import { join } from "path";
+import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "fs";
+import { dirname, join } from "path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AwsSettingsSchema } from "../../components/config/aws";
 import { planFrontDoor } from "../../components/aws/front-door-plan";
 import { IMAGES } from "../../components/contract";
-import { API_KEY_ENV, apiKeyParameterName, renderFetchApiKeyScript, serverCommandWithApiKey } from "../../components/render/aws/api-key";
+import { apiKeyParameterName, renderFetchApiKeyScript } from "../../components/render/aws/api-key";
 import { chatRequestBody, EXAMPLE_IMAGE_URL, exampleArtifacts, QWEN3_SAMPLING, visionRequestBody } from "../../components/render/examples";
-import { parseServerArgs } from "../../components/sglang/argparse";
 import { plan, prodConfig } from "./fixtures";
 import { requireTool, run, shellcheck, tempDir, writeTree } from "../support/tools";
 
@@ -116,44 +115,43 @@ describe("API key on the node", () => {
     expect(await shellcheck([f])).toBe("");
   });
 
-  test("it decrypts the parameter into a root-only env file (host aws CLI)", async () => {
+  test("it decrypts the parameter into a raw file only the proxy's uid can read (host aws CLI)", async () => {
     const dir = tempDir("qs-fetch-");
     writeFileSync(join(dir, "fetch.sh"), renderFetchApiKeyScript());
     fakeBin(dir, "aws", `printf '%s\\n' "$*" > "${dir}/aws-args"; echo 'sk-live-xyz'`);
-    const out = join(dir, "run/qwen-serving/qwen3-32b.api-key.env");
-    const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", apiKeyParameterName("prod", "qwen3-32b"), out], { env: { PATH: `${dir}/bin:/usr/bin:/bin` } });
-    expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(readFileSync(out, "utf8")).toBe(`${API_KEY_ENV}=sk-live-xyz\n`);
-    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const out = join(dir, "run/qwen-serving/api-keys/qwen3-32b");
+    const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", apiKeyParameterName("prod", "qwen3-32b"), out, "101"], { env: { PATH: `${dir}/bin:/usr/bin:/bin` } });
+    expect(r).toMatchObject({ code: 0, stdout: "", stderr: "" });
+    // The value only, no newline and no variable name: what the proxy's njs check compares.
+    expect(readFileSync(out, "utf8")).toBe("sk-live-xyz");
+    expect([statSync(out).mode & 0o777, statSync(out).uid, statSync(out).gid]).toEqual([0o400, 101, 101]);
+    expect([statSync(dirname(out)).mode & 0o777, statSync(dirname(out)).uid]).toEqual([0o500, 101]);
     expect(readFileSync(join(dir, "aws-args"), "utf8")).toBe("ssm get-parameter --region us-east-1 --name /qwen-serving/prod/api-keys/qwen3-32b --with-decryption --query Parameter.Value --output text\n");
+    // A second start (a restart of the proxy unit) replaces the file in the now read-only folder.
+    fakeBin(dir, "aws", "echo 'sk-rotated'");
+    expect((await run("bash", [join(dir, "fetch.sh"), "us-east-1", "/p", out, "101"], { env: { PATH: `${dir}/bin:/usr/bin:/bin` } })).code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe("sk-rotated");
+    expect(readdirSync(dirname(out))).toEqual(["qwen3-32b"]);
   });
 
-  test("without an aws CLI it runs the pinned AWS CLI image, and refuses an empty key", async () => {
+  test("without an aws CLI it runs the pinned AWS CLI image with no container log, and refuses an empty key", async () => {
     const dir = tempDir("qs-fetch-");
     writeFileSync(join(dir, "fetch.sh"), renderFetchApiKeyScript());
     fakeBin(dir, "docker", `printf '%s\\n' "$*" > "${dir}/docker-args"; echo ''`);
-    const out = join(dir, "key.env");
+    const out = join(dir, "keys", "k");
     // PATH holds the fake docker and the few coreutils the script uses, so no `aws` can be found.
-    for (const tool of ["bash", "mkdir", "dirname", "mktemp", "mv"]) symlinkSync(requireTool(tool), join(dir, "bin", tool));
-    const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", "/p", out], { env: { PATH: `${dir}/bin` } });
-    expect(readFileSync(join(dir, "docker-args"), "utf8")).toBe(`run --rm ${IMAGES.awsCli} ssm get-parameter --region us-east-1 --name /p --with-decryption --query Parameter.Value --output text\n`);
+    for (const tool of ["bash", "mkdir", "dirname", "mktemp", "mv", "chown", "chmod"]) symlinkSync(requireTool(tool), join(dir, "bin", tool));
+    const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", "/p", out, "101"], { env: { PATH: `${dir}/bin` } });
+    expect(readFileSync(join(dir, "docker-args"), "utf8")).toBe(`run --rm --log-driver none ${IMAGES.awsCli} ssm get-parameter --region us-east-1 --name /p --with-decryption --query Parameter.Value --output text\n`);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("API key /p is empty or spans several lines\n");
     expect(existsSync(out)).toBe(false);
   });
 
-  test("the container runs `python3 -m sglang.launch_server <argv> --api-key <key from env>`, an argv SGLang accepts", async () => {
-    const dir = tempDir("qs-cmd-");
-    fakeBin(dir, "python3", `printf '%s\\0' "$@"`);
-    const [cmd, ...args] = serverCommandWithApiKey(qwen3.launchArgs);
-    const r = await run(cmd, args, { env: { PATH: `${dir}/bin:/usr/bin:/bin`, [API_KEY_ENV]: "sk live'key" } });
-    expect(r.code).toBe(0);
-    const argv = r.stdout.split("\0").slice(0, -1);
-    expect(argv).toEqual(["-m", "sglang.launch_server", ...qwen3.launchArgs, "--api-key", "sk live'key"]);
-    const parsed = parseServerArgs(argv.slice(2));
-    expect(parsed.errors).toEqual([]);
-    expect(parsed.values.api_key).toBe("sk live'key");
-    // The key itself is nowhere in what we render.
-    expect(serverCommandWithApiKey(qwen3.launchArgs).join(" ")).not.toContain("sk live");
+  test("a uid that is not a number is refused before anything is read", async () => {
+    const dir = tempDir("qs-fetch-");
+    writeFileSync(join(dir, "fetch.sh"), renderFetchApiKeyScript());
+    const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", "/p", join(dir, "k"), "nginx"]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining("usage:")]);
   });
 });

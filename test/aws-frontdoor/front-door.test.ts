@@ -262,7 +262,8 @@ describe("routers on the nodes", () => {
 
   test("a router's units ride on its planned node exactly when the service has more than one replica", () => {
     const routerFiles = (scenario: string) => artifacts[scenario].map((a) => a.path).filter((p) => p.includes("sglang-router-"));
-    expect(routerFiles("tls")).toEqual(expect.arrayContaining(["gpu-0/sglang-router-qwen3-32b.service", "gpu-0/sglang-router-qwen25-vl-32b.service", "gpu-0/sglang-router-image.service", "gpu-0/sglang-router-qwen3-32b-workers.timer"]));
+    // No registration timer: smg takes a worker that was down in by itself.
+    expect(routerFiles("tls")).toEqual(["gpu-0/sglang-router-image.service", "gpu-0/sglang-router-qwen3-32b.service", "gpu-0/sglang-router-qwen25-vl-32b.service"]);
     expect(routerFiles("plain")).toEqual([]);
     expect(routerFiles("cross").filter((p) => p.startsWith("gpu-1/"))).toEqual([]);
   });
@@ -282,12 +283,23 @@ describe("routers on the nodes", () => {
     const unit = artifacts.cross.find((a) => a.path === "gpu-0/sglang-router-qwen3-32b.service")!.content;
     expect(unit).toContain(`--worker-urls http://127.0.0.1:${PORTS.workerBase} http://${ip}:${PORTS.workerBase} `);
   });
+
+  test("that worker's node proxy admits the router from the private subnet (no node's address is needed before it exists), the security group from the node group", () => {
+    const conf = artifacts.cross.find((a) => a.path === "gpu-1/nginx.conf")!.content;
+    const subnet = one("cross", SUBNET, "aws-network-private").cidrBlock as string;
+    const site = conf.slice(conf.indexOf("# qwen3-32b-1:"));
+    expect(site.split("\n")[0]).toBe(`# qwen3-32b-1: the public API of 127.0.0.1:${PORTS.workerBase + PORTS.loopbackOffset}, no key, for its router at ${subnet}.`);
+    expect(site).toContain(`listen 0.0.0.0:${PORTS.workerBase};`);
+    expect(site).toContain(`allow ${subnet};\n      deny all;`);
+    const ingress = of("cross", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.fromPort === PORTS.workerBase);
+    expect(ingress.map((r) => [r.inputs.securityGroupId, r.inputs.referencedSecurityGroupId])).toEqual(expect.arrayContaining([[mockId("aws:ec2/securityGroup:SecurityGroup", "cross-aws-network-node"), mockId("aws:ec2/securityGroup:SecurityGroup", "cross-aws-network-node")]]));
+  });
 });
 
 describe("router units per node", () => {
   test("same-node routers render at once with loopback workers", async () => {
     const { NodeRouters } = await import("../../components/aws/node-routers");
-    const routers = new NodeRouters(plan(prodConfig()), IMAGES.sglang);
+    const routers = new NodeRouters(plan(prodConfig()), IMAGES.sglang, 900);
     const files = await valueOf(routers.filesFor("gpu-0"));
     expect(files.units.map((u) => u.name)).toContain("sglang-router-qwen3-32b.service");
     expect(files.units.find((u) => u.name === "sglang-router-qwen3-32b.service")!.content).toContain(`--worker-urls http://127.0.0.1:${PORTS.workerBase} http://127.0.0.1:30001 `);
@@ -295,12 +307,12 @@ describe("router units per node", () => {
 
   test("a node without routers gets no units", async () => {
     const { NodeRouters } = await import("../../components/aws/node-routers");
-    expect(await valueOf(new NodeRouters(plan(crossNodeConfig()), "img:1").filesFor("gpu-1"))).toEqual({ units: [], files: [] });
+    expect(await valueOf(new NodeRouters(plan(crossNodeConfig()), "img:1", 900).filesFor("gpu-1"))).toEqual({ units: [], files: [] });
   });
 
   test("a router with a remote worker waits for the nodes' addresses, then uses the worker node's private IP", async () => {
     const { NodeRouters } = await import("../../components/aws/node-routers");
-    const routers = new NodeRouters(plan(crossNodeConfig()), "img:1");
+    const routers = new NodeRouters(plan(crossNodeConfig()), "img:1", 900);
     const pending = valueOf(routers.filesFor("gpu-0"));
     routers.setAddresses({ "gpu-0": pulumi.output("10.0.16.5"), "gpu-1": pulumi.output("10.0.16.9") });
     const unit = (await pending).units.find((u) => u.name === "sglang-router-qwen3-32b.service")!;
@@ -312,7 +324,7 @@ describe("router units per node", () => {
     const cfg = crossNodeConfig();
     const [svc] = cfg.services;
     const mutual = { ...cfg, services: [svc, { ...svc, name: "qwen3-b", port: 9003, placement: [{ node: "gpu-1", gpus: [2, 3] }, { node: "gpu-0", gpus: [2, 3] }] }] };
-    expect(() => new NodeRouters(plan(mutual), "img:1")).toThrow(
+    expect(() => new NodeRouters(plan(mutual), "img:1", 900)).toThrow(
       "qwen-serving:services[0].placement: routers on gpu-0 -> gpu-1 -> gpu-0 each need another node's address before it exists (place each routed service's replicas so that no two nodes route to each other)",
     );
   });

@@ -1,16 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { REGISTER_INTERVAL_SECONDS } from "../../components/render/scripts/register-workers";
-import {
-  registerScriptPath,
-  routerDockerfile,
-  routerImageTag,
-  routerNodeFiles,
-} from "../../components/render/aws/router-units";
+import { readFileSync } from "fs";
+import { nodeRouterArgs, routerDockerfile, routerImageTag, routerNodeFiles, routerRequirements } from "../../components/render/aws/router-units";
 import { systemdArg } from "../../components/render/systemd";
 import {
   parseRouterArgs,
   ROUTER_ARGS,
-  ROUTER_REQUIREMENT,
+  ROUTER_REQUIREMENTS_FILE,
   routerArgs,
   routerArgsFor,
   routerWorkerUrls,
@@ -116,54 +111,63 @@ describe("router argv", () => {
 
 describe("router units on the node", () => {
   const prod = plan(prodConfig());
-  const files = routerNodeFiles({ services: prod.services, sglangImage: SGLANG_IMAGE, addressOf: noRemote });
+  const files = routerNodeFiles({ services: prod.services, sglangImage: SGLANG_IMAGE, addressOf: noRemote, requestTimeoutSecs: 1200 });
   const unit = (name: string) => files.units.find((u) => u.name === name)!.content;
 
-  test("one image build, and per routed service a router unit plus a registration service and timer", () => {
+  test("one image build and one router unit per routed service; no registration timer (smg probes and takes workers in itself)", () => {
     expect(files.units.map((u) => [u.name, u.enable])).toEqual([
       ["sglang-router-image.service", false],
       ["sglang-router-qwen3-32b.service", true],
-      ["sglang-router-qwen3-32b-workers.service", false],
-      ["sglang-router-qwen3-32b-workers.timer", true],
       ["sglang-router-qwen25-vl-32b.service", true],
-      ["sglang-router-qwen25-vl-32b-workers.service", false],
-      ["sglang-router-qwen25-vl-32b-workers.timer", true],
     ]);
     expect(files.files.map((f) => [f.path, f.mode ?? 0o644])).toEqual([
       ["/etc/qwen-serving/sglang-router/Dockerfile", 0o644],
-      [registerScriptPath("qwen3-32b"), 0o755],
-      [registerScriptPath("qwen25-vl-32b"), 0o755],
+      ["/etc/qwen-serving/sglang-router/router-requirements.txt", 0o644],
     ]);
   });
 
-  test("the router unit runs `python3 -m smg.launch_router <planned argv>` exactly, on the host network", () => {
+  test("the router unit runs `python3 -m smg.launch_router <argv>` on the host network, on loopback at the twins of its planned ports", () => {
     const execStart = unit("sglang-router-qwen3-32b.service").split("\n").find((l) => l.startsWith("ExecStart="))!;
     const tag = routerImageTag(SGLANG_IMAGE);
-    expect(execStart).toBe(
-      `ExecStart=/usr/bin/docker run --rm --name sglang-router-qwen3-32b --network host --log-driver journald ${tag} python3 -m smg.launch_router ${routerArgsFor(prod.services[0], noRemote).join(" ")}`,
-    );
+    const argv = nodeRouterArgs(prod.services[0], noRemote, 1200);
+    expect(execStart).toBe(`ExecStart=/usr/bin/docker run --rm --name sglang-router-qwen3-32b --network host --log-driver journald ${tag} python3 -m smg.launch_router ${argv.join(" ")}`);
+    const r = parseRouterArgs(argv);
+    expect(r.errors).toEqual([]);
+    const planned = prod.services[0].router!;
+    expect(r.values).toMatchObject({ host: "127.0.0.1", port: planned.port + PORTS.loopbackOffset, prometheus_host: "127.0.0.1", prometheus_port: planned.metricsPort + PORTS.loopbackOffset, request_timeout_secs: 1200, policy: "power_of_two", max_buffered_request_bytes: 0 });
+    // Same-node workers through the node proxy's planned ports (it checks the key the router forwards).
+    expect(r.values.worker_urls).toEqual(planned.workers.map((w) => `http://127.0.0.1:${w.port}`));
     expect(unit("sglang-router-qwen3-32b.service")).toContain("Restart=always\n");
     // Wants, not Requires, the image build: a start job failed on a dependency is never retried.
     expect(unit("sglang-router-qwen3-32b.service")).toContain("Requires=docker.service\nWants=sglang-router-image.service network-online.target\n");
   });
 
-  test("the router image is smg==1.13.0 on the pinned SGLang image, without touching its packages", () => {
+  test("the router image installs router-requirements.txt with --require-hashes on the pinned SGLang image, without touching its packages", () => {
     expect(routerImageTag(SGLANG_IMAGE)).toBe("qwen-serving/sglang-router:1.13.0-v0.4.9.post2-cu126");
     expect(routerImageTag(`lmsysorg/sglang@sha256:${"a".repeat(64)}`)).toBe(`qwen-serving/sglang-router:1.13.0-sha256-${"a".repeat(64)}`);
-    const dockerfile = routerDockerfile(SGLANG_IMAGE);
-    expect(dockerfile).toContain(`FROM ${SGLANG_IMAGE}\n`);
-    expect(dockerfile).toContain(`pip install --no-cache-dir --no-deps --only-binary=:all: ${ROUTER_REQUIREMENT} `);
-    expect(ROUTER_REQUIREMENT).toBe("smg==1.13.0");
+    const dockerfile = routerDockerfile(SGLANG_IMAGE).split("\n");
+    expect(dockerfile.slice(1)).toEqual([
+      `FROM ${SGLANG_IMAGE}`,
+      "COPY router-requirements.txt /tmp/router-requirements.txt",
+      "RUN python3 -m pip install --no-cache-dir --disable-pip-version-check --require-hashes --no-deps --only-binary=:all: -r /tmp/router-requirements.txt \\",
+      ' && python3 -c "import smg.launch_router"',
+      "",
+    ]);
     expect(unit("sglang-router-image.service")).toContain(`ExecStart=/usr/bin/docker build --tag ${routerImageTag(SGLANG_IMAGE)} /etc/qwen-serving/sglang-router\n`);
   });
 
-  test("the registration timer fires every 30 s", () => {
-    expect(REGISTER_INTERVAL_SECONDS).toBe(30);
-    expect(unit("sglang-router-qwen3-32b-workers.timer")).toContain("OnUnitActiveSec=30\n");
+  test("the shipped requirements are the repository's pins, hashes included, for the SGLang image's CPython 3.10 (smg's abi3 wheel, setproctitle's cp310 one)", () => {
+    const source = readFileSync(ROUTER_REQUIREMENTS_FILE, "utf8");
+    const pins = (text: string) => text.split("\n").filter((l) => !l.startsWith("#") && l.trim());
+    expect(pins(routerRequirements())).toEqual(pins(source));
+    expect(routerRequirements()).toContain("smg==1.13.0 \\\n    --hash=sha256:cfae8171dac68a74b4822263b1864fa79952992ee472a25ba7266ccd200399b4");
+    // sha256 of setproctitle-1.3.8-cp310-cp310-manylinux1_x86_64.manylinux_2_28_x86_64.manylinux_2_5_x86_64.whl on PyPI.
+    expect(routerRequirements()).toContain("--hash=sha256:bbe67d7ac416087996e39494325d94ef9f4ac1ed33823f90de83c73925665cd2");
+    expect(files.files.find((f) => f.path.endsWith("router-requirements.txt"))!.content).toBe(routerRequirements());
   });
 
   test("a node without routers gets nothing", () => {
-    expect(routerNodeFiles({ services: plan(singleConfig()).services, sglangImage: SGLANG_IMAGE, addressOf: noRemote })).toEqual({ units: [], files: [] });
+    expect(routerNodeFiles({ services: plan(singleConfig()).services, sglangImage: SGLANG_IMAGE, addressOf: noRemote, requestTimeoutSecs: 900 })).toEqual({ units: [], files: [] });
   });
 
   test("systemd quoting escapes specifiers and variables", () => {

@@ -1,15 +1,30 @@
 // Node bootstraps rendered for the repository's real stacks (dev, prod) and both AMI families,
-// with the router units prod's node carries, API keys and a Hugging Face token parameter.
-import { AwsNodeSettingsSchema } from "../../components/config/aws";
+// with the router units and front proxy prod's node carries, API keys and a Hugging Face token parameter.
+import { AwsFrontDoorSettingsSchema, AwsNodeSettingsSchema } from "../../components/config/aws";
 import { StackConfig } from "../../components/config/schema";
 import { NodeBootstrap, renderNodeBootstrap } from "../../components/render/aws/gpu-node";
+import { AwsProxySettings } from "../../components/render/aws/proxy-units";
 import { routerNodeFiles } from "../../components/render/aws/router-units";
+import { maxGenerationSeconds } from "../../components/config/proxy";
 import { DeploymentPlan, planDeployment } from "../../components/sglang/planner";
 import { stackConfig } from "../support/stacks";
 
 export function stackPlan(stack: string): { config: StackConfig; plan: DeploymentPlan } {
   const config = stackConfig(stack);
   return { config, plan: planDeployment(stack, config) };
+}
+
+/** The proxy settings the AWS adapter derives for a stack (aws-platform.ts), with the default VPC's private subnet. */
+export function proxySettings(config: StackConfig, apiKeys: boolean): AwsProxySettings {
+  return {
+    image: config.proxy.image,
+    clientIdleSeconds: config.proxy.clientIdleSeconds ?? AwsFrontDoorSettingsSchema.parse({}).idleTimeoutSeconds,
+    maxBodyBytes: config.proxy.maxBodyMiB * 1024 * 1024,
+    maxGenerationSeconds: maxGenerationSeconds(config),
+    metricsSources: ["10.0.16.0/20", ...config.proxy.metricsCidrs],
+    routerSource: "10.0.16.0/20",
+    apiKeyServices: apiKeys ? config.services.map((s) => s.name) : [],
+  };
 }
 
 export interface Case {
@@ -24,7 +39,7 @@ export function bootstrapCases(): Case[] {
     // Ubuntu 22.04 and 24.04 render the same bootstrap (only the AMI differs): one case covers both.
     for (const ami of ["dlami", "ubuntu-24.04"] as const) {
       for (const node of plan.nodes) {
-        const routers = routerNodeFiles({ services: plan.services.filter((s) => s.router?.node === node.name), sglangImage: config.image, addressOf: () => "10.0.1.10" });
+        const routers = routerNodeFiles({ services: plan.services.filter((s) => s.router?.node === node.name), sglangImage: config.image, addressOf: () => "10.0.1.10", requestTimeoutSecs: maxGenerationSeconds(config) });
         const bootstrap = renderNodeBootstrap({
           node,
           services: plan.services,
@@ -34,7 +49,7 @@ export function bootstrapCases(): Case[] {
           region: "us-east-1",
           stack,
           tokenParameters: { hfToken: `/qwen-serving/${stack}/hf-token`, modelscopeToken: `/qwen-serving/${stack}/modelscope-token` },
-          apiKeyServices: stack === "prod" ? plan.services.map((s) => s.name) : [],
+          proxy: proxySettings(config, stack === "prod"),
           extraUnits: routers.units,
           extraFiles: routers.files,
         });

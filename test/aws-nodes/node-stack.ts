@@ -10,7 +10,7 @@ import { readStackFile } from "../../infra/stack-file";
 import { execOf } from "./systemd-exec";
 import { weightsUnitName } from "../../components/render/aws/gpu-units";
 import { ROOT_VOLUME_PERFORMANCE } from "../../components/aws/gpu-node";
-import { IMAGES, NODE_PATHS, TAGS } from "../../components/contract";
+import { IMAGES, NODE_PATHS, PORTS, TAGS } from "../../components/contract";
 import { SESSION_MANAGER_STATEMENT } from "../../components/aws/node-role";
 
 interface Options {
@@ -130,19 +130,16 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
       for (const s of plan.services) {
         for (const p of s.placement) {
           const unit = artifact(`${p.node}/sglang-${s.name}-${p.replica}.service`).content;
-          const server = expected.apiKeys
-            ? ["bash", "-c", 'exec python3 -m sglang.launch_server "$@" --api-key "$SGLANG_API_KEY"', "sglang.launch_server", ...p.launchArgs]
-            : ["python3", "-m", "sglang.launch_server", ...p.launchArgs];
+          // Never --api-key (the proxy checks the key; SGLang logs its server_args), on the node's loopback only.
           expect(execOf(unit)).toEqual([
             "/usr/bin/docker", "run", "--rm", "--name", `sglang-${s.name}-${p.replica}`,
             "--gpus", `"device=${p.gpus.join(",")}"`,
             "--ipc=host", "--ulimit", "memlock=-1", "--ulimit", "stack=67108864",
-            "--publish", `${p.port}:${p.port}`,
+            "--publish", `127.0.0.1:${p.port + PORTS.loopbackOffset}:${p.port}`,
             "--volume", `${NODE_PATHS.models}:${NODE_PATHS.models}:ro`,
-            ...(expected.apiKeys ? ["--env-file", `/run/qwen-serving/${s.name}.api-key.env`] : []),
             "--log-driver", "journald",
             image,
-            ...server,
+            "python3", "-m", "sglang.launch_server", ...p.launchArgs,
           ]);
           // Gates it waits for (and restarts until they pass), never Requires= or Assert=: those are never retried.
           expect(unit).toContain(`ExecStartPre=${NODE_PATHS.bin}/wait-for.sh /run/qwen-serving/gpu-ok ${NODE_PATHS.models}/${s.weightsRepo}/.qwen-serving-complete\n`);
@@ -158,13 +155,57 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
       for (const n of plan.nodes) {
         const names = artifacts.filter((a) => a.path.startsWith(`${n.name}/`)).map((a) => a.path.slice(n.name.length + 1));
         const models = [...new Set(plan.services.filter((s) => s.placement.some((p) => p.node === n.name)).map((s) => weightsUnitName(s.weightsRepo)))];
-        expect(names).toEqual(expect.arrayContaining(["cloud-init.yaml", "gpu-check.sh", "mount-cache.sh", "wait-for.sh", "fetch-secrets.sh", "fetch-weights.sh", "qwen-gpu-check.service", "qwen-cache-mount.service", ...models, "node-exporter.service", "dcgm-exporter.service", "qwen-serving.target"]));
+        expect(names).toEqual(expect.arrayContaining(["cloud-init.yaml", "gpu-check.sh", "mount-cache.sh", "wait-for.sh", "fetch-secrets.sh", "fetch-weights.sh", "qwen-gpu-check.service", "qwen-cache-mount.service", ...models, "node-exporter.service", "dcgm-exporter.service", "qwen-proxy.service", "nginx.conf", "auth.js", "qwen-serving.target"]));
         const replicas = plan.services.flatMap((s) => s.placement.filter((p) => p.node === n.name).map((p) => `sglang-${s.name}-${p.replica}.service`));
         expect(names.filter((x) => x.startsWith("sglang-") && x.endsWith(".service") && !x.startsWith("sglang-router"))).toEqual(replicas);
         const wants = artifact(`${n.name}/qwen-serving.target`).content.split("\n").find((l) => l.startsWith("Wants="))!.slice(6).split(" ");
-        expect(wants).toEqual(expect.arrayContaining(replicas));
+        expect(wants).toEqual(expect.arrayContaining([...replicas, "qwen-proxy.service"]));
         for (const a of artifacts.filter((x) => x.path.startsWith(`${n.name}/`) && x.path.endsWith(".sh"))) expect(a.mode).toBe(0o755);
       }
+    });
+
+    it("puts the front proxy on every planned port of a node (the target groups' ports), SGLang and the router behind it on loopback", () => {
+      const lb = all("aws:lb/loadBalancer:LoadBalancer");
+      expect(lb).toHaveLength(1);
+      const idle = lb[0].inputs.idleTimeout as number;
+      const subnet = one("aws:ec2/subnet:Subnet", `${prefix}-network-private`).inputs.cidrBlock as string;
+      const attachments = all("aws:lb/targetGroupAttachment:TargetGroupAttachment");
+      expect(attachments.length).toBe(plan.services.length);
+      for (const n of plan.nodes) {
+        const conf = artifact(`${n.name}/nginx.conf`).content;
+        const unit = artifact(`${n.name}/qwen-proxy.service`).content;
+        const planned = plan.services.flatMap((s) => [...s.placement.filter((p) => p.node === n.name).map((p) => p.port), ...(s.router?.node === n.name ? [s.router.port, s.router.metricsPort] : [])]);
+        const listens = [...conf.matchAll(/^ {4}listen (\S+);$/gm)].map((m) => m[1]);
+        expect(new Set(listens)).toEqual(new Set(planned.map((p) => `0.0.0.0:${p}`)));
+        // What it fronts sits at the loopback twins only.
+        const backends = [...conf.matchAll(/^ {4}server (\S+);$/gm)].map((m) => m[1]);
+        expect(new Set(backends)).toEqual(new Set(planned.map((p) => `127.0.0.1:${p + PORTS.loopbackOffset}`)));
+        // The ALB closes idle connections first: AWS wants a target's keep-alive longer than its idle timeout.
+        expect(Number(/keepalive_timeout (\d+)s;/.exec(conf)![1])).toBeGreaterThan(idle);
+        // /metrics and the registration reads only from the private subnet (Prometheus; the ALB is in the public ones).
+        expect([...new Set([...conf.matchAll(/allow (\S+);/g)].map((m) => m[1]))]).toEqual(expect.arrayContaining([subnet]));
+        expect(conf).not.toMatch(/allow (0\.0\.0\.0\/0|all);/);
+        const keyed = expected.apiKeys ? plan.services.filter((s) => s.placement.some((p) => p.node === n.name) || s.router?.node === n.name).map((s) => s.name) : [];
+        expect(execOf(unit)).toEqual([
+          "/usr/bin/docker", "run", "--rm", "--name", "qwen-proxy", "--network", "host",
+          "--user", "101:101", "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+          "--volume", "/etc/qwen-serving/proxy:/etc/qwen-serving/proxy:ro",
+          ...(keyed.length ? ["--volume", "/run/qwen-serving/api-keys:/run/secrets/api-keys:ro"] : []),
+          "--log-driver", "journald", IMAGES.proxy, "nginx", "-e", "stderr", "-c", "/etc/qwen-serving/proxy/nginx.conf",
+        ]);
+        // Each keyed service's key: fetched from its SSM parameter into a file owned by nginx's uid before each start.
+        const region = readStackFile(process.cwd(), stack).config["aws:region"];
+        expect(unit.split("\n").filter((l) => l.includes("fetch-api-key.sh"))).toEqual(keyed.map((s) => `ExecStartPre=/usr/local/lib/qwen-serving/fetch-api-key.sh ${region} /qwen-serving/${stack}/api-keys/${s} /run/qwen-serving/api-keys/${s} 101`));
+        for (const s of keyed) expect(conf).toContain(`set $qs_api_key_file /run/secrets/api-keys/${s};`);
+        if (!keyed.length) expect(conf).not.toContain("qs_api_key_file");
+      }
+      // Every target group's port on its node is one the proxy holds.
+      for (const a of attachments) {
+        const node = plan.nodes.find((n) => a.inputs.targetId === mockId("aws:ec2/instance:Instance", `${prefix}-${n.name}-instance`))!;
+        expect(artifact(`${node.name}/nginx.conf`).content).toContain(`listen 0.0.0.0:${a.inputs.port};`);
+      }
+      // No key and no --api-key in anything the nodes carry.
+      for (const a of artifacts) expect(a.content, a.path).not.toMatch(/--api-key|SGLANG_API_KEY/);
     });
 
     it("tags instances for Prometheus discovery and lets the role read only its boot parameters", () => {

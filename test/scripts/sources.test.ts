@@ -19,8 +19,8 @@ describe("a typed header", () => {
   });
 
   it("renders lists as bash arrays and false as 0", () => {
-    const out = renderShellScript("register-workers.sh", { ROUTER: "http://127.0.0.1:9001", WORKERS: ["http://a:1", "it's"] });
-    expect(out).toContain("\nROUTER='http://127.0.0.1:9001'\nWORKERS=('http://a:1' 'it'\\''s')\n");
+    const out = renderShellScript("fetch-secrets.sh", { DIR: "/run/s", IMAGE: "aws:1", REGION: "us-east-1", PARAMETERS: ["/a", "it's"], FILES: [] });
+    expect(out).toContain("\nDIR='/run/s'\nIMAGE='aws:1'\nREGION='us-east-1'\nPARAMETERS=('/a' 'it'\\''s')\nFILES=()\n");
     expect(renderShellScript("gpu-check.sh", { EXPECTED: 1, INSTANCE_TYPE: "g", NVSWITCH: false, IMAGE: "i" })).toContain("\nNVSWITCH=0\n");
   });
 
@@ -29,8 +29,8 @@ describe("a typed header", () => {
   });
 
   it("refuses a value the source does not declare and a declared name without one", () => {
-    expect(() => renderShellScript("register-workers.sh", { ROUTER: "x" } as never)).toThrow("register-workers.sh: header values missing WORKERS");
-    expect(() => renderShellScript("register-workers.sh", { ROUTER: "x", WORKERS: [], EXTRA: "y" } as never)).toThrow("register-workers.sh: header values not declared EXTRA");
+    expect(() => renderShellScript("fetch-secrets.sh", { DIR: "x", IMAGE: "i", REGION: "r", PARAMETERS: [] } as never)).toThrow("fetch-secrets.sh: header values missing FILES");
+    expect(() => renderShellScript("fetch-secrets.sh", { DIR: "x", IMAGE: "i", REGION: "r", PARAMETERS: [], FILES: [], EXTRA: "y" } as never)).toThrow("fetch-secrets.sh: header values not declared EXTRA");
     expect(() => renderPythonScript("hub.py", {} as never)).toThrow("hub.py: header values missing marker");
   });
 });

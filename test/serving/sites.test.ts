@@ -33,6 +33,11 @@ describe("node proxy sites", () => {
     expect(sites.map((s) => [s.name, s.routerSources])).toEqual([["qwen3-32b-1", ["10.0.17.4/32"]]]);
   });
 
+  test("where the router node's address is not known yet (aws), the platform names the source: its private subnet", () => {
+    const sites = nodeProxySites({ plan: plan(crossNodeConfig()), node: "gpu-1", addressOf: noRemote, routerSource: (n) => (n === "gpu-0" ? "10.0.16.0/20" : noRemote(n)), apiKeyFile: () => undefined });
+    expect(sites.map((s) => [s.name, s.routerSources])).toEqual([["qwen3-32b-1", ["10.0.16.0/20"]]]);
+  });
+
   test("one replica: the service port fronts SGLang directly, with the key", () => {
     const sites = nodeProxySites({ plan: plan(singleConfig()), node: "gpu-0", addressOf: noRemote, apiKeyFile: keyFile, listenAddresses: ["10.0.0.5", "127.0.0.1"] });
     expect(sites.map((s) => [s.listen, s.backend, s.apiKeyFile])).toEqual([
@@ -42,10 +47,10 @@ describe("node proxy sites", () => {
     expect(sitePorts(sites)).toEqual([9001, 9002]);
   });
 
-  test("a planned port whose loopback twin is out of range or planned too is a problem", () => {
+  test("a planned port whose loopback twin is out of range is a problem (a twin planned too is the planner's port registry's)", () => {
     expect(loopbackPortProblems(plan(prodConfig()))).toEqual([]);
-    const bad = loopbackPortProblems(plan({ ...prodConfig(), services: [{ ...prodConfig().services[0], port: 60000 }, { ...prodConfig().services[1], port: 19001, replicas: 1 }] }));
-    expect(bad.map((b) => b.value)).toEqual(expect.arrayContaining([60000]));
+    const bad = loopbackPortProblems(plan({ ...prodConfig(), services: [{ ...prodConfig().services[0], port: 60000 }, { ...prodConfig().services[1], replicas: 1 }] }));
+    expect(bad).toEqual([{ path: ["services", 0, "port"], value: 60000, rule: "port 60000 on gpu-0 needs 70000 on loopback for what the front proxy fronts, beyond 65535", advice: "keep planned ports below 55536" }]);
   });
 });
 

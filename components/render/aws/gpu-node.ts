@@ -1,6 +1,5 @@
 import { AwsNodeSettings } from "../../config/aws";
 import { NodePlan, ServicePlan } from "../../sglang/planner";
-import { FETCH_API_KEY_SCRIPT_PATH, renderFetchApiKeyScript } from "./api-key";
 import { Artifact } from "../artifact";
 import { NodeFile, renderCloudConfig, userDataBase64 } from "../cloud-config";
 import { SystemdUnit } from "../systemd";
@@ -8,6 +7,7 @@ import { renderFetchSecretsScript } from "./fetch-secrets";
 import { renderGpuCheckScript } from "./gpu-check";
 import { renderMountCacheScript } from "./mount-cache";
 import { renderNvidiaInstallScript } from "./nvidia-install";
+import { AwsProxySettings, proxyNodeFiles } from "./proxy-units";
 import { renderWeightsScript, weightsModels } from "../scripts/weights";
 import {
   cacheMountUnit, dcgmExporterUnit, gpuCheckUnit, NODE_SCRIPTS, nodeExporterUnit, NVIDIA_SETUP_UNIT, nvidiaSetupUnit, renderWaitForScript, SERVING_TARGET, servingTarget, sglangUnit, weightsUnit,
@@ -27,8 +27,8 @@ export interface NodeBootstrapInput {
   readonly stack: string;
   /** SSM SecureString parameter names of the download tokens that exist. @default {} */
   readonly tokenParameters?: { readonly hfToken?: string; readonly modelscopeToken?: string };
-  /** Services whose SGLang gets an API key (render/aws/api-key.ts). @default [] */
-  readonly apiKeyServices?: readonly string[];
+  /** The node's front proxy (render/aws/proxy-units.ts), before every SGLang server and router here. */
+  readonly proxy: AwsProxySettings;
   /** Units other components run on this node (the router's). @default [] */
   readonly extraUnits?: readonly SystemdUnit[];
   /** Files those units need. @default [] */
@@ -56,7 +56,7 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
   const ubuntu = input.settings.ami !== "dlami";
   const replicas = input.services.flatMap((s) => s.placement.filter((p) => p.node === node.name).map((p) => ({ svc: s, p })));
   const models = weightsModels(replicas.map((r) => r.svc));
-  const keyed = new Set(input.apiKeyServices ?? []);
+  const proxy = proxyNodeFiles({ node: node.name, services: input.services, settings: input.proxy, region: input.region, stack: input.stack });
   const tokens = input.tokenParameters ?? {};
 
   const files: NodeFile[] = [
@@ -80,9 +80,8 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
           { path: NODE_SCRIPTS.weights, content: renderWeightsScript({ models }), mode: 0o755 },
         ]
       : []),
-    ...(replicas.some((r) => keyed.has(r.svc.name)) ? [{ path: FETCH_API_KEY_SCRIPT_PATH, content: renderFetchApiKeyScript(), mode: 0o755 }] : []),
   ];
-  for (const extra of input.extraFiles ?? []) {
+  for (const extra of [...proxy.files, ...(input.extraFiles ?? [])]) {
     const same = files.find((f) => f.path === extra.path);
     if (same && same.content !== extra.content) throw new Error(`node ${node.name}: two different files for ${extra.path}`);
     if (!same) files.push(extra);
@@ -102,9 +101,9 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
         launchArgs: p.launchArgs,
         modelRepo: svc.weightsRepo,
         image,
-        apiKey: keyed.has(svc.name) ? { region: input.region, stack: input.stack } : undefined,
       }),
     ),
+    ...proxy.units,
     nodeExporterUnit(input.settings.nodeExporterImage),
     dcgmExporterUnit(input.settings.dcgmExporterImage),
     ...(input.extraUnits ?? []),

@@ -1,6 +1,6 @@
 import { NODE_PATHS, PORTS } from "../../contract";
 import { MODELS_MOUNT } from "../../sglang/launch-args";
-import { API_KEY_ENV, apiKeyEnvFile, fetchApiKeyCommand, serverCommandWithApiKey } from "./api-key";
+import { loopbackPort } from "../proxy/sites";
 import { renderShellScript } from "../scripts/sources";
 import { weightsMarkerPath } from "../scripts/weights";
 import { bootTarget, command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit } from "../systemd";
@@ -129,7 +129,10 @@ export interface SglangReplicaUnitInput {
   readonly replica: number;
   /** Planned GPU indices: the container sees exactly these. */
   readonly gpus: readonly number[];
-  /** Planned port (the service port, or a worker port behind a router). */
+  /**
+   * Planned port (the service port, or a worker port behind a router): SGLang's `--port` in its
+   * container, published on the node's 127.0.0.1 at its loopback twin; the front proxy holds it.
+   */
   readonly port: number;
   /** The builder's argv, after `python3 -m sglang.launch_server`. */
   readonly launchArgs: readonly string[];
@@ -137,8 +140,6 @@ export interface SglangReplicaUnitInput {
   readonly modelRepo: string;
   /** Pinned SGLang image. */
   readonly image: string;
-  /** Set when the service has an API key: region and stack locate its SSM parameter (see render/aws/api-key.ts). */
-  readonly apiKey?: { readonly region: string; readonly stack: string };
 }
 
 /**
@@ -146,22 +147,21 @@ export interface SglangReplicaUnitInput {
  * (`--gpus "device=0,1"`, the quotes keep the comma inside one device list), the host IPC
  * namespace (NCCL and CUDA IPC between TP ranks; it also gives the container the host's /dev/shm,
  * half of RAM, so no --shm-size), unlimited locked memory as SGLang's compose file sets, the cache
- * read-only, the planned port, and then `python3 -m sglang.launch_server` with exactly the
- * builder's argv.
+ * read-only, the planned port on the node's loopback only, and then exactly
+ * `python3 -m sglang.launch_server <the builder's argv>`: never `--api-key`, since the node's front
+ * proxy checks the key and SGLang logs its whole server_args.
  */
 function sglangRun(r: SglangReplicaUnitInput): string[] {
-  const server = r.apiKey ? serverCommandWithApiKey(r.launchArgs) : ["python3", "-m", "sglang.launch_server", ...r.launchArgs];
   return [
     "--gpus", `"device=${r.gpus.join(",")}"`,
     "--ipc=host",
     "--ulimit", "memlock=-1",
     "--ulimit", "stack=67108864",
-    "--publish", `${r.port}:${r.port}`,
+    "--publish", `127.0.0.1:${loopbackPort(r.port)}:${r.port}`,
     "--volume", `${NODE_PATHS.models}:${MODELS_MOUNT}:ro`,
-    ...(r.apiKey ? ["--env-file", apiKeyEnvFile(r.service)] : []),
     "--log-driver", "journald",
     r.image,
-    ...server,
+    "python3", "-m", "sglang.launch_server", ...r.launchArgs,
   ];
 }
 
@@ -169,13 +169,13 @@ export function sglangUnit(r: SglangReplicaUnitInput): SystemdUnit {
   return containerUnit({
     name: sglangUnitName(r.service, r.replica),
     container: sglangContainerName(r.service, r.replica),
-    description: `SGLang ${r.service} replica ${r.replica}: ${r.modelRepo} on GPUs ${r.gpus.join(",")}, port ${r.port}${r.apiKey ? `, API key from ${API_KEY_ENV}` : ""}`,
+    description: `SGLang ${r.service} replica ${r.replica}: ${r.modelRepo} on GPUs ${r.gpus.join(",")}, port ${r.port} behind the front proxy (127.0.0.1:${loopbackPort(r.port)})`,
     unit: [
       // Wants, not Requires: the gates restart until they pass, and this unit waits for their stamps.
       ...dependencyLines({ after: ["docker.service", GPU_CHECK_UNIT, weightsUnitName(r.modelRepo)], requires: ["docker.service"], wants: [GPU_CHECK_UNIT, weightsUnitName(r.modelRepo)] }),
       `RequiresMountsFor=${NODE_PATHS.models}`,
     ],
-    preStart: [waitFor([GPU_OK_STAMP, weightsMarkerPath(NODE_PATHS.models, r.modelRepo)]), ...(r.apiKey ? [command(fetchApiKeyCommand(r.apiKey.region, r.apiKey.stack, r.service))] : [])],
+    preStart: [waitFor([GPU_OK_STAMP, weightsMarkerPath(NODE_PATHS.models, r.modelRepo)])],
     startTimeoutSec: GATE_WAIT_SECONDS + 60,
     run: sglangRun(r),
     stopGraceSec: 30,

@@ -1,25 +1,33 @@
-import { ROUTER_MODULE, ROUTER_REQUIREMENT, ROUTER_VERSION, routerArgsFor } from "../../sglang/router-args";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { ROUTER_MODULE, ROUTER_PACKAGE, ROUTER_REQUIREMENTS_FILE, ROUTER_VERSION, routerArgsFor } from "../../sglang/router-args";
 import { ServicePlan } from "../../sglang/planner";
 import { NodeFile } from "../cloud-config";
-import { REGISTER_INTERVAL_SECONDS, registerWorkersScript } from "../scripts/register-workers";
-import { command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit, unitFile } from "../systemd";
+import { loopbackPort } from "../proxy/sites";
+import { packageRoot } from "../scripts/sources";
+import { command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit } from "../systemd";
 
 /**
- * systemd units that run SGLang's cache-aware router (sglang-router 0.1.5) on a GPU node, next to
- * the SGLang units of the same node. Pure: the AWS adapter puts the files on the router's node.
+ * systemd units that run a routed service's router (smg 1.13.0, sglang/router-args.ts) on its GPU
+ * node, next to the SGLang units and the front proxy of the same node. Pure: the AWS adapter puts
+ * the files on the router's node.
  *
  * How the router is installed, pinned and reproducibly: it is not in the SGLang image, so a
  * oneshot unit builds a small local image FROM the pinned SGLang image with
- * `pip install --no-deps --only-binary=:all: sglang-router==0.1.5`. The base is the image the node
- * already pulls (same Python 3.10, no second base image to trust or download); `==` pins the
- * release and PyPI never changes a published file; `--no-deps` leaves SGLang's own pinned packages
- * untouched (the router's imports are all in the SGLang image, which the build checks by importing
- * them). Docker's layer cache makes re-running the build a no-op. Not done: `--require-hashes`
- * with the wheel's sha256, which we could not look up offline; add it to harden further.
+ * `pip install --require-hashes --no-deps --only-binary=:all: -r router-requirements.txt`: the
+ * sha256 of every wheel is checked (smg's abi3 wheel and setproctitle's cp310 wheel, for the
+ * image's Python 3.10 on Ubuntu 22.04), `--no-deps` leaves SGLang's own pinned packages untouched
+ * and the import check fails the build when the router cannot load. The base is the image the
+ * node already pulls (no second base image to trust or download). Docker's layer cache makes
+ * re-running the build a no-op.
  *
- * Every container runs with `--network host`, so the router binds the service port on the node
- * and reaches same-node replicas on 127.0.0.1 (see sglang/router-args.ts for how workers are
- * registered and what happens when one dies).
+ * The router runs with `--network host` on loopback (the planned ports + PORTS.loopbackOffset):
+ * the node's front proxy holds the planned ports, checks the key and forwards only the public API,
+ * so the router's unauthenticated control plane is unreachable. It reaches same-node replicas
+ * through that proxy's 127.0.0.1 listener and replicas on other nodes through theirs, with the
+ * client's own Authorization header. Workers are static `--worker-urls`: smg probes one that is
+ * down at start until it answers and takes it in, and skips a registered one while its
+ * `/health_generate` fails, so no registration loop is needed.
  */
 
 export interface RouterNodeFiles {
@@ -29,16 +37,22 @@ export interface RouterNodeFiles {
 
 /** Where the router image's build context lives on the node. */
 export const ROUTER_IMAGE_DIR = "/etc/qwen-serving/sglang-router";
-/** Where per-service worker-registration scripts live. */
-export const ROUTER_SCRIPT_DIR = "/usr/local/lib/qwen-serving";
 /** Oneshot unit that builds the router image. */
 export const ROUTER_IMAGE_UNIT = "sglang-router-image.service";
 
 export const routerUnitName = (service: string): string => `sglang-router-${service}.service`;
 export const routerContainerName = (service: string): string => `sglang-router-${service}`;
-export const registerUnitName = (service: string): string => `sglang-router-${service}-workers.service`;
-export const registerTimerName = (service: string): string => `sglang-router-${service}-workers.timer`;
-export const registerScriptPath = (service: string): string => `${ROUTER_SCRIPT_DIR}/sglang-router-${service}-workers.sh`;
+/** The requirements file in the build context. */
+const REQUIREMENTS = "router-requirements.txt";
+
+/**
+ * router-requirements.txt: the router and its one extra import, with the sha256 of every wheel.
+ * Its comments stay home (user-data holds 16 KiB): one line names the source.
+ */
+export function routerRequirements(): string {
+  const lines = readFileSync(join(packageRoot(), ROUTER_REQUIREMENTS_FILE), "utf8").split("\n");
+  return [`# ${ROUTER_REQUIREMENTS_FILE} of qwen-serving (why these pins: its comments)`, ...lines.filter((l) => !l.startsWith("#"))].join("\n");
+}
 
 /** Local tag of the router image: the router release plus the SGLang image tag (or digest) it was built on. */
 export function routerImageTag(sglangImage: string): string {
@@ -50,9 +64,10 @@ export function routerImageTag(sglangImage: string): string {
 /** The Dockerfile of the router image. */
 export function routerDockerfile(sglangImage: string): string {
   return [
-    `# ${ROUTER_REQUIREMENT} on the pinned SGLang image (see components/render/aws/router-units.ts).`,
+    `# The pinned router, every wheel hash-checked, on the pinned SGLang image (see components/render/aws/router-units.ts).`,
     `FROM ${sglangImage}`,
-    `RUN python3 -m pip install --no-cache-dir --no-deps --only-binary=:all: ${ROUTER_REQUIREMENT} \\`,
+    `COPY ${REQUIREMENTS} /tmp/${REQUIREMENTS}`,
+    `RUN python3 -m pip install --no-cache-dir --disable-pip-version-check --require-hashes --no-deps --only-binary=:all: -r /tmp/${REQUIREMENTS} \\`,
     ` && python3 -c "import ${ROUTER_MODULE}"`,
     "",
   ].join("\n");
@@ -62,7 +77,7 @@ export function routerDockerfile(sglangImage: string): string {
 export function routerImageUnit(sglangImage: string): SystemdUnit {
   return oneshotUnit({
     name: ROUTER_IMAGE_UNIT,
-    description: `Build the ${ROUTER_REQUIREMENT} image FROM ${sglangImage}`,
+    description: `Build the router image (${ROUTER_REQUIREMENTS_FILE}) FROM ${sglangImage}`,
     deps: { after: ["docker.service", "network-online.target"], requires: ["docker.service"], wants: ["network-online.target"] },
     service: [
       // The first build may pull the ~11 GiB SGLang image.
@@ -82,47 +97,34 @@ export interface RouterUnitInput {
   readonly sglangImage: string;
   /** Private address of a planned node, for workers on other nodes than their router. */
   readonly addressOf: (node: string) => string;
+  /** The longest allowed generation (the router's request timeout). */
+  readonly requestTimeoutSecs: number;
 }
 
-/** The router's service unit: runs `python3 -m sglang_router.launch_router <argv>` in the router image. */
-export function routerServiceUnit(svc: ServicePlan, sglangImage: string, addressOf: (node: string) => string): SystemdUnit {
+/** The router's argv: on loopback, at the twins of its planned ports, behind the node's proxy. */
+export function nodeRouterArgs(svc: ServicePlan, addressOf: (node: string) => string, requestTimeoutSecs: number): string[] {
+  const r = svc.router!;
+  return routerArgsFor(svc, addressOf, { host: "127.0.0.1", port: loopbackPort(r.port), metricsPort: loopbackPort(r.metricsPort), requestTimeoutSecs });
+}
+
+/** The router's service unit: runs `python3 -m smg.launch_router <argv>` in the router image. */
+export function routerServiceUnit(svc: ServicePlan, input: RouterUnitInput): SystemdUnit {
+  const r = svc.router!;
   return containerUnit({
     name: routerUnitName(svc.name),
     container: routerContainerName(svc.name),
-    description: `sglang-router ${ROUTER_VERSION} (${svc.router!.policy}) for ${svc.name}: port ${svc.router!.port}, ${svc.replicas} replicas`,
+    description: `smg ${ROUTER_VERSION} router (${r.policy}) for ${svc.name}: 127.0.0.1:${loopbackPort(r.port)} behind the proxy's port ${r.port}, ${svc.replicas} replicas`,
     unit: [
-      "Documentation=https://github.com/sgl-project/sglang/tree/v0.4.9.post2/sgl-router",
+      `Documentation=https://pypi.org/project/${ROUTER_PACKAGE}/${ROUTER_VERSION}/`,
       // Wants, not Requires, the image build: it restarts on failure, and a start job failed on a dependency is never retried.
       ...dependencyLines({ after: ["docker.service", "network-online.target", ROUTER_IMAGE_UNIT], requires: ["docker.service"], wants: [ROUTER_IMAGE_UNIT, "network-online.target"] }),
-      // The router exits when its workers are not ready in time; keep restarting it until they are.
+      // Never give up restarting it (a crash loop while the image build is retried, say).
       "StartLimitIntervalSec=0",
     ],
-    run: ["--network", "host", "--log-driver", "journald", routerImageTag(sglangImage), "python3", "-m", ROUTER_MODULE, ...routerArgsFor(svc, addressOf)],
+    run: ["--network", "host", "--log-driver", "journald", routerImageTag(input.sglangImage), "python3", "-m", ROUTER_MODULE, ...nodeRouterArgs(svc, input.addressOf, input.requestTimeoutSecs)],
     stopGraceSec: 30,
     install: ["WantedBy=multi-user.target"],
   });
-}
-
-/** The oneshot unit and timer that run the registration script. */
-export function registerWorkerUnits(svc: ServicePlan): SystemdUnit[] {
-  return [
-    oneshotUnit({
-      name: registerUnitName(svc.name),
-      description: `Re-register ${svc.name}'s workers with its router`,
-      deps: { after: [routerUnitName(svc.name)] },
-      service: [`ExecStart=${registerScriptPath(svc.name)}`],
-      remainAfterExit: false,
-    }),
-    {
-      name: registerTimerName(svc.name),
-      enable: true,
-      content: unitFile({
-        Unit: [`Description=Re-register ${svc.name}'s workers with its router every ${REGISTER_INTERVAL_SECONDS} s`],
-        Timer: ["OnActiveSec=60", `OnUnitActiveSec=${REGISTER_INTERVAL_SECONDS}`, "AccuracySec=5"],
-        Install: ["WantedBy=timers.target"],
-      }),
-    },
-  ];
 }
 
 /** Everything a node that hosts routers needs; empty when it hosts none. */
@@ -130,10 +132,10 @@ export function routerNodeFiles(input: RouterUnitInput): RouterNodeFiles {
   const routed = input.services.filter((s) => s.router);
   if (routed.length === 0) return { units: [], files: [] };
   return {
-    units: [routerImageUnit(input.sglangImage), ...routed.flatMap((s) => [routerServiceUnit(s, input.sglangImage, input.addressOf), ...registerWorkerUnits(s)])],
+    units: [routerImageUnit(input.sglangImage), ...routed.map((s) => routerServiceUnit(s, input))],
     files: [
       { path: `${ROUTER_IMAGE_DIR}/Dockerfile`, content: routerDockerfile(input.sglangImage) },
-      ...routed.map((s) => ({ path: registerScriptPath(s.name), content: registerWorkersScript(s, input.addressOf), mode: 0o755 })),
+      { path: `${ROUTER_IMAGE_DIR}/${REQUIREMENTS}`, content: routerRequirements() },
     ],
   };
 }

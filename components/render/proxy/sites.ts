@@ -14,11 +14,18 @@ import { ProxySite } from "./nginx";
 export const loopbackPort = (port: number): number => port + PORTS.loopbackOffset;
 
 export interface NodeSitesInput {
-  readonly plan: DeploymentPlan;
+  /** The plan (its services). */
+  readonly plan: Pick<DeploymentPlan, "services">;
   /** The node (aws), host (docker) or, for a pod, the replica's node in the plan. */
   readonly node: string;
   /** Private address of a planned node: the source a remote router connects from. */
   readonly addressOf: (node: string) => string;
+  /**
+   * Address or CIDR a router on another node connects from, where its address is not known yet
+   * (aws: the private subnet, since a node's address exists only once its instance does).
+   * @default - `addressOf(node)/32`
+   */
+  readonly routerSource?: (node: string) => string;
   /** The API key file of a service, if it has a key. */
   readonly apiKeyFile: (service: string) => string | undefined;
   /** Addresses the proxy listens on (a host's private address and 127.0.0.1, for a same-host router). @default ["0.0.0.0"] */
@@ -36,7 +43,7 @@ function serviceSites(input: NodeSitesInput, svc: ServicePlan): ProxySite[] {
   if (!svc.router) return mine.map((r) => ({ name: `${svc.name}-${r.replica}`, listen: at(r.port), kind: "api", fronts: "sglang", backend: backend(r.port), apiKeyFile: key }));
   const router = svc.router;
   // The router connects from loopback when it runs here, else from its node's address.
-  const routerSources = [router.node === input.node ? "127.0.0.1/32" : `${input.addressOf(router.node)}/32`];
+  const routerSources = [router.node === input.node ? "127.0.0.1/32" : (input.routerSource?.(router.node) ?? `${input.addressOf(router.node)}/32`)];
   const sites: ProxySite[] = mine.map((r) => ({ name: `${svc.name}-${r.replica}`, listen: at(r.port), kind: "api", fronts: "sglang", backend: backend(r.port), apiKeyFile: key, routerSources }));
   if (router.node === input.node) {
     sites.push(
@@ -58,27 +65,18 @@ export function nodeProxySites(input: NodeSitesInput): ProxySite[] {
 }
 
 /**
- * Every planned port on a node must leave room for its loopback twin: below 65536 and not another
- * planned port of the same node (the proxy and what it fronts would collide).
+ * Every planned port on a node must leave room for its loopback twin below 65536. (A twin that is
+ * another planned port or a fixed one is the planner's port registry's problem: sglang/plan/check-ports.ts.)
  */
-export function loopbackPortProblems(plan: DeploymentPlan): ProblemInput[] {
+export function loopbackPortProblems(plan: Pick<DeploymentPlan, "services">): ProblemInput[] {
   const problems: ProblemInput[] = [];
-  const byNode = new Map<string, { port: number; path: (string | number)[] }[]>();
-  const add = (node: string, port: number, path: (string | number)[]) => byNode.set(node, [...(byNode.get(node) ?? []), { port, path }]);
+  const check = (node: string, port: number, i: number) => {
+    const twin = loopbackPort(port);
+    if (twin > 65535) problems.push({ path: ["services", i, "port"], value: port, rule: `port ${port} on ${node} needs ${twin} on loopback for what the front proxy fronts, beyond 65535`, advice: `keep planned ports below ${65536 - PORTS.loopbackOffset}` });
+  };
   plan.services.forEach((s, i) => {
-    s.placement.forEach((r) => add(r.node, r.port, ["services", i, "port"]));
-    if (s.router) {
-      add(s.router.node, s.router.port, ["services", i, "port"]);
-      add(s.router.node, s.router.metricsPort, ["services", i, "port"]);
-    }
+    s.placement.forEach((r) => check(r.node, r.port, i));
+    if (s.router) [s.router.port, s.router.metricsPort].forEach((port) => check(s.router!.node, port, i));
   });
-  for (const [node, ports] of byNode) {
-    const taken = new Set(ports.map((p) => p.port));
-    for (const p of ports) {
-      const twin = loopbackPort(p.port);
-      if (twin > 65535 || taken.has(twin))
-        problems.push({ path: p.path, value: p.port, rule: `port ${p.port} on ${node} needs ${twin} on loopback for what the front proxy fronts, ${twin > 65535 ? "beyond 65535" : "and the plan uses that port too"}`, advice: `keep planned ports below ${65536 - PORTS.loopbackOffset} and ${PORTS.loopbackOffset} apart` });
-    }
-  }
   return problems;
 }

@@ -45,8 +45,8 @@ export interface PlanDocument {
   readonly artifacts: readonly string[];
   /** What the stack costs per node and item, per hour and month, with price sources (infra/budget.ts). */
   readonly budget: Budget;
-  /** Base URL per service; `mock` is true offline, where the load balancer's name is made up. */
-  readonly endpoints: { readonly mock: boolean; readonly urls: Readonly<Record<string, string>> };
+  /** Base URL per service; `mocked` lists those whose host the offline plan made up (a load balancer's DNS name), `mock` whether there are any. */
+  readonly endpoints: { readonly mock: boolean; readonly urls: Readonly<Record<string, string>>; readonly mocked: readonly string[] };
   /** Config keys nothing reads (a misspelled namespace, an unknown provider setting). */
   readonly warnings: readonly string[];
 }

@@ -21,7 +21,8 @@ export const USAGE = [
   "",
   "Plans a stack offline: reads Pulumi.yaml and Pulumi.<stack>.yaml in the current folder, runs the",
   "stack program under Pulumi mocks (no cloud account, no credentials), prints the resource tree,",
-  "capacity, placement, budget and endpoints (mock values), and writes every rendered file to out/<stack>/.",
+  "capacity, placement, budget and endpoints (marked where a name is made up offline), and writes every",
+  "rendered file to out/<stack>/.",
   "",
   "options:",
   "  --stack <name>  the stack to plan (Pulumi.<name>.yaml); default dev",
@@ -58,7 +59,8 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
   if (opts.write !== false) writeArtifacts(outDir, artifacts, { ownFolder: opts.outDir === undefined });
   const budget = planBudget(serving.plan, resources, stackFile.config["aws:region"]);
   // Offline, the load balancer's and hosts' names come from the mocks: real only after `pulumi up`.
-  const document = planDocument(serving.plan, resources, artifacts, { budget, endpoints: { mock: true, urls: endpoints }, warnings });
+  const mocked = mockedEndpoints(endpoints, [JSON.stringify(stackFile.config), JSON.stringify(resources.map((r) => r.inputs))]);
+  const document = planDocument(serving.plan, resources, artifacts, { budget, endpoints: { mock: mocked.length > 0, urls: endpoints, mocked }, warnings });
   const section = PLATFORM_SECTIONS[serving.plan.platform];
   const text = [
     `stack ${document.stack} (platform ${document.platform}, environment ${serving.plan.environment})`,
@@ -76,12 +78,29 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
     budgetTitle(budget),
     budgetTable(budget),
     "",
-    "endpoints (MOCK values: the offline plan makes up the load balancer's and hosts' names; `pulumi stack output endpoints` shows the real ones):",
-    ...Object.entries(endpoints).map(([k, v]) => `  ${k}: ${v}  (mock)`),
+    mocked.length
+      ? "endpoints (mock: a name the offline plan made up, such as the load balancer's DNS name; `pulumi stack output endpoints` shows the real ones):"
+      : "endpoints (from the config: `pulumi stack output endpoints` shows them once deployed):",
+    ...Object.entries(endpoints).map(([k, v]) => `  ${k}: ${v}${mocked.includes(k) ? "  (mock)" : ""}`),
     "",
     `${artifacts.length} artifacts written to ${path.relative(process.cwd(), outDir) || "."}/`,
   ].join("\n");
   return { document, artifacts, outDir, text };
+}
+
+/**
+ * The services whose endpoint the offline plan made up: its host is neither written in the config
+ * or any resource's inputs (a domain, a host's address) nor a Kubernetes Service name
+ * (`<service>.<namespace>.svc.cluster.local`, fixed by the cluster's DNS); what is left came from a
+ * mocked output, such as a load balancer's DNS name.
+ */
+export function mockedEndpoints(endpoints: Readonly<Record<string, string>>, known: readonly string[]): string[] {
+  return Object.entries(endpoints)
+    .filter(([, url]) => {
+      const host = URL.canParse(url) ? new URL(url).hostname : url;
+      return !host.endsWith(".svc.cluster.local") && !known.some((k) => k.includes(host));
+    })
+    .map(([name]) => name);
 }
 
 /** Marks a folder as written by the plan, so a later run may clear it and nothing else. */

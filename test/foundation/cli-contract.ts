@@ -60,7 +60,7 @@ export const PlanJson = z
         notIncluded: z.string(),
       })
       .strict(),
-    endpoints: z.object({ mock: z.boolean(), urls: z.record(z.string(), z.string()) }).strict(),
+    endpoints: z.object({ mock: z.boolean(), urls: z.record(z.string(), z.string()), mocked: z.array(z.string()) }).strict(),
     warnings: z.array(z.string()),
   })
   .strict();

@@ -116,8 +116,21 @@ describe("npm run plan", () => {
     expect(r.stdout).toMatch(/^ {2}node gpu-0 \(p5\.48xlarge, 8 x h100-80gb: 8 used, 0 idle\) +\$55\.0400 +\$40,179\.20  p5\.48xlarge on-demand, us-east-1/m);
     for (const item of ["NAT gateway", "load balancer", "gp3 qwen-prod-aws-gpu-0-weights-volume (300 GiB, 6000 IOPS, 1000 MiB/s)", "instance qwen-prod-aws-monitoring-instance (m7i.large)"]) expect(r.stdout).toContain(item);
     expect(r.stdout).toMatch(/^ {2}total +\$55\.\d{4} +\$40,\d{3}\.\d\d$/m);
-    expect(r.stdout).toMatch(/^endpoints \(MOCK values: .*\n {2}qwen3-32b: \S+ {2}\(mock\)$/m);
+    // prod names its domain, so its endpoints are the config's.
+    expect(r.stdout).toMatch(/^endpoints \(from the config: .*\n {2}qwen3-32b: https:\/\/\S+\/qwen3-32b$/m);
     expect(r.stdout).toMatch(/^qwen3-32b +Qwen\/Qwen3-32B +h100-80gb +2 x 2 .* 131,072 +yes +2 x 2 +74 x 2 /m);
+  });
+
+  test.each([
+    ["dev", ["qwen3-8b", "qwen25-vl-7b"], /^ {2}qwen3-8b: http:\/\/\S+\.elb\.amazonaws\.com:9001 {2}\(mock\)$/m],
+    ["h20", [], /^ {2}qwen3-32b: http:\/\/192\.0\.2\.11:9001$/m],
+    ["k8s", [], /^ {2}qwen3-32b: http:\/\/qwen3-32b\.qwen-serving\.svc\.cluster\.local:9001$/m],
+  ])("endpoints of %s: a name the offline plan made up is marked mock", async (stack, mocked, line) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"));
+    const text = await plan(["--stack", stack, "--out", out]);
+    expect(text.stdout).toMatch(line);
+    const doc = PlanJson.parse(JSON.parse((await plan(["--stack", stack, "--json", "--out", out])).stdout));
+    expect(doc.endpoints).toMatchObject({ mock: mocked.length > 0, mocked });
   });
 
   test.each([

@@ -80,6 +80,8 @@ export const IMAGES = {
   sglang: "lmsysorg/sglang:v0.4.9.post2-cu126",
   prometheus: "prom/prometheus:v3.5.0",
   grafana: "grafana/grafana:12.1.1",
+  /** Alertmanager (aws monitoring instance, docker monitoring host); kubernetes uses the chart's. */
+  alertmanager: "prom/alertmanager:v0.28.1",
   nodeExporter: "prom/node-exporter:v1.9.1",
   dcgmExporter: "nvcr.io/nvidia/k8s/dcgm-exporter:4.4.1-4.6.0-ubuntu22.04",
   awsCli: "public.ecr.aws/aws-cli/aws-cli:2.27.26",

@@ -15,6 +15,8 @@ export interface ServingSecrets {
   readonly apiKeys?: Readonly<Record<string, pulumi.Input<string>>>;
   /** docker: TLS client material per host name, for hosts reached at `tcp://`. */
   readonly dockerTls?: pulumi.Input<Readonly<Record<string, DockerTlsMaterial>>>;
+  /** Alertmanager receivers' secrets by receiver name (`monitoring.alerting.receivers[].name`; see config/alerting.ts). */
+  readonly alertingSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** PEM-encoded TLS material the Docker provider presents to a `tcp://` daemon. */
@@ -35,6 +37,8 @@ export interface SecretsPresent {
   readonly dockerTls: boolean;
   /** Services that have an API key. */
   readonly apiKeys: readonly string[];
+  /** Alert receivers that have a secret. @default [] */
+  readonly alertingSecrets?: readonly string[];
 }
 
 export function secretsPresent(s: ServingSecrets): SecretsPresent {
@@ -44,6 +48,7 @@ export function secretsPresent(s: ServingSecrets): SecretsPresent {
     grafanaAdminPassword: s.grafanaAdminPassword !== undefined,
     dockerTls: s.dockerTls !== undefined,
     apiKeys: Object.keys(s.apiKeys ?? {}),
+    alertingSecrets: Object.keys(s.alertingSecrets ?? {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { alertingDeliveryProblems } from "./config/alerting";
 import { stackConfigProblems } from "./config/checks";
 import { StackConfig } from "./config/schema";
 import { GrafanaAccess, PlatformOutputs, ServingSecrets, secretsPresent } from "./platform";
@@ -52,6 +53,9 @@ export function preflight(args: QwenServingArgs): Preflight {
     (e) => ((planProblems = e.problems), undefined),
   );
   const secrets = secretsPresent(args.secrets ?? {});
+  // Alerts must reach someone (a prod stack), with each receiver's secret: known once the plan names the environment.
+  const monitoring = args.config.monitoring;
+  if (plan && monitoring.enabled) planProblems = [...planProblems, ...alertingDeliveryProblems(monitoring.alerting, plan.environment, secrets.alertingSecrets ?? [])];
   const platform = guarded(() => platformEntry(args.config.platform).adapter.validate({ plan, config: args.config, secrets }), (e) => e.problems);
   // The same rule broken twice (e.g. a missing password seen by two checks) is reported once.
   const problems = [...new Map([...config, ...planProblems, ...platform].map((p) => [formatProblem(p), p])).values()];

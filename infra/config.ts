@@ -9,7 +9,7 @@ import { configWarnings } from "./config-warnings";
 import { problemsOfTheRest } from "./partial-check";
 
 /** Config keys that hold secrets: read with getSecret, never validated as plain values. */
-export const SECRET_KEYS = ["hfToken", "modelscopeToken", "grafanaAdminPassword", "apiKeys", "dockerTls"] as const;
+export const SECRET_KEYS = ["hfToken", "modelscopeToken", "grafanaAdminPassword", "apiKeys", "dockerTls", "alertingSecrets"] as const;
 
 function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>((o, k) => (o !== null && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k as string] : undefined), obj);
@@ -81,6 +81,7 @@ export function readStackConfig(): { config: StackConfig; secrets: ServingSecret
     grafanaAdminPassword: cfg.getSecret("grafanaAdminPassword"),
     apiKeys: apiKeyOutputs(apiKeys, config, problems),
     dockerTls: cfg.getSecretObject<Record<string, DockerTlsMaterial>>("dockerTls"),
+    alertingSecrets: alertingSecretOutputs(cfg),
   };
   return { config, secrets, problems: problems.all };
 }
@@ -92,4 +93,12 @@ function apiKeyOutputs(apiKeys: pulumi.Output<Record<string, string>> | undefine
   const services = config.services.map((s) => s.name);
   for (const n of names) if (!services.includes(n)) problems.add({ path: ["apiKeys", n], rule: `no service is named '${n}'`, advice: `valid: ${services.join(", ")}` });
   return Object.fromEntries(names.map((n) => [n, pulumi.secret(apiKeys.apply((k) => k[n]))]));
+}
+
+/** One Pulumi secret per receiver named in `alertingSecrets` (its names are checked against the receivers by the pre-flight). */
+function alertingSecretOutputs(cfg: pulumi.Config): Record<string, pulumi.Output<string>> | undefined {
+  const all = cfg.getSecretObject<Record<string, string>>("alertingSecrets");
+  if (!all) return undefined;
+  const names = Object.keys((decode(pulumi.runtime.allConfig()[`${PROJECT}:alertingSecrets`] ?? "{}") as Record<string, unknown>) ?? {});
+  return Object.fromEntries(names.map((n) => [n, pulumi.secret(all.apply((s) => s[n]))]));
 }

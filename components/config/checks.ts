@@ -1,5 +1,6 @@
 import { PLATFORM_NAMES, PLATFORM_TRAITS, traitsOf } from "../platforms/traits";
 import { Problem, Problems } from "../problems";
+import { alertingConfigProblems } from "./alerting";
 import { StackConfig } from "./schema";
 
 /**
@@ -55,6 +56,8 @@ export function stackConfigProblems(c: StackConfig): Problem[] {
   // AWS gp3: at most 0.25 MiB/s of throughput per provisioned IOPS.
   if (c.cache.iops * 0.25 < c.cache.throughputMiBps)
     problems.add({ path: ["cache", "iops"], value: c.cache.iops, rule: `gp3 allows 0.25 MiB/s per IOPS: ${c.cache.throughputMiBps} MiB/s needs iops >= ${Math.ceil(c.cache.throughputMiBps / 0.25)}` });
+
+  if (c.monitoring.enabled) problems.addAll(alertingConfigProblems(c.monitoring.alerting, c.platform, traits.alertReceivers));
 
   // Each platform's settings block is named after it; a block for another platform is a mistake.
   for (const p of PLATFORM_NAMES) if (p !== c.platform && c[p] !== undefined) problems.add({ path: [p], rule: `${p} settings given but platform is '${c.platform}'` });

@@ -13,6 +13,8 @@ export const DockerImagesSchema = z
     nodeExporter: pinnedImage.default(IMAGES.nodeExporter),
     /** NVIDIA dcgm-exporter, one per host. @default IMAGES.dcgmExporter */
     dcgmExporter: pinnedImage.default(IMAGES.dcgmExporter),
+    /** Alertmanager, beside Prometheus. @default IMAGES.alertmanager */
+    alertmanager: pinnedImage.default(IMAGES.alertmanager),
   })
   .strict();
 
@@ -28,6 +30,8 @@ export const DockerSettingsSchema = z
     prometheusPort: port.default(PORTS.prometheus),
     /** Host port Grafana is published on. @default PORTS.grafana (3000) */
     grafanaPort: port.default(PORTS.grafana),
+    /** Host port Alertmanager is published on (Prometheus sends to it there). @default PORTS.alertmanager (9093) */
+    alertmanagerPort: port.default(PORTS.alertmanager),
     /** Host port of node_exporter on every host. @default PORTS.nodeExporter (9100) */
     nodeExporterPort: port.default(PORTS.nodeExporter),
     /** Host port of dcgm-exporter on every host. @default PORTS.dcgmExporter (9400) */

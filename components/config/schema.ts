@@ -2,6 +2,7 @@ import { z } from "zod";
 import { IMAGES, NODE_PATHS } from "../contract";
 import { ACCELERATOR_IDS } from "../catalog/accelerators";
 import { INSTANCE_TYPE_NAMES } from "../catalog/instances";
+import { AlertingSchema } from "./alerting";
 import { AwsSettingsSchema, CapacityReservationSchema } from "./aws";
 import { pinnedImage, port } from "./common";
 import { DockerSettingsSchema } from "./docker";
@@ -95,6 +96,8 @@ export const ServiceSchema = z
     extraArgs: z.array(z.string()).default([]),
     /** Run a contextLength (or YaRN factor) beyond what the model documents; SGLang only warns. @default false */
     allowLongerContext: z.boolean().optional(),
+    /** This service's TTFT p95 alert threshold, seconds (SGLangTTFTP95High). @default - monitoring.ttftP95Seconds */
+    ttftP95Seconds: z.number().positive().max(600).optional(),
   })
   .strict();
 
@@ -160,6 +163,8 @@ export const MonitoringSchema = z
     ttftP95Seconds: z.number().positive().max(600).default(5),
     /** KV-cache usage alert threshold (sglang:token_usage). @default 0.85 */
     kvUsageThreshold: z.number().gt(0).lt(1).default(0.85),
+    /** Alertmanager's receivers and routes (see components/config/alerting.ts). @default - no receivers */
+    alerting: AlertingSchema.prefault({}),
   })
   .strict();
 
@@ -181,7 +186,7 @@ export const StackConfigSchema = z
     /** docker: existing GPU hosts. */
     hosts: z.array(DockerHostSchema).default([]),
     cache: CacheSchema.default({ throughputMiBps: 1000, iops: 6000 }),
-    monitoring: MonitoringSchema.default({ enabled: true, retentionDays: 15, ttftP95Seconds: 5, kvUsageThreshold: 0.85 }),
+    monitoring: MonitoringSchema.prefault({}),
     /** The front proxy before every SGLang server and router (see components/config/proxy.ts). @default - every field's default */
     proxy: ProxySettingsSchema.prefault({}),
     /** Settings for platform aws (see components/config/aws.ts). */

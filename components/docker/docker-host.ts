@@ -128,7 +128,9 @@ function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, secrets
     uploads: [
       ...spec.files.map((f) => ({ file: f.containerPath, content: f.content, permissions: f.mode })),
       ...spec.secretFiles.map((f) => {
-        const value = f.secret.startsWith("apiKeys.") ? secrets.apiKeys?.[f.secret.slice("apiKeys.".length)] : secrets[f.secret as Exclude<SecretName, `apiKeys.${string}`>];
+        const [group, key] = f.secret.split(".", 2);
+        const value =
+          group === "apiKeys" ? secrets.apiKeys?.[key] : group === "alertingSecrets" ? secrets.alertingSecrets?.[key] : secrets[f.secret as Exclude<SecretName, `${"apiKeys" | "alertingSecrets"}.${string}`>];
         if (value === undefined) throw new Error(`container ${spec.name}: secret ${f.secret} is not set`);
         return { file: f.containerPath, content: pulumi.secret(value), permissions: f.mode };
       }),

@@ -4,6 +4,7 @@
  * platform is one entry here, one in `registry.ts` (its adapter) and its own folder.
  * Pure: imports no Pulumi resource package.
  */
+import type { AlertReceiverType } from "../config/alerting";
 
 /** The platforms a stack can deploy to (`platform:` in stack config). */
 export const PLATFORM_NAMES = ["aws", "docker", "kubernetes"] as const;
@@ -43,6 +44,8 @@ export interface PlatformTraits {
   readonly monitoringHostKey?: string;
   /** Where weights live: a volume per node, a volume per replica, or a host folder the plan does not size. */
   readonly weightCache: "node-volume" | "replica-volume" | "host-folder";
+  /** Receiver types the platform's Alertmanager can deliver to (SNS needs the instance role aws gives it). */
+  readonly alertReceivers: readonly AlertReceiverType[];
 }
 
 /** A port a platform opens beside the services. */
@@ -75,6 +78,7 @@ export const PLATFORM_TRAITS = {
     ],
     serviceListenerOnLb: true,
     weightCache: "node-volume",
+    alertReceivers: ["sns", "webhook", "slack", "pagerduty", "email"],
   },
   docker: {
     machines: "hosts",
@@ -90,10 +94,12 @@ export const PLATFORM_TRAITS = {
       { role: "dcgmExporter", on: "node", key: "docker.dcgmExporterPort", when: "monitoring.enabled" },
       { role: "prometheus", on: "monitoring-host", key: "docker.prometheusPort", when: "monitoring.enabled" },
       { role: "grafana", on: "monitoring-host", key: "docker.grafanaPort", when: "monitoring.enabled" },
+      { role: "alertmanager", on: "monitoring-host", key: "docker.alertmanagerPort", when: "monitoring.enabled" },
     ],
     serviceListenerOnLb: false,
     monitoringHostKey: "docker.monitoringHost",
     weightCache: "host-folder",
+    alertReceivers: ["webhook", "slack", "pagerduty", "email"],
   },
   kubernetes: {
     machines: "nodePools",
@@ -108,6 +114,7 @@ export const PLATFORM_TRAITS = {
     fixedPorts: [],
     serviceListenerOnLb: false,
     weightCache: "replica-volume",
+    alertReceivers: ["webhook", "slack", "pagerduty", "email"],
   },
 } as const satisfies Record<Platform, PlatformTraits>;
 

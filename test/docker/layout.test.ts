@@ -118,7 +118,7 @@ describe("configs the docker platform refuses, with every problem named", () => 
       {},
       // The planner finds it first: the exporters' and monitoring servers' ports are taken on every host.
       [
-        `qwen-serving:services[0].port: got ${PORTS.nodeExporter}; port ${PORTS.nodeExporter} on gpu-a is taken twice: qwen3-8b's server and node_exporter (docker.nodeExporterPort) (pick a port not in use there (taken on gpu-a: ${PORTS.grafana}, ${PORTS.prometheus}, ${PORTS.nodeExporter}, ${PORTS.dcgmExporter}))`,
+        `qwen-serving:services[0].port: got ${PORTS.nodeExporter}; port ${PORTS.nodeExporter} on gpu-a is taken twice: qwen3-8b's server and node_exporter (docker.nodeExporterPort) (pick a port not in use there (taken on gpu-a: ${PORTS.grafana}, ${PORTS.prometheus}, ${PORTS.alertmanager}, ${PORTS.nodeExporter}, ${PORTS.dcgmExporter}))`,
       ],
     ],
     [

@@ -70,8 +70,8 @@ export interface ReplicaState {
 
 /** Observations per scrape for each histogram: value observed and how many times. */
 const HISTOGRAM_OBSERVATIONS: Readonly<Record<string, { value: number; count: number }>> = {
-  // 7 s TTFT: above the default 5 s alert threshold, so the alert's expression returns data.
-  "sglang:time_to_first_token_seconds": { value: 7, count: 2 },
+  // 7 s TTFT: above the default 5 s alert threshold, and enough requests for its traffic guard.
+  "sglang:time_to_first_token_seconds": { value: 7, count: 20 },
   // SGLang adds num_new_tokens per observation; 300 tokens at 30 ms.
   "sglang:inter_token_latency_seconds": { value: 0.03, count: 300 },
   "sglang:e2e_request_latency_seconds": { value: 30, count: 2 },
@@ -89,8 +89,8 @@ function gaugeValue(name: string, s: ReplicaState): number {
     case "sglang:gen_throughput":
       return 1450.5;
     case "sglang:num_queue_reqs":
-      // Growing: the queue alert's deriv() needs a rising series.
-      return s.n;
+      // Deep and growing: the deep-queue alert and the growth alert's deriv() both see it.
+      return 20 + s.n;
     case "sglang:cache_hit_rate":
       return 0.42;
     default:
@@ -143,15 +143,19 @@ export function sglangExposition(s: ReplicaState): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** dcgm-exporter 3.x default counters for two GPUs of one host (GPU 0 hot and with an XID). */
-export function dcgmExposition(): string {
+/**
+ * dcgm-exporter default counters for two GPUs of one host, scrape `n` (GPU 0 hot, with XID 79 from
+ * the third scrape on, so the gauge changes, and a failed row remap).
+ */
+export function dcgmExposition(n = 3): string {
   const fields: Array<[string, string, (gpu: number) => number]> = [
     ["DCGM_FI_DEV_GPU_UTIL", "GPU utilization (in %).", (g) => (g === 0 ? 87 : 91)],
     ["DCGM_FI_DEV_FB_FREE", "Framebuffer memory free (in MiB).", () => 9_000],
     ["DCGM_FI_DEV_FB_USED", "Framebuffer memory used (in MiB).", () => 88_431],
     ["DCGM_FI_DEV_POWER_USAGE", "Power draw (in W).", (g) => (g === 0 ? 352.25 : 340.5)],
     ["DCGM_FI_DEV_GPU_TEMP", "GPU temperature (in C).", (g) => (g === 0 ? 90 : 70)],
-    ["DCGM_FI_DEV_XID_ERRORS", "Value of the last XID error encountered.", (g) => (g === 0 ? 79 : 0)],
+    ["DCGM_FI_DEV_XID_ERRORS", "Value of the last XID error encountered.", (g) => (g === 0 && n >= 3 ? 79 : 0)],
+    ["DCGM_FI_DEV_ROW_REMAP_FAILURE", "Whether remapping of rows has failed", (g) => (g === 0 ? 1 : 0)],
   ];
   const gpuLabels = (g: number) =>
     `gpu="${g}",UUID="GPU-5d0c1a4e-0000-0000-0000-00000000000${g}",device="nvidia${g}",modelName="NVIDIA H20",Hostname="gpu-node-1",DCGM_FI_DRIVER_VERSION="570.124.06"`;
@@ -160,12 +164,30 @@ export function dcgmExposition(): string {
     .join("\n")}\n`;
 }
 
-/** A few node_exporter lines; no panel uses node metrics, the job is scraped for `up`. */
+/** node_exporter's filesystem and meminfo lines the node alerts read: a nearly full root disk, little memory left. */
 export function nodeExposition(): string {
-  return ["# HELP node_load1 1m load average.", "# TYPE node_load1 gauge", "node_load1 0.42", ""].join("\n");
-}
-
-/** sglang-router: its metric names are not in our references, so the fixture serves only a process gauge. */
-export function routerExposition(): string {
-  return ["# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.", "# TYPE process_start_time_seconds gauge", "process_start_time_seconds 1764172800", ""].join("\n");
+  const fs = (mountpoint: string, device: string, fstype: string) => `{device="${device}",fstype="${fstype}",mountpoint="${mountpoint}"}`;
+  const root = fs("/", "/dev/nvme0n1p1", "ext4");
+  const models = fs("/models", "/dev/nvme1n1", "xfs");
+  return [
+    "# HELP node_filesystem_avail_bytes Filesystem space available to non-root users in bytes.",
+    "# TYPE node_filesystem_avail_bytes gauge",
+    `node_filesystem_avail_bytes${root} 2.5e+09`,
+    `node_filesystem_avail_bytes${models} 5e+11`,
+    "# HELP node_filesystem_size_bytes Filesystem size in bytes.",
+    "# TYPE node_filesystem_size_bytes gauge",
+    `node_filesystem_size_bytes${root} 5e+10`,
+    `node_filesystem_size_bytes${models} 1e+12`,
+    "# HELP node_filesystem_readonly Filesystem read-only status.",
+    "# TYPE node_filesystem_readonly gauge",
+    `node_filesystem_readonly${root} 0`,
+    `node_filesystem_readonly${models} 0`,
+    "# HELP node_memory_MemAvailable_bytes Memory information field MemAvailable_bytes.",
+    "# TYPE node_memory_MemAvailable_bytes gauge",
+    "node_memory_MemAvailable_bytes 1.2e+10",
+    "# HELP node_memory_MemTotal_bytes Memory information field MemTotal_bytes.",
+    "# TYPE node_memory_MemTotal_bytes gauge",
+    "node_memory_MemTotal_bytes 2.56e+11",
+    "",
+  ].join("\n");
 }

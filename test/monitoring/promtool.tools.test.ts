@@ -25,7 +25,6 @@ const write = (input: MonitoringInput): string => {
   dirs.push(dir);
   return dir;
 };
-const ruleCount = alertRules().length;
 
 /** Runs promtool; a missing binary fails the calling test (it is never skipped). */
 const promtool = (...args: string[]) => run(requireTool(PROMTOOL), args);
@@ -37,6 +36,7 @@ describe.each([
   ["docker", dockerInput()],
   ["aws", awsInput()],
 ])("promtool on the %s rendering", (_platform, input) => {
+  const ruleCount = alertRules(input).length;
   it("check config: valid, and its rule file resolves and holds every rule", async () => {
     const dir = write(input);
     const r = await promtool("check", "config", join(dir, PROMETHEUS_CONFIG_PATH));
@@ -84,6 +84,7 @@ describe("the rendered rule tests can fail", () => {
   it("fails when an alert loses its `for` (quiet-before-for case)", async () => {
     const dir = write(dockerInput());
     const rules = renderAlertRules(dockerInput()).replace(/(alert: GPUTemperatureHigh\n\s+expr: [^\n]+\n)\s+for: 5m\n/, "$1");
+    expect(rules).toContain("alert: GPUTemperatureHigh");
     expect(rules).not.toMatch(/alert: GPUTemperatureHigh\n\s+expr: [^\n]+\n\s+for:/);
     writeFileSync(join(dir, ALERT_RULES_PATH), rules);
     const r = await promtool("test", "rules", join(dir, ALERT_RULE_TESTS_PATH));
@@ -110,14 +111,34 @@ describe("rule tests follow the alert settings", () => {
           exporterDownFor: minutes,
           gpuTempCelsius: fc.integer({ min: 60, max: 100 }),
           gpuTempFor: fc.constantFrom("30s", "90s", "5m", "15m"),
+          queueDeepDepth: fc.integer({ min: 1, max: 200 }),
+          queueDeepFor: minutes,
+          ttftMinRequestsPerSecond: fc.constantFrom(0.01, 0.1, 0.5, 2),
+          stallWindow: fc.integer({ min: 2, max: 40 }).map((m) => `${m}m`),
+          xidWindow: fc.integer({ min: 2, max: 60 }).map((m) => `${m}m`),
+          routerErrorRatio: fc.integer({ min: 1, max: 90 }).map((p) => p / 100),
+          routerErrorWindow: fc.integer({ min: 2, max: 15 }).map((m) => `${m}m`),
+          routerErrorFor: minutes,
+          routerMinRequestsPerSecond: fc.constantFrom(0.01, 0.1, 1),
+          routerNoWorkerFor: minutes,
+          routerSkewRatio: fc.integer({ min: 11, max: 19 }).map((x) => x / 10),
+          routerSkewMinInFlight: fc.integer({ min: 1, max: 50 }),
+          routerSkewWindow: minutes,
+          routerSkewFor: minutes,
+          nodeDiskFreeRatio: fc.integer({ min: 1, max: 50 }).map((p) => p / 100),
+          nodeMemoryFreeRatio: fc.integer({ min: 1, max: 50 }).map((p) => p / 100),
+          nodeFor: minutes,
         }),
         async (alerts) => {
-          const dir = write(dockerInput({ alerts }));
+          // A per-service TTFT threshold too, on the first service.
+          const services = dockerInput().services.map((svc, i) => (i === 0 ? { ...svc, ttftP95Seconds: alerts.ttftP95Seconds === 5 ? 0.4 : 5 } : svc));
+          const dir = write(dockerInput({ alerts, services }));
           const r = await promtool("test", "rules", join(dir, ALERT_RULE_TESTS_PATH));
           expect(r.code, `${JSON.stringify(alerts)}\n${r.stdout}${r.stderr}`).toBe(0);
         },
       ),
-      { numRuns: 12 },
+      // Each run is one promtool over ~50 tests (about 4 s of CPU): few runs, a long timeout on 2 busy cores.
+      { numRuns: 5 },
     );
-  });
+  }, 300_000);
 });

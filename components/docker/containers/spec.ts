@@ -6,10 +6,10 @@ import { DOCKER_LABELS } from "../../contract";
 import { Artifact } from "../../render/artifact";
 
 /** What a container is for; also its `qwen-serving.role` label. */
-export type ContainerRole = "weights" | "sglang" | "proxy" | "router-install" | "router" | "router-workers" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana";
+export type ContainerRole = "weights" | "sglang" | "proxy" | "router-install" | "router" | "router-workers" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana" | "alertmanager";
 
 /** Secrets a container may receive, as a file; names match ServingSecrets (`apiKeys.<service>` for one key). */
-export type SecretName = "hfToken" | "modelscopeToken" | "grafanaAdminPassword" | `apiKeys.${string}`;
+export type SecretName = "hfToken" | "modelscopeToken" | "grafanaAdminPassword" | `apiKeys.${string}` | `alertingSecrets.${string}`;
 
 /** A rendered file (an artifact of the plan) copied into the container before it starts. */
 export interface FileUpload {

@@ -36,6 +36,8 @@ export interface ScrapeJob {
   readonly awsTagKeys: readonly string[];
   /** aws: planned node and port of each target; when set, discovery is by node tag and these ports instead of `port`. */
   readonly awsEndpoints: readonly NodePort[];
+  /** Targets the plan expects healthy (TargetsBelowPlan). @default - unknown: only ScrapeJobAbsent watches the job */
+  readonly planned?: number;
 }
 
 /** Job name of the SGLang replicas of a service. */
@@ -64,6 +66,7 @@ function serviceJobs(r: ResolvedMonitoring, s: ResolvedService): ScrapeJob[] {
       staticTargets: s.targets,
       awsTagKeys: aws ? [`${aws.serviceTagPrefix}${s.name}`] : [],
       awsEndpoints: aws ? s.replicaEndpoints : [],
+      planned: s.replicas,
     }),
   ];
   // A router is scraped where the plan gave it a concrete target (a metrics port, or host:port targets).
@@ -78,6 +81,7 @@ function serviceJobs(r: ResolvedMonitoring, s: ResolvedService): ScrapeJob[] {
         staticTargets: s.routerTargets,
         awsTagKeys: aws ? [`${aws.routerTagPrefix}${s.name}`] : [],
         awsEndpoints: aws && s.routerEndpoint ? [s.routerEndpoint] : [],
+        planned: 1,
       }),
     );
   }
@@ -87,9 +91,12 @@ function serviceJobs(r: ResolvedMonitoring, s: ResolvedService): ScrapeJob[] {
 /** The jobs of a resolved input. With static discovery, exporter jobs without targets are left out. */
 export function scrapeJobsResolved(r: ResolvedMonitoring): ScrapeJob[] {
   const aws = r.aws;
+  const fixedTargets = traitsOf(r.platform).discovery === "static";
+  // With static discovery the targets are the plan; elsewhere the adapter says how many to expect, if it knows.
+  const planned = (targets: readonly string[], count?: number) => (fixedTargets ? targets.length : count);
   const exporters = [
     // Every instance of the stack runs node_exporter: the stack tag filter is enough.
-    job({ job: NODE_EXPORTER_JOB, component: COMPONENT.nodeExporter, port: aws?.nodeExporterPort ?? PORTS.nodeExporter, staticTargets: r.nodeExporterTargets }),
+    job({ job: NODE_EXPORTER_JOB, component: COMPONENT.nodeExporter, port: aws?.nodeExporterPort ?? PORTS.nodeExporter, staticTargets: r.nodeExporterTargets, planned: planned(r.nodeExporterTargets, r.plannedNodes) }),
     job({
       job: DCGM_EXPORTER_JOB,
       component: COMPONENT.dcgmExporter,
@@ -97,9 +104,9 @@ export function scrapeJobsResolved(r: ResolvedMonitoring): ScrapeJob[] {
       staticTargets: r.dcgmTargets,
       // Only GPU instances run dcgm-exporter: those hosting any SGLang service (EC2 ORs the values of one filter).
       awsTagKeys: aws ? r.services.map((s) => `${aws.serviceTagPrefix}${s.name}`) : [],
+      planned: planned(r.dcgmTargets, r.plannedGpuNodes),
     }),
   ];
-  const fixedTargets = traitsOf(r.platform).discovery === "static";
   return [...r.services.flatMap((s) => serviceJobs(r, s)), ...exporters.filter((j) => !fixedTargets || j.staticTargets.length > 0)];
 }
 

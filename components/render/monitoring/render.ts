@@ -3,6 +3,7 @@ import { traitsOf } from "../../platforms/traits";
 import { Artifact } from "../artifact";
 import { toYaml } from "../yaml";
 import { renderAlertRuleTests } from "./alert-tests";
+import { ALERTMANAGER_CONFIG_PATH, renderAlertmanagerConfig } from "./alertmanager";
 import { renderAlertRules } from "./alerts";
 import { renderDashboards } from "./dashboards";
 import { renderGrafanaProvisioning } from "./grafana";
@@ -13,6 +14,7 @@ import { MonitoringInput } from "./types";
 /**
  * Every monitoring file for the stack. Where the platform's traits say it does not render
  * monitoring files (kubernetes), only the rules (and their tests) and the dashboards: that adapter
+ * puts the Alertmanager document in the chart's values and
  * configures Prometheus with ServiceMonitors/PodMonitors (see `kubernetesScrapeTargets`) and
  * Grafana through kube-prometheus-stack.
  */
@@ -25,5 +27,6 @@ export function renderMonitoring(input: MonitoringInput): Artifact[] {
     { path: ALERT_RULE_TESTS_PATH, content: renderAlertRuleTests(input) },
     ...renderDashboards(input),
     ...(servers ? renderGrafanaProvisioning(input) : []),
+    ...(servers && input.alerting ? [{ path: ALERTMANAGER_CONFIG_PATH, content: renderAlertmanagerConfig(input.alerting) }] : []),
   ];
 }

@@ -27,6 +27,10 @@ export interface ResolvedService {
   readonly routerEndpoint?: NodePort;
   readonly targets: readonly string[];
   readonly routerTargets: readonly string[];
+  /** Planned SGLang replicas. */
+  readonly replicas: number;
+  /** TTFT p95 threshold, seconds (the service's own or the stack's). */
+  readonly ttftP95Seconds: number;
 }
 
 /** `MonitoringInput` after defaults and validation. */
@@ -43,6 +47,8 @@ export interface ResolvedMonitoring {
   readonly scrapeInterval: string;
   readonly evaluationInterval: string;
   readonly alertmanagers: readonly string[];
+  readonly plannedNodes?: number;
+  readonly plannedGpuNodes?: number;
 }
 
 const DURATION_UNITS: ReadonlyArray<[string, number]> = [
@@ -87,7 +93,7 @@ const atMonitoring = (field: string, value: unknown, rule: string, advice?: stri
   field in CONFIG_KEYS ? { path: CONFIG_KEYS[field], value, rule, advice } : { path: "monitoring", value, rule: `${field} ${rule}`, advice };
 
 /** Service `i` of the input is `services[i]` of the stack config: the adapters map the plan's services in order. */
-function serviceProblems(input: MonitoringInput, problems: Problems): ResolvedService[] {
+function serviceProblems(input: MonitoringInput, alerts: AlertSettings, problems: Problems): ResolvedService[] {
   const traits = traitsOf(input.platform);
   const seen = new Set<string>();
   return input.services.map((s: MonitoredService, i): ResolvedService => {
@@ -109,7 +115,11 @@ function serviceProblems(input: MonitoringInput, problems: Problems): ResolvedSe
     if (traits.discovery === "static" && targets.length === 0) problems.add({ path: at(), rule: `platform ${input.platform} scrapes fixed targets and the service has none`, advice: "give at least one host:port target" });
     // The router's node is a discovery filter only with EC2 discovery; elsewhere it is ignored.
     const routerEndpoint = traits.discovery === "ec2" ? s.routerEndpoint : undefined;
-    return { name: s.name, model: s.model, port: s.port, routerMetricsPort: s.routerMetricsPort, replicaEndpoints, routerEndpoint, targets, routerTargets };
+    const replicas = s.replicas ?? (targets.length || replicaEndpoints.length || 1);
+    if (!(Number.isInteger(replicas) && replicas >= 1)) problems.add({ path: at("replicas"), value: replicas, rule: "must be an integer >= 1" });
+    const ttftP95Seconds = s.ttftP95Seconds ?? alerts.ttftP95Seconds;
+    if (s.ttftP95Seconds !== undefined) ttftProblem(ttftP95Seconds, at("ttftP95Seconds"), problems);
+    return { name: s.name, model: s.model, port: s.port, routerMetricsPort: s.routerMetricsPort, replicaEndpoints, routerEndpoint, targets, routerTargets, replicas, ttftP95Seconds };
   });
 }
 
@@ -139,16 +149,33 @@ function ec2Discovery(input: MonitoringInput, problems: Problems): Required<AwsD
   return aws;
 }
 
+/** histogram_quantile cannot report beyond SGLang's TTFT buckets. */
+function ttftProblem(seconds: number, path: string, problems: Problems): void {
+  const firstBucket = TTFT_BUCKETS[0];
+  const lastBucket = TTFT_BUCKETS[TTFT_BUCKETS.length - 1];
+  if (!(seconds >= firstBucket && seconds < lastBucket)) problems.add({ path, value: seconds, rule: `must be in [${firstBucket}, ${lastBucket}) seconds`, advice: "the range of SGLang's TTFT histogram buckets" });
+}
+
+const isFraction = (x: number): boolean => x > 0 && x < 1;
+
 function alertProblems(alerts: AlertSettings, problems: Problems): void {
   if (!(alerts.kvUsageThreshold > 0 && alerts.kvUsageThreshold < 1)) problems.add(atMonitoring("alerts.kvUsageThreshold", alerts.kvUsageThreshold, "must be between 0 and 1", "token_usage is a fraction"));
   if (!(Number.isInteger(alerts.queueMinDepth) && alerts.queueMinDepth >= 1)) problems.add(atMonitoring("alerts.queueMinDepth", alerts.queueMinDepth, "must be an integer >= 1"));
-  const firstBucket = TTFT_BUCKETS[0];
-  const lastBucket = TTFT_BUCKETS[TTFT_BUCKETS.length - 1];
-  if (!(alerts.ttftP95Seconds >= firstBucket && alerts.ttftP95Seconds < lastBucket))
-    problems.add(atMonitoring("alerts.ttftP95Seconds", alerts.ttftP95Seconds, `must be in [${firstBucket}, ${lastBucket}) seconds`, "the range of SGLang's TTFT histogram buckets"));
+  ttftProblem(alerts.ttftP95Seconds, CONFIG_KEYS["alerts.ttftP95Seconds"], problems);
   if (!(alerts.gpuTempCelsius > 0 && alerts.gpuTempCelsius < 150)) problems.add(atMonitoring("alerts.gpuTempCelsius", alerts.gpuTempCelsius, "is not a plausible GPU temperature"));
-  if (alerts.runbookBaseUrl !== undefined && !/^https?:\/\//.test(alerts.runbookBaseUrl)) problems.add(atMonitoring("alerts.runbookBaseUrl", alerts.runbookBaseUrl, "must be an http(s) URL"));
+  if (!/^(https?:\/\/\S+|[A-Za-z0-9._/-]+)$/.test(alerts.runbookBaseUrl)) problems.add(atMonitoring("alerts.runbookBaseUrl", alerts.runbookBaseUrl, "must be an http(s) URL or a relative path"));
+  for (const k of ["routerErrorRatio", "nodeDiskFreeRatio", "nodeMemoryFreeRatio"] as const) if (!isFraction(alerts[k])) problems.add(atMonitoring(`alerts.${k}`, alerts[k], "must be between 0 and 1"));
+  for (const k of ["queueDeepDepth", "routerSkewMinInFlight"] as const) if (!(Number.isInteger(alerts[k]) && alerts[k] >= 1)) problems.add(atMonitoring(`alerts.${k}`, alerts[k], "must be an integer >= 1"));
+  for (const k of ["ttftMinRequestsPerSecond", "routerMinRequestsPerSecond"] as const) if (!(alerts[k] > 0)) problems.add(atMonitoring(`alerts.${k}`, alerts[k], "must be above 0"));
+  if (!(alerts.routerSkewRatio > 1 && alerts.routerSkewRatio < 2)) problems.add(atMonitoring("alerts.routerSkewRatio", alerts.routerSkewRatio, "must be between 1 and 2", "two workers never exceed 2"));
+  if (isDuration(alerts.xidWindow) && durationSeconds(alerts.xidWindow) < 120) problems.add(atMonitoring("alerts.xidWindow", alerts.xidWindow, "must be at least 2m", "changes() needs the samples before and after the change"));
 }
+
+/** Every duration field of AlertSettings, checked alike. */
+const ALERT_DURATIONS = [
+  "kvUsageFor", "queueGrowthWindow", "queueGrowingFor", "queueDeepFor", "ttftWindow", "ttftFor", "stallWindow", "sglangDownFor", "exporterDownFor",
+  "gpuTempFor", "xidWindow", "routerErrorWindow", "routerErrorFor", "routerNoWorkerFor", "routerSkewWindow", "routerSkewFor", "nodeFor",
+] as const;
 
 /** Fills defaults and collects every problem of the input. */
 function resolve(input: MonitoringInput): { resolved: ResolvedMonitoring; problems: readonly Problem[] } {
@@ -158,7 +185,7 @@ function resolve(input: MonitoringInput): { resolved: ResolvedMonitoring; proble
 
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.stack)) problems.add({ path: "stack", value: input.stack, rule: "the stack name must be letters, digits, '.', '_' or '-'" });
   if (input.services.length === 0) problems.add({ path: "services", rule: "at least one service is needed" });
-  const services = serviceProblems(input, problems);
+  const services = serviceProblems(input, alerts, problems);
 
   const nodeExporterTargets = [...(input.nodeExporterTargets ?? [])];
   const dcgmTargets = [...(input.dcgmTargets ?? [])];
@@ -172,7 +199,7 @@ function resolve(input: MonitoringInput): { resolved: ResolvedMonitoring; proble
     ["scrapeInterval", scrapeInterval],
     ["evaluationInterval", evaluationInterval],
     ["retention.time", retention.time],
-    ...(["kvUsageFor", "queueGrowthWindow", "queueGrowingFor", "ttftWindow", "ttftFor", "sglangDownFor", "exporterDownFor", "gpuTempFor"] as const).map((k): [string, string] => [`alerts.${k}`, alerts[k]]),
+    ...ALERT_DURATIONS.map((k): [string, string] => [`alerts.${k}`, alerts[k]]),
   ];
   for (const [field, value] of durations) if (!isDuration(value)) problems.add(atMonitoring(field, value, "is not a Prometheus duration", "e.g. 30s, 10m, 1h"));
   if (retention.size !== undefined && !/^\d+(B|KB|MB|GB|TB|PB|EB)$/.test(retention.size)) problems.add(atMonitoring("retention.size", retention.size, "must look like 50GB"));
@@ -181,6 +208,8 @@ function resolve(input: MonitoringInput): { resolved: ResolvedMonitoring; proble
   if (!/^https?:\/\/[^\s]+$/.test(input.grafana.prometheusUrl)) problems.add(atMonitoring("grafana.prometheusUrl", input.grafana.prometheusUrl, "must be an http(s) URL"));
   const alertmanagers = [...(input.alertmanagers ?? [])];
   for (const t of alertmanagers) if (!TARGET_RE.test(t)) problems.add(atMonitoring("alertmanagers", t, "lists a target that is not host:port"));
+  for (const [k, n] of [["plannedNodes", input.plannedNodes], ["plannedGpuNodes", input.plannedGpuNodes]] as const)
+    if (n !== undefined && !(Number.isInteger(n) && n >= 0)) problems.add(atMonitoring(k, n, "must be an integer >= 0"));
 
   const resolved: ResolvedMonitoring = {
     stack: input.stack,
@@ -199,6 +228,8 @@ function resolve(input: MonitoringInput): { resolved: ResolvedMonitoring; proble
     scrapeInterval,
     evaluationInterval,
     alertmanagers,
+    plannedNodes: input.plannedNodes,
+    plannedGpuNodes: input.plannedGpuNodes,
   };
   return { resolved, problems: problems.all };
 }

@@ -6,6 +6,7 @@
  */
 import { PROJECT } from "../../contract";
 import { Platform } from "../../platforms/traits";
+import { AlertingInput } from "./alertmanager";
 
 /** One SGLang service (one model) and where its metrics are served. */
 export interface MonitoredService {
@@ -41,6 +42,14 @@ export interface MonitoredService {
   readonly targets?: readonly string[];
   /** Static discovery (docker): `host:port` of the router's Prometheus endpoint (replicas > 1). Ignored elsewhere. @default [] */
   readonly routerTargets?: readonly string[];
+  /**
+   * Planned SGLang replicas: fewer healthy targets than this fires TargetsBelowPlan, even when a
+   * vanished instance has left discovery.
+   * @default - the number of `targets`, else of `replicaEndpoints`, else 1
+   */
+  readonly replicas?: number;
+  /** TTFT p95 threshold of this service, seconds (config `services[].ttftP95Seconds`). @default - `AlertSettings.ttftP95Seconds` */
+  readonly ttftP95Seconds?: number;
 }
 
 /** Where a process listens on aws: the planned node name (an instance tag value) and a port. */
@@ -80,7 +89,7 @@ export interface AwsDiscovery {
 
 /** Alert thresholds and durations. Durations are Prometheus durations (`30s`, `10m`, `1h`). */
 export interface AlertSettings {
-  /** `sglang:token_usage` (KV-cache fraction in use) above this fires SGLangKVCacheHigh. @default 0.85 */
+  /** `sglang:token_usage` (KV-cache fraction in use) above this, while requests queue, fires SGLangKVCacheHigh. @default 0.85 */
   readonly kvUsageThreshold: number;
   /** How long the KV-cache usage must stay above the threshold. @default "10m" */
   readonly kvUsageFor: string;
@@ -90,12 +99,24 @@ export interface AlertSettings {
   readonly queueGrowingFor: string;
   /** Smallest waiting-queue depth worth alerting on. @default 1 */
   readonly queueMinDepth: number;
+  /** A queue at least this deep fires SGLangQueueDeep, growing or not. @default 20 */
+  readonly queueDeepDepth: number;
+  /** How long the queue must stay that deep. @default "10m" */
+  readonly queueDeepFor: string;
   /** p95 time to first token (seconds) above this fires SGLangTTFTP95High. Must lie inside SGLang's TTFT buckets (0.1 .. 400). @default 5 */
   readonly ttftP95Seconds: number;
   /** Rate window of the TTFT histogram. @default "5m" */
   readonly ttftWindow: string;
   /** How long the p95 must stay high. @default "10m" */
   readonly ttftFor: string;
+  /** Finished requests per second below which the TTFT p95 is too noisy to alert on. @default 0.1 */
+  readonly ttftMinRequestsPerSecond: number;
+  /**
+   * SGLangThroughputStall: requests running for this whole window and not one finished. Longer than
+   * the longest allowed generation, since SGLang counts tokens when a request finishes.
+   * @default "20m"
+   */
+  readonly stallWindow: string;
   /** How long an SGLang target may be down; long because SGLang opens its port only after weights, KV cache and CUDA graphs are ready. @default "15m" */
   readonly sglangDownFor: string;
   /** How long a router / node_exporter / dcgm-exporter target may be down. @default "5m" */
@@ -104,8 +125,41 @@ export interface AlertSettings {
   readonly gpuTempCelsius: number;
   /** How long the GPU must stay hot. @default "5m" */
   readonly gpuTempFor: string;
-  /** When set, each alert also gets `runbook_url: <base>#<alertname>`. @default - no runbook links */
-  readonly runbookBaseUrl?: string;
+  /** How long an XID alert stays active after the XID gauge changed to that code; at least 2m. @default "15m" */
+  readonly xidWindow: string;
+  /** The router answers more than this fraction of its requests with a 5xx: RouterErrorRatioHigh. @default 0.05 */
+  readonly routerErrorRatio: number;
+  /** Rate window of the router's error ratio and traffic guard. @default "5m" */
+  readonly routerErrorWindow: string;
+  /** How long the error ratio must stay high. @default "5m" */
+  readonly routerErrorFor: string;
+  /** Requests per second below which the router's error ratio is not alerted on. @default 0.1 */
+  readonly routerMinRequestsPerSecond: number;
+  /** How long a router may have no healthy worker with a closed breaker. @default "2m" */
+  readonly routerNoWorkerFor: string;
+  /**
+   * RouterLoadSkew: the busiest worker holds this many times the mean of in-flight requests (between
+   * 1 and 2: with two workers 1.5 is a 3:1 split, and 2 would need the other worker to hold nothing).
+   * @default 1.5
+   */
+  readonly routerSkewRatio: number;
+  /** ... and the mean is at least this many requests in flight per worker. @default 4 */
+  readonly routerSkewMinInFlight: number;
+  /** Window the in-flight counts are averaged over. @default "10m" */
+  readonly routerSkewWindow: string;
+  /** How long the skew must last. @default "15m" */
+  readonly routerSkewFor: string;
+  /** NodeDiskSpaceLow below this free fraction of a filesystem. @default 0.1 */
+  readonly nodeDiskFreeRatio: number;
+  /** NodeMemoryLow below this available fraction of memory. @default 0.1 */
+  readonly nodeMemoryFreeRatio: number;
+  /** How long disk or memory must stay low. @default "10m" */
+  readonly nodeFor: string;
+  /**
+   * Base of every alert's `runbook_url` (`<base>/<Alert>.md`), e.g. the docs/runbooks folder of the
+   * repository on a web host. @default "docs/runbooks" (the runbooks shipped in this package)
+   */
+  readonly runbookBaseUrl: string;
 }
 
 /** Grafana side. */
@@ -147,9 +201,26 @@ export interface MonitoringInput {
   readonly scrapeInterval?: string;
   /** Rule evaluation interval. @default "15s" */
   readonly evaluationInterval?: string;
-  /** `host:port` of Alertmanagers to send alerts to. @default [] (alerts visible in Prometheus only) */
+  /** `host:port` of Alertmanagers to send alerts to (prometheus.yml's `alerting:` block). @default [] (alerts visible in Prometheus only) */
   readonly alertmanagers?: readonly string[];
+  /**
+   * Receivers and routes of the stack's Alertmanager: rendered to alertmanager.yml where the
+   * platform renders monitoring files (aws, docker); the kubernetes adapter puts the same document
+   * into kube-prometheus-stack's values. @default - no alertmanager.yml
+   */
+  readonly alerting?: AlertingInput;
+  /**
+   * Planned node_exporter targets where discovery finds them (aws: every instance of the stack):
+   * fewer healthy ones fires TargetsBelowPlan. With static discovery the targets are the plan.
+   * @default - no planned count (only ScrapeJobAbsent watches the job)
+   */
+  readonly plannedNodes?: number;
+  /** Planned dcgm-exporter targets where discovery finds them (aws: the GPU nodes). @default - no planned count */
+  readonly plannedGpuNodes?: number;
 }
+
+/** Where the runbooks live in this repository and package; `runbook_url` is `<base>/<Alert>.md`. */
+export const DEFAULT_RUNBOOK_BASE = "docs/runbooks";
 
 /** Default alert settings; `MonitoringInput.alerts` overrides them field by field. */
 export const DEFAULT_ALERTS: AlertSettings = Object.freeze({
@@ -165,6 +236,24 @@ export const DEFAULT_ALERTS: AlertSettings = Object.freeze({
   exporterDownFor: "5m",
   gpuTempCelsius: 85,
   gpuTempFor: "5m",
+  queueDeepDepth: 20,
+  queueDeepFor: "10m",
+  ttftMinRequestsPerSecond: 0.1,
+  stallWindow: "20m",
+  xidWindow: "15m",
+  routerErrorRatio: 0.05,
+  routerErrorWindow: "5m",
+  routerErrorFor: "5m",
+  routerMinRequestsPerSecond: 0.1,
+  routerNoWorkerFor: "2m",
+  routerSkewRatio: 1.5,
+  routerSkewMinInFlight: 4,
+  routerSkewWindow: "10m",
+  routerSkewFor: "15m",
+  nodeDiskFreeRatio: 0.1,
+  nodeMemoryFreeRatio: 0.1,
+  nodeFor: "10m",
+  runbookBaseUrl: DEFAULT_RUNBOOK_BASE,
 });
 
 export const DEFAULT_SCRAPE_INTERVAL = "15s";

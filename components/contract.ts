@@ -32,6 +32,8 @@ export const DOCKER_LABELS = {
   hostPorts: "qwen-serving.host-ports",
   /** `<source>:<repo>@<revision>` an SGLang container serves. */
   weights: "qwen-serving.weights",
+  /** The revision folder (under the host's modelsPath) a container mounts; no folder in use is pruned. */
+  weightsDir: "qwen-serving.weights-dir",
 } as const;
 
 /**

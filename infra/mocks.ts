@@ -27,6 +27,10 @@ export interface RecordedResource {
   readonly replaceOnChanges: string[];
   /** The `ignoreChanges` resource option. */
   readonly ignoreChanges: string[];
+  /** URNs the registration depends on (dependsOn and every input's resources). */
+  readonly dependencies: string[];
+  /** Per input property, the URNs of the resources its value came from. */
+  readonly propertyDependencies: Record<string, string[]>;
   /** What the engine answered: the inputs plus computed outputs, such as the autonamed `name`. */
   readonly outputs: Record<string, unknown>;
   /** The id the engine answered ("" for components). */
@@ -211,6 +215,8 @@ export function installMocks(opts: MockOptions): RecordedResource[] {
           retainOnDelete: req.getRetainondelete(),
           replaceOnChanges: req.getReplaceonchangesList(),
           ignoreChanges: req.getIgnorechangesList(),
+          dependencies: req.getDependenciesList(),
+          propertyDependencies: propertyDependencies(req),
           outputs: resp.getObject() ? rpc.deserializeProperties(resp.getObject()) : {},
           id: resp.getId(),
         });
@@ -219,6 +225,13 @@ export function installMocks(opts: MockOptions): RecordedResource[] {
     });
   };
   return recorded;
+}
+
+/** A registration's per-property dependencies, as URN lists. */
+function propertyDependencies(req: any): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((v: { getUrnsList(): string[] }, k: string) => (out[k] = v.getUrnsList()));
+  return out;
 }
 
 /** Waits until every registration and invoke the program started has been answered. */

@@ -36,8 +36,18 @@ export const DockerSettingsSchema = z
     nodeExporterPort: port.default(PORTS.nodeExporter),
     /** Host port of dcgm-exporter on every host. @default PORTS.dcgmExporter (9400) */
     dcgmExporterPort: port.default(PORTS.dcgmExporter),
-    /** Size of /dev/shm in SGLang containers, MiB (SGLang's docs run with 32g). @default 32768 */
+    /**
+     * Size of /dev/shm in SGLang containers, MiB (SGLang's docs run with 32g). They run with private IPC,
+     * so this is their /dev/shm; host IPC would ignore it. @default 32768
+     */
     shmSizeMiB: z.number().int().min(64).max(1_048_576).default(32768),
+    /** Docker's json-file log rotation on every container: size of one file, MiB, and files kept. @default { maxSizeMiB: 100, maxFiles: 5 } */
+    logs: z.object({ maxSizeMiB: z.number().int().min(1).max(10_240).default(100), maxFiles: z.number().int().min(1).max(100).default(5) }).strict().prefault({}),
+    /**
+     * ssh://hosts: how long the shared ssh connection (ControlMaster) stays open after the last use,
+     * seconds; 0 opens one connection per call (beware sshd's MaxStartups). @default 600
+     */
+    sshControlPersistSeconds: z.number().int().min(0).max(86_400).default(600),
     /** Pinned images of the monitoring containers. @default - the versions listed on each field */
     images: DockerImagesSchema.prefault({}),
   })

@@ -136,6 +136,11 @@ export const DockerHostSchema = z
     gpuHourlyUsd: z.number().nonnegative().optional(),
     /** Host folder that holds the weights. @default NODE_PATHS.models ("/models") */
     modelsPath: z.string().regex(/^\/\S*$/, "modelsPath must be an absolute path").default(NODE_PATHS.models),
+    /**
+     * The host's GPU UUIDs in index order (`nvidia-smi --query-gpu=uuid --format=csv,noheader`): containers
+     * then get their GPUs by UUID, which stays with the card across reboots and driver updates. @default - by index
+     */
+    gpuUuids: z.array(z.string().regex(/^GPU-[0-9a-fA-F-]{36}$/, "a GPU UUID looks like GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a")).optional(),
   })
   .strict();
 

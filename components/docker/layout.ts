@@ -9,18 +9,18 @@ import type { SecretsPresent } from "../platform";
 import { DockerHostConfig, StackConfig } from "../config/schema";
 import { Artifact } from "../render/artifact";
 import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, monitoredService, planMonitoring, prometheusArgs, renderMonitoring } from "../render/monitoring";
-import { HF_TOKEN_FILE, MODELSCOPE_TOKEN_FILE, renderWeightsScript, weightsModels } from "../render/scripts/weights";
 import { DeploymentPlan } from "../sglang/planner";
 import { routerArgsFor } from "../sglang/router-args";
 import { maxGenerationSeconds } from "../config/proxy";
 import { renderNginxConf, proxyAuthJs } from "../render/proxy/nginx";
 import { loopbackPort, loopbackPortProblems, nodeProxySites, sitePorts } from "../render/proxy/sites";
 import { PROXY_CONF_DIR, PROXY_RUN_DIR, frontProxy, proxyKeyFile } from "./containers/proxy";
+import { sshOptions } from "./run-once";
+import { gpuUuidProblems, hostServing } from "./serving-layout";
 import {
   ContainerSpec,
   PROMETHEUS_CONFIG_FILE,
   PROMETHEUS_DATA,
-  SecretUpload,
   dcgmExporter,
   grafana,
   nodeExporter,
@@ -28,8 +28,6 @@ import {
   renderRouterInstallScript,
   router,
   routerInstall,
-  sglangReplica,
-  weightsDownload,
 } from "./containers";
 
 /** How the Docker provider reaches a host. */
@@ -46,8 +44,12 @@ export interface HostLayout {
   readonly gpuCount: number;
   /** GPU indices the plan gives to SGLang replicas on this host, ascending. */
   readonly gpusUsed: readonly number[];
-  /** In creation order: the weights download first. */
+  /** In creation order: the weights downloads first. */
   readonly containers: readonly ContainerSpec[];
+  /** Docker's json-file rotation of every container's log (docker.logs). */
+  readonly logs: { readonly maxSizeMiB: number; readonly maxFiles: number };
+  /** ssh options of the provider and the run-once commands (one shared connection per host). */
+  readonly sshOptions: readonly string[];
 }
 
 export interface DockerLayout {
@@ -62,8 +64,7 @@ export interface DockerLayout {
 
 export type { SecretsPresent } from "../platform";
 
-/** Artifact path of a host's download script. */
-export const weightsScriptPath = (host: string): string => `hosts/${host}/fetch-weights.sh`;
+export { weightsScriptPath } from "./serving-layout";
 
 export function connectionOf(dockerHost: string): Connection {
   return dockerHost.slice(0, dockerHost.indexOf(":")) as Connection;
@@ -76,10 +77,6 @@ export function hostAddress(h: DockerHostConfig): string | undefined {
   return new URL(h.dockerHost).hostname || undefined;
 }
 
-const TOKEN_FILES: Record<"huggingface" | "modelscope", { secret: "hfToken" | "modelscopeToken"; path: string }> = {
-  huggingface: { secret: "hfToken", path: HF_TOKEN_FILE },
-  modelscope: { secret: "modelscopeToken", path: MODELSCOPE_TOKEN_FILE },
-};
 
 /**
  * The docker problems that need no plan (host addresses, TLS, the monitoring host, secrets, weight
@@ -115,6 +112,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
   const stack = plan.stack;
 
   problems.addAll(dockerConfigProblems(config, secrets));
+  problems.addAll(gpuUuidProblems(config));
   problems.addAll(loopbackPortProblems(plan));
   const addresses = new Map<string, string>();
   for (const h of config.hosts) {
@@ -130,42 +128,10 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
 
   const hosts = config.hosts.map((h): HostLayout => {
     const replicas = plan.services.flatMap((s) => s.placement.filter((p) => p.node === h.name).map((p) => ({ service: s, replica: p })));
-    const containers: ContainerSpec[] = [];
-    const onHost = plan.services.filter((s) => s.placement.some((p) => p.node === h.name));
-    if (onHost.length > 0) {
-      let script: Artifact | undefined;
-      try {
-        const models = weightsModels(onHost);
-        script = { path: weightsScriptPath(h.name), content: renderWeightsScript({ models }), mode: 0o755 };
-      } catch (e) {
-        problems.add({ path: "services", rule: `on host '${h.name}' ${(e as Error).message}` });
-      }
-      if (script) {
-        artifacts.push(script);
-        const sources = new Set(onHost.map((s) => s.spec.weights.source));
-        const tokens: SecretUpload[] = (["huggingface", "modelscope"] as const)
-          .filter((src) => sources.has(src) && secrets[TOKEN_FILES[src].secret])
-          .map((src) => ({ containerPath: TOKEN_FILES[src].path, secret: TOKEN_FILES[src].secret, mode: "0400" }));
-        containers.push(weightsDownload({ stack, host: h.name, image: config.image, modelsPath: h.modelsPath, script, tokens }));
-      }
-    }
-    for (const { service, replica } of replicas) {
-      containers.push(
-        sglangReplica({
-          stack,
-          host: h.name,
-          service: service.name,
-          replica: replica.replica,
-          image: config.image,
-          weights: `${service.spec.weights.source}:${service.weightsRepo}@${service.spec.weights.revision}`,
-          launchArgs: replica.launchArgs,
-          port: replica.port,
-          gpus: replica.gpus,
-          modelsPath: h.modelsPath,
-          shmSizeMiB: settings.shmSizeMiB,
-        }),
-      );
-    }
+    const serving = hostServing(plan, config, secrets, h);
+    problems.addAll(serving.problems);
+    artifacts.push(...serving.artifacts);
+    const containers: ContainerSpec[] = [...serving.containers];
     const proxy = hostProxy(plan, config, secrets, h, addr, monitoringHost);
     problems.addAll(proxy.problems);
     if (proxy.sites.length > 0) {
@@ -180,7 +146,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
       for (const s of routed) {
         // On loopback behind the proxy; it reaches same-host replicas through the proxy's 127.0.0.1 listener.
         const listen = { host: "127.0.0.1", port: loopbackPort(s.router!.port), metricsPort: loopbackPort(s.router!.metricsPort), requestTimeoutSecs: maxGenerationSeconds(config) };
-        containers.push(router({ stack, host: h.name, service: s.name, image: config.image, argv: routerArgsFor(s, addr, listen), ports: [listen.port, listen.metricsPort] }));
+        containers.push(router({ stack, host: h.name, service: s.name, image: config.image, argv: routerArgsFor(s, addr, listen), ports: [listen.port, listen.metricsPort], stopGraceSec: maxGenerationSeconds(config) }));
       }
     }
     if (config.monitoring.enabled) {
@@ -202,6 +168,8 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
       gpuCount: h.gpuCount,
       gpusUsed: replicas.flatMap((r) => r.replica.gpus).sort((a, b) => a - b),
       containers,
+      logs: settings.logs,
+      sshOptions: sshOptions(settings.sshControlPersistSeconds),
     };
   });
 

@@ -27,9 +27,11 @@ describe("h20: hosts, providers and images", () => {
     expect(hosts).toEqual([["qwen-h20-docker-h20-a", "qwen-h20-docker"], ["qwen-h20-docker-h20-b", "qwen-h20-docker"]]);
     // Providers receive non-string settings as JSON text.
     const providers = resources.filter((r) => r.type === "pulumi:providers:docker").map((r) => [r.parent, (r.inputs as Inputs).host, JSON.parse((r.inputs as Inputs).sshOpts)]);
+    // One shared ssh connection per host (ControlMaster), so many resources do not trip MaxStartups.
+    const ssh = ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=30", "-o", "ControlMaster=auto", "-o", "ControlPath=~/.ssh/qwen-serving-%C", "-o", "ControlPersist=600"];
     expect(providers).toEqual([
-      ["qwen-h20-docker-h20-a", "ssh://deploy@192.0.2.11", ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=30"]],
-      ["qwen-h20-docker-h20-b", "ssh://deploy@192.0.2.12", ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=30"]],
+      ["qwen-h20-docker-h20-a", "ssh://deploy@192.0.2.11", ssh],
+      ["qwen-h20-docker-h20-b", "ssh://deploy@192.0.2.12", ssh],
     ]);
   });
 
@@ -69,40 +71,41 @@ describe("h20: SGLang containers", () => {
     expect(servers().map((c) => [c.parent, c.inputs.deviceRequests])).toEqual(planned);
   });
 
-  test("host IPC, /dev/shm, read-only weights, the planned port, /health check, restart policy, wait for health", () => {
+  test("private IPC with /dev/shm, its revision's folder read-only, the planned port, /health_generate check, restart policy, wait for health", () => {
     const c = container("h20-qwen3-32b-0");
+    const dir = labels(c)[DOCKER_LABELS.weightsDir];
+    expect(dir).toMatch(/^rev-qwen3-32b-[0-9a-f]{12}$/);
     expect(c.inputs).toMatchObject({
-      ipcMode: "host",
+      ipcMode: "private",
       shmSize: 32768,
-      volumes: [{ hostPath: "/data/models", containerPath: NODE_PATHS.models, readOnly: true }],
+      volumes: [{ hostPath: `/data/models/${dir}`, containerPath: NODE_PATHS.models, readOnly: true }],
       // Published on the host's loopback at the port's twin: the front proxy holds 9001.
       ports: [{ internal: 9001, external: 19001, ip: "127.0.0.1" }],
-      healthcheck: { tests: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9001/health"], interval: "30s", timeout: "5s", startPeriod: "900s", retries: 3 },
+      healthcheck: { tests: ["CMD", "bash", "/opt/qwen-serving/sglang-health.sh", "9001"], interval: "30s", timeout: "30s", startPeriod: "900s", retries: 3 },
       restart: "unless-stopped",
+      init: true,
       wait: true,
       waitTimeout: 930,
     });
     expect(c.inputs.envs).toBeUndefined();
-    expect(c.inputs.uploads).toEqual([]);
-  });
-
-  test("starts only after its host's weights download exited 0", () => {
-    for (const c of servers()) expect(labels(c)["qwen-serving.after"], c.name).toBe("h20-weights exited 0");
+    expect(c.inputs.uploads).toEqual([{ file: "/opt/qwen-serving/sglang-health.sh", content: artifact("hosts/h20-a/sglang-health.sh"), permissions: "0755" }]);
   });
 });
 
 describe("h20: the weights download", () => {
-  test("runs the rendered script once per host, attached, with the models folder writable", () => {
-    for (const h of ["h20-a", "h20-b"]) {
+  test("one created (not started) container per host and revision, with its revision's folder writable", () => {
+    for (const [h, repo] of [["h20-a", "Qwen/Qwen3-32B"], ["h20-b", "Qwen/Qwen2.5-VL-32B-Instruct"]]) {
       const c = containers().find((x) => x.parent === `qwen-h20-docker-${h}` && labels(x)[DOCKER_LABELS.role] === "weights")!;
+      const dir = labels(c)[DOCKER_LABELS.weightsDir];
       expect(c.inputs).toMatchObject({
-        name: "h20-weights",
-        command: ["bash", "/opt/qwen-serving/fetch-weights.sh"],
-        attach: true,
+        name: `h20-weights-${dir}`,
+        command: ["bash", "/opt/qwen-serving/fetch-weights.sh", repo],
+        envs: ["NVIDIA_VISIBLE_DEVICES=void"],
+        start: false,
         mustRun: false,
         restart: "no",
-        volumes: [{ hostPath: "/data/models", containerPath: NODE_PATHS.models, readOnly: false }],
-        uploads: [{ file: "/opt/qwen-serving/fetch-weights.sh", content: artifact(`hosts/${h}/fetch-weights.sh`), permissions: "0755" }],
+        volumes: [{ hostPath: `/data/models/${dir}`, containerPath: NODE_PATHS.models, readOnly: false }],
+        uploads: [{ file: "/opt/qwen-serving/fetch-weights.sh", content: artifact(`hosts/${h}/weights/${dir}.sh`), permissions: "0755" }],
       });
     }
   });
@@ -156,7 +159,7 @@ describe("h20: the plan output", () => {
     expect(run.text).toContain("docker hosts (containers as registered):");
     const lines = run.text.split("\n");
     const row = (container: string) => lines.find((l) => l.includes(` ${container} `))?.replace(/\s+/g, " ").trim();
-    expect(row("h20-weights")).toBe("h20-a 2 of 2 h20 [0,1] h20-weights weights - -");
+    expect(lines.find((l) => l.includes(" h20-weights-rev-qwen3-32b-"))?.replace(/\s+/g, " ").trim()).toMatch(/^h20-a 2 of 2 h20 \[0,1\] h20-weights-rev-qwen3-32b-[0-9a-f]{12} weights - -$/);
     // SGLang on the host's loopback at the port's twin; the front proxy holds the planned port.
     expect(row("h20-qwen3-32b-0")).toBe("h20-qwen3-32b-0 sglang [0,1] 19001->9001");
     expect(row("h20-qwen25-vl-32b-0")).toBe("h20-qwen25-vl-32b-0 sglang [0,1] 19002->9002");
@@ -164,6 +167,6 @@ describe("h20: the plan output", () => {
     expect(row("h20-grafana")).toBe("h20-grafana grafana - 3000");
     expect(row("h20-node-exporter")).toBe(`h20-node-exporter node-exporter - ${PORTS.nodeExporter} (host network)`);
     expect(run.text).toContain("qwen3-32b: http://192.0.2.11:9001");
-    expect(run.document.artifacts).toEqual(expect.arrayContaining(["hosts/h20-a/fetch-weights.sh", "hosts/h20-b/fetch-weights.sh", "monitoring/prometheus.yml"]));
+    expect(run.document.artifacts).toEqual(expect.arrayContaining([expect.stringMatching(/^hosts\/h20-a\/weights\/rev-qwen3-32b-[0-9a-f]{12}\.sh$/), "hosts/h20-a/sglang-health.sh", "monitoring/prometheus.yml"]));
   });
 });

@@ -8,6 +8,7 @@ import { ContainerSpec } from "../../components/docker/containers";
 import { DockerLayout, SecretsPresent, dockerLayout } from "../../components/docker/layout";
 import { QwenServingError, formatProblem } from "../../components/problems";
 import { renderWeightsScript } from "../../components/render/scripts/weights";
+import { weightsRevisionDir } from "../../components/render/scripts/weights-revision";
 import { planDeployment } from "../../components/sglang/planner";
 import { parseRouterArgs, routerArgsFor } from "../../components/sglang/router-args";
 import { SEED_ARGV, dockerConfig, stackConfig } from "./helpers";
@@ -31,37 +32,43 @@ describe("the h20 stack is the seed", () => {
   test("each host runs one SGLang server with the seed's exact command, on GPUs 0 and 1", () => {
     const servers = layout.hosts.map((h) => byRole(layout, h.name, "sglang").map((c) => [c.host, c.command, c.gpus, c.ports]));
     expect(servers).toEqual([
-      [["h20-a", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen3-32b"]], [0, 1], [{ internal: 9001, external: 19001, ip: "127.0.0.1" }]]],
-      [["h20-b", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen25-vl-32b"]], [0, 1], [{ internal: 9002, external: 19002, ip: "127.0.0.1" }]]],
+      [["h20-a", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen3-32b"]], ["0", "1"], [{ internal: 9001, external: 19001, ip: "127.0.0.1" }]]],
+      [["h20-b", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen25-vl-32b"]], ["0", "1"], [{ internal: 9002, external: 19002, ip: "127.0.0.1" }]]],
     ]);
     expect(layout.hosts.map((h) => [h.name, h.gpusUsed])).toEqual([["h20-a", [0, 1]], ["h20-b", [0, 1]]]);
   });
 
-  test("SGLang gets host IPC, /dev/shm, the weights read-only, a /health check and a restart policy", () => {
+  test("SGLang gets private IPC with /dev/shm, its revision's folder read-only, a /health_generate check that restarts it, a restart policy and a stop grace", () => {
     const c = byRole(layout, "h20-a", "sglang")[0];
+    const dir = weightsRevisionDir({ source: "huggingface", repo: "Qwen/Qwen3-32B", revision: "9216db5781bf21249d130ec9da846c4624c16137" });
     expect(c).toMatchObject({
       image: IMAGES.sglang,
-      hostIpc: true,
+      hostIpc: false,
       shmSizeMiB: 32768,
-      binds: [{ hostPath: "/data/models", containerPath: NODE_PATHS.models, readOnly: true }],
+      binds: [{ hostPath: `/data/models/${dir}`, containerPath: NODE_PATHS.models, readOnly: true }],
       restart: "unless-stopped",
-      after: "weights",
+      init: true,
+      stopGraceSec: 900,
+      after: `weights-${dir}`,
       env: [],
       secretFiles: [],
     });
-    expect(c.healthcheck).toEqual({ test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9001/health"], intervalSec: 30, timeoutSec: 5, retries: 3, startPeriodSec: 900 });
-    // A new weights revision changes the label, so the container is replaced and loads the new files.
+    expect(c.healthcheck).toEqual({ test: ["CMD", "bash", "/opt/qwen-serving/sglang-health.sh", "9001"], intervalSec: 30, timeoutSec: 30, retries: 3, startPeriodSec: 900 });
+    // A new weights revision changes the label and the folder, so the container is replaced and loads the new files.
     expect(c.labels[DOCKER_LABELS.weights]).toBe("huggingface:Qwen/Qwen3-32B@9216db5781bf21249d130ec9da846c4624c16137");
+    expect(c.labels[DOCKER_LABELS.weightsDir]).toBe(dir);
   });
 
-  test("each host downloads only its own model, first, with the shared weights script", () => {
+  test("each host downloads only its own model, first, into its revision's folder, with a script for that model only", () => {
     for (const [name, repo, revision] of [
       ["h20-a", "Qwen/Qwen3-32B", "9216db5781bf21249d130ec9da846c4624c16137"],
       ["h20-b", "Qwen/Qwen2.5-VL-32B-Instruct", "7cfb30d71a1f4f49a57592323337a4a4727301da"],
     ]) {
       const [first] = host(layout, name).containers;
-      expect(first).toMatchObject({ role: "weights", command: ["bash", "/opt/qwen-serving/fetch-weights.sh"], runOnce: true, restart: "no", createTimeoutMin: 360, binds: [{ hostPath: "/data/models", containerPath: NODE_PATHS.models, readOnly: false }] });
-      expect(first.files).toEqual([{ containerPath: "/opt/qwen-serving/fetch-weights.sh", artifactPath: `hosts/${name}/fetch-weights.sh`, content: renderWeightsScript({ models: [{ source: "huggingface", repo, revision }] }), mode: "0755" }]);
+      const model = { source: "huggingface" as const, repo, revision };
+      const dir = weightsRevisionDir(model);
+      expect(first).toMatchObject({ key: `weights-${dir}`, name: `h20-weights-${dir}`, role: "weights", command: ["bash", "/opt/qwen-serving/fetch-weights.sh", repo], env: ["NVIDIA_VISIBLE_DEVICES=void"], runOnce: true, restart: "no", createTimeoutMin: 360, binds: [{ hostPath: `/data/models/${dir}`, containerPath: NODE_PATHS.models, readOnly: false }] });
+      expect(first.files).toEqual([{ containerPath: "/opt/qwen-serving/fetch-weights.sh", artifactPath: `hosts/${name}/weights/${dir}.sh`, content: renderWeightsScript({ models: [model] }), mode: "0755" }]);
       // No hfToken in this stack: the Qwen repositories are public, so no token file is mounted.
       expect(first.secretFiles).toEqual([]);
     }
@@ -199,7 +206,7 @@ describe("a service with two replicas on two hosts", () => {
     expect(r.command.slice(3, 9)).toEqual(["--host", "127.0.0.1", "--port", "19001", "--worker-urls", `http://127.0.0.1:${PORTS.workerBase}`]);
     expect(r.command[9]).toBe(`http://10.1.0.6:${PORTS.workerBase}`);
     expect(parseRouterArgs(r.command.slice(3)).errors).toEqual([]);
-    expect(r).toMatchObject({ hostNetwork: true, env: ["PYTHONPATH=/opt/sglang-router"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }], after: "router-install", restart: "unless-stopped" });
+    expect(r).toMatchObject({ hostNetwork: true, env: ["PYTHONPATH=/opt/sglang-router", "NVIDIA_VISIBLE_DEVICES=void"], stopGraceSec: 900, volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }], after: "router-install", restart: "unless-stopped" });
     const [install] = byRole(l, "gpu-a", "router-install");
     expect(install).toMatchObject({ runOnce: true, command: ["bash", "/opt/qwen-serving/install-router.sh"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: false }] });
     // What to install where: the script's header (layout.tools.test.ts runs it).
@@ -235,11 +242,11 @@ describe("for any hosts and services the planner accepts", () => {
           throw e;
         }
         const l = dockerLayout(p, c, SECRETS);
-        const planned = p.services.flatMap((s) => s.placement.map((r) => [r.node, `${s.name}-${r.replica}`, r.gpus]));
+        const planned = p.services.flatMap((s) => s.placement.map((r) => [r.node, `${s.name}-${r.replica}`, r.gpus.map(String)]));
         const containers = l.hosts.flatMap((h) => h.containers.filter((x) => x.role === "sglang").map((x) => [x.host, x.name.slice("t-".length), x.gpus]));
         expect(containers.sort()).toEqual(planned.sort());
         for (const h of l.hosts) {
-          const gpus = h.containers.flatMap((x) => (Array.isArray(x.gpus) ? x.gpus : []));
+          const gpus = h.containers.flatMap((x) => (Array.isArray(x.gpus) ? x.gpus.map(Number) : []));
           expect(new Set(gpus).size).toBe(gpus.length);
           expect(gpus.every((g) => g >= 0 && g < h.gpuCount)).toBe(true);
           const ports = h.containers.flatMap((x) => [...x.ports.map((q) => q.external), ...x.hostPorts]);

@@ -26,9 +26,14 @@ function writeUploads(c: ContainerSpec): string {
 }
 
 describe("the h20 stack is the seed", () => {
-  test("the download scripts pass shellcheck", async () => {
+  test("the download scripts and the health check pass shellcheck", async () => {
     const scripts = layout.artifacts.filter((a) => a.path.endsWith(".sh"));
-    expect(scripts.map((a) => a.path)).toEqual(["hosts/h20-a/fetch-weights.sh", "hosts/h20-b/fetch-weights.sh"]);
+    expect(scripts.map((a) => a.path)).toEqual([
+      expect.stringMatching(/^hosts\/h20-a\/weights\/rev-qwen3-32b-[0-9a-f]{12}\.sh$/),
+      "hosts/h20-a/sglang-health.sh",
+      expect.stringMatching(/^hosts\/h20-b\/weights\/rev-qwen2-5-vl-32b-instruct-[0-9a-f]{12}\.sh$/),
+      "hosts/h20-b/sglang-health.sh",
+    ]);
     const root = mkdtempSync(join(tmpdir(), "qs-docker-sh-"));
     const files = scripts.map((a, i) => {
       writeFileSync(join(root, `${i}.sh`), a.content);
@@ -57,7 +62,7 @@ describe("a service with two replicas on two hosts", () => {
   const l = dockerLayout(planDeployment("t", c), c, SECRETS);
 
   test("the router's install script passes shellcheck (smg takes returning workers in by itself: no registration script)", async () => {
-    const scripts = l.artifacts.filter((a) => a.path.endsWith(".sh") && !a.path.endsWith("fetch-weights.sh"));
+    const scripts = l.artifacts.filter((a) => a.path.endsWith(".sh") && !a.path.includes("/weights/") && !a.path.endsWith("sglang-health.sh"));
     expect(scripts.map((a) => a.path)).toEqual(["hosts/gpu-a/install-router.sh"]);
     const root = mkdtempSync(join(tmpdir(), "qs-docker-router-"));
     const files = scripts.map((a, i) => {

@@ -84,7 +84,7 @@ describe("secrets on the docker platform", () => {
 
   test("a download container gets the token of its own source as a 0400 file, and only that one", () => {
     const uploadsOf = (host: string) => {
-      const w = recorded.find((r) => r.name === `qwen-sec-docker-${host}-weights`)!;
+      const w = recorded.find((r) => r.type === "docker:index/container:Container" && r.parent === `qwen-sec-docker-${host}` && r.name.startsWith(`qwen-sec-docker-${host}-weights-rev-`))!;
       return (reveal(w.inputs.uploads) as Upload[]).map((u) => [u.file, u.file.endsWith(".sh") ? "script" : u.content, u.permissions]);
     };
     expect(uploadsOf("gpu-a")).toEqual([
@@ -95,6 +95,15 @@ describe("secrets on the docker platform", () => {
       ["/opt/qwen-serving/fetch-weights.sh", "script", "0755"],
       ["/run/secrets/modelscope-token", SECRETS.modelscopeToken, "0400"],
     ]);
+  });
+
+  test("the tcp:// host's run-once commands get its TLS material only as a secret environment, never in the script", () => {
+    const runs = recorded.filter((r) => r.type === "command:local:Command" && r.parent === "qwen-sec-docker-gpu-b");
+    expect(runs).toHaveLength(1);
+    expect(isSecretValue(runs[0].inputs.environment)).toBe(true);
+    expect(reveal(runs[0].inputs.environment)).toEqual({ QWEN_DOCKER_TLS_CA: "CA-PEM-0004", QWEN_DOCKER_TLS_CERT: "CERT-PEM-0005", QWEN_DOCKER_TLS_KEY: "KEY-PEM-0006" });
+    for (const v of VALUES) expect(String(runs[0].inputs.create)).not.toContain(v);
+    expect(recorded.find((r) => r.type === "command:local:Command" && r.parent === "qwen-sec-docker-gpu-a")!.inputs.environment).toBeUndefined();
   });
 
   test("the tcp:// host's provider gets its TLS material as secrets; the ssh:// host's gets none", () => {
@@ -111,7 +120,8 @@ describe("secrets on the docker platform", () => {
     const argv = (keyed.inputs.command as string[]).slice(3);
     expect(keyed.inputs.command).toEqual(["python3", "-m", "sglang.launch_server", ...argv]);
     expect(argv).not.toContain("--api-key");
-    expect(keyed.inputs.uploads).toEqual([]);
+    // Only the health check script: no key file reaches SGLang.
+    expect((keyed.inputs.uploads as Upload[]).map((u) => u.file)).toEqual(["/opt/qwen-serving/sglang-health.sh"]);
     const proxy = recorded.find((r) => r.name === "qwen-sec-docker-gpu-a-proxy")!;
     const uploads = reveal(proxy.inputs.uploads) as Upload[];
     expect(uploads.find((u) => u.file === "/run/secrets/qwen3-8b.api-key")).toEqual({ file: "/run/secrets/qwen3-8b.api-key", content: "sk-API-0007", permissions: "0444" });

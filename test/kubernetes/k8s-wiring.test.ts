@@ -2,6 +2,7 @@
 // class, the router's PDB and requirements, under Pulumi mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, test } from "vitest";
+import { IMAGES } from "../../components/contract";
 import { installMocks, RecordedResource, settle, valueOf } from "../../infra/mocks";
 import { routedConfig } from "./helpers";
 
@@ -33,7 +34,7 @@ describe("routers", () => {
     const pdbs = of("kubernetes:policy/v1:PodDisruptionBudget").map((r) => (r.inputs as Inputs).metadata.name).sort();
     expect(pdbs).toEqual(["qwen25-vl-32b", "qwen25-vl-32b-router", "qwen3-32b", "qwen3-32b-router"]);
     const deployments = of("kubernetes:apps/v1:Deployment");
-    expect(deployments.map((d) => (d.inputs as Inputs).spec.template.spec.containers[0].image)).toEqual(["python:3.11.13-slim-bookworm", "python:3.11.13-slim-bookworm"]);
+    expect(deployments.map((d) => (d.inputs as Inputs).spec.template.spec.containers[0].image)).toEqual([IMAGES.routerPython, IMAGES.routerPython]);
     expect(of("kubernetes:core/v1:ConfigMap").filter((c) => (c.inputs as Inputs).metadata.name.endsWith("-router-requirements"))).toHaveLength(2);
   });
 });

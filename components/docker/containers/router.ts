@@ -5,7 +5,7 @@
 import { Artifact } from "../../render/artifact";
 import { renderShellScript } from "../../render/scripts/sources";
 import { ROUTER_MODULE, ROUTER_REQUIREMENT } from "../../sglang/router-args";
-import { ContainerInput, ContainerSpec, LABELS, baseSpec, upload } from "./spec";
+import { ContainerInput, ContainerSpec, LABELS, NO_GPUS, baseSpec, upload } from "./spec";
 
 /** Where the sglang-router package is installed (a volume), and PYTHONPATH in router containers. */
 export const ROUTER_SITE = "/opt/sglang-router";
@@ -31,6 +31,7 @@ export function routerInstall(i: RouterInstallInput): ContainerSpec {
     key: ROUTER_INSTALL_KEY,
     name: `${i.stack}-router-install`,
     command: ["bash", ROUTER_INSTALL_SCRIPT_PATH],
+    env: [NO_GPUS],
     volumes: [{ volume: routerVolume(i.stack), containerPath: ROUTER_SITE, readOnly: false }],
     restart: "no",
     runOnce: true,
@@ -44,6 +45,8 @@ export interface RouterInput extends ContainerInput {
   readonly argv: readonly string[];
   /** The service port and the router's metrics port, bound on the host. */
   readonly ports: readonly number[];
+  /** How long a stop waits before SIGKILL: the longest generation. */
+  readonly stopGraceSec: number;
 }
 
 /**
@@ -57,7 +60,8 @@ export function router(i: RouterInput): ContainerSpec {
     key: `router-${i.service}`,
     name: `${i.stack}-${i.service}-router`,
     command: ["python3", "-m", ROUTER_MODULE, ...i.argv],
-    env: [`PYTHONPATH=${ROUTER_SITE}`],
+    env: [`PYTHONPATH=${ROUTER_SITE}`, NO_GPUS],
+    stopGraceSec: i.stopGraceSec,
     hostNetwork: true,
     hostPorts: [...i.ports],
     volumes: [{ volume: routerVolume(i.stack), containerPath: ROUTER_SITE, readOnly: true }],

@@ -54,9 +54,9 @@ export interface ContainerSpec {
   readonly env: readonly string[];
   /** Published ports: host port `external` (on host address `ip`, default all) forwards to container port `internal`. */
   readonly ports: readonly { readonly internal: number; readonly external: number; readonly ip?: string }[];
-  /** GPU indices passed with an NVIDIA device request, or every GPU. @default - none */
-  readonly gpus?: readonly number[] | "all";
-  /** Share the host's IPC namespace (NCCL between TP ranks uses shared memory). */
+  /** NVIDIA device ids (indices or `GPU-<uuid>`) of a device request, or every GPU. @default - none */
+  readonly gpus?: readonly string[] | "all";
+  /** Share the host's IPC namespace; with it `shmSizeMiB` would be ignored, so a spec has one or the other. */
   readonly hostIpc: boolean;
   /** Host network namespace: the container's listen ports are host ports (nothing is published). */
   readonly hostNetwork: boolean;
@@ -64,8 +64,12 @@ export interface ContainerSpec {
   readonly hostPorts: readonly number[];
   /** Host PID namespace (node_exporter reports the host's processes). */
   readonly hostPid: boolean;
-  /** /dev/shm size in MiB. @default - Docker's 64 MiB */
+  /** /dev/shm size in MiB, with private IPC only. @default - Docker's 64 MiB */
   readonly shmSizeMiB?: number;
+  /** Run docker-init as PID 1 (`--init`), which forwards signals to the program. @default false */
+  readonly init?: boolean;
+  /** Seconds `docker stop` and a Pulumi replace or destroy wait before SIGKILL. @default - Docker's 10 */
+  readonly stopGraceSec?: number;
   /** Linux capabilities added to Docker's default set. */
   readonly capAdd: readonly string[];
   /** Host folders mounted into the container. */
@@ -74,11 +78,14 @@ export interface ContainerSpec {
   readonly volumes: readonly { readonly volume: string; readonly containerPath: string; readonly readOnly: boolean }[];
   readonly healthcheck?: Healthcheck;
   readonly restart: "unless-stopped" | "no";
-  /** Runs to completion once and `pulumi up` waits for it (the weights download). */
+  /**
+   * Created stopped; `pulumi up` starts it and waits for its exit through a command resource
+   * (run-once.ts), which fails the up on a non-zero exit and, not being recorded, runs again at the next up.
+   */
   readonly runOnce: boolean;
   /** How long `pulumi up` may wait for the container to be created (and, run-once, to finish). @default - the provider's 20 minutes */
   readonly createTimeoutMin?: number;
-  /** Key of a run-once container on the same host that must have exited 0 before this one is created. */
+  /** Key of a run-once container on the same host that must have exited 0 before this one is created or replaced. */
   readonly after?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly files: readonly FileUpload[];
@@ -87,6 +94,9 @@ export interface ContainerSpec {
 
 /** Label keys every container carries (contract: the plan's hosts table reads them too). */
 export const LABELS = DOCKER_LABELS;
+
+/** The CUDA base image sets NVIDIA_VISIBLE_DEVICES=all; where the NVIDIA runtime is Docker's default, `void` keeps GPUs out of containers that request none. */
+export const NO_GPUS = "NVIDIA_VISIBLE_DEVICES=void";
 
 /** Where secret files go inside containers. */
 export const SECRETS_DIR = "/run/secrets";

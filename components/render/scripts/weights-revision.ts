@@ -31,6 +31,9 @@ export function weightsRevisionDir(m: WeightsModel): string {
   return `${REVISION_DIR_PREFIX}${repoSlug(m.repo)}-${weightsRevisionId(m)}`;
 }
 
+/** `rev-qwen3-32b-`: what every revision folder of the model `dir` is of starts with. */
+export const revisionDirPrefix = (dir: string): string => dir.slice(0, dir.lastIndexOf("-") + 1);
+
 /** `<source>:<repo>@<revision>`: how labels, annotations and logs name a set of weights. */
 export const weightsText = (m: WeightsModel): string => `${m.source}:${m.repo}@${m.revision}`;
 

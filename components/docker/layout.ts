@@ -136,7 +136,8 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
     problems.addAll(proxy.problems);
     if (proxy.sites.length > 0) {
       artifacts.push(proxy.conf, proxy.authJs);
-      containers.push(frontProxy({ stack, host: h.name, image: config.proxy.image, conf: proxy.conf, authJs: proxy.authJs, ports: sitePorts(proxy.sites), keyed: proxy.keyed }));
+      // nginx's image stops with SIGQUIT (graceful): running streams get the longest generation to finish.
+      containers.push({ ...frontProxy({ stack, host: h.name, image: config.proxy.image, conf: proxy.conf, authJs: proxy.authJs, ports: sitePorts(proxy.sites), keyed: proxy.keyed }), stopGraceSec: maxGenerationSeconds(config) });
     }
     const routed = plan.services.filter((s) => s.router?.node === h.name);
     if (routed.length > 0) {

@@ -39,9 +39,11 @@ describe("a new weights revision on a docker host (layout)", () => {
     expect(s1.command).toEqual(s0.command);
   });
 
-  test("servers and routers stop with the longest generation as grace (proxy.maxGenerationSeconds)", () => {
+  test("servers, routers and the front proxy stop with the longest generation as grace (proxy.maxGenerationSeconds)", () => {
     expect(s0.stopGraceSec).toBe(900);
     expect(role(layoutAt(OLD, { maxGenerationSeconds: 2400 }), "sglang")[0].stopGraceSec).toBe(2400);
+    // The front proxy too: its streams are the same requests.
+    expect(role(layoutAt(OLD, { maxGenerationSeconds: 2400 }), "proxy")[0].stopGraceSec).toBe(2400);
   });
 });
 

@@ -10,11 +10,13 @@ packages=(shellcheck cloud-init prometheus systemd curl python3 util-linux qemu-
 # nginx and its njs module: the front proxy (test/serving/); python3-venv: the pinned router's venv;
 # iproute2 (ip) and util-linux (unshare, nsenter): the AWS node's proxy runs in its own network namespace.
 packages+=(nginx-light libnginx-mod-http-js python3-venv iproute2)
+# openssh-client: ssh -G judges the docker hosts' connection-sharing options (test/docker/).
+packages+=(openssh-client)
 missing=()
 for tool in shellcheck cloud-init promtool prometheus systemd-analyze curl python3 flock qemu-system-x86_64 qemu-img mmdebstrap cloud-localds mkfs.ext4 pyflakes3; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
-for tool in nginx /usr/lib/nginx/modules/ngx_http_js_module.so ip unshare nsenter; do [ -e "$(command -v "$tool" || echo "$tool")" ] || missing+=("$tool"); done
+for tool in nginx /usr/lib/nginx/modules/ngx_http_js_module.so ip unshare nsenter ssh; do [ -e "$(command -v "$tool" || echo "$tool")" ] || missing+=("$tool"); done
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "test tools present: shellcheck cloud-init promtool prometheus systemd-analyze curl python3 flock qemu-system-x86_64 qemu-img mmdebstrap cloud-localds mkfs.ext4 pyflakes3"
   bash "$(dirname "$0")/install-router-venv.sh"

@@ -218,6 +218,10 @@ export async function boot(opts: {
   const timeout = (opts.timeoutSeconds ?? (scenario.deadlineSeconds ?? 480) + 120) * 1000;
   await new Promise<void>((done, fail) => {
     const qemu = spawn("qemu-system-x86_64", args, { stdio: ["ignore", "ignore", "pipe"] });
+    // A guest must not outlive the test run that started it.
+    const orphan = () => qemu.kill("SIGKILL");
+    process.once("exit", orphan);
+    qemu.on("exit", () => process.removeListener("exit", orphan));
     let stderr = "";
     qemu.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
     const timer = setTimeout(() => qemu.kill("SIGKILL"), timeout);

@@ -9,6 +9,8 @@
   connections are refused), `failOnce` (the first download of each LFS blob breaks off halfway),
   `throttleBps` (each connection is paced to that many bytes per second), `shardBytes`.
 - Every request is logged to /run/qtest/hub.log (JSON lines) for the report.
+- Content depends on the repository only (any revision lists the same files); the known
+  repositories are generated at start, before the node asks.
 
 Repositories look like Qwen's: config, tokenizer, a safetensors index and N shards, each a valid
 safetensors file holding one U8 tensor, so a server can check the files it loads.
@@ -33,7 +35,7 @@ with open("/run/qtest/scenario.json") as f:
     SETTINGS = json.load(f)["hub"]
 
 LOCK = threading.Lock()
-REPOS = {}  # (repo, rev) -> {path: bytes}
+REPOS = {}  # repo -> {path: bytes}, the same at every revision
 BLOBS = {}  # sha256 -> bytes
 BROKEN_ONCE = set()
 
@@ -44,16 +46,16 @@ def safetensors(name, n, seed):
     return len(header).to_bytes(8, "little") + header + random.Random(seed).randbytes(n)
 
 
-def repo_files(repo, rev):
+def repo_files(repo, rev=""):
     with LOCK:
-        if (repo, rev) not in REPOS:
+        if repo not in REPOS:
             n = SHARDS.get(repo, 4)
             size = int(SETTINGS.get("shardBytes", 262144))
             files = {}
             weight_map = {}
             for k in range(1, n + 1):
                 shard = f"model-{k:05d}-of-{n:05d}.safetensors"
-                files[shard] = safetensors(f"model.layers.{k}.weight", size, f"{repo}@{rev}#{k}")
+                files[shard] = safetensors(f"model.layers.{k}.weight", size, f"{repo}#{k}")
                 weight_map[f"model.layers.{k}.weight"] = shard
             files["model.safetensors.index.json"] = json.dumps({"metadata": {"total_size": n * size}, "weight_map": weight_map}, indent=2).encode()
             files["config.json"] = json.dumps({"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "_name_or_path": repo}).encode()
@@ -62,11 +64,11 @@ def repo_files(repo, rev):
             files["tokenizer_config.json"] = b'{"model_max_length": 131072}\n'
             files["README.md"] = f"# {repo} (boot test stand-in)\n".encode()
             files[".gitattributes"] = b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n"
-            REPOS[(repo, rev)] = files
+            REPOS[repo] = files
             for path, data in files.items():
                 if is_lfs(path):
                     BLOBS[hashlib.sha256(data).hexdigest()] = data
-        return REPOS[(repo, rev)]
+        return REPOS[repo]
 
 
 def is_lfs(path):
@@ -196,6 +198,9 @@ class Server(ThreadingHTTPServer):
 
 def main():
     os.makedirs("/run/qtest", exist_ok=True)
+    # Generated before anyone asks, so a download's time is the transfer's, not the stand-in's.
+    for repo in SHARDS:
+        repo_files(repo)
     down = float(SETTINGS.get("downSeconds", 0))
     while time.clock_gettime(time.CLOCK_BOOTTIME) < down:
         time.sleep(0.5)

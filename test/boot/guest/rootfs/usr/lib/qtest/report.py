@@ -134,8 +134,10 @@ def main():
     ebs = sorted(glob.glob("/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_*"))
     unit_states = units()
     failed = [line.split()[0] for line in sh("systemctl", "--failed", "--plain", "--no-legend", "--no-pager").splitlines() if line.strip()]
+    # The journal of every node unit that is not up (a finished timer run is not news).
     journals = {name: sh("journalctl", "-b", "-u", name, "-n", "30", "--no-pager", "-o", "short-monotonic")
-                for name, p in unit_states.items() if name.startswith(("qwen-", "sglang-")) and p.get("ActiveState") != "active"}
+                for name, p in unit_states.items()
+                if name.startswith(("qwen-", "sglang-")) and p.get("ActiveState") != "active" and not (p.get("ActiveState") == "inactive" and p.get("Result") == "success")}
     report = {
         "uptime": round(uptime(), 1),
         "allHealthyAt": all_healthy_at,

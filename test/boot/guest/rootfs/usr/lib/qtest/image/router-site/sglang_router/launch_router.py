@@ -1,6 +1,7 @@
-"""`python3 -m sglang_router.launch_router` stand-in: like sglang-router 0.1.5 it waits up to
---worker-startup-timeout-secs for every --worker-urls worker's /health, exits 1 if one never
-answers, then serves /health on --port and Prometheus metrics on --prometheus-port."""
+"""`python3 -m sglang_router.launch_router` (and `smg.launch_router`, its successor) stand-in: like
+the real router it waits up to --worker-startup-timeout-secs for every --worker-urls worker's
+health endpoint (--health-check-endpoint, default /health), exits 1 if one never answers, then
+serves /health on --port and Prometheus metrics on --prometheus-port."""
 import argparse
 import sys
 import time
@@ -9,9 +10,9 @@ import urllib.request
 import qtest_serve
 
 
-def healthy(url):
+def healthy(url, path):
     try:
-        with urllib.request.urlopen(f"{url}/health", timeout=3) as r:
+        with urllib.request.urlopen(f"{url}{path}", timeout=3) as r:
             return r.status == 200
     except OSError:
         return False
@@ -26,10 +27,11 @@ def main():
     p.add_argument("--worker-startup-timeout-secs", type=int, default=300)
     p.add_argument("--prometheus-host", default="127.0.0.1")
     p.add_argument("--prometheus-port", type=int, default=29000)
+    p.add_argument("--health-check-endpoint", default="/health")
     args, _ = p.parse_known_args()
     qtest_serve.record("router", argv=sys.argv[1:])
     deadline = time.monotonic() + args.worker_startup_timeout_secs
-    while not all(healthy(u) for u in args.worker_urls):
+    while not all(healthy(u, args.health_check_endpoint) for u in args.worker_urls):
         if time.monotonic() > deadline:
             print("sglang-router (stand-in): workers not healthy in time", file=sys.stderr, flush=True)
             sys.exit(1)
@@ -46,4 +48,5 @@ def main():
     qtest_serve.serve([args.port, args.prometheus_port], route)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -74,13 +74,18 @@ export function planNode(stack: string, node: string, workDir: string): PlannedN
   if (!attachment) throw new Error(`plan of ${stack}: no volume attachment beside ${instance.name}`);
   const replicas: PlannedReplica[] = plan.services.flatMap((s) =>
     s.placement.flatMap((p, replica) =>
-      p.node === node ? [{ service: s.name, replica, unit: `sglang-${s.name}-${replica}.service`, container: `sglang-${s.name}-${replica}`, gpus: p.gpus, port: p.port, launchArgs: p.launchArgs }] : [],
+      p.node === node
+        ? [{ service: s.name, replica, unit: `sglang-${s.name}-${replica}.service`, container: `sglang-${s.name}-${replica}`, gpus: p.gpus, port: p.port, launchArgs: p.launchArgs }]
+        : [],
     ),
   );
   const routers = plan.services.flatMap((s) => (s.router && s.router.node === node ? [{ service: s.name, port: s.router.port, metricsPort: s.router.metricsPort }] : []));
   const checks = [
     ...replicas.map((r) => ({ port: r.port, path: "/health" })),
-    ...routers.flatMap((r) => [{ port: r.port, path: "/health" }, { port: r.metricsPort, path: "/metrics" }]),
+    ...routers.flatMap((r) => [
+      { port: r.port, path: "/health" },
+      { port: r.metricsPort, path: "/metrics" },
+    ]),
     { port: PORTS.nodeExporter, path: "/metrics" },
     { port: PORTS.dcgmExporter, path: "/metrics" },
   ];
@@ -202,17 +207,50 @@ export async function boot(opts: {
   const results = join(dir, "results.img");
   execFileSync("truncate", ["-s", "64M", results]);
   const scenario = { checks: opts.node.checks, ...opts.scenario };
-  const cmdline = ["root=/dev/vda", "rw", "console=ttyS0", "quiet", "modprobe.blacklist=floppy", "systemd.show_status=0", `qtest=${Buffer.from(JSON.stringify(scenario)).toString("base64")}`].join(" ");
+  const cmdline = ["root=/dev/vda", "rw", "console=ttyS0", "quiet", "modprobe.blacklist=floppy", "systemd.show_status=0", `qtest=${Buffer.from(JSON.stringify(scenario)).toString("base64")}`].join(
+    " ",
+  );
   const accel = kvmWorks() ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg,thread=multi", "-cpu", "max"];
   const args = [
-    ...accel, "-smp", "2", "-m", "3072", "-nic", "none", "-no-reboot", "-display", "none", "-monitor", "none",
-    "-serial", `file:${join(dir, "console.log")}`, "-serial", `file:${join(dir, "report.log")}`,
-    "-kernel", opts.image.kernel, "-initrd", opts.image.initrd, "-append", cmdline,
-    "-drive", `if=none,id=root,file=${opts.rootDisk},format=qcow2`, "-device", "virtio-blk-pci,drive=root",
-    "-drive", `if=none,id=seed,file=${join(dir, "seed.img")},format=raw,readonly=on`, "-device", "virtio-blk-pci,drive=seed",
-    "-drive", `if=none,id=results,file=${results},format=raw`, "-device", "virtio-blk-pci,drive=results,serial=qtest-results",
+    ...accel,
+    "-smp",
+    "2",
+    "-m",
+    "3072",
+    "-nic",
+    "none",
+    "-no-reboot",
+    "-display",
+    "none",
+    "-monitor",
+    "none",
+    "-serial",
+    `file:${join(dir, "console.log")}`,
+    "-serial",
+    `file:${join(dir, "report.log")}`,
+    "-kernel",
+    opts.image.kernel,
+    "-initrd",
+    opts.image.initrd,
+    "-append",
+    cmdline,
+    "-drive",
+    `if=none,id=root,file=${opts.rootDisk},format=qcow2`,
+    "-device",
+    "virtio-blk-pci,drive=root",
+    "-drive",
+    `if=none,id=seed,file=${join(dir, "seed.img")},format=raw,readonly=on`,
+    "-device",
+    "virtio-blk-pci,drive=seed",
+    "-drive",
+    `if=none,id=results,file=${results},format=raw`,
+    "-device",
+    "virtio-blk-pci,drive=results,serial=qtest-results",
     // Nitro exposes an EBS volume as NVMe with the volume id (without the dash) as serial.
-    "-drive", `if=none,id=ebs,file=${opts.ebsDisk},format=raw`, "-device", `nvme,serial=${opts.node.volumeId.replace("-", "")},drive=ebs`,
+    "-drive",
+    `if=none,id=ebs,file=${opts.ebsDisk},format=raw`,
+    "-device",
+    `nvme,serial=${opts.node.volumeId.replace("-", "")},drive=ebs`,
   ];
   const started = Date.now();
   const timeout = (opts.timeoutSeconds ?? (scenario.deadlineSeconds ?? 480) + 120) * 1000;

@@ -28,7 +28,9 @@ beforeAll(() => {
 afterAll(() => {
   const lines = [
     "scenario  wall s  healthy at (uptime s)  download s  result",
-    ...table.map((r) => `${r.scenario.padEnd(8)}  ${r.wallSeconds.toFixed(0).padStart(6)}  ${String(r.healthyAtUptime ?? "-").padStart(21)}  ${String(r.downloadSeconds ?? "-").padStart(10)}  ${r.result}`),
+    ...table.map(
+      (r) => `${r.scenario.padEnd(8)}  ${r.wallSeconds.toFixed(0).padStart(6)}  ${String(r.healthyAtUptime ?? "-").padStart(21)}  ${String(r.downloadSeconds ?? "-").padStart(10)}  ${r.result}`,
+    ),
   ];
   writeFileSync(join(WORK, "summary.txt"), `${lines.join("\n")}\n`);
   console.log(lines.join("\n"));
@@ -36,7 +38,13 @@ afterAll(() => {
 
 async function run(label: string, rootDisk: string, ebsDisk: string, instanceId: string, scenario: Scenario = {}): Promise<BootResult> {
   const r = await boot({ image, node, rootDisk, ebsDisk, instanceId, scenario, dir: WORK, label });
-  table.push({ scenario: label, wallSeconds: r.wallSeconds, healthyAtUptime: r.report?.allHealthyAt ?? null, downloadSeconds: r.report ? downloadSeconds(r) : null, result: r.powerCut ? "power cut" : r.report ? (r.report.failed.length ? "failed units" : "report") : "no report" });
+  table.push({
+    scenario: label,
+    wallSeconds: r.wallSeconds,
+    healthyAtUptime: r.report?.allHealthyAt ?? null,
+    downloadSeconds: r.report ? downloadSeconds(r) : null,
+    result: r.powerCut ? "power cut" : r.report ? (r.report.failed.length ? "failed units" : "report") : "no report",
+  });
   return r;
 }
 
@@ -54,7 +62,12 @@ function expectServing(r: BootResult, label: string): void {
     expect(`${unit} ${rep.units[unit].ActiveState}`, why).toBe(`${unit} active`);
   for (const unit of [...node.replicas.map((r) => r.unit), ...node.routers.map((r) => `sglang-router-${r.service}.service`)])
     expect(`${unit} ${rep.units[unit]?.ActiveState}/${rep.units[unit]?.SubState}`, why).toBe(`${unit} active/running`);
-  expect(Object.entries(rep.checks).filter(([, ok]) => !ok).map(([k]) => k), why).toEqual([]);
+  expect(
+    Object.entries(rep.checks)
+      .filter(([, ok]) => !ok)
+      .map(([k]) => k),
+    why,
+  ).toEqual([]);
 
   // Each SGLang unit runs exactly the plan's replica: its GPUs, its port, the builder's argv.
   for (const p of node.replicas) {
@@ -93,75 +106,103 @@ describe.sequential("prod GPU node, booted for real", () => {
   let ebs = "";
   const uuids: (string | undefined)[] = [];
 
-  it("S1 first boot: formats the blank cache volume once, downloads both models, serves every port", async () => {
-    ebs = blankVolume(WORK, "ebs-main");
-    rootA = freshRoot(image, WORK, "root-s1");
-    const r = await run("S1", rootA, ebs, node.instanceId, { hub: MEASURED_HUB });
-    expectServing(r, "S1");
-    expect(r.report!.mkfs.length).toBe(1);
-    expect(r.report!.ebs.links).toEqual([`/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${node.volumeId.replace("-", "")}`]);
-    expect(hubRequests(r).length).toBeGreaterThan(0);
-    // Credentials never follow the hub's redirect to the CDN (a different host).
-    expect(hubRequests(r).filter((h) => h.host === "127.0.0.2" && h.auth)).toEqual([]);
-    uuids.push(fsUuid(r));
-  }, BOOT_TIMEOUT);
+  it(
+    "S1 first boot: formats the blank cache volume once, downloads both models, serves every port",
+    async () => {
+      ebs = blankVolume(WORK, "ebs-main");
+      rootA = freshRoot(image, WORK, "root-s1");
+      const r = await run("S1", rootA, ebs, node.instanceId, { hub: MEASURED_HUB });
+      expectServing(r, "S1");
+      expect(r.report!.mkfs.length).toBe(1);
+      expect(r.report!.ebs.links).toEqual([`/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${node.volumeId.replace("-", "")}`]);
+      expect(hubRequests(r).length).toBeGreaterThan(0);
+      // Credentials never follow the hub's redirect to the CDN (a different host).
+      expect(hubRequests(r).filter((h) => h.host === "127.0.0.2" && h.auth)).toEqual([]);
+      uuids.push(fsUuid(r));
+    },
+    BOOT_TIMEOUT,
+  );
 
-  it("S2 reboot: no mkfs, no hub request, serving again", async () => {
-    const r = await run("S2", rootA, ebs, node.instanceId);
-    expectServing(r, "S2");
-    expect(r.report!.mkfs).toEqual([]);
-    expect(hubRequests(r)).toEqual([]);
-    uuids.push(fsUuid(r));
-  }, BOOT_TIMEOUT);
+  it(
+    "S2 reboot: no mkfs, no hub request, serving again",
+    async () => {
+      const r = await run("S2", rootA, ebs, node.instanceId);
+      expectServing(r, "S2");
+      expect(r.report!.mkfs).toEqual([]);
+      expect(hubRequests(r)).toEqual([]);
+      uuids.push(fsUuid(r));
+    },
+    BOOT_TIMEOUT,
+  );
 
-  it("S3 replacement (new instance id, fresh root, same EBS): no mkfs, no hub request, serving", async () => {
-    rootB = freshRoot(image, WORK, "root-s3");
-    const r = await run("S3", rootB, ebs, "i-0feedfacefeedface");
-    expectServing(r, "S3");
-    expect(r.report!.instanceId).toBe("i-0feedfacefeedface");
-    expect(r.report!.mkfs).toEqual([]);
-    expect(hubRequests(r)).toEqual([]);
-    uuids.push(fsUuid(r));
-    // mkfs ran exactly once across S1-S3: the filesystem S1 made is the one S3 mounts.
-    expect(new Set(uuids).size).toBe(1);
-    expect(uuids[0]).toMatch(/^[0-9a-f-]{36}$/);
-  }, BOOT_TIMEOUT);
+  it(
+    "S3 replacement (new instance id, fresh root, same EBS): no mkfs, no hub request, serving",
+    async () => {
+      rootB = freshRoot(image, WORK, "root-s3");
+      const r = await run("S3", rootB, ebs, "i-0feedfacefeedface");
+      expectServing(r, "S3");
+      expect(r.report!.instanceId).toBe("i-0feedfacefeedface");
+      expect(r.report!.mkfs).toEqual([]);
+      expect(hubRequests(r)).toEqual([]);
+      uuids.push(fsUuid(r));
+      // mkfs ran exactly once across S1-S3: the filesystem S1 made is the one S3 mounts.
+      expect(new Set(uuids).size).toBe(1);
+      expect(uuids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    },
+    BOOT_TIMEOUT,
+  );
 
-  it("S7 Docker Hub unreachable, image already present (reboot of S3's instance): no pull, no hub request, serving", async () => {
-    const r = await run("S7", rootB, ebs, "i-0feedfacefeedface", { registryDown: true });
-    expectServing(r, "S7");
-    expect(r.report!.docker.filter((d) => d.argv[0] === "pull")).toEqual([]);
-    expect(hubRequests(r)).toEqual([]);
-  }, BOOT_TIMEOUT);
+  it(
+    "S7 Docker Hub unreachable, image already present (reboot of S3's instance): no pull, no hub request, serving",
+    async () => {
+      const r = await run("S7", rootB, ebs, "i-0feedfacefeedface", { registryDown: true });
+      expectServing(r, "S7");
+      expect(r.report!.docker.filter((d) => d.argv[0] === "pull")).toEqual([]);
+      expect(hubRequests(r)).toEqual([]);
+    },
+    BOOT_TIMEOUT,
+  );
 
-  it("S6 the GPU check fails once (one GPU missing while the fabric comes up): it retries and the node serves", async () => {
-    const r = await run("S6", rootB, ebs, "i-0feedfacefeedface", { gpuFailOnce: true });
-    expectServing(r, "S6");
-    expect(r.report!.nvidiaSmi.filter((c) => c === "-L").length).toBeGreaterThan(1);
-    expect(Number(r.report!.units["qwen-gpu-check.service"].NRestarts)).toBeGreaterThan(0);
-  }, BOOT_TIMEOUT);
+  it(
+    "S6 the GPU check fails once (one GPU missing while the fabric comes up): it retries and the node serves",
+    async () => {
+      const r = await run("S6", rootB, ebs, "i-0feedfacefeedface", { gpuFailOnce: true });
+      expectServing(r, "S6");
+      expect(r.report!.nvidiaSmi.filter((c) => c === "-L").length).toBeGreaterThan(1);
+      expect(Number(r.report!.units["qwen-gpu-check.service"].NRestarts)).toBeGreaterThan(0);
+    },
+    BOOT_TIMEOUT,
+  );
 });
 
 describe.sequential("prod GPU node, interrupted downloads", () => {
-  it("S4 power cut mid-download, then boot: resumes and serves", async () => {
-    const ebs = blankVolume(WORK, "ebs-cut");
-    const root = freshRoot(image, WORK, "root-s4");
-    // Slow enough that the cut lands inside the first model.
-    const slow = { hub: { shardBytes: 1 << 20, throttleBps: 1 << 20 } };
-    const cut = await run("S4-cut", root, ebs, node.instanceId, { ...slow, powerCutAtBytes: 4 << 20 });
-    expect(cut.powerCut, "the power was cut mid-download").toBe(true);
-    const r = await run("S4", root, ebs, node.instanceId, slow);
-    expectServing(r, "S4");
-    expect(r.report!.mkfs).toEqual([]);
-  }, 2 * BOOT_TIMEOUT);
+  it(
+    "S4 power cut mid-download, then boot: resumes and serves",
+    async () => {
+      const ebs = blankVolume(WORK, "ebs-cut");
+      const root = freshRoot(image, WORK, "root-s4");
+      // Slow enough that the cut lands inside the first model.
+      const slow = { hub: { shardBytes: 1 << 20, throttleBps: 1 << 20 } };
+      const cut = await run("S4-cut", root, ebs, node.instanceId, { ...slow, powerCutAtBytes: 4 << 20 });
+      expect(cut.powerCut, "the power was cut mid-download").toBe(true);
+      const r = await run("S4", root, ebs, node.instanceId, slow);
+      expectServing(r, "S4");
+      expect(r.report!.mkfs).toEqual([]);
+    },
+    2 * BOOT_TIMEOUT,
+  );
 
-  it("S5 hub down for the first two minutes of a first boot: the download retries by itself and the node serves", async () => {
-    const ebs = blankVolume(WORK, "ebs-hub-down");
-    const root = freshRoot(image, WORK, "root-s5");
-    const r = await run("S5", root, ebs, "i-0badc0ffeebadc0f", { hub: { downSeconds: 120 } });
-    expectServing(r, "S5");
-    expect(r.report!.mkfs.length).toBe(1);
-    const firstRequest = Math.min(...hubRequests(r).map((h) => h.t));
-    expect(firstRequest).toBeGreaterThanOrEqual(120);
-  }, BOOT_TIMEOUT);
+  it(
+    "S5 hub down for the first two minutes of a first boot: the download retries by itself and the node serves",
+    async () => {
+      const ebs = blankVolume(WORK, "ebs-hub-down");
+      const root = freshRoot(image, WORK, "root-s5");
+      const r = await run("S5", root, ebs, "i-0badc0ffeebadc0f", { hub: { downSeconds: 120 } });
+      expectServing(r, "S5");
+      expect(r.report!.mkfs.length).toBe(1);
+      const firstRequest = Math.min(...hubRequests(r).map((h) => h.t));
+      expect(firstRequest).toBeGreaterThanOrEqual(120);
+    },
+    BOOT_TIMEOUT,
+  );
 });

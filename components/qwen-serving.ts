@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { alertingDeliveryProblems } from "./config/alerting";
 import { stackConfigProblems } from "./config/checks";
 import { StackConfig } from "./config/schema";
+import { PROJECT } from "./contract";
 import { GrafanaAccess, PlatformOutputs, ServingSecrets, secretsPresent } from "./platform";
 import { PLATFORM_REGISTRY, platformEntry } from "./platforms/registry";
 import { Platform } from "./platforms/traits";
@@ -16,10 +17,23 @@ export interface QwenServingArgs {
   readonly secrets?: ServingSecrets;
   /** Name used for the plan, tags and the environment default. @default - pulumi.getStack() */
   readonly stack?: string;
+  /**
+   * Pulumi project: with the stack it names what is unique per account (SSM parameters
+   * `/<project>/<stack>/...`, IAM roles, the load balancer), so two projects' `prod` stacks never share one.
+   * @default - pulumi.getProject(), else "qwen-serving"
+   */
+  readonly project?: string;
+  /** AWS region of the stack (aws): the plan's instance prices are its On-Demand prices, or unknown. @default - `aws:region`, else AWS_REGION or AWS_DEFAULT_REGION, as the provider reads it */
+  readonly region?: string;
   /** Planner options (model resolution). @default - catalog, then config.json paths */
   readonly planOptions?: PlanOptions;
   /** Config problems the caller already found (e.g. a secret stored in plain text), reported in the same error. @default [] */
   readonly problems?: readonly Problem[];
+}
+
+/** The region the default aws provider deploys to: its `aws:region` config, else the environment it falls back to. */
+function providerRegion(): string | undefined {
+  return new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
 }
 
 /** What the pre-flight found: the plan (when the planner accepted the config) and every problem. */
@@ -49,7 +63,7 @@ export function preflight(args: QwenServingArgs): Preflight {
   };
   let planProblems: readonly Problem[] = [];
   const plan = guarded<DeploymentPlan | undefined>(
-    () => planDeployment(args.stack ?? pulumi.getStack(), args.config, args.planOptions),
+    () => planDeployment(args.stack ?? pulumi.getStack(), args.config, { ...args.planOptions, project: args.project ?? args.planOptions?.project ?? (pulumi.getProject() || PROJECT), region: args.region ?? args.planOptions?.region ?? providerRegion() }),
     (e) => ((planProblems = e.problems), undefined),
   );
   const secrets = secretsPresent(args.secrets ?? {});

@@ -1,4 +1,5 @@
-import { AWS_PRICE_SOURCES, AWS_PRICES, AWS_PRICES_RECORDED, AwsRegionPrices, GPU_PRICE_REGION, HOURS_PER_MONTH } from "../components/catalog/prices";
+import { REGIONAL_GPU_PRICE_SOURCE } from "../components/catalog/gpu-prices";
+import { AWS_PRICE_SOURCES, AWS_PRICES, AWS_PRICES_RECORDED, AwsRegionPrices, HOURS_PER_MONTH } from "../components/catalog/prices";
 import { PRICES_CHECKED } from "../components/catalog/instances";
 import { TAGS } from "../components/contract";
 import { DeploymentPlan } from "../components/sglang/planner";
@@ -28,7 +29,12 @@ export interface NodeBudget {
   readonly gpusUsed: number;
   /** GPUs no replica uses: paid for all the same. */
   readonly gpusIdle: number;
+  /** The whole node's price; null when this project knows none for it (another region's is never used). */
   readonly usdPerHour: number | null;
+  /** Where usdPerHour comes from (catalog row, config key), or why it is unknown. */
+  readonly priceSource: string;
+  /** The AWS region whose list price usdPerHour is; null for a price from config (valid anywhere) or none. */
+  readonly priceRegion: string | null;
 }
 
 export interface Budget {
@@ -78,12 +84,13 @@ export function planBudget(plan: DeploymentPlan, resources: readonly PricedResou
 
   const nodes = plan.nodes.map((n): NodeBudget => {
     const used = plan.services.flatMap((s) => s.placement.filter((p) => p.node === n.name).flatMap((p) => p.gpus)).length;
-    // Catalog prices are us-east-1's; a price from config holds wherever the node is.
-    const fromCatalog = n.priceSource !== undefined && !n.priceSource.startsWith("config");
-    const price = n.hourlyUsd === undefined || (aws && fromCatalog && region !== GPU_PRICE_REGION) ? null : n.hourlyUsd;
+    // A catalog price is its region's (the planner asked for the stack's); a price from config holds wherever the node is.
+    const elsewhere = aws && n.priceRegion !== undefined && n.priceRegion !== region;
+    const price = n.hourlyUsd === undefined || elsewhere ? null : n.hourlyUsd;
     const what = `${n.instanceType ?? (aws ? "instance" : "machine")}, ${n.gpuCount} x ${n.gpu.id}: ${used} used, ${n.gpuCount - used} idle`;
-    add(`node ${n.name} (${what})`, price, price === null ? (n.hourlyUsd === undefined ? "no price known: set gpuHourlyUsd (or hourlyUsd on a docker host)" : `catalog prices are ${GPU_PRICE_REGION}'s`) : n.priceSource ?? "config");
-    return { node: n.name, instanceType: n.instanceType ?? null, gpu: n.gpu.id, gpus: n.gpuCount, gpusUsed: used, gpusIdle: n.gpuCount - used, usdPerHour: price };
+    const source = elsewhere ? `the plan's price is ${n.priceRegion}'s, the stack is in ${region ?? "(no aws:region)"}` : (n.priceSource ?? "no price known: set gpuHourlyUsd (or hourlyUsd on a docker host)");
+    add(`node ${n.name} (${what})`, price, source);
+    return { node: n.name, instanceType: n.instanceType ?? null, gpu: n.gpu.id, gpus: n.gpuCount, gpusUsed: used, gpusIdle: n.gpuCount - used, usdPerHour: price, priceSource: source, priceRegion: price === null ? null : (n.priceRegion ?? null) };
   });
 
   if (aws) {
@@ -122,7 +129,7 @@ export function planBudget(plan: DeploymentPlan, resources: readonly PricedResou
     knownUsdPerHour: r4(known),
     unknown,
     pricesChecked: { gpuInstances: PRICES_CHECKED, aws: aws ? AWS_PRICES_RECORDED : null },
-    sources: aws ? ["GPU instances: components/catalog/instances.ts (us-east-1 on-demand)", ...AWS_PRICE_SOURCES] : ["hosts[].hourlyUsd / gpuHourlyUsd, nodePools[].gpuHourlyUsd (config)"],
+    sources: aws ? [`GPU instances: components/catalog/instances.ts (us-east-1 on-demand) and components/catalog/gpu-prices.ts (other regions: ${REGIONAL_GPU_PRICE_SOURCE})`, ...AWS_PRICE_SOURCES] : ["hosts[].hourlyUsd / gpuHourlyUsd, nodePools[].gpuHourlyUsd (config)"],
     notIncluded: aws
       ? "usage-based charges: ALB LCUs, NAT gateway data processed, data transfer out, EBS snapshots, SSM and CloudWatch; taxes; Savings Plans or reserved discounts (set gpuHourlyUsd to use your rate)"
       : "anything outside the GPU machines (the cluster or hosts' storage, network and load balancers)",

@@ -142,7 +142,7 @@ export function capacityTable(services: readonly ServicePlan[]): string {
       perService(s, "atContextLength"),
       perService(s, "atTypicalRequest"),
       String(s.coldStart.totalSeconds),
-      s.costPerHourUsd === undefined ? "-" : s.costPerHourUsd.toFixed(2),
+      s.costPerHourUsd === undefined ? "unknown" : s.costPerHourUsd.toFixed(2),
     ]),
     4,
   );

@@ -88,7 +88,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     }, { parent: this }));
     // Service API keys as SSM SecureStrings, before the nodes: their front proxies fetch them at boot
     // (render/aws/api-key.ts) and their role needs ApiKeys.parameterArns.
-    const apiKeys = Object.keys(args.secrets.apiKeys ?? {}).length ? new ApiKeys(`${name}-apikeys`, { stack: args.plan.stack, keys: args.secrets.apiKeys! }, { parent: this }) : undefined;
+    const apiKeys = Object.keys(args.secrets.apiKeys ?? {}).length ? new ApiKeys(`${name}-apikeys`, { project: args.plan.project, stack: args.plan.stack, keys: args.secrets.apiKeys! }, { parent: this }) : undefined;
     // Each routed service's router rides on its planned node as extra units (render/aws/router-units.ts).
     const routers = new NodeRouters(args.plan, args.config.image, maxGenerationSeconds(args.config));
     // Every node's front proxy holds the planned ports (the ALB's targets); Prometheus and remote
@@ -105,6 +105,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
 
     // --- GPU nodes and weight caches (issue 3: GpuNode, WeightCache) ---
     const nodeRole = new NodeRole(`${name}-node`, {
+      project: args.plan.project,
       stack: args.plan.stack,
       tokens: { hfToken: args.secrets.hfToken, modelscopeToken: args.secrets.modelscopeToken },
       readParameterArns: apiKeys?.parameterArns.apply((arns) => Object.values(arns)),
@@ -128,6 +129,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         node,
         services: args.plan.services,
         image: args.config.image,
+        project: args.plan.project,
         stack: args.plan.stack,
         settings: awsSettings.nodes,
         subnetId: network.privateSubnetId,
@@ -186,6 +188,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     // --- alarms AWS raises when Prometheus cannot (issue 12) ---
     if (awsSettings.alarms.enabled) {
       new AwsAlarms(`${name}-alarms`, {
+        project: args.plan.project,
         stack: args.plan.stack,
         settings: awsSettings.alarms,
         loadBalancerArnSuffix: frontDoor.loadBalancerArnSuffix,

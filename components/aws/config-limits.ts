@@ -2,6 +2,7 @@ import { StackConfig } from "../config/schema";
 import { Problem, keyPath } from "../problems";
 import { DeploymentPlan } from "../sglang/planner";
 import { LIMITS } from "./limits";
+import { stackParameterFolder, stackParameterProblem } from "./naming";
 
 /**
  * The limits of components/aws/limits.ts that a config can break although each key is in range on
@@ -21,6 +22,15 @@ export function awsLimitProblems(plan: DeploymentPlan | undefined, config: Stack
       value: iops,
       rule: `is more than gp3's ${g.iopsPerGiB} IOPS per GiB of a ${smallest} GiB cache volume`,
       advice: `use at most ${Math.max(g.iops.min, smallest * g.iopsPerGiB)}, or set cache.sizeGiB to at least ${Math.ceil(iops / g.iopsPerGiB)}`,
+    });
+  // The stack's SSM parameters live under /<project>/<stack>/ (components/aws/naming.ts).
+  const ssm = plan && stackParameterProblem(plan.project, plan.stack);
+  if (ssm)
+    problems.push({
+      path: "project",
+      value: plan.project,
+      rule: `with the stack, makes the SSM parameter folder ${stackParameterFolder(plan.project, plan.stack)}, which SSM refuses: ${ssm}`,
+      advice: "rename the Pulumi project (name in Pulumi.yaml) or pass QwenServing's project argument",
     });
   return problems;
 }

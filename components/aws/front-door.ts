@@ -29,7 +29,7 @@ export interface FrontDoorArgs {
   readonly instanceIds?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Tags on every resource (a `Name` tag is added per resource). @default {} */
   readonly tags?: Readonly<Record<string, string>>;
-  /** Pulumi project, part of the load balancer's name (unique per account and region). @default "qwen-serving" */
+  /** Pulumi project, part of the load balancer's name (unique per account and region). @default - the plan's project */
   readonly project?: string;
 }
 
@@ -61,7 +61,7 @@ export class FrontDoor extends pulumi.ComponentResource {
     const child = { parent: this };
     const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
     const { layout, settings } = args;
-    const names = awsNames(args.plan.stack, args.project);
+    const names = awsNames(args.plan.stack, args.project ?? args.plan.project);
 
     const missing = args.instanceIds ? layout.targets.filter((t) => !(t.node in args.instanceIds!)).map((t) => `${t.service} on ${t.node}`) : [];
     if (missing.length) throw new Error(`FrontDoor '${name}': no instance id for the node of ${missing.join(", ")}`);

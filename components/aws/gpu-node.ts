@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsNodeSettings, CapacityReservationSettings } from "../config/aws";
-import { TAGS } from "../contract";
+import { PROJECT, TAGS } from "../contract";
 import { Artifact } from "../render/artifact";
 import { renderNodeBootstrap } from "../render/aws/gpu-node";
 import { AwsProxySettings } from "../render/aws/proxy-units";
@@ -35,6 +35,8 @@ export interface GpuNodeArgs {
   /** Pinned SGLang image. */
   readonly image: string;
   readonly stack: string;
+  /** Pulumi project: with `stack`, the folder of the SSM parameters the bootstrap reads. @default "qwen-serving" */
+  readonly project?: string;
   /** AMI family, pin, root volume and exporter images. */
   readonly settings: AwsNodeSettings;
   /** Private subnet of the node. */
@@ -101,7 +103,7 @@ export class GpuNode extends pulumi.ComponentResource {
     const bootstrap = pulumi
       .all([args.cacheVolumeId, args.region, pulumi.output(args.extraUnits ?? []), pulumi.output(args.extraFiles ?? []), pulumi.output(args.proxy)])
       .apply(([volumeId, region, extraUnits, extraFiles, proxy]) =>
-        renderNodeBootstrap({ node, services: args.services, image: args.image, settings, volumeId, region, stack: args.stack, tokenParameters: args.tokenParameters, proxy: proxy as AwsProxySettings, extraUnits: extraUnits as SystemdUnit[], extraFiles: extraFiles as NodeFile[] }),
+        renderNodeBootstrap({ node, services: args.services, image: args.image, settings, volumeId, region, project: args.project ?? PROJECT, stack: args.stack, tokenParameters: args.tokenParameters, proxy: proxy as AwsProxySettings, extraUnits: extraUnits as SystemdUnit[], extraFiles: extraFiles as NodeFile[] }),
       );
 
     const here = args.services.filter((s) => s.placement.some((p) => p.node === node.name));

@@ -92,11 +92,11 @@ export class MonitoringNode extends pulumi.ComponentResource {
     const region = aws.getRegionOutput({}, child).region;
     const password = new aws.ssm.Parameter(
       `${name}-grafana-password`,
-      { name: grafanaPasswordParameterName(plan.stack), type: "SecureString", value: pulumi.secret(args.grafanaAdminPassword), description: "Grafana admin password (read by the monitoring instance at boot)", tags: tags("grafana-password") },
+      { name: grafanaPasswordParameterName(plan.project, plan.stack), type: "SecureString", value: pulumi.secret(args.grafanaAdminPassword), description: "Grafana admin password (read by the monitoring instance at boot)", tags: tags("grafana-password") },
       child,
     );
 
-    const names = awsNames(plan.stack);
+    const names = awsNames(plan.stack, plan.project);
     const role = new aws.iam.Role(`${name}-role`, { namePrefix: names.rolePrefix("monitoring"), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags: tags("role") }, child);
     const policy = new aws.iam.RolePolicy(`${name}-policy`, { name: names.rolePolicy("monitoring", "discovery"), role: role.id, policy: pulumi.all([region, password.arn]).apply(([r, arn]) => JSON.stringify(monitoringPolicyDocument(r, arn))) }, child);
     const profile = new aws.iam.InstanceProfile(`${name}-profile`, { namePrefix: names.instanceProfilePrefix("monitoring"), role: role.name, tags: tags("profile") }, child);
@@ -107,7 +107,7 @@ export class MonitoringNode extends pulumi.ComponentResource {
       renderMonitoringNode({
         monitoring: awsMonitoringInput(plan, args.monitoring, r, settings.tsdbVolumeGiB),
         tsdbVolumeId: volumeId,
-        grafanaPasswordParameter: grafanaPasswordParameterName(plan.stack),
+        grafanaPasswordParameter: grafanaPasswordParameterName(plan.project, plan.stack),
         grafanaOnNetwork: cidrs.length > 0,
         images: { prometheus: settings.prometheusImage, grafana: settings.grafanaImage, nodeExporter: args.nodeExporterImage },
       }),

@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import { PROJECT } from "../contract";
-import { LIMITS } from "./limits";
+import { LIMITS, SSM_PARAMETER_NAME_RULE, SSM_PARAMETER_NAME_SOURCE, ssmParameterNameOk } from "./limits";
 
 /**
  * Physical names of the length-limited AWS resources, from one place. Left to the engine, a name is
@@ -79,4 +79,33 @@ export function awsNames(stack: string, project: string = PROJECT): AwsNames {
     alarmTopic: boundedName(`${base}-alarms`, 80),
     alarm: (what) => boundedName(`${base}-${what}`, LIMITS.alarmNameMax),
   };
+}
+
+/** What a stack keeps in SSM Parameter Store, each under the stack's own folder. */
+export type StackParameter = "hf-token" | "modelscope-token" | "grafana/admin-password" | `api-keys/${string}`;
+
+/**
+ * The SSM parameter folder of one stack of one Pulumi project: `/<project>/<stack>`. Both parts,
+ * because stack names repeat across projects (`prod` everywhere) and Parameter Store is one
+ * namespace per account and region; the node role's `ssm:GetParameter` names these paths exactly.
+ */
+export const stackParameterFolder = (project: string, stack: string): string => `/${project}/${stack}`;
+
+/** Why SSM would refuse this stack's parameter names (limits.ts's rule), or undefined when it accepts them. */
+export function stackParameterProblem(project: string, stack: string): string | undefined {
+  // The longest leaf this project writes: an API key of a 40-character service name (the schema's longest).
+  const longest = `${stackParameterFolder(project, stack)}/api-keys/${"s".repeat(40)}`;
+  return ssmParameterNameOk(longest) ? undefined : `${SSM_PARAMETER_NAME_RULE} (${SSM_PARAMETER_NAME_SOURCE})`;
+}
+
+/**
+ * An SSM parameter of a stack, `/<project>/<stack>/<what>`: the one place every parameter path
+ * comes from (the parameters themselves, the IAM policies that read them, the boot scripts that
+ * fetch them). Throws for a project or stack SSM refuses; the aws pre-flight reports that first as
+ * a Problem (components/aws/config-limits.ts).
+ */
+export function stackParameterName(project: string, stack: string, what: StackParameter): string {
+  const name = `${stackParameterFolder(project, stack)}/${what}`;
+  if (!ssmParameterNameOk(name)) throw new RangeError(`SSM parameter name '${name}' breaks: ${SSM_PARAMETER_NAME_RULE}`);
+  return name;
 }

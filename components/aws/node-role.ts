@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { awsNames } from "./naming";
+import { PROJECT } from "../contract";
+import { awsNames, stackParameterName } from "./naming";
 
 export interface NodeRoleArgs {
-  /** Stack name: token parameters are `/qwen-serving/<stack>/<token>`. */
+  /** Stack name: token parameters are `/<project>/<stack>/<token>`. */
   readonly stack: string;
   /** Download tokens, as Pulumi secrets; each given one becomes an SSM SecureString parameter. @default {} */
   readonly tokens?: { readonly hfToken?: pulumi.Input<string>; readonly modelscopeToken?: pulumi.Input<string> };
@@ -13,11 +14,10 @@ export interface NodeRoleArgs {
   readonly s3Uris?: readonly string[];
   /** Tags on every resource. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
-  /** Pulumi project, part of the role's name. @default "qwen-serving" */
+  /** Pulumi project, part of the role's name and the token parameters' path. @default "qwen-serving" */
   readonly project?: string;
 }
 
-/** SSM parameter of a download token. */
 /**
  * What the SSM agent needs for Session Manager (the only way onto a node: no SSH, no key pair), as
  * AWS documents the minimal instance permissions for it; nothing else of SSM.
@@ -30,7 +30,8 @@ export const SESSION_MANAGER_STATEMENT = {
   Resource: "*",
 } as const;
 
-export const tokenParameterName = (stack: string, token: "hf-token" | "modelscope-token"): string => `/qwen-serving/${stack}/${token}`;
+/** SSM parameter of a download token: `/<project>/<stack>/<token>`. */
+export const tokenParameterName = (project: string, stack: string, token: "hf-token" | "modelscope-token"): string => stackParameterName(project, stack, token);
 
 /**
  * The GPU nodes' identity: an EC2 role with Session Manager's minimal actions (the only way in: no SSH, no key pair) plus
@@ -48,7 +49,8 @@ export class NodeRole extends pulumi.ComponentResource {
     const child = { parent: this };
     const tags = { ...args.tags };
     const partition = aws.getPartitionOutput({}, child).partition;
-    const names = awsNames(args.stack, args.project);
+    const project = args.project ?? PROJECT;
+    const names = awsNames(args.stack, project);
 
     const role = new aws.iam.Role(`${name}-role`, { namePrefix: names.rolePrefix("node"), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), description: "qwen-serving GPU nodes", tags }, child);
     // No AmazonSSMManagedInstanceCore: it allows ssm:GetParameter* on every parameter of the account.
@@ -59,8 +61,8 @@ export class NodeRole extends pulumi.ComponentResource {
     if (args.tokens?.modelscopeToken) tokens.push({ key: "modelscopeToken", file: "modelscope-token", value: args.tokens.modelscopeToken });
     const params = tokens.map((t) => ({
       key: t.key,
-      name: tokenParameterName(args.stack, t.file),
-      resource: new aws.ssm.Parameter(`${name}-${t.file}`, { name: tokenParameterName(args.stack, t.file), type: "SecureString", value: pulumi.secret(t.value), description: `qwen-serving ${args.stack}: weights download token, read by the GPU nodes at boot`, tags }, child),
+      name: tokenParameterName(project, args.stack, t.file),
+      resource: new aws.ssm.Parameter(`${name}-${t.file}`, { name: tokenParameterName(project, args.stack, t.file), type: "SecureString", value: pulumi.secret(t.value), description: `qwen-serving ${args.stack}: weights download token, read by the GPU nodes at boot`, tags }, child),
     }));
     this.tokenParameters = Object.fromEntries(params.map((p) => [p.key, p.name]));
 

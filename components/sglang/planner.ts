@@ -1,6 +1,7 @@
 import { resolveModel } from "../catalog";
 import { ModelArch } from "../catalog/models";
 import { StackConfig } from "../config/schema";
+import { PROJECT } from "../contract";
 import { traitsOf } from "../platforms/traits";
 import { Problem, QwenServingError } from "../problems";
 import { assignPorts } from "./plan/assign-ports";
@@ -27,6 +28,10 @@ export { CACHE_FS_OVERHEAD, CACHE_STEP_GIB, cacheNeedGiB, cacheSizeGiB } from ".
 export interface PlanOptions {
   /** Resolves a service's `model` string. @default - catalog, then a config.json path */
   readonly resolveModel?: (ref: string) => ModelArch;
+  /** Pulumi project of the stack (names its SSM parameters, IAM roles and load balancer with the stack). @default "qwen-serving" */
+  readonly project?: string;
+  /** AWS region the nodes run in (`aws:region`): node pools' instance types get its On-Demand prices. @default - unknown: no catalog price */
+  readonly region?: string;
 }
 
 /**
@@ -39,7 +44,7 @@ export interface PlanOptions {
  */
 export function planDeployment(stack: string, config: StackConfig, options: PlanOptions = {}): DeploymentPlan {
   const traits = traitsOf(config.platform);
-  const nodes = expandNodes(config);
+  const nodes = expandNodes(config, options.region);
   // What each service asks for on its own, so it comes back even when the service is not placed.
   const argsProblems = config.services.map((s, i) => extraArgsProblems(i, s));
   const own: Problem[] = [...imageProblems(config.image), ...config.services.flatMap((s, i) => [...weightsProblems(i, s), ...argsProblems[i]])];
@@ -96,5 +101,5 @@ export function planDeployment(stack: string, config: StackConfig, options: Plan
   if (problems.length) throw new QwenServingError("plan", problems);
 
   const environment = config.environment ?? stack;
-  return { stack, environment, platform: config.platform, nodes, services, caches, retainCaches: retainCaches(config.cache, environment) };
+  return { project: options.project ?? PROJECT, stack, environment, platform: config.platform, nodes, services, caches, retainCaches: retainCaches(config.cache, environment) };
 }

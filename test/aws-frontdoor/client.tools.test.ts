@@ -120,7 +120,7 @@ describe("API key on the node", () => {
     writeFileSync(join(dir, "fetch.sh"), renderFetchApiKeyScript());
     fakeBin(dir, "aws", `printf '%s\\n' "$*" > "${dir}/aws-args"; echo 'sk-live-xyz'`);
     const out = join(dir, "run/qwen-serving/api-keys/qwen3-32b");
-    const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", apiKeyParameterName("prod", "qwen3-32b"), out, "101"], { env: { PATH: `${dir}/bin:/usr/bin:/bin` } });
+    const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", apiKeyParameterName("qwen-serving", "prod", "qwen3-32b"), out, "101"], { env: { PATH: `${dir}/bin:/usr/bin:/bin` } });
     expect(r).toMatchObject({ code: 0, stdout: "", stderr: "" });
     // The value only, no newline and no variable name: what the proxy's njs check compares.
     expect(readFileSync(out, "utf8")).toBe("sk-live-xyz");

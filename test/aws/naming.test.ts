@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { checkLimits, LIMITS, T } from "../../components/aws/limits";
-import { awsNames, boundedName, boundedPrefix, slug } from "../../components/aws/naming";
+import { awsNames, boundedName, boundedPrefix, slug, stackParameterName, stackParameterProblem } from "../../components/aws/naming";
 
 const FC = { seed: 20261112, numRuns: 300 } as const;
 /** Pulumi stack names: letters, digits, '-', '_' and '.', up to 100 characters. */
@@ -75,5 +75,34 @@ describe("awsNames of any stack name", () => {
       FC,
     );
     expect(awsNames("prod", "qwen-serving").loadBalancer).not.toBe(awsNames("prod", "acme").loadBalancer);
+  });
+});
+
+describe("SSM parameter paths of any project and stack", () => {
+  /** Pulumi project names: letters, digits, '-', '_' and '.', up to 100 characters. */
+  const projectName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/);
+  const service = fc.stringMatching(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/);
+
+  test("SSM accepts every name the helper makes, unless the pre-flight reports the project (aws/ssm prefix)", () => {
+    fc.assert(
+      fc.property(projectName, stackName, service, (project, stack, svc) => {
+        const refused = stackParameterProblem(project, stack);
+        expect(refused !== undefined).toBe(/^(aws|ssm)/i.test(project));
+        if (refused) return;
+        const names = [stackParameterName(project, stack, `api-keys/${svc}`), stackParameterName(project, stack, "hf-token"), stackParameterName(project, stack, "grafana/admin-password")];
+        expect(checkLimits(names.map((name) => ({ type: T.parameter, name: "p", inputs: { name } })))).toEqual([]);
+        for (const n of names) expect(n.startsWith(`/${project}/${stack}/`)).toBe(true);
+      }),
+      FC,
+    );
+  });
+
+  test("two (project, stack) pairs never share a parameter", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(projectName.filter((p) => !/^(aws|ssm)/i.test(p)), stackName), { minLength: 2, maxLength: 20, selector: ([p, s]) => `${p} ${s}` }), (pairs) => {
+        expect(new Set(pairs.map(([p, s]) => stackParameterName(p, s, "hf-token"))).size).toBe(pairs.length);
+      }),
+      FC,
+    );
   });
 });

@@ -49,7 +49,8 @@ export const PlanJson = z
         region: z.string().nullable(),
         currency: z.literal("USD"),
         hoursPerMonth: z.literal(730),
-        nodes: z.array(z.object({ node: z.string(), instanceType: z.string().nullable(), gpu: z.string(), gpus: z.number().int(), gpusUsed: z.number().int(), gpusIdle: z.number().int(), usdPerHour: usd }).strict()),
+        // usdPerHour null: no price known for the node in the stack's region (priceSource says why); priceRegion: whose list price it is, null for a config price.
+        nodes: z.array(z.object({ node: z.string(), instanceType: z.string().nullable(), gpu: z.string(), gpus: z.number().int(), gpusUsed: z.number().int(), gpusIdle: z.number().int(), usdPerHour: usd, priceSource: z.string(), priceRegion: z.string().nullable() }).strict()),
         lines: z.array(z.object({ item: z.string(), usdPerHour: usd, usdPerMonth: usd, source: z.string() }).strict()),
         totalUsdPerHour: usd,
         totalUsdPerMonth: usd,

@@ -47,7 +47,7 @@ describe("placement", () => {
   });
 
   test("cost is the service's share of its nodes", () => {
-    const plan = planDeployment("t", aws([svc({ replicas: 2 })]));
+    const plan = planDeployment("t", aws([svc({ replicas: 2 })]), { region: "us-east-1" });
     expect(plan.services[0].costPerHourUsd).toBeCloseTo((55.04 * 4) / 8, 2);
   });
 });

@@ -1,3 +1,4 @@
+import { stackParameterName } from "../../aws/naming";
 import { IMAGES } from "../../contract";
 import { renderShellScript } from "../scripts/sources";
 
@@ -22,8 +23,8 @@ export const FETCH_API_KEY_SCRIPT_PATH = "/usr/local/lib/qwen-serving/fetch-api-
 /** Folder on the node (tmpfs) holding one raw key file per service, readable by the proxy's uid only. */
 export const API_KEYS_DIR = "/run/qwen-serving/api-keys";
 
-/** SSM parameter holding a service's key. */
-export const apiKeyParameterName = (stack: string, service: string): string => `/qwen-serving/${stack}/api-keys/${service}`;
+/** SSM parameter holding a service's key: `/<project>/<stack>/api-keys/<service>`. */
+export const apiKeyParameterName = (project: string, stack: string, service: string): string => stackParameterName(project, stack, `api-keys/${service}`);
 
 /** A service's key file on the node. */
 export const apiKeyNodeFile = (service: string): string => `${API_KEYS_DIR}/${service}`;
@@ -38,6 +39,6 @@ export function renderFetchApiKeyScript(): string {
 }
 
 /** argv of the fetch step, for an `ExecStartPre=` line: the key file ends up owned by `uid`. */
-export function fetchApiKeyCommand(region: string, stack: string, service: string, uid: number): string[] {
-  return [FETCH_API_KEY_SCRIPT_PATH, region, apiKeyParameterName(stack, service), apiKeyNodeFile(service), String(uid)];
+export function fetchApiKeyCommand(region: string, parameters: { readonly project: string; readonly stack: string }, service: string, uid: number): string[] {
+  return [FETCH_API_KEY_SCRIPT_PATH, region, apiKeyParameterName(parameters.project, parameters.stack, service), apiKeyNodeFile(service), String(uid)];
 }

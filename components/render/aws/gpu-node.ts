@@ -24,6 +24,8 @@ export interface NodeBootstrapInput {
   /** The weight cache volume attached to this node. */
   readonly volumeId: string;
   readonly region: string;
+  /** Pulumi project and stack: where the stack's SSM parameters live (components/aws/naming.ts). */
+  readonly project: string;
   readonly stack: string;
   /** SSM SecureString parameter names of the download tokens that exist. @default {} */
   readonly tokenParameters?: { readonly hfToken?: string; readonly modelscopeToken?: string };
@@ -56,7 +58,7 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
   const ubuntu = input.settings.ami !== "dlami";
   const replicas = input.services.flatMap((s) => s.placement.filter((p) => p.node === node.name).map((p) => ({ svc: s, p })));
   const models = weightsModels(replicas.map((r) => r.svc));
-  const proxy = proxyNodeFiles({ node: node.name, services: input.services, settings: input.proxy, region: input.region, stack: input.stack });
+  const proxy = proxyNodeFiles({ node: node.name, services: input.services, settings: input.proxy, region: input.region, project: input.project, stack: input.stack });
   const tokens = input.tokenParameters ?? {};
 
   const files: NodeFile[] = [

@@ -1,3 +1,4 @@
+import { stackParameterName } from "../../aws/naming";
 import { PORTS, TAGS } from "../../contract";
 import { MonitoringConfig } from "../../config/schema";
 import { DeploymentPlan } from "../../sglang/planner";
@@ -31,8 +32,8 @@ export const TSDB_RETENTION_SHARE = 0.85;
 /** Prometheus `--storage.tsdb.retention.size` for a volume (Prometheus' GB are GiB). */
 export const tsdbRetentionSize = (volumeGiB: number): string => `${Math.floor(volumeGiB * TSDB_RETENTION_SHARE)}GB`;
 
-/** SSM SecureString parameter holding Grafana's admin password. */
-export const grafanaPasswordParameterName = (stack: string): string => `/qwen-serving/${stack}/grafana/admin-password`;
+/** SSM SecureString parameter holding Grafana's admin password: `/<project>/<stack>/grafana/admin-password`. */
+export const grafanaPasswordParameterName = (project: string, stack: string): string => stackParameterName(project, stack, "grafana/admin-password");
 
 /** EC2 discovery settings of a stack (the defaults of the renderer's tag scheme). */
 export function awsDiscovery(stack: string, region: string): AwsDiscovery {

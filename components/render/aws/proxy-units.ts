@@ -1,3 +1,4 @@
+import { PROJECT } from "../../contract";
 import { ServicePlan } from "../../sglang/planner";
 import { NodeFile } from "../cloud-config";
 import { renderNginxConf, proxyAuthJs } from "../proxy/nginx";
@@ -58,8 +59,10 @@ export interface ProxyUnitInput {
   readonly node: string;
   readonly services: readonly ServicePlan[];
   readonly settings: AwsProxySettings;
-  /** Region and stack locate the keys' SSM parameters. */
+  /** Region, project and stack locate the keys' SSM parameters. */
   readonly region: string;
+  /** Pulumi project (components/aws/naming.ts stackParameterName). @default "qwen-serving" */
+  readonly project?: string;
   readonly stack: string;
 }
 
@@ -110,7 +113,7 @@ export function proxyNodeFiles(input: ProxyUnitInput): ProxyNodeFiles {
     description: `qwen-serving front proxy (${s.image}) on ports ${ports.join(" ")}: ${keys.length ? `API keys of ${keys.join(", ")} checked, ` : ""}public API only`,
     unit: dependencyLines({ after: ["docker.service", "network-online.target"], requires: ["docker.service"], wants: ["network-online.target"] }),
     // Each start reads the keys anew: a key rotated in SSM takes effect with a restart of this unit.
-    preStart: keys.map((svc) => command(fetchApiKeyCommand(input.region, input.stack, svc, NGINX_UID))),
+    preStart: keys.map((svc) => command(fetchApiKeyCommand(input.region, { project: input.project ?? PROJECT, stack: input.stack }, svc, NGINX_UID))),
     // The first start may pull the image (and the AWS CLI image, on plain Ubuntu).
     startTimeoutSec: 600,
     run,

@@ -1,4 +1,5 @@
 import { findAccelerator } from "../../catalog/accelerators";
+import { gpuOnDemandPrice } from "../../catalog/gpu-prices";
 import { findInstanceType } from "../../catalog/instances";
 import { StackConfig } from "../../config/schema";
 import { traitsOf } from "../../platforms/traits";
@@ -11,11 +12,18 @@ function hostPrice(m: { readonly hourlyUsd?: number; readonly gpuHourlyUsd?: num
   return {};
 }
 
+/** A catalog price is one region's; an unknown one is no price (with the reason), never another region's. */
+function catalogPrice(instanceType: string, region: string | undefined): Pick<NodePlan, "hourlyUsd" | "priceSource" | "priceRegion"> {
+  const p = gpuOnDemandPrice(instanceType, region);
+  return p.hourlyUsd === null ? { priceSource: p.priceSource } : { hourlyUsd: p.hourlyUsd, priceSource: p.priceSource, priceRegion: region };
+}
+
 /**
  * Phase 0, the machines: one NodePlan per host, or per node of each pool (`<pool>-<i>`). The config
  * schema has already checked every GPU and instance type against the catalog, so this finds no problems.
+ * An instance type's price is `region`'s On-Demand price, or none when the catalog has no such price.
  */
-export function expandNodes(config: StackConfig): NodePlan[] {
+export function expandNodes(config: StackConfig, region?: string): NodePlan[] {
   if (traitsOf(config.platform).machines === "hosts")
     return config.hosts.map((h) => ({ name: h.name, pool: h.name, gpu: findAccelerator(h.gpu)!, gpuCount: h.gpuCount, nvswitch: false, ...hostPrice(h, h.gpuCount) }));
   return config.nodePools.flatMap((p) => {
@@ -31,7 +39,7 @@ export function expandNodes(config: StackConfig): NodePlan[] {
       nvswitch: it?.nvswitch ?? false,
       ...(p.gpuHourlyUsd !== undefined
         ? hostPrice(p, gpuCount)
-        : it && { hourlyUsd: it.onDemandUsdPerHour, priceSource: `${it.name} on-demand, us-east-1 (${it.priceSource})` }),
+        : it && catalogPrice(it.name, region)),
     }));
   });
 }

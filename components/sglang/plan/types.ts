@@ -21,8 +21,10 @@ export interface NodePlan {
   readonly nvswitch: boolean;
   /** What the whole machine costs per hour, USD. @default - unknown */
   readonly hourlyUsd?: number;
-  /** Where `hourlyUsd` comes from (the catalog or a config key). @default - unknown */
+  /** Where `hourlyUsd` comes from (the catalog or a config key), or why there is none. @default - unknown */
   readonly priceSource?: string;
+  /** The AWS region `hourlyUsd` is the list price of (catalog prices); unset for a price from config, valid anywhere. @default - none */
+  readonly priceRegion?: string;
 }
 
 /** The GPUs one replica runs on. */
@@ -93,6 +95,8 @@ export interface CachePlan {
 }
 
 export interface DeploymentPlan {
+  /** Pulumi project: with the stack, what names the stack's account-wide resources (SSM parameters, IAM, load balancer). */
+  readonly project: string;
   readonly stack: string;
   readonly environment: string;
   readonly platform: StackConfig["platform"];

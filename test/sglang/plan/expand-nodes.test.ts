@@ -11,9 +11,9 @@ describe("expand nodes", () => {
       "aws: the instance type gives GPU, count, NVSwitch and price",
       { platform: "aws", nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }, { name: "small", instanceType: "g6e.xlarge" }], services: one },
       [
-        { name: "gpu-0", pool: "gpu", gpu: "h100-80gb", gpuCount: 8, instanceType: "p5.48xlarge", nvswitch: true, hourlyUsd: 55.04, priceSource: P5 },
-        { name: "gpu-1", pool: "gpu", gpu: "h100-80gb", gpuCount: 8, instanceType: "p5.48xlarge", nvswitch: true, hourlyUsd: 55.04, priceSource: P5 },
-        { name: "small-0", pool: "small", gpu: "l40s", gpuCount: 1, instanceType: "g6e.xlarge", nvswitch: false, hourlyUsd: 1.861, priceSource: expect.stringMatching(/^g6e\.xlarge on-demand, us-east-1 \(SkyPilot/) },
+        { name: "gpu-0", pool: "gpu", gpu: "h100-80gb", gpuCount: 8, instanceType: "p5.48xlarge", nvswitch: true, hourlyUsd: 55.04, priceSource: P5, priceRegion: "us-east-1" },
+        { name: "gpu-1", pool: "gpu", gpu: "h100-80gb", gpuCount: 8, instanceType: "p5.48xlarge", nvswitch: true, hourlyUsd: 55.04, priceSource: P5, priceRegion: "us-east-1" },
+        { name: "small-0", pool: "small", gpu: "l40s", gpuCount: 1, instanceType: "g6e.xlarge", nvswitch: false, hourlyUsd: 1.861, priceSource: expect.stringMatching(/^g6e\.xlarge on-demand, us-east-1 \(SkyPilot/), priceRegion: "us-east-1" },
       ],
     ],
     [
@@ -44,6 +44,19 @@ describe("expand nodes", () => {
       ],
     ],
   ])("%s", (_, input, want) => {
-    expect(expandNodes(stack(input)).map((n) => ({ ...n, gpu: n.gpu.id }))).toEqual(want);
+    expect(expandNodes(stack(input), "us-east-1").map((n) => ({ ...n, gpu: n.gpu.id }))).toEqual(want);
+  });
+
+  test("an instance type costs its region's price, or none: never us-east-1's elsewhere", () => {
+    const pools = { platform: "aws", nodePools: [{ name: "l4", instanceType: "g6.12xlarge" }, { name: "h100", instanceType: "p5.48xlarge" }], services: one };
+    const price = (region: string | undefined) => expandNodes(stack(pools), region).map((n) => [n.hourlyUsd, n.priceRegion, n.priceSource]);
+    expect(price("eu-west-2")).toEqual([
+      [5.8412, "eu-west-2", expect.stringMatching(/^g6\.12xlarge on-demand, eu-west-2 \(SkyPilot catalog v7 aws\/vms\.csv @27f67dd/)],
+      // The catalog's regional P rows predate the June-2025 cut: no eu-west-2 price is known.
+      [undefined, undefined, "no eu-west-2 price for p5.48xlarge in the catalog (known: us-east-1); set nodePools[].gpuHourlyUsd"],
+    ]);
+    expect(price(undefined)).toEqual([0, 1].map(() => [undefined, undefined, "the stack's AWS region is not known (aws:region): no catalog price"]));
+    // A region no row names: unknown, whatever the type.
+    expect(price("sa-east-1").map(([usd]) => usd)).toEqual([undefined, undefined]);
   });
 });

@@ -165,6 +165,39 @@ export const KubernetesMonitoringSchema = z
   })
   .strict();
 
+/** Who a NetworkPolicy admits: pods by namespace and pod labels, or an address range. */
+export const NetworkPeerSchema = z
+  .object({
+    /** Labels of the namespaces, e.g. `kubernetes.io/metadata.name: ingress-nginx` (every namespace has that one). @default - the serving namespace */
+    namespaceLabels: labels.optional(),
+    /** Labels of the pods. @default - every pod of those namespaces */
+    podLabels: labels.optional(),
+    /** An IPv4 range instead (an ALB's subnets, for `target-type: ip`). */
+    cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "cidr must be an IPv4 CIDR such as 10.0.0.0/16").optional(),
+  })
+  .strict()
+  .refine((p) => (p.cidr === undefined) !== (p.namespaceLabels === undefined && p.podLabels === undefined), { message: "give either cidr or namespaceLabels/podLabels" });
+
+/**
+ * The stack's NetworkPolicies: a default deny for ingress to every pod of the stack, then allows
+ * for the services' clients (to the front pods' API port), the routers (to their workers) and
+ * Prometheus (to every metrics port). Egress is not restricted (hubs, the API server).
+ */
+export const NetworkPolicySettingsSchema = z
+  .object({
+    /** false: no NetworkPolicy at all (the front proxies still check keys and paths). @default true */
+    enabled: z.boolean().default(true),
+    /**
+     * Who calls the services' API. @default - with an Ingress of controller nginx, ingress-nginx's
+     * controller pods (namespace `ingress-nginx`, `app.kubernetes.io/name: ingress-nginx`); without an
+     * Ingress, the pods of the serving namespace; another controller needs it set
+     */
+    clients: z.array(NetworkPeerSchema).min(1).optional(),
+    /** Prometheus. @default - pods labelled `app.kubernetes.io/name: prometheus` in `monitoring.namespace` (the Prometheus Operator's label) */
+    prometheus: z.array(NetworkPeerSchema).min(1).optional(),
+  })
+  .strict();
+
 export const KubernetesSettingsSchema = z
   .object({
     /** Namespace of the serving workloads. @default "qwen-serving" */
@@ -210,6 +243,8 @@ export const KubernetesSettingsSchema = z
     serviceAccountAnnotations: z.record(z.string().min(1), z.string()).default({}),
     /** An Ingress per service. @default - none (Services are ClusterIP only) */
     ingress: IngressSettingsSchema.optional(),
+    /** Default-deny NetworkPolicy and its allows. @default - enabled, with the defaults of NetworkPolicySettingsSchema */
+    networkPolicy: NetworkPolicySettingsSchema.prefault({}),
     monitoring: KubernetesMonitoringSchema.prefault({}),
   })
   .strict()
@@ -221,3 +256,4 @@ export const KubernetesSettingsSchema = z
 export type KubernetesSettings = z.output<typeof KubernetesSettingsSchema>;
 export type Toleration = z.output<typeof TolerationSchema>;
 export type NodePoolScheduling = z.output<typeof NodePoolSchedulingSchema>;
+export type NetworkPeer = z.output<typeof NetworkPeerSchema>;

@@ -27,8 +27,6 @@ function checkedSettings(config: StackConfig, secrets: SecretsPresent): { settin
     if (!(e instanceof QwenServingError)) throw e;
     problems.addAll(e.problems);
   }
-  if (secrets.apiKeys.length)
-    problems.add({ path: "apiKeys", rule: "not supported on platform kubernetes: SGLang 0.4.9.post2 takes a key only on its command line, where it would leak", advice: `remove ${secrets.apiKeys.join(", ")} and authenticate at your Ingress controller` });
   if (config.monitoring.enabled && (settings?.monitoring.install ?? true) && !secrets.grafanaAdminPassword)
     problems.add({ path: "grafanaAdminPassword", rule: "installing kube-prometheus-stack needs it: the chart's own default is public", advice: "'pulumi config set --secret grafanaAdminPassword ...'" });
   return { settings, problems: [...problems.all] };
@@ -65,7 +63,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     const { settings, problems } = checkedSettings(config, secrets);
     if (!plan || !settings) return problems;
     try {
-      renderServingManifests({ plan, config, settings, tokens: hubTokens(secrets) });
+      renderServingManifests({ plan, config, settings, tokens: hubTokens(secrets), apiKeys: secrets.apiKeys });
       if (config.monitoring.enabled) renderMonitoringManifests(plan, config, settings);
     } catch (e) {
       if (!(e instanceof QwenServingError)) throw e;
@@ -81,7 +79,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     const checked = checkedSettings(config, present);
     if (checked.problems.length) throw new QwenServingError("platform", checked.problems);
     const settings = checked.settings!;
-    const serving = renderServingManifests({ plan, config, settings, tokens: hubTokens(present) });
+    const serving = renderServingManifests({ plan, config, settings, tokens: hubTokens(present), apiKeys: present.apiKeys });
     const monitoring = config.monitoring.enabled ? renderMonitoringManifests(plan, config, settings) : undefined;
     const artifacts = kubernetesArtifacts(serving, monitoring);
     super("qwen-serving:kubernetes:KubernetesPlatform", name, {}, opts);
@@ -100,7 +98,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     this.registerOutputs({ endpoints: this.endpoints });
   }
 
-  /** Namespace, StorageClass, the SGLang ServiceAccount and the hub-token Secret every workload needs. */
+  /** Namespace, StorageClass, the SGLang ServiceAccount, the hub-token and API-key Secrets and the default-deny policy every workload needs. */
   private createBase(name: string, m: ServingManifests, secrets: ServingSecrets): { namespace?: k8s.core.v1.Namespace; all: pulumi.Resource[] } {
     const namespace = m.namespace ? new k8s.core.v1.Namespace(`${name}-namespace`, asArgs(m.namespace), { parent: this }) : undefined;
     const inNs = { parent: this, dependsOn: namespace ? [namespace] : [] };
@@ -115,6 +113,13 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       const stringData = pulumi.secret(pulumi.all(keys.map((k) => values[k]!)).apply((v) => Object.fromEntries(keys.map((k, i) => [k, v[i]]))));
       all.push(new k8s.core.v1.Secret(`${name}-hub-tokens`, asArgs({ ...m.tokensSecret, stringData }), inNs));
     }
+    if (m.apiKeysSecret) {
+      // Each service's key, read by its pods' front proxy from a Secret volume; the value stays a Pulumi secret.
+      const services = Object.keys(m.apiKeysSecret.stringData ?? {});
+      const stringData = pulumi.secret(pulumi.all(services.map((s) => secrets.apiKeys![s])).apply((v) => Object.fromEntries(services.map((s, i) => [s, v[i]]))));
+      all.push(new k8s.core.v1.Secret(`${name}-api-keys`, asArgs({ ...m.apiKeysSecret, stringData }), inNs));
+    }
+    if (m.defaultDeny) all.push(new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, asArgs(m.defaultDeny), inNs));
     return { namespace, all };
   }
 }

@@ -71,6 +71,15 @@ export function clusterPrerequisites(objects: readonly AppliedObject[]): Prerequ
     what: "egress from the serving namespace to the model hub (huggingface.co and its CDN, or www.modelscope.cn) for the weight Job and init containers, and to pypi.org and files.pythonhosted.org for router pods without a prebuilt routerImage",
     check: `kubectl -n ${ns} run qwen-egress-check --rm -i --restart=Never --image=${IMAGES.routerPython} -- python3 -c "import urllib.request as u; [print(h, u.urlopen(h, timeout=10).status) for h in ('https://huggingface.co/api/models', 'https://pypi.org/simple/smg/')]"`,
   });
+  const pods = [...sets, ...of(objects, "Deployment")].map((d) => d.spec.template.spec);
+  if (pods.some((p) => (p.initContainers ?? []).some((c: any) => c.restartPolicy === "Always")))
+    out.push({ id: "native-sidecars", what: "Kubernetes 1.29 or later (native sidecar containers, on by default from 1.29): the front proxy in each SGLang and router pod is one", check: "kubectl version -o json | python3 -c \"import json,sys; v=json.load(sys.stdin)['serverVersion']; print(v['gitVersion'])\"" });
+  if (of(objects, "NetworkPolicy").length)
+    out.push({
+      id: "network-policy",
+      what: "a network plugin that enforces NetworkPolicy (EKS: the VPC CNI with enableNetworkPolicy, or Calico or Cilium); without one the default-deny policy and its allows are accepted and ignored",
+      check: "kubectl -n kube-system get daemonset -o custom-columns=NAME:.metadata.name | grep -E 'aws-node|calico-node|cilium' && kubectl -n kube-system get configmap amazon-vpc-cni -o jsonpath='{.data.enable-network-policy-controller}'",
+    });
   for (const i of of(objects, "Ingress")) {
     const cls = i.spec.ingressClassName as string;
     if (!out.some((p) => p.id === `ingress-class:${cls}`)) out.push({ id: `ingress-class:${cls}`, what: `an Ingress controller serving IngressClass ${cls} (ingress-nginx, or the AWS Load Balancer Controller for alb)`, check: `kubectl get ingressclass ${cls}` });

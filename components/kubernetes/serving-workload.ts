@@ -14,8 +14,9 @@ export interface ServingWorkloadArgs {
 
 /**
  * One SGLang service on Kubernetes: its StatefulSet (weight volume per replica, filled by an init
- * container), headless and front Services, PodDisruptionBudget, and, with replicas > 1, the router
- * Deployment with the RBAC its pod discovery needs; optionally an Ingress.
+ * container, a front-proxy sidecar), headless and front Services, PodDisruptionBudget, its
+ * NetworkPolicies and, with replicas > 1, the router Deployment with the RBAC its pod discovery
+ * needs; optionally an Ingress.
  */
 export class ServingWorkload extends pulumi.ComponentResource {
   readonly statefulSet: k8s.apps.v1.StatefulSet;
@@ -29,19 +30,22 @@ export class ServingWorkload extends pulumi.ComponentResource {
     const after = (...more: pulumi.Resource[]) => ({ parent: this, dependsOn: [...deps, ...more] });
 
     const script = new k8s.core.v1.ConfigMap(`${name}-weights-script`, asArgs(m.weightsScript), after());
+    const proxy = new k8s.core.v1.ConfigMap(`${name}-proxy`, asArgs(m.proxyConfig), after());
+    m.networkPolicies.forEach((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.metadata!.name === m.service ? "server" : "router"}-policy`, asArgs(p), after()));
     const headless = new k8s.core.v1.Service(`${name}-headless`, asArgs(m.headless), after());
     this.service = new k8s.core.v1.Service(`${name}-service`, asArgs(m.front), after());
     const timeout = `${args.rolloutTimeoutMinutes}m`;
     const seeded = m.seed ? this.createSeed(name, m.seed, after(script), timeout) : [];
     // Waits for the seed's snapshot, so the first replicas' volumes start from it.
-    this.statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, asArgs(m.statefulSet), { ...after(script, headless, ...seeded), customTimeouts: { create: timeout, update: timeout } });
+    this.statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, asArgs(m.statefulSet), { ...after(script, proxy, headless, ...seeded), customTimeouts: { create: timeout, update: timeout } });
     new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, asArgs(m.pdb), after());
     if (m.router) {
       const account = new k8s.core.v1.ServiceAccount(`${name}-router-sa`, asArgs(m.router.serviceAccount), after());
       const role = new k8s.rbac.v1.Role(`${name}-router-role`, asArgs(m.router.role), after());
       const binding = new k8s.rbac.v1.RoleBinding(`${name}-router-rolebinding`, asArgs(m.router.roleBinding), after(account, role));
       const wheels = m.router.requirements ? [new k8s.core.v1.ConfigMap(`${name}-router-requirements`, asArgs(m.router.requirements), after())] : [];
-      new k8s.apps.v1.Deployment(`${name}-router`, asArgs(m.router.deployment), after(binding, ...wheels));
+      const routerProxy = new k8s.core.v1.ConfigMap(`${name}-router-proxy`, asArgs(m.router.proxyConfig), after());
+      new k8s.apps.v1.Deployment(`${name}-router`, asArgs(m.router.deployment), after(binding, routerProxy, ...wheels));
       new k8s.policy.v1.PodDisruptionBudget(`${name}-router-pdb`, asArgs(m.router.pdb), after());
     }
     if (m.ingress) new k8s.networking.v1.Ingress(`${name}-ingress`, asArgs(m.ingress), after(this.service));

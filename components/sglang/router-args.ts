@@ -83,6 +83,50 @@ export function routerArgs(l: RouterLaunch): string[] {
     "--host", l.host,
     "--port", String(l.port),
     "--worker-urls", ...l.workerUrls,
+    ...routingFlags(l.requestTimeoutSecs),
+    "--prometheus-host", l.metricsHost ?? l.host,
+    "--prometheus-port", String(l.metricsPort),
+  ];
+}
+
+/** Where a router that finds its workers itself (Kubernetes pod discovery) listens and looks. */
+export interface DiscoveryLaunch {
+  readonly host: string;
+  readonly port: number;
+  /** @default host */
+  readonly metricsHost?: string;
+  readonly metricsPort: number;
+  /** Labels of the worker pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The port of each worker pod the router connects to. */
+  readonly workerPort: number;
+  readonly namespace: string;
+  /** The longest a request may take (the longest allowed generation). */
+  readonly requestTimeoutSecs: number;
+}
+
+/**
+ * The argv after `python3 -m smg.launch_router` for pod discovery: smg watches the pods matching
+ * the selector and adds each as it becomes ready, removes it when it goes, with the same policy,
+ * verbatim bodies and probes as a router with fixed workers.
+ */
+export function discoveryArgs(l: DiscoveryLaunch): string[] {
+  return [
+    "--host", l.host,
+    "--port", String(l.port),
+    "--service-discovery",
+    "--selector", ...Object.entries(l.selector).map(([k, v]) => `${k}=${v}`),
+    "--service-discovery-port", String(l.workerPort),
+    "--service-discovery-namespace", l.namespace,
+    ...routingFlags(l.requestTimeoutSecs),
+    "--prometheus-host", l.metricsHost ?? l.host,
+    "--prometheus-port", String(l.metricsPort),
+  ];
+}
+
+/** What every router of ours runs with, however it finds its workers (why each: router-release.json). */
+function routingFlags(requestTimeoutSecs: number): string[] {
+  return [
     "--policy", ROUTER_POLICY,
     "--power-of-two-load-metric", "least_requests",
     "--max-buffered-request-bytes", "0",
@@ -95,10 +139,8 @@ export function routerArgs(l: RouterLaunch): string[] {
     "--health-success-threshold", "1",
     "--cb-failure-threshold", "2",
     "--cb-timeout-duration-secs", "10",
-    "--request-timeout-secs", String(l.requestTimeoutSecs),
+    "--request-timeout-secs", String(requestTimeoutSecs),
     "--disable-tokenizer-autoload",
-    "--prometheus-host", l.metricsHost ?? l.host,
-    "--prometheus-port", String(l.metricsPort),
   ];
 }
 

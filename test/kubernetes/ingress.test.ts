@@ -11,7 +11,9 @@ import { k8sStackInput } from "./helpers";
 
 function config(ingress: Record<string, unknown>, proxy: Record<string, unknown> = {}): StackConfig {
   const input = k8sStackInput() as Record<string, any>;
-  return StackConfigSchema.parse({ ...input, proxy, kubernetes: { ...input.kubernetes, ingress: { domain: "llm.example.com", ...ingress } } });
+  // The NetworkPolicy knows ingress-nginx's pods; any other controller's traffic must be named (test/kubernetes/proxy.test.ts).
+  const networkPolicy = ingress.className === "nginx" || ingress.controller === "nginx" ? {} : { clients: [{ cidr: "10.0.0.0/16" }] };
+  return StackConfigSchema.parse({ ...input, proxy, kubernetes: { ...input.kubernetes, networkPolicy, ingress: { domain: "llm.example.com", ...ingress } } });
 }
 function render(c: StackConfig) {
   const plan = planDeployment("k8s", c);

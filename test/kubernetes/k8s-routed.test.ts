@@ -8,6 +8,7 @@ import { routedConfig, ROUTER_IMAGE, subset } from "./helpers";
 
 const HF_TOKEN = "hf_liveTOKEN0123456789";
 const GRAFANA_PASSWORD = "grafana-Pa55word-XYZ";
+const API_KEYS = { "qwen3-32b": "sk-qwen3-LIVEkey-0123", "qwen25-vl-32b": "sk-vl-LIVEkey-4567" };
 
 let recorded: RecordedResource[];
 let artifacts: Artifact[];
@@ -21,7 +22,7 @@ beforeAll(async () => {
   const serving = new QwenServing("qwen", {
     config: routedConfig(),
     stack: "k8s",
-    secrets: { hfToken: pulumi.secret(HF_TOKEN), grafanaAdminPassword: pulumi.secret(GRAFANA_PASSWORD) },
+    secrets: { hfToken: pulumi.secret(HF_TOKEN), grafanaAdminPassword: pulumi.secret(GRAFANA_PASSWORD), apiKeys: Object.fromEntries(Object.entries(API_KEYS).map(([s, k]) => [s, pulumi.secret(k)])) },
   });
   artifacts = await valueOf(serving.artifacts);
   endpoints = await valueOf(serving.endpoints);
@@ -29,21 +30,34 @@ beforeAll(async () => {
 });
 
 describe("secrets", () => {
-  test("the hub token and Grafana's password reach only Secrets, as Pulumi secrets", () => {
+  test("the hub token, Grafana's password and the API keys reach only Secrets, as Pulumi secrets", () => {
     const secrets = of("kubernetes:core/v1:Secret");
-    expect(secrets.map((s) => (s.inputs as Inputs).metadata.name).sort()).toEqual(["grafana-admin", "qwen-serving-hub-tokens"]);
+    expect(secrets.map((s) => (s.inputs as Inputs).metadata.name).sort()).toEqual(["grafana-admin", "qwen-serving-api-keys", "qwen-serving-hub-tokens"]);
     for (const s of secrets) expect(isSecretValue((s.inputs as Inputs).stringData), (s.inputs as Inputs).metadata.name).toBe(true);
   });
 
   test("no secret value appears in any other input, in any artifact or in an env var", () => {
     const plain = JSON.stringify(recorded.map((r) => redactSecrets(r.inputs)));
-    for (const secret of [HF_TOKEN, GRAFANA_PASSWORD]) {
+    for (const secret of [HF_TOKEN, GRAFANA_PASSWORD, ...Object.values(API_KEYS)]) {
       expect(plain).not.toContain(secret);
       for (const a of artifacts) expect(a.content, a.path).not.toContain(secret);
     }
     for (const sts of of("kubernetes:apps/v1:StatefulSet")) {
       const spec = (sts.inputs as Inputs).spec.template.spec;
-      for (const c of [...spec.containers, ...spec.initContainers]) for (const e of c.env ?? []) expect(e.value, `${c.name} ${e.name}`).not.toMatch(/hf_|Pa55word/);
+      for (const c of [...spec.containers, ...spec.initContainers]) for (const e of c.env ?? []) expect(e.value, `${c.name} ${e.name}`).not.toMatch(/hf_|Pa55word|LIVEkey/);
+    }
+  });
+
+  test("each service's key reaches only its pods' proxy sidecars, as a file of the API-key Secret; SGLang and the router never get one", () => {
+    const pods = [...of("kubernetes:apps/v1:StatefulSet"), ...of("kubernetes:apps/v1:Deployment")].map((o) => o.inputs as Inputs);
+    expect(pods).toHaveLength(4);
+    for (const p of pods) {
+      const spec = p.spec.template.spec;
+      const service = p.metadata.labels["app.kubernetes.io/instance"];
+      expect(spec.volumes).toContainEqual({ name: "proxy-api-key", secret: { secretName: "qwen-serving-api-keys", items: [{ key: service, path: service }], defaultMode: 0o444 } });
+      const mounting = [...spec.initContainers, ...spec.containers].filter((c: Inputs) => (c.volumeMounts ?? []).some((v: Inputs) => v.name === "proxy-api-key")).map((c: Inputs) => c.name);
+      expect(mounting, p.metadata.name).toEqual(["proxy"]);
+      for (const c of spec.containers) expect(JSON.stringify(c.args ?? [])).not.toContain("api-key");
     }
   });
 });
@@ -80,7 +94,7 @@ describe("routers and Ingress", () => {
 });
 
 describe("refused before any kubernetes resource exists", () => {
-  test("API keys (SGLang would need them on its command line) and a missing Grafana password", async () => {
+  test("a missing Grafana password (API keys are accepted: the pods' front proxies check them)", async () => {
     const { QwenServing } = await import("../../components/qwen-serving");
     const before = recorded.length;
     let error: unknown;
@@ -90,10 +104,7 @@ describe("refused before any kubernetes resource exists", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(QwenServingError);
-    expect((error as QwenServingError).problems.map(formatProblem)).toEqual([
-      expect.stringMatching(/^qwen-serving:apiKeys: not supported on platform kubernetes/),
-      expect.stringMatching(/^qwen-serving:grafanaAdminPassword: installing kube-prometheus-stack needs it/),
-    ]);
+    expect((error as QwenServingError).problems.map(formatProblem)).toEqual([expect.stringMatching(/^qwen-serving:grafanaAdminPassword: installing kube-prometheus-stack needs it/)]);
     await settle();
     expect(recorded.slice(before).filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("qwen-serving:kubernetes:"))).toEqual([]);
   });

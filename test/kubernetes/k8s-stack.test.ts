@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { PlanRun, runPlan } from "../../infra/plan";
+import { loopbackLaunchArgs } from "../../components/kubernetes/manifests";
 import { subset } from "./helpers";
 
 type Inputs = Record<string, any>;
@@ -41,7 +42,8 @@ describe("npm run plan -- --stack k8s", () => {
       expect(c.resources.limits["nvidia.com/gpu"]).toBe(String(svc.tp));
       expect(c.resources.requests["nvidia.com/gpu"]).toBe(String(svc.tp));
       expect(c.command).toEqual(["python3", "-m", "sglang.launch_server"]);
-      expect(c.args).toEqual(svc.launchArgs);
+      // The builder's argv, listening on the pod's loopback twin behind the proxy sidecar.
+      expect(c.args).toEqual(loopbackLaunchArgs(svc.launchArgs, svc.port));
     }
   });
 
@@ -51,7 +53,9 @@ describe("npm run plan -- --stack k8s", () => {
       expect(c.startupProbe.httpGet.path).toBe("/health");
       expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBeGreaterThanOrEqual(1800);
       expect([c.readinessProbe.httpGet.path, c.livenessProbe.httpGet.path]).toEqual(["/health_generate", "/health_generate"]);
-      expect(c.ports.map((p: Inputs) => p.name)).toContain(c.startupProbe.httpGet.port);
+      // Through the proxy sidecar, which holds the planned port.
+      const proxy = sts.inputs.spec.template.spec.initContainers.find((x: Inputs) => x.name === "proxy");
+      expect(proxy.ports.map((p: Inputs) => p.containerPort)).toContain(c.startupProbe.httpGet.port);
     }
   });
 
@@ -106,9 +110,9 @@ describe("npm run plan -- --stack k8s", () => {
       expect(matched, m.inputs.metadata.name).toHaveLength(1);
       const port = matched[0].inputs.spec.ports.find((p: Inputs) => p.name === spec.endpoints[0].port);
       expect(port, m.inputs.metadata.name).toBeDefined();
-      // ...and that Service reaches the SGLang container's port of that name.
+      // ...and that Service reaches the pod's port of that name: the front proxy sidecar's, before SGLang.
       const sts = statefulSets().find((s) => subset(matched[0].inputs.spec.selector, s.inputs.spec.template.metadata.labels))!;
-      expect(sts.inputs.spec.template.spec.containers[0].ports.map((p: Inputs) => p.name)).toContain(port.targetPort);
+      expect(sts.inputs.spec.template.spec.initContainers.find((x: Inputs) => x.name === "proxy").ports.map((p: Inputs) => p.name)).toContain(port.targetPort);
       expect(m.inputs.metadata.labels.release).toBe("kube-prometheus-stack");
     }
   });

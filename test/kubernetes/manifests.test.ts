@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { KubernetesSettingsSchema } from "../../components/config/kubernetes";
-import { IMAGES, NODE_PATHS } from "../../components/contract";
+import { IMAGES, NODE_PATHS, PORTS } from "../../components/contract";
 import { StackConfig, StackConfigSchema } from "../../components/config/schema";
 import { GRAFANA_ADMIN_SECRET, renderMonitoringManifests } from "../../components/kubernetes/monitoring-manifests";
-import { HubToken, TOKENS_SECRET, renderServingManifests, serviceWeights, servingObjects } from "../../components/kubernetes/manifests";
+import { HubToken, TOKENS_SECRET, loopbackLaunchArgs, renderServingManifests, serviceWeights, servingObjects } from "../../components/kubernetes/manifests";
 import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
 import { QwenServingError, formatProblem } from "../../components/problems";
 import { renderWeightsScript, weightsModels } from "../../components/render/scripts/weights";
@@ -22,11 +22,16 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
   const { plan, serving } = render(k8sStackConfig());
   const cases = plan.services.map((svc, i) => [svc.name, svc, serving.services[i]] as const);
 
-  test.each(cases)("%s runs exactly the builder's argv under python3 -m sglang.launch_server", (_n, svc, m) => {
+  test.each(cases)("%s runs the builder's argv under python3 -m sglang.launch_server, listening on the pod's loopback behind the proxy", (_n, svc, m) => {
     const c = m.statefulSet.spec!.template.spec!.containers[0];
     expect(c.command).toEqual(["python3", "-m", "sglang.launch_server"]);
-    expect(c.args).toEqual(svc.launchArgs);
-    expect(parseServerArgs(c.args!).errors).toEqual([]);
+    const twin = String(svc.port + PORTS.loopbackOffset);
+    // Only the listener differs from the builder's argv; never a key.
+    expect(c.args!.map((a, i) => (c.args![i - 1] === "--host" ? "<host>" : c.args![i - 1] === "--port" ? "<port>" : a))).toEqual(svc.launchArgs.map((a, i) => (svc.launchArgs[i - 1] === "--host" ? "<host>" : svc.launchArgs[i - 1] === "--port" ? "<port>" : a)));
+    const parsed = parseServerArgs(c.args!);
+    expect(parsed.errors).toEqual([]);
+    expect([parsed.values.host, String(parsed.values.port), parsed.values.api_key]).toEqual(["127.0.0.1", twin, undefined]);
+    expect(c.ports).toBeUndefined();
   });
 
   test("the seed's flags reach the pods: YaRN 131072 with chunked prefill 8192; qwen2-vl template, 2048 running, 128000", () => {
@@ -42,9 +47,10 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
     expect(m.statefulSet.spec!.replicas).toBe(svc.replicas);
   });
 
-  test.each(cases)("%s: startup probe on /health with at least 30 minutes, readiness and liveness on /health_generate", (_n, _svc, m) => {
+  test.each(cases)("%s: startup probe on /health with at least 30 minutes, readiness and liveness on /health_generate, through the proxy's port", (_n, svc, m) => {
     const c = m.statefulSet.spec!.template.spec!.containers[0];
-    const portName = c.ports![0].name;
+    const portName = svc.port;
+    expect(m.statefulSet.spec!.template.spec!.initContainers!.find((x) => x.name === "proxy")!.ports).toEqual([{ name: "http", containerPort: svc.port, protocol: "TCP" }]);
     expect(c.startupProbe!.httpGet).toEqual({ path: "/health", port: portName });
     expect(c.startupProbe!.periodSeconds! * c.startupProbe!.failureThreshold!).toBeGreaterThanOrEqual(30 * 60);
     for (const p of [c.readinessProbe!, c.livenessProbe!]) {
@@ -79,7 +85,8 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
         spec: { accessModes: ["ReadWriteOnce"], storageClassName: "qwen-weights", resources: { requests: { storage: `${svc.weightCacheGiB}Gi` } }, dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: `weights-${svc.name}` } },
       }),
     ]);
-    const [init] = m.statefulSet.spec!.template.spec!.initContainers!;
+    const [init, proxy] = m.statefulSet.spec!.template.spec!.initContainers!;
+    expect([proxy.name, proxy.restartPolicy]).toEqual(["proxy", "Always"]);
     expect(init.image).toBe(IMAGES.sglang);
     expect(init.command).toEqual(["bash", "/opt/qwen-serving/weights-revision.sh", "/volume", serviceWeights(svc).dir, "/opt/qwen-serving/fetch-weights.sh"]);
     expect(init.volumeMounts).toContainEqual({ name: "weights", mountPath: "/volume" });
@@ -144,7 +151,8 @@ describe("routed services, Ingress and hub tokens", () => {
       const m = serving.services[i];
       const c = m.statefulSet.spec!.template.spec!.containers[0];
       expect(m.statefulSet.spec!.replicas).toBe(2);
-      expect(c.args).toEqual(svc.placement[1].launchArgs);
+      expect(c.args).toEqual(loopbackLaunchArgs(svc.placement[1].launchArgs, svc.placement[1].port));
+      const proxy = m.statefulSet.spec!.template.spec!.initContainers!.find((x) => x.name === "proxy")!;
       const router = m.router!.deployment.spec!.template.spec!.containers[0];
       expect(router.image).toBe(ROUTER_IMAGE);
       expect(router.command).toEqual(["python3", "-m", "smg.launch_router"]);
@@ -152,12 +160,15 @@ describe("routed services, Ingress and hub tokens", () => {
       expect(parseRouterArgs(args).errors).toEqual([]);
       const after = (flag: string) => args[args.indexOf(flag) + 1];
       expect(args).toContain("--service-discovery");
-      expect(after("--port")).toBe(String(svc.port));
+      expect([after("--host"), after("--port")]).toEqual(["127.0.0.1", String(svc.port + PORTS.loopbackOffset)]);
       expect(after("--policy")).toBe("power_of_two");
-      expect(after("--service-discovery-port")).toBe(String(c.ports![0].containerPort));
+      expect(after("--max-buffered-request-bytes")).toBe("0");
+      // The replicas' proxies, where their pods' planned port is.
+      expect(after("--service-discovery-port")).toBe(String(proxy.ports![0].containerPort));
       expect(after("--service-discovery-namespace")).toBe("qwen-serving");
-      expect(after("--prometheus-host")).toBe("0.0.0.0");
-      expect(after("--prometheus-port")).toBe(String(svc.router!.metricsPort));
+      expect(after("--prometheus-host")).toBe("127.0.0.1");
+      expect(after("--prometheus-port")).toBe(String(svc.router!.metricsPort + PORTS.loopbackOffset));
+      expect(after("--request-timeout-secs")).toBe("900");
       const selector = Object.fromEntries(args.slice(args.indexOf("--selector") + 1, args.indexOf("--service-discovery-port")).map((kv) => kv.split("=") as [string, string]));
       expect(subset(selector, m.statefulSet.spec!.template.metadata!.labels)).toBe(true);
       expect(subset(m.front.spec!.selector!, m.router!.deployment.spec!.template.metadata!.labels)).toBe(true);
@@ -177,7 +188,21 @@ describe("routed services, Ingress and hub tokens", () => {
     expect(ing.spec).toEqual({
       ingressClassName: "nginx",
       tls: [{ hosts: ["qwen25-vl-32b.llm.example.com"], secretName: "llm-tls" }],
-      rules: [{ host: "qwen25-vl-32b.llm.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "qwen25-vl-32b", port: { name: "http" } } } }] } }],
+      // The public API only: /metrics and SGLang's admin routes are not routed (the proxy would refuse them too).
+      rules: [
+        {
+          host: "qwen25-vl-32b.llm.example.com",
+          http: {
+            paths: [
+              ["/v1", "Prefix"],
+              ["/generate", "Exact"],
+              ["/get_model_info", "Exact"],
+              ["/health", "Exact"],
+              ["/health_generate", "Exact"],
+            ].map(([path, pathType]) => ({ path, pathType, backend: { service: { name: "qwen25-vl-32b", port: { name: "http" } } } })),
+          },
+        },
+      ],
     });
     // ingress-nginx's LLM defaults (test/kubernetes/ingress.test.ts), under the user's own.
     expect(ing.metadata!.annotations).toMatchObject({ "nginx.ingress.kubernetes.io/proxy-read-timeout": "900", "nginx.ingress.kubernetes.io/proxy-buffering": "off" });

@@ -10,6 +10,7 @@ import { PriorityClass } from "kubernetes-models/scheduling.k8s.io/v1/PriorityCl
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
@@ -54,6 +55,7 @@ const MODELS: Record<string, Model> = {
   "rbac.authorization.k8s.io/v1/Role": Role,
   "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding,
   "networking.k8s.io/v1/Ingress": Ingress,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
   "storage.k8s.io/v1/StorageClass": StorageClass,
   "v1/PersistentVolumeClaim": PersistentVolumeClaim,
   "batch/v1/Job": Job,
@@ -66,10 +68,10 @@ const MODELS: Record<string, Model> = {
   "monitoring.coreos.com/v1/PrometheusRule": PrometheusRule,
 };
 
-function render(config: StackConfig, tokens: ("hf-token" | "modelscope-token")[] = []) {
+function render(config: StackConfig, tokens: ("hf-token" | "modelscope-token")[] = [], apiKeys: string[] = []) {
   const plan = planDeployment("k8s", config);
   const settings = resolveKubernetesSettings(config);
-  const serving = renderServingManifests({ plan, config, settings, tokens });
+  const serving = renderServingManifests({ plan, config, settings, tokens, apiKeys });
   const monitoring = renderMonitoringManifests(plan, config, settings);
   return { serving, artifacts: kubernetesArtifacts(serving, monitoring) };
 }
@@ -81,7 +83,7 @@ function writtenObjects(artifacts: { path: string; content: string }[]) {
 
 const CASES: Array<[string, () => ReturnType<typeof render>]> = [
   ["Pulumi.k8s.yaml", () => render(k8sStackConfig())],
-  ["routed, Ingress, hub tokens, existing StorageClass and operator", () => render(routedConfig({ storage: { create: false, storageClassName: "fast" }, monitoring: { install: false } }), ["hf-token", "modelscope-token"])],
+  ["routed, Ingress, hub tokens, API keys, existing StorageClass and operator", () => render(routedConfig({ storage: { create: false, storageClassName: "fast" }, monitoring: { install: false } }), ["hf-token", "modelscope-token"], ["qwen3-32b", "qwen25-vl-32b"])],
   [
     "zone, PriorityClass, RuntimeClass, pull secrets, digests, prebuilt router, ALB",
     () =>
@@ -93,6 +95,7 @@ const CASES: Array<[string, () => ReturnType<typeof render>]> = [
           imagePullSecrets: ["registry-creds"],
           routerImage: `registry.example.com/smg@sha256:${"a".repeat(64)}`,
           ingress: { className: "alb", domain: "llm.example.com" },
+          networkPolicy: { clients: [{ cidr: "10.0.0.0/16" }], prometheus: [{ namespaceLabels: { "kubernetes.io/metadata.name": "observability" } }] },
         }),
       ),
   ],
@@ -118,6 +121,16 @@ describe.each(CASES)("%s", (_name, make) => {
     expect(new Set(objects.map(objectPath)).size).toBe(objects.length);
     for (const o of objects) expect(byPath.get(objectPath(o)), objectPath(o)).toEqual(JSON.parse(JSON.stringify(o)));
   });
+});
+
+test("the validation can fail: a NetworkPolicy port that is a list and an ipBlock without a cidr are refused", () => {
+  const { serving } = render(routedConfig());
+  const policy = JSON.parse(JSON.stringify(serving.services[0].networkPolicies[0]));
+  policy.spec.ingress[0].ports[0].port = [9001];
+  expect(() => new NetworkPolicy(policy).validate()).toThrow(/port/);
+  const open = JSON.parse(JSON.stringify(serving.services[0].networkPolicies[0]));
+  open.spec.ingress[0].from = [{ ipBlock: {} }];
+  expect(() => new NetworkPolicy(open).validate()).toThrow(/cidr/);
 });
 
 test("the validation can fail: a StatefulSet with a text replica count and a Service port out of range are refused", () => {

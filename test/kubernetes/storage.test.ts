@@ -49,9 +49,9 @@ describe("the plan lists the cluster prerequisites, each with a check", () => {
   const ids = clusterPrerequisites(objects).map((p) => p.id);
 
   test("GPU nodes with GFD labels and root disk, the EBS CSI driver and its IAM policy, snapshots, egress to the hub", () => {
-    expect(ids).toEqual(["gpu-nodes:nvidia.com/gpu.product=NVIDIA-H100-80GB-HBM3", "csi-driver:ebs.csi.aws.com", "volume-snapshots", "egress", "dcgm-exporter"]);
+    expect(ids).toEqual(["gpu-nodes:nvidia.com/gpu.product=NVIDIA-H100-80GB-HBM3", "csi-driver:ebs.csi.aws.com", "volume-snapshots", "egress", "native-sidecars", "network-policy", "dcgm-exporter"]);
     const text = clusterPrerequisites(objects).map((p) => p.what).join("\n");
-    for (const fact of ["GPU feature discovery", "80 GiB of root disk", "~30 GiB unpacked", "AmazonEBSCSIDriverPolicy", "snapshot controller", "huggingface.co", "pypi.org"]) expect(text).toContain(fact);
+    for (const fact of ["GPU feature discovery", "80 GiB of root disk", "~30 GiB unpacked", "AmazonEBSCSIDriverPolicy", "snapshot controller", "huggingface.co", "pypi.org", "Kubernetes 1.29 or later", "enforces NetworkPolicy"]) expect(text).toContain(fact);
   });
 
   test("every check is a kubectl command, and the whole list is an artifact for review", () => {

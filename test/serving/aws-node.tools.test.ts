@@ -8,7 +8,7 @@
 // the tmpfs, the key folder), and the test checks that nothing else of the file changed.
 // Needs root (a network namespace), as scripts/install-test-tools.sh's tools do.
 import { createHash, randomBytes } from "crypto";
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from "fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AwsSettingsSchema } from "../../components/config/aws";
 import { subnetLayout, DEFAULT_VPC_CIDR } from "../../components/aws/network-layout";
@@ -21,8 +21,7 @@ import { ServicePlan } from "../../components/sglang/planner";
 import { parse, plan, prodConfig } from "../aws-frontdoor/fixtures";
 import { proxySettings } from "../aws-nodes/bootstraps";
 import { execOf } from "../aws-nodes/systemd-exec";
-import { requireTool, run } from "../support/tools";
-import { ECHO_WORKER, ENDPOINTS, Proc, Sandbox, received, receivedBody, requireNginx, requireRouter, waitFor } from "./harness";
+import { ECHO_WORKER, ENDPOINTS, NetNamespace, Proc, Sandbox, received, receivedBody, requireNginx, requireRouter, waitFor } from "./harness";
 
 const config = parse(prodConfig());
 const prod = plan(prodConfig());
@@ -39,36 +38,17 @@ const settings = { ...proxySettings(config, true), metricsSources: [subnetLayout
 const files = proxyNodeFiles({ node: NODE, services: prod.services, settings, region: "us-east-1", stack: "prod" });
 const routerFiles = routerNodeFiles({ services: prod.services, sglangImage: config.image, addressOf: () => "unused", requestTimeoutSecs: maxGenerationSeconds(config) });
 const rendered = (path: string) => files.files.find((f) => f.path === path)!.content;
-let ns: string;
+const ns = new NetNamespace(box, [PROMETHEUS, ALB]);
 let conf: string;
-
-/** A program in the namespace. */
-const inNs = (name: string, cmd: string, args: readonly string[], opts: { logOwner?: number } = {}): Proc => box.start(name, "nsenter", [`--net=${ns}`, "--", cmd, ...args], opts);
 
 /** A planned replica's stand-in at its loopback twin, where the node publishes SGLang. */
 const replicaName = (svc: ServicePlan, replica: number) => `${svc.name}-${replica}`;
 function startReplica(svc: ServicePlan, replica: number): Proc {
   const port = svc.placement[replica].port + PORTS.loopbackOffset;
-  return inNs(replicaName(svc, replica), "python3", [ECHO_WORKER, "--port", String(port), "--name", replicaName(svc, replica), "--log", box.path(`${replicaName(svc, replica)}.jsonl`), "--bodies", box.path("bodies"), "--routes", ENDPOINTS, "--model", svc.model.id]);
+  return ns.start(replicaName(svc, replica), "python3", [ECHO_WORKER, "--port", String(port), "--name", replicaName(svc, replica), "--log", box.path(`${replicaName(svc, replica)}.jsonl`), "--bodies", box.path("bodies"), "--routes", ENDPOINTS, "--model", svc.model.id]);
 }
 
-interface Answer {
-  readonly status: number;
-  readonly body: Buffer;
-}
-
-let calls = 0;
-/** curl in the namespace from `from` (default 127.0.0.1); headers go in a file, so no key is in an argv. */
-async function curl(port: number, path: string, opts: { from?: string; key?: string; body?: Buffer | string; method?: string; timeoutMs?: number } = {}): Promise<Answer> {
-  const n = calls++;
-  const out = box.path(`curl-${n}.out`);
-  const headers = box.path(`curl-${n}.headers`);
-  writeFileSync(headers, [...(opts.key ? [`Authorization: Bearer ${opts.key}`] : []), ...(opts.body !== undefined ? ["Content-Type: application/json"] : [])].join("\n") + "\n");
-  const bodyArgs = opts.body !== undefined ? (writeFileSync(box.path(`curl-${n}.body`), opts.body), ["--data-binary", `@${box.path(`curl-${n}.body`)}`]) : [];
-  const args = ["-sS", "-o", out, "-w", "%{http_code}", "--max-time", String(Math.ceil((opts.timeoutMs ?? 30_000) / 1000)), "-H", `@${headers}`, "-X", opts.method ?? (opts.body !== undefined ? "POST" : "GET"), ...(opts.from ? ["--interface", opts.from] : []), ...bodyArgs, `http://127.0.0.1:${port}${path}`];
-  const r = await run("nsenter", [`--net=${ns}`, "--", "curl", ...args], { timeoutMs: (opts.timeoutMs ?? 30_000) + 5000 });
-  return { status: Number(r.stdout) || 0, body: (() => { try { return readFileSync(out); } catch { return Buffer.alloc(0); } })() };
-}
+const curl = (...a: Parameters<NetNamespace["curl"]>) => ns.curl(...a);
 
 /** Which replica answered a chat completion through a router port ("" for an error). */
 async function chatVia(port: number, svc: ServicePlan): Promise<string> {
@@ -85,10 +65,9 @@ function sandboxed(text: string): string {
 }
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error("test/serving/aws-node.tools.test.ts needs root: it runs the node's proxy in a network namespace of its own (unshare --net)");
   requireNginx();
   requireRouter();
-  for (const tool of ["unshare", "nsenter", "ip", "curl", "setpriv"]) requireTool(tool);
+  await ns.open();
   for (const d of ["proxy", "run", "keys", "bodies"]) mkdirSync(box.path(d), { recursive: true });
   // As on the node: raw key files, 0400, in a 0500 folder, owned by the proxy's user.
   for (const [svc, key] of Object.entries(keys)) {
@@ -98,20 +77,16 @@ beforeAll(async () => {
   chownSync(box.path("keys"), NOBODY, NOBODY);
   chmodSync(box.path("keys"), 0o500);
   chownSync(box.path("run"), NOBODY, NOBODY);
-  const holder = box.start("netns", "unshare", ["--net", "--", "bash", "-c", `ip link set lo up && ip addr add ${PROMETHEUS}/32 dev lo && ip addr add ${ALB}/32 dev lo && echo ready && exec sleep 3600`]);
-  await waitFor("network namespace", async () => readFileSync(holder.log, "utf8").includes("ready"), 10_000);
-  ns = `/proc/${holder.child.pid}/ns/net`;
-
   conf = sandboxed(rendered(`${PROXY_DIR}/nginx.conf`));
   writeFileSync(box.path("proxy/nginx.conf"), conf);
   writeFileSync(box.path("proxy/auth.js"), rendered(`${PROXY_DIR}/auth.js`));
-  inNs("nginx", "setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", requireNginx(), "-e", "stderr", "-c", box.path("proxy/nginx.conf")], { logOwner: NOBODY });
+  ns.nginx("nginx", box.path("proxy/nginx.conf"));
   // Every replica but qwen3's second, which is down when its router starts.
   for (const svc of prod.services) for (let r = 0; r < svc.placement.length; r++) if (!(svc === qwen3 && r === 1)) startReplica(svc, r);
-  inNs("direct", "python3", [ECHO_WORKER, "--port", "45000", "--name", "direct", "--log", box.path("direct.jsonl"), "--bodies", box.path("bodies"), "--routes", ENDPOINTS, "--model", qwen3.model.id]);
+  ns.start("direct", "python3", [ECHO_WORKER, "--port", "45000", "--name", "direct", "--log", box.path("direct.jsonl"), "--bodies", box.path("bodies"), "--routes", ENDPOINTS, "--model", qwen3.model.id]);
   for (const svc of prod.services) {
     const argv = execOf(routerFiles.units.find((u) => u.name === routerUnitName(svc.name))!.content);
-    inNs(`router-${svc.name}`, requireRouter(), argv.slice(argv.indexOf("python3") + 1));
+    ns.start(`router-${svc.name}`, requireRouter(), argv.slice(argv.indexOf("python3") + 1));
   }
   await waitFor("qwen3 served through the proxy, router and proxy", async () => (await chatVia(qwen3.port, qwen3)) === replicaName(qwen3, 0), 60_000);
   await waitFor("vl served", async () => (await chatVia(vl.port, vl)) !== "", 60_000);
@@ -127,7 +102,7 @@ describe("the AWS node's rendered proxy", () => {
     const changed = conf.split("\n").map((l, i) => [original[i], l]).filter(([a, b]) => a !== b).map(([a]) => a.trim().split(" ")[0]);
     expect(new Set(changed)).toEqual(new Set(["pid", "client_body_temp_path", "proxy_temp_path", "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path", "js_path", "set"]));
     expect(conf.split("\n").length).toBe(original.length);
-    const r = await run("nsenter", [`--net=${ns}`, "--", "bash", "-o", "pipefail", "-c", '"$0" -t -e stderr -c "$1" 2>&1 | cat', requireNginx(), box.path("proxy/nginx.conf")]);
+    const r = await ns.run("bash", ["-o", "pipefail", "-c", '"$0" -t -e stderr -c "$1" 2>&1 | cat', requireNginx(), box.path("proxy/nginx.conf")]);
     expect([r.code, r.stdout]).toEqual([0, expect.stringContaining("test is successful")]);
   });
 
@@ -198,7 +173,7 @@ describe("bodies arrive byte for byte through the node's proxy, router and proxy
     const script = box.path(`${svc.name}.sh`);
     const runTo = async (port: number, key?: string) => {
       writeFileSync(script, exampleScript(svc, `http://127.0.0.1:${port}`), { mode: 0o755 });
-      const r = await run("nsenter", [`--net=${ns}`, "--", "bash", script, ...(withImage ? [image] : [])], { env: { PATH: process.env.PATH, ...(key ? { QWEN_API_KEY: key } : {}) } });
+      const r = await ns.run("bash", [script, ...(withImage ? [image] : [])], { env: { PATH: process.env.PATH, ...(key ? { QWEN_API_KEY: key } : {}) } });
       expect(r.code).toBe(0);
     };
     const chats = (w: string, from: number) => received(box, w).slice(from).filter((r) => r.path === "/v1/chat/completions").map((r) => receivedBody(box, r).toString("base64"));

@@ -9,7 +9,7 @@ import http from "http";
 import { AddressInfo, createServer } from "net";
 import { join } from "path";
 import { NJS_MODULE, ProxyConfigInput, renderProxyFiles } from "../../components/render/proxy/nginx";
-import { requireTool, tempDir } from "../support/tools";
+import { requireTool, run, tempDir } from "../support/tools";
 
 const ROOT = join(__dirname, "..", "..");
 /** The router's venv (scripts/install-router-venv.sh, run by scripts/install-test-tools.sh). */
@@ -214,4 +214,69 @@ export function received(box: Sandbox, worker: string): Received[] {
 /** The exact bytes a worker received for one recorded request. */
 export function receivedBody(box: Sandbox, r: Received): Buffer {
   return r.body_file ? readFileSync(join(box.path("bodies"), r.body_file)) : Buffer.alloc(0);
+}
+
+/** What curl got in a namespace. */
+export interface NsAnswer {
+  readonly status: number;
+  readonly body: Buffer;
+}
+
+/**
+ * A network namespace of the test's own (`unshare --net`, so root only): loopback up, with extra
+ * addresses on it that stand for other machines (a load balancer, Prometheus). Programs join it
+ * with nsenter and bind what the rendered configuration says, 0.0.0.0 included, seen by nobody
+ * outside. The namespace lives as long as its holder process, which the sandbox stops.
+ */
+export class NetNamespace {
+  private calls = 0;
+  private path?: string;
+
+  constructor(
+    private readonly box: Sandbox,
+    private readonly addresses: readonly string[],
+  ) {}
+
+  /** Creates it (fails loudly without root or the tools). */
+  async open(): Promise<void> {
+    if (process.getuid?.() !== 0) throw new Error("this test needs root: it runs the proxy in a network namespace of its own (unshare --net)");
+    for (const tool of ["unshare", "nsenter", "ip", "curl", "setpriv"]) requireTool(tool);
+    const add = this.addresses.map((a) => ` && ip addr add ${a}/32 dev lo`).join("");
+    const holder = this.box.start("netns", "unshare", ["--net", "--", "bash", "-c", `ip link set lo up${add} && echo ready && exec sleep 3600`]);
+    await waitFor("network namespace", async () => readFileSync(holder.log, "utf8").includes("ready"), 10_000);
+    this.path = `/proc/${holder.child.pid}/ns/net`;
+  }
+
+  /** `--net=<path>` for nsenter. */
+  get net(): string {
+    if (!this.path) throw new Error("open() the namespace first");
+    return `--net=${this.path}`;
+  }
+
+  /** A program in the namespace, started and logged by the sandbox. */
+  start(name: string, cmd: string, args: readonly string[], opts: { logOwner?: number } = {}): Proc {
+    return this.box.start(name, "nsenter", [this.net, "--", cmd, ...args], opts);
+  }
+
+  /** Rendered nginx.conf as nobody (nginx's user in the container), in the namespace. */
+  nginx(name: string, conf: string): Proc {
+    return this.start(name, "setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", requireNginx(), "-e", "stderr", "-c", conf], { logOwner: NOBODY });
+  }
+
+  /** A command run to its end in the namespace. */
+  run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
+    return run("nsenter", [this.net, "--", cmd, ...args], opts);
+  }
+
+  /** curl from `from` (default 127.0.0.1) in the namespace; headers go in a file, so no key is in an argv. */
+  async curl(port: number, path: string, opts: { from?: string; key?: string; body?: Buffer | string; method?: string; timeoutMs?: number } = {}): Promise<NsAnswer> {
+    const n = this.calls++;
+    const file = (what: string) => this.box.path(`curl-${n}.${what}`);
+    writeFileSync(file("headers"), [...(opts.key ? [`Authorization: Bearer ${opts.key}`] : []), ...(opts.body !== undefined ? ["Content-Type: application/json"] : [])].join("\n") + "\n");
+    if (opts.body !== undefined) writeFileSync(file("body"), opts.body);
+    const seconds = Math.ceil((opts.timeoutMs ?? 30_000) / 1000);
+    const args = ["-sS", "-o", file("out"), "-w", "%{http_code}", "--max-time", String(seconds), "-H", `@${file("headers")}`, "-X", opts.method ?? (opts.body !== undefined ? "POST" : "GET"), ...(opts.from ? ["--interface", opts.from] : []), ...(opts.body !== undefined ? ["--data-binary", `@${file("body")}`] : []), `http://127.0.0.1:${port}${path}`];
+    const r = await this.run("curl", args, { timeoutMs: (seconds + 5) * 1000 });
+    return { status: Number(r.stdout) || 0, body: existsSync(file("out")) ? readFileSync(file("out")) : Buffer.alloc(0) };
+  }
 }

@@ -1,7 +1,7 @@
 // The front proxy for real: Debian's nginx 1.22.1 with its njs module runs exactly the rendered
 // nginx.conf and auth.js on 127.0.0.1 in front of an SGLang stand-in (echo_worker.py) that records
 // every request it receives.
-import { randomBytes } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import { writeFileSync } from "fs";
 import http from "http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -12,6 +12,7 @@ import { AwsSettingsSchema } from "../../components/config/aws";
 import { DEFAULT_PROXY_SETTINGS } from "../../components/config/proxy";
 import { plan, prodConfig } from "../aws-frontdoor/fixtures";
 import { run } from "../support/tools";
+import sglangEndpoints from "../fixtures/sglang-endpoints.json";
 import { Sandbox, freePort, received, receivedBody, request, requireNginx, waitFor } from "./harness";
 
 const [qwen3, vl] = plan(prodConfig()).services;
@@ -100,7 +101,7 @@ describe("the API key", () => {
 });
 
 describe("only the public API reaches SGLang", () => {
-  const endpoints: { path: string; methods: string[] }[] = require("../fixtures/sglang-endpoints.json").endpoints;
+  const endpoints: { path: string; methods: string[] }[] = sglangEndpoints.endpoints;
   const publicPath = (p: string) => p.startsWith("/v1/") || ["/generate", "/health", "/health_generate", "/get_model_info", "/metrics"].includes(p);
   // Entries such as "/openapi.json, /docs, /redoc" or "$AIP_PREDICT_ROUTE or /vertex_generate" name several paths.
   const routes = endpoints.flatMap((e) => e.path.split(/, | or /).filter((p) => p.startsWith("/")).map((path) => ({ path, methods: e.methods })));
@@ -174,7 +175,7 @@ describe("bodies arrive byte for byte", () => {
     const r = await request(ports.proxy, "/v1/chat/completions", { body: big, headers: auth(box.key), timeoutMs: 60_000 });
     expect(r.status).toBe(200);
     const [got] = received(box, "worker").slice(w0);
-    expect([got.length, got.sha256]).toEqual([big.length, require("crypto").createHash("sha256").update(big).digest("hex")]);
+    expect([got.length, got.sha256]).toEqual([big.length, createHash("sha256").update(big).digest("hex")]);
     const tooBig = Buffer.alloc(input.maxBodyBytes + 1, 0x20);
     expect((await request(ports.proxy, "/generate", { body: tooBig, headers: auth(box.key), timeoutMs: 60_000 }).catch(() => ({ status: 413 }))).status).toBe(413);
   }, 120_000);

@@ -11,3 +11,6 @@ export { ALB_LIMITS, IngressController, ingressController, ingressDefaults, ingr
 export * from "./pods";
 export { DOWNLOADER_ANNOTATION, NO_GPUS, REVISION_LABEL, ServiceWeights, VOLUME_ROOT, WEIGHTS_ANNOTATION, seedNames, serviceWeights } from "./weights";
 export { renderServingManifests, servingObjects } from "./serving";
+export { API_KEYS_SECRET, PROXY_CHECKSUM_ANNOTATION, PROXY_CONTAINER, loopbackLaunchArgs, proxyConfigName, proxyFiles } from "./proxy";
+export { DEFAULT_DENY_POLICY, INGRESS_NGINX_CLIENTS, NAMESPACE_NAME_LABEL, PROMETHEUS_POD_LABELS, networkPolicyProblems } from "./network-policy";
+export { ingressPaths } from "./ingress";

@@ -8,6 +8,7 @@ import { maxGenerationSeconds } from "../../config/proxy";
 import { StackConfig } from "../../config/schema";
 import { KubernetesSettings } from "../../config/kubernetes";
 import { Problem, keyPath } from "../../problems";
+import { HEALTH_PATHS, PUBLIC_EXACT_PATHS, PUBLIC_PREFIX } from "../../render/proxy/nginx";
 import { ServicePlan } from "../../sglang/planner";
 import { meta, names } from "./labels";
 
@@ -49,6 +50,23 @@ export function ingressDefaults(controller: IngressController, config: StackConf
       [`${ALB}healthcheck-path`]: "/health",
     };
   return {};
+}
+
+/**
+ * The paths an Ingress forwards: the public API and health, exactly what the pods' front proxy
+ * forwards (render/proxy/nginx.ts). /metrics and SGLang's admin routes never leave the cluster.
+ */
+export function ingressPaths(): { readonly path: string; readonly pathType: "Prefix" | "Exact" }[] {
+  return [{ path: PUBLIC_PREFIX.replace(/\/$/, ""), pathType: "Prefix" }, ...[...PUBLIC_EXACT_PATHS, ...HEALTH_PATHS].map((path) => ({ path, pathType: "Exact" as const }))];
+}
+
+/** The idle timeout of the load balancer an ALB Ingress creates (its attribute; ours by default); undefined for other controllers. */
+export function ingressIdleSeconds(config: StackConfig, settings: KubernetesSettings): number | undefined {
+  const ingress = settings.ingress;
+  if (!ingress || ingressController(ingress) !== "alb") return undefined;
+  const attrs = { ...ingressDefaults("alb", config), ...ingress.annotations }[`${ALB}load-balancer-attributes`] ?? "";
+  const idle = Number(albAttributes(attrs)["idle_timeout.timeout_seconds"]);
+  return Number.isInteger(idle) && idle > 0 ? idle : undefined;
 }
 
 /** nginx sizes: `64m`, `1g`, `512k`, bytes; `0` is unlimited. */
@@ -105,7 +123,7 @@ export function serviceIngress(config: StackConfig, settings: KubernetesSettings
     spec: {
       ingressClassName: ingress.className,
       ...(ingress.tlsSecretName ? { tls: [{ hosts: [host], secretName: ingress.tlsSecretName }] } : {}),
-      rules: [{ host, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: n.front, port: { name: "http" } } } }] } }],
+      rules: [{ host, http: { paths: ingressPaths().map((p) => ({ ...p, backend: { service: { name: n.front, port: { name: "http" } } } })) } }],
     },
   };
 }

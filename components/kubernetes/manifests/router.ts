@@ -4,12 +4,14 @@ import { join } from "path";
 import type { IContainer } from "kubernetes-models/v1/Container" with { "resolution-mode": "import" };
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
 import { IMAGES } from "../../contract";
-import { KUBERNETES_PORT_NAMES } from "../../render/monitoring";
+import { maxGenerationSeconds } from "../../config/proxy";
+import { loopbackPort } from "../../render/proxy/sites";
 import { packageRoot } from "../../render/scripts/sources";
 import { ServicePlan } from "../../sglang/planner";
-import { ROUTER_MODULE, ROUTER_REQUIREMENTS_FILE } from "../../sglang/router-args";
+import { ROUTER_MODULE, ROUTER_REQUIREMENTS_FILE, discoveryArgs } from "../../sglang/router-args";
 import { meta, names, podLabels, routerSelector, serverSelector } from "./labels";
 import { podCommon, preStop, routerSpread, terminationGraceSeconds } from "./pods";
+import { proxyChecksum, proxyConfigMap, proxySidecar, proxyVolumes } from "./proxy";
 import { RouterManifests, ServingManifestInput } from "./types";
 import { NO_GPUS } from "./weights";
 
@@ -46,24 +48,23 @@ function routerInstall(name: string): IContainer {
 }
 
 /**
- * sglang-router 0.1.5 finding the replicas itself: it watches the pods matching the selector and
- * adds or removes each as it becomes ready or goes away, so a restarted replica rejoins on its own
- * (unlike the fixed --worker-urls list of routerArgs on hosts).
+ * smg finding the replicas itself: it watches the pods matching the selector and adds or removes
+ * each as it becomes ready or goes away, so a restarted replica rejoins on its own (unlike the fixed
+ * --worker-urls of routerArgs on hosts). Same policy, verbatim bodies and probes as there
+ * (sglang/router-args.ts); it listens on the pod's loopback behind the sidecar proxy, and reaches
+ * each replica at its pod's planned port, that pod's proxy, with the client's key.
  */
-export function discoveryRouterArgs(svc: ServicePlan, namespace: string): string[] {
+export function discoveryRouterArgs(svc: ServicePlan, namespace: string, requestTimeoutSecs: number): string[] {
   const router = svc.router!;
-  return [
-    "--host", "0.0.0.0",
-    "--port", String(router.port),
-    "--policy", router.policy,
-    "--service-discovery",
-    "--selector", ...Object.entries(serverSelector(svc.name)).map(([k, v]) => `${k}=${v}`),
-    "--service-discovery-port", String(svc.placement[0].port),
-    "--service-discovery-namespace", namespace,
-    // The router binds its metrics to 127.0.0.1 by default, out of Prometheus' reach.
-    "--prometheus-host", "0.0.0.0",
-    "--prometheus-port", String(router.metricsPort),
-  ];
+  return discoveryArgs({
+    host: "127.0.0.1",
+    port: loopbackPort(router.port),
+    metricsPort: loopbackPort(router.metricsPort),
+    selector: serverSelector(svc.name),
+    workerPort: svc.placement[0].port,
+    namespace,
+    requestTimeoutSecs,
+  });
 }
 
 /** The router objects of a routed service (`svc.router` set). */
@@ -72,7 +73,8 @@ export function routerManifests(input: ServingManifestInput, svc: ServicePlan): 
   const n = names(svc.name);
   const selector = routerSelector(svc.name);
   const labels = podLabels(selector, "sglang-router");
-  const tcp = (periodSeconds: number, failureThreshold: number): IProbe => ({ tcpSocket: { port: "http" }, periodSeconds, timeoutSeconds: 5, failureThreshold });
+  // smg's liveness, through the sidecar on the planned port (the router listens on loopback).
+  const health = (periodSeconds: number, failureThreshold: number): IProbe => ({ httpGet: { path: "/health", port: svc.router!.port }, periodSeconds, timeoutSeconds: 5, failureThreshold });
   const prebuilt = input.settings.routerImage;
   const requirementsName = `${n.router}-requirements`;
   return {
@@ -92,6 +94,7 @@ export function routerManifests(input: ServingManifestInput, svc: ServicePlan): 
       subjects: [{ kind: "ServiceAccount", name: n.router, namespace: ns }],
     },
     requirements: prebuilt ? undefined : { apiVersion: "v1", kind: "ConfigMap", metadata: meta(requirementsName, ns, labels), data: { "requirements.txt": routerRequirements() } },
+    proxyConfig: proxyConfigMap(input, svc, "router"),
     deployment: {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -100,42 +103,40 @@ export function routerManifests(input: ServingManifestInput, svc: ServicePlan): 
         replicas: ROUTER_REPLICAS,
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels },
+          metadata: { labels, annotations: proxyChecksum(input, svc, "router") },
           spec: {
             serviceAccountName: n.router,
             ...podCommon(input.settings),
             topologySpreadConstraints: routerSpread(selector),
             securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
             terminationGracePeriodSeconds: terminationGraceSeconds(input.config, input.settings),
-            ...(prebuilt ? {} : { initContainers: [routerInstall(n.router)] }),
+            // The wheels first; then the front proxy, a native sidecar that outlives the router's stop.
+            initContainers: [...(prebuilt ? [] : [routerInstall(n.router)]), proxySidecar(input, svc, "router")],
             containers: [
               {
                 name: "router",
                 image: prebuilt ?? IMAGES.routerPython,
                 command: ["python3", "-m", ROUTER_MODULE],
-                args: discoveryRouterArgs(svc, ns),
+                args: discoveryRouterArgs(svc, ns, maxGenerationSeconds(input.config)),
                 env: [...(prebuilt ? [] : [{ name: "PYTHONPATH", value: ROUTER_SITE }]), NO_GPUS],
-                ports: [
-                  { name: "http", containerPort: svc.router!.port, protocol: "TCP" },
-                  { name: KUBERNETES_PORT_NAMES.router, containerPort: svc.router!.metricsPort, protocol: "TCP" },
-                ],
                 resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "8Gi" } },
-                readinessProbe: tcp(10, 3),
-                livenessProbe: tcp(20, 3),
+                readinessProbe: health(10, 3),
+                livenessProbe: health(20, 3),
                 ...(preStop(input.settings) ? { lifecycle: preStop(input.settings) } : {}),
                 ...(prebuilt ? {} : { volumeMounts: [{ name: "router-site", mountPath: ROUTER_SITE, readOnly: true }] }),
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
               },
             ],
-            ...(prebuilt
-              ? {}
-              : {
-                  volumes: [
+            volumes: [
+              ...(prebuilt
+                ? []
+                : [
                     { name: "router-site", emptyDir: { sizeLimit: "256Mi" } },
                     { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
                     { name: requirementsName, configMap: { name: requirementsName } },
-                  ],
-                }),
+                  ]),
+              ...proxyVolumes(input, svc, "router"),
+            ],
           },
         },
       },

@@ -1,11 +1,13 @@
-/** Every object of one service: the StatefulSet, its Services, PDB, router and Ingress. */
+/** Every object of one service: the StatefulSet, its Services, PDB, router, Ingress, front-proxy files and NetworkPolicies. */
 import type { IServicePort } from "kubernetes-models/v1/ServicePort" with { "resolution-mode": "import" };
 import { KUBERNETES_PORT_NAMES } from "../../render/monitoring";
 import { ServicePlan } from "../../sglang/planner";
 import { poolScheduling } from "../settings";
 import { serviceIngress } from "./ingress";
 import { COMPONENTS, LABELS, meta, names, routerSelector, serverSelector } from "./labels";
+import { serviceNetworkPolicies } from "./network-policy";
 import { zoneAffinity } from "./pods";
+import { proxyConfigMap } from "./proxy";
 import { routerManifests } from "./router";
 import { servicePool, statefulSet } from "./statefulset";
 import { ServiceManifests, ServingManifestInput } from "./types";
@@ -26,6 +28,7 @@ export function serviceManifests(input: ServingManifestInput, svc: ServicePlan):
   return {
     service: svc.name,
     weightsScript: { apiVersion: "v1", kind: "ConfigMap", metadata: meta(n.weightsScript, ns, server), data: { ...weights.scripts } },
+    proxyConfig: proxyConfigMap(input, svc, "server"),
     ...(seed ? { seed } : {}),
     statefulSet: statefulSet(input, svc, weights),
     headless: {
@@ -63,5 +66,6 @@ export function serviceManifests(input: ServingManifestInput, svc: ServicePlan):
     },
     router: routed ? routerManifests(input, svc) : undefined,
     ingress: serviceIngress(input.config, settings, svc, frontSelector),
+    networkPolicies: serviceNetworkPolicies(input, svc),
   };
 }

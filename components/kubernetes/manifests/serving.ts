@@ -1,6 +1,8 @@
 /** The whole serving side of a kubernetes plan, and its objects in apply order. */
 import { QwenServingError } from "../../problems";
 import { ingressProblems } from "./ingress";
+import { defaultDenyPolicy, networkPolicyProblems } from "./network-policy";
+import { API_KEYS_SECRET } from "./proxy";
 import { PART_OF, LABELS, SECRET_PLACEHOLDER, SGLANG_SERVICE_ACCOUNT, TOKENS_SECRET, meta } from "./labels";
 import { planZones, volumeZoneKey } from "./pods";
 import { serviceManifests } from "./service";
@@ -10,11 +12,12 @@ import { KubernetesObject, ServingManifestInput, ServingManifests } from "./type
 /** Every serving-side object of a kubernetes plan. Throws a QwenServingError naming every service that cannot be one StatefulSet. */
 export function renderServingManifests(input: ServingManifestInput): ServingManifests {
   const { settings, plan, config } = input;
-  const problems = [...statefulSetProblems(plan), ...ingressProblems(config, settings.ingress)];
+  const problems = [...statefulSetProblems(plan), ...ingressProblems(config, settings.ingress), ...networkPolicyProblems(settings)];
   if (problems.length) throw new QwenServingError("platform", problems);
   const ns = settings.namespace;
   const partOf = { [LABELS.partOf]: PART_OF };
   const tokens = input.tokens ?? [];
+  const apiKeys = (input.apiKeys ?? []).filter((s) => plan.services.some((p) => p.name === s));
   const storage = settings.storage;
   const zones = planZones(plan, settings);
   return {
@@ -71,6 +74,10 @@ export function renderServingManifests(input: ServingManifestInput): ServingMani
     tokensSecret: tokens.length
       ? { apiVersion: "v1", kind: "Secret", metadata: meta(TOKENS_SECRET, ns, partOf), type: "Opaque", stringData: Object.fromEntries(tokens.map((t) => [t, SECRET_PLACEHOLDER])) }
       : undefined,
+    apiKeysSecret: apiKeys.length
+      ? { apiVersion: "v1", kind: "Secret", metadata: meta(API_KEYS_SECRET, ns, partOf), type: "Opaque", stringData: Object.fromEntries(apiKeys.map((s) => [s, SECRET_PLACEHOLDER])) }
+      : undefined,
+    defaultDeny: defaultDenyPolicy(input),
     services: plan.services.map((svc) => serviceManifests(input, svc)),
   };
 }
@@ -85,14 +92,18 @@ export function servingObjects(m: ServingManifests): KubernetesObject[] {
   push(m.priorityClass);
   push(m.serviceAccount);
   push(m.tokensSecret);
+  push(m.apiKeysSecret);
+  push(m.defaultDeny);
   for (const s of m.services) {
+    s.networkPolicies.forEach(push);
     push(s.weightsScript);
+    push(s.proxyConfig);
     if (s.seed) [s.seed.claim, s.seed.job, s.seed.snapshot].forEach(push);
     push(s.headless);
     push(s.front);
     push(s.statefulSet);
     push(s.pdb);
-    if (s.router) [s.router.serviceAccount, s.router.role, s.router.roleBinding, s.router.requirements, s.router.deployment, s.router.pdb].forEach(push);
+    if (s.router) [s.router.serviceAccount, s.router.role, s.router.roleBinding, s.router.requirements, s.router.proxyConfig, s.router.deployment, s.router.pdb].forEach(push);
     push(s.ingress);
   }
   return out;

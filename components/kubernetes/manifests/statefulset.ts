@@ -6,12 +6,12 @@ import type { IContainer } from "kubernetes-models/v1/Container" with { "resolut
 import type { IProbe } from "kubernetes-models/v1/Probe" with { "resolution-mode": "import" };
 import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet" with { "resolution-mode": "import" };
 import { Problem, keyPath } from "../../problems";
-import { KUBERNETES_PORT_NAMES } from "../../render/monitoring";
 import { MODELS_MOUNT } from "../../sglang/launch-args";
 import { DeploymentPlan, ServicePlan } from "../../sglang/planner";
 import { poolScheduling } from "../settings";
 import { SGLANG_SERVICE_ACCOUNT, meta, names, podLabels, serverSelector } from "./labels";
 import { POOL_ANNOTATION, podCommon, preStop, spreadConstraints, terminationGraceSeconds, zoneAffinity } from "./pods";
+import { loopbackLaunchArgs, proxyChecksum, proxySidecar, proxyVolumes } from "./proxy";
 import { ServingManifestInput } from "./types";
 import { ServiceWeights, WEIGHTS_VOLUME, fillContainer, fillVolumes, revisionMetadata, seedNames } from "./weights";
 
@@ -54,14 +54,18 @@ export function statefulSetProblems(plan: DeploymentPlan): Problem[] {
   });
 }
 
-const httpProbe = (path: string, t: { periodSeconds: number; timeoutSeconds: number; failureThreshold: number }): IProbe => ({
-  httpGet: { path, port: KUBERNETES_PORT_NAMES.sglang },
+/** Probes go through the pod's front proxy (the planned port; /health* need no key): SGLang listens on the pod's loopback. */
+const httpProbe = (path: string, port: number, t: { periodSeconds: number; timeoutSeconds: number; failureThreshold: number }): IProbe => ({
+  httpGet: { path, port },
   periodSeconds: t.periodSeconds,
   timeoutSeconds: t.timeoutSeconds,
   failureThreshold: t.failureThreshold,
 });
 
-/** SGLang, the `python3 -m sglang.launch_server` argv exactly as the builder made it. */
+/**
+ * SGLang, `python3 -m sglang.launch_server` with the builder's argv, its listener moved to the pod's
+ * loopback twin of the planned port (the sidecar proxy holds the port); never `--api-key`.
+ */
 function sglangContainer(input: ServingManifestInput, svc: ServicePlan, w: ServiceWeights): IContainer {
   const { settings } = input;
   const port = svc.placement[0].port;
@@ -71,8 +75,7 @@ function sglangContainer(input: ServingManifestInput, svc: ServicePlan, w: Servi
     name: "sglang",
     image: input.config.image,
     command: ["python3", "-m", "sglang.launch_server"],
-    args: [...svc.placement[0].launchArgs],
-    ports: [{ name: KUBERNETES_PORT_NAMES.sglang, containerPort: port, protocol: "TCP" }],
+    args: loopbackLaunchArgs(svc.placement[0].launchArgs, port),
     // The weights are on the volume; never reach out to a hub at run time.
     env: [{ name: "HF_HUB_OFFLINE", value: "1" }],
     resources: {
@@ -84,9 +87,9 @@ function sglangContainer(input: ServingManifestInput, svc: ServicePlan, w: Servi
       { name: WEIGHTS_VOLUME, mountPath: MODELS_MOUNT, subPath: w.dir, readOnly: true },
       { name: "dshm", mountPath: "/dev/shm" },
     ],
-    startupProbe: httpProbe("/health", { periodSeconds: PROBES.startupPeriodSeconds, timeoutSeconds: 5, failureThreshold: (settings.startupMinutes * 60) / PROBES.startupPeriodSeconds }),
-    readinessProbe: httpProbe("/health_generate", PROBES.readiness),
-    livenessProbe: httpProbe("/health_generate", PROBES.liveness),
+    startupProbe: httpProbe("/health", port, { periodSeconds: PROBES.startupPeriodSeconds, timeoutSeconds: 5, failureThreshold: (settings.startupMinutes * 60) / PROBES.startupPeriodSeconds }),
+    readinessProbe: httpProbe("/health_generate", port, PROBES.readiness),
+    livenessProbe: httpProbe("/health_generate", port, PROBES.liveness),
     ...(preStop(settings) ? { lifecycle: preStop(settings) } : {}),
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
   };
@@ -133,7 +136,7 @@ export function statefulSet(input: ServingManifestInput, svc: ServicePlan, w: Se
       // Whether weight volumes outlive their pods and the stack: the plan decides once.
       persistentVolumeClaimRetentionPolicy: { whenDeleted: plan.retainCaches ? "Retain" : "Delete", whenScaled: "Retain" },
       template: {
-        metadata: { labels: { ...podLabels(selector, "sglang"), ...revision.labels }, annotations: revision.annotations },
+        metadata: { labels: { ...podLabels(selector, "sglang"), ...revision.labels }, annotations: { ...revision.annotations, ...proxyChecksum(input, svc, "server") } },
         spec: {
           serviceAccountName: SGLANG_SERVICE_ACCOUNT,
           automountServiceAccountToken: false,
@@ -145,9 +148,10 @@ export function statefulSet(input: ServingManifestInput, svc: ServicePlan, w: Se
           topologySpreadConstraints: spreadConstraints(plan, svc, selector),
           terminationGracePeriodSeconds: terminationGraceSeconds(config, settings),
           securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-          initContainers: [fillContainer(input, w, WEIGHTS_VOLUME)],
+          // The weights first; then the front proxy, a native sidecar that outlives SGLang's stop.
+          initContainers: [fillContainer(input, w, WEIGHTS_VOLUME), proxySidecar(input, svc, "server")],
           containers: [sglangContainer(input, svc, w)],
-          volumes: [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${settings.resources.shmGiB}Gi` } }, ...fillVolumes(input, svc)],
+          volumes: [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${settings.resources.shmGiB}Gi` } }, ...fillVolumes(input, svc), ...proxyVolumes(input, svc, "server")],
         },
       },
       volumeClaimTemplates: [weightClaim(input, svc, w)],

@@ -14,6 +14,7 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount" with 
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment" with { "resolution-mode": "import" };
 import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet" with { "resolution-mode": "import" };
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress" with { "resolution-mode": "import" };
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy" with { "resolution-mode": "import" };
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget" with { "resolution-mode": "import" };
 import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role" with { "resolution-mode": "import" };
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding" with { "resolution-mode": "import" };
@@ -32,6 +33,8 @@ export interface ServingManifestInput {
   readonly settings: KubernetesSettings;
   /** Hub tokens present as Pulumi secrets. @default [] */
   readonly tokens?: readonly HubToken[];
+  /** Services with an API key (Pulumi secrets): their pods' front proxies check it. @default [] */
+  readonly apiKeys?: readonly string[];
 }
 
 /** The router of a service with replicas > 1, with the RBAC its pod discovery needs. */
@@ -41,6 +44,8 @@ export interface RouterManifests {
   readonly roleBinding: IRoleBinding;
   /** The pinned, hash-checked wheels its init container installs; only without a prebuilt routerImage. */
   readonly requirements?: IConfigMap;
+  /** nginx.conf and auth.js of the router pods' front proxy. */
+  readonly proxyConfig: IConfigMap;
   readonly deployment: IDeployment;
   readonly pdb: IPodDisruptionBudget;
 }
@@ -72,6 +77,8 @@ export interface SeedManifests {
 export interface ServiceManifests {
   readonly service: string;
   readonly weightsScript: IConfigMap;
+  /** nginx.conf and auth.js of the SGLang pods' front proxy. */
+  readonly proxyConfig: IConfigMap;
   /** With `storage.snapshots`: what new replicas' volumes are created from. */
   readonly seed?: SeedManifests;
   readonly statefulSet: IStatefulSet;
@@ -81,6 +88,8 @@ export interface ServiceManifests {
   /** Only when replicas > 1. */
   readonly router?: RouterManifests;
   readonly ingress?: IIngress;
+  /** Who may reach its pods (with `networkPolicy.enabled`): clients, routers, Prometheus. */
+  readonly networkPolicies: readonly INetworkPolicy[];
 }
 
 export interface ServingManifests {
@@ -95,6 +104,10 @@ export interface ServingManifests {
   readonly serviceAccount: IServiceAccount;
   /** When any hub token is configured; data values are SECRET_PLACEHOLDER. */
   readonly tokensSecret?: ISecret;
+  /** When any service has an API key: one item per service; data values are SECRET_PLACEHOLDER. */
+  readonly apiKeysSecret?: ISecret;
+  /** With `networkPolicy.enabled`: no ingress to any pod of the stack but what the services' policies allow. */
+  readonly defaultDeny?: INetworkPolicy;
   readonly services: readonly ServiceManifests[];
 }
 

@@ -1,7 +1,7 @@
 import { PROJECT } from "../../contract";
 import { ServicePlan } from "../../sglang/planner";
 import { NodeFile } from "../cloud-config";
-import { renderNginxConf, proxyAuthJs } from "../proxy/nginx";
+import { NGINX_UID, renderNginxConf, proxyAuthJs } from "../proxy/nginx";
 import { nodeProxySites, sitePorts } from "../proxy/sites";
 import { command, containerUnit, dependencyLines, SystemdUnit } from "../systemd";
 import { API_KEYS_DIR, FETCH_API_KEY_SCRIPT_PATH, fetchApiKeyCommand, renderFetchApiKeyScript } from "./api-key";
@@ -29,11 +29,6 @@ export const PROXY_DIR = "/etc/qwen-serving/proxy";
 const PROXY_RUN_DIR = "/tmp";
 /** Where the node's key folder appears in the container. */
 const KEYS_IN_CONTAINER = "/run/secrets/api-keys";
-/**
- * The nginx user of the official image: uid and gid 101 in every variant ("create nginx user/group
- * first, to be consistent throughout docker variants", nginxinc/docker-nginx, Dockerfile).
- */
-export const NGINX_UID = 101;
 
 /** What the AWS adapter decides for every node's proxy. */
 export interface AwsProxySettings {

@@ -72,8 +72,19 @@ export interface ProxyConfigInput {
   readonly runDir: string;
   /** Where the njs module is. @default NJS_MODULE */
   readonly njsModule?: string;
+  /**
+   * nginx worker processes. `auto` is one per CPU nginx sees, which in a container is the host's
+   * (192 on a p5.48xlarge): a pod's sidecar sets a few. @default "auto"
+   */
+  readonly workerProcesses?: number | "auto";
 }
 
+/**
+ * The nginx user of the official image: uid and gid 101 in every variant ("create nginx user/group
+ * first, to be consistent throughout docker variants", nginxinc/docker-nginx, Dockerfile). The
+ * proxy runs as it, and key files are made readable to it.
+ */
+export const NGINX_UID = 101;
 /** The njs module in Debian's libnginx-mod-http-js and in the official nginx image alike. */
 export const NJS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so";
 /** Seconds the proxy keeps an idle client connection beyond the idle timeout of what is in front of it. */
@@ -124,6 +135,8 @@ function check(input: ProxyConfigInput): void {
   for (const [k, v] of [["clientIdleSeconds", input.clientIdleSeconds], ["maxBodyBytes", input.maxBodyBytes], ["maxGenerationSeconds", input.maxGenerationSeconds]] as const)
     if (!Number.isInteger(v) || v <= 0) bad(k, v);
   for (const [k, v] of [["jsDir", input.jsDir], ["runDir", input.runDir], ["njsModule", input.njsModule ?? NJS_MODULE]] as const) if (!PATH.test(v)) bad(k, v);
+  const workers = input.workerProcesses ?? "auto";
+  if (workers !== "auto" && !(Number.isInteger(workers) && workers > 0)) bad("workerProcesses", workers);
 }
 
 /** Headers set on every proxied request: keep-alive upstream connections, the client's host and address. */
@@ -200,7 +213,7 @@ export function renderNginxConf(input: ProxyConfigInput): string {
     `load_module ${input.njsModule ?? NJS_MODULE};`,
     // In the foreground: the container's (or the test's) process is nginx itself.
     "daemon off;",
-    "worker_processes auto;",
+    `worker_processes ${input.workerProcesses ?? "auto"};`,
     `pid ${run}/nginx.pid;`,
     "error_log stderr warn;",
     "events {",

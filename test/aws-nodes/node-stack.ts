@@ -197,6 +197,9 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
         const region = readStackFile(process.cwd(), stack).config["aws:region"];
         expect(unit.split("\n").filter((l) => l.includes("fetch-api-key.sh"))).toEqual(keyed.map((s) => `ExecStartPre=/usr/local/lib/qwen-serving/fetch-api-key.sh ${region} /qwen-serving/${stack}/api-keys/${s} /run/qwen-serving/api-keys/${s} 101`));
         for (const s of keyed) expect(conf).toContain(`set $qs_api_key_file /run/secrets/api-keys/${s};`);
+        // A restart (a rotated key) lets running streams finish: nginx's graceful stop, as long as the longest generation.
+        const longest = Number(/proxy_read_timeout (\d+)s;/.exec(conf)![1]);
+        expect(unit).toContain(`\nExecStop=/usr/bin/docker stop --time ${longest} qwen-proxy\n`);
         if (!keyed.length) expect(conf).not.toContain("qs_api_key_file");
       }
       // Every target group's port on its node is one the proxy holds.

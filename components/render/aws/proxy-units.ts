@@ -112,7 +112,8 @@ export function proxyNodeFiles(input: ProxyUnitInput): ProxyNodeFiles {
     // The first start may pull the image (and the AWS CLI image, on plain Ubuntu).
     startTimeoutSec: 600,
     run,
-    stopGraceSec: 30,
+    // nginx's image stops with SIGQUIT (graceful): streams in flight may run to the longest generation.
+    stopGraceSec: s.maxGenerationSeconds,
   });
   return {
     units: [unit],

@@ -6,3 +6,4 @@ export const endpoints = outputs.endpoints;
 export const capacity = outputs.capacity;
 export const exampleRequests = outputs.exampleRequests;
 export const grafana = outputs.grafana;
+export const alertTopicArns = outputs.alertTopicArns;

@@ -14,6 +14,8 @@ export interface StackOutputs {
   readonly exampleRequests: pulumi.Output<Record<string, string>>;
   /** How to open Grafana: its URL, and on aws without grafanaAllowedCidrs the SSM port-forwarding command to run first. */
   readonly grafana?: pulumi.Output<GrafanaAccess>;
+  /** aws: the SNS topic created for each SNS alert receiver without a topicArn (subscribe people to it). */
+  readonly alertTopicArns?: pulumi.Output<Record<string, string>>;
 }
 
 /**
@@ -27,5 +29,6 @@ export function runProgram(): { serving: QwenServing; outputs: StackOutputs } {
   const capacity = Object.fromEntries(
     serving.plan.services.map((s) => [s.name, { gpu: s.capacity.gpu, tp: s.tp, replicas: s.replicas, kvTokens: s.capacity.kvTokens, contextLength: s.capacity.contextLength }]),
   );
-  return { serving, outputs: { endpoints: serving.endpoints, capacity, exampleRequests: serving.endpoints.apply((e) => exampleRequests(serving.plan, e)), grafana: serving.grafana } };
+  const alertTopicArns = serving.aws?.monitoring?.alertTopicArns;
+  return { serving, outputs: { endpoints: serving.endpoints, capacity, exampleRequests: serving.endpoints.apply((e) => exampleRequests(serving.plan, e)), grafana: serving.grafana, alertTopicArns } };
 }

@@ -12,11 +12,13 @@ packages=(shellcheck cloud-init prometheus systemd curl python3 util-linux qemu-
 packages+=(nginx-light libnginx-mod-http-js python3-venv iproute2)
 # openssh-client: ssh -G judges the docker hosts' connection-sharing options (test/docker/).
 packages+=(openssh-client)
+# prometheus-alertmanager: amtool check-config and a real Alertmanager (test/monitoring/).
+packages+=(prometheus-alertmanager)
 missing=()
 for tool in shellcheck cloud-init promtool prometheus systemd-analyze curl python3 flock qemu-system-x86_64 qemu-img mmdebstrap cloud-localds mkfs.ext4 pyflakes3; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
-for tool in nginx /usr/lib/nginx/modules/ngx_http_js_module.so ip unshare nsenter ssh; do [ -e "$(command -v "$tool" || echo "$tool")" ] || missing+=("$tool"); done
+for tool in nginx /usr/lib/nginx/modules/ngx_http_js_module.so ip unshare nsenter ssh amtool prometheus-alertmanager; do [ -e "$(command -v "$tool" || echo "$tool")" ] || missing+=("$tool"); done
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "test tools present: shellcheck cloud-init promtool prometheus systemd-analyze curl python3 flock qemu-system-x86_64 qemu-img mmdebstrap cloud-localds mkfs.ext4 pyflakes3"
   bash "$(dirname "$0")/install-router-venv.sh"

@@ -174,6 +174,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
         settings: awsSettings.monitoring,
         nodeExporterImage: awsSettings.nodes.nodeExporterImage,
         grafanaAdminPassword: args.secrets.grafanaAdminPassword!,
+        alertingSecrets: args.secrets.alertingSecrets,
         vpcId: network.vpcId,
         subnetId: network.privateSubnetId,
         availabilityZone: network.availabilityZone,

@@ -6,7 +6,7 @@ import { GrafanaAccess } from "../platform";
 import { PORTS, TAGS } from "../contract";
 import { Artifact } from "../render/artifact";
 import { QwenServingError } from "../problems";
-import { awsMonitoringInput, grafanaPasswordParameterName, monitoringPolicyDocument, ubuntuAmiParameter } from "../render/aws/monitoring-input";
+import { alertingParameterName, awsMonitoringInput, grafanaPasswordParameterName, monitoringPolicyDocument, ubuntuAmiParameter } from "../render/aws/monitoring-input";
 import { monitoringNodeArtifacts, renderMonitoringNode } from "../render/aws/monitoring-node";
 import { DeploymentPlan } from "../sglang/planner";
 import { awsNames } from "./naming";
@@ -42,6 +42,8 @@ export interface MonitoringNodeArgs {
   readonly nodeExporterImage: string;
   /** Grafana's admin password, a Pulumi secret; stored as an SSM SecureString and read at boot. */
   readonly grafanaAdminPassword: pulumi.Input<string>;
+  /** Alert receivers' secrets by receiver name (Pulumi secrets); each becomes an SSM SecureString Alertmanager reads at start. @default {} */
+  readonly alertingSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
   readonly vpcId: pulumi.Input<string>;
   /** The private subnet (no public IPs; egress through NAT). */
   readonly subnetId: pulumi.Input<string>;
@@ -58,11 +60,12 @@ export interface MonitoringNodeArgs {
 }
 
 /**
- * Prometheus and Grafana on one instance in the private subnet (see render/aws/monitoring-node.ts for
- * what runs on it). The Prometheus TSDB and Grafana's database live on an encrypted gp3 volume
- * that outlives the instance; the role may only discover EC2 instances, open Session Manager
- * channels and read Grafana's password parameter. Prometheus binds loopback and no rule admits
- * its port. Grafana is reached through its own load-balancer listener admitting only
+ * Prometheus, Alertmanager and Grafana on one instance in the private subnet (see
+ * render/aws/monitoring-node.ts for what runs on it). The Prometheus TSDB, Alertmanager's state and
+ * Grafana's database live on an encrypted gp3 volume that outlives the instance; the role may only
+ * discover EC2 instances, open Session Manager channels, read Grafana's password and the alert
+ * receivers' secret parameters, and publish to the receivers' SNS topics (a topic is created for an
+ * SNS receiver that names none). Prometheus and Alertmanager bind loopback and no rule admits their ports. Grafana is reached through its own load-balancer listener admitting only
  * `grafanaAllowedCidrs`; with none, there is no listener and Grafana binds loopback too:
  *
  *   aws ssm start-session --target <instance id> --document-name AWS-StartPortForwardingSession \
@@ -75,6 +78,8 @@ export class MonitoringNode extends pulumi.ComponentResource {
   readonly tsdbVolumeId: pulumi.Output<string>;
   /** How a user opens Grafana: its URL, and the port-forwarding command to run first when there is no listener. */
   readonly grafana: pulumi.Output<GrafanaAccess>;
+  /** ARN of the SNS topic created for each SNS receiver without `topicArn`: subscribe people to it. */
+  readonly alertTopicArns: pulumi.Output<Record<string, string>>;
   /** `monitoring/...` (config, rules, rule tests, dashboards, provisioning) and `monitoring-node/...` (cloud-init, units, scripts). */
   readonly artifacts: pulumi.Output<Artifact[]>;
 
@@ -96,20 +101,48 @@ export class MonitoringNode extends pulumi.ComponentResource {
       child,
     );
 
+    // Alertmanager: each receiver's secret as a SecureString, a topic for each SNS receiver that names none.
+    const alerting = args.monitoring.alerting;
+    const secretNames = alerting.receivers.map((r) => r.name).filter((n) => args.alertingSecrets?.[n] !== undefined);
+    const secretParams = secretNames.map(
+      (n) =>
+        new aws.ssm.Parameter(
+          `${name}-alerting-${n}`,
+          { name: alertingParameterName(plan.project, plan.stack, n), type: "SecureString", value: pulumi.secret(args.alertingSecrets![n]), description: `Alertmanager receiver ${n}'s secret (read by the monitoring instance at start)`, tags: tags(`alerting-${n}`) },
+          child,
+        ),
+    );
+    const topics = Object.fromEntries(
+      alerting.receivers.flatMap((r) => (r.type === "sns" && r.topicArn === undefined ? [[r.name, new aws.sns.Topic(`${name}-alerts-${r.name}`, { name: awsNames(plan.stack, plan.project).alertTopic(r.name), tags: tags(`alerts-${r.name}`) }, child).arn]] : [])),
+    ) as Record<string, pulumi.Output<string>>;
+    const topicArns = pulumi.output(topics);
+    const allTopics = topicArns.apply((created) => [...alerting.receivers.flatMap((r) => (r.type === "sns" && r.topicArn ? [r.topicArn] : [])), ...Object.values(created)]);
+
     const names = awsNames(plan.stack, plan.project);
     const role = new aws.iam.Role(`${name}-role`, { namePrefix: names.rolePrefix("monitoring"), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags: tags("role") }, child);
-    const policy = new aws.iam.RolePolicy(`${name}-policy`, { name: names.rolePolicy("monitoring", "discovery"), role: role.id, policy: pulumi.all([region, password.arn]).apply(([r, arn]) => JSON.stringify(monitoringPolicyDocument(r, arn))) }, child);
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        name: names.rolePolicy("monitoring", "discovery"),
+        role: role.id,
+        policy: pulumi
+          .all([region, password.arn, pulumi.all(secretParams.map((p) => p.arn)), allTopics])
+          .apply(([r, arn, parameterArns, snsArns]) => JSON.stringify(monitoringPolicyDocument(r, arn, { parameterArns, topicArns: snsArns }))),
+      },
+      child,
+    );
     const profile = new aws.iam.InstanceProfile(`${name}-profile`, { namePrefix: names.instanceProfilePrefix("monitoring"), role: role.name, tags: tags("profile") }, child);
 
     const volume = new aws.ebs.Volume(`${name}-tsdb`, { availabilityZone: args.availabilityZone, size: settings.tsdbVolumeGiB, type: "gp3", encrypted: true, tags: tags("tsdb") }, child);
 
-    const rendered = pulumi.all([region, volume.id]).apply(([r, volumeId]) =>
+    const rendered = pulumi.all([region, volume.id, topicArns]).apply(([r, volumeId, created]) =>
       renderMonitoringNode({
-        monitoring: awsMonitoringInput(plan, args.monitoring, r, settings.tsdbVolumeGiB),
+        monitoring: awsMonitoringInput(plan, args.monitoring, r, settings.tsdbVolumeGiB, { secrets: secretNames, topicArns: created }),
+        alertingParameters: secretNames.map((n) => ({ receiver: n, parameter: alertingParameterName(plan.project, plan.stack, n) })),
         tsdbVolumeId: volumeId,
         grafanaPasswordParameter: grafanaPasswordParameterName(plan.project, plan.stack),
         grafanaOnNetwork: cidrs.length > 0,
-        images: { prometheus: settings.prometheusImage, grafana: settings.grafanaImage, nodeExporter: args.nodeExporterImage },
+        images: { prometheus: settings.prometheusImage, grafana: settings.grafanaImage, alertmanager: settings.alertmanagerImage, nodeExporter: args.nodeExporterImage },
       }),
     );
 
@@ -132,9 +165,9 @@ export class MonitoringNode extends pulumi.ComponentResource {
         userDataReplaceOnChange: true,
         tags: tags("instance"),
       },
-      // The password must be readable when the instance first boots.
+      // The password and the receivers' secrets must be readable when the instance first boots.
       // ignoreChanges on ami in prod: a new Ubuntu image must not replace the instance by surprise.
-      { ...child, dependsOn: [password, policy], ignoreChanges: args.keepFirstAmi && !settings.amiId ? ["ami"] : [] },
+      { ...child, dependsOn: [password, ...secretParams, policy], ignoreChanges: args.keepFirstAmi && !settings.amiId ? ["ami"] : [] },
     );
     new aws.ec2.VolumeAttachment(`${name}-tsdb`, { deviceName: TSDB_DEVICE, volumeId: volume.id, instanceId: instance.id, stopInstanceBeforeDetaching: true }, { ...child, deleteBeforeReplace: true });
 
@@ -178,6 +211,7 @@ export class MonitoringNode extends pulumi.ComponentResource {
           portForwardCommand: `aws ssm start-session --region ${r} --target ${id} --document-name AWS-StartPortForwardingSession --parameters '{"portNumber":["${PORTS.grafana}"],"localPortNumber":["${PORTS.grafana}"]}'`,
         }));
     this.artifacts = rendered.apply((r) => [...r.monitoring, ...monitoringNodeArtifacts(r)]);
-    this.registerOutputs({ instanceId: this.instanceId, tsdbVolumeId: this.tsdbVolumeId, grafana: this.grafana });
+    this.alertTopicArns = topicArns;
+    this.registerOutputs({ instanceId: this.instanceId, tsdbVolumeId: this.tsdbVolumeId, grafana: this.grafana, alertTopicArns: this.alertTopicArns });
   }
 }

@@ -64,6 +64,8 @@ export interface AwsNames {
   readonly alarmTopic: string;
   /** An alarm's name, ≤ 255 characters. */
   alarm(what: string): string;
+  /** The topic Alertmanager's SNS receiver `receiver` publishes to, when the stack creates it (≤ 80, as alarmTopic). */
+  alertTopic(receiver: string): string;
 }
 
 /** Every length-limited name of one stack of `project` (the Pulumi project, `qwen-serving` by default). */
@@ -78,11 +80,12 @@ export function awsNames(stack: string, project: string = PROJECT): AwsNames {
     rolePolicy: (role, what) => boundedName(`${project}-${role}-${what}`, LIMITS.iamPolicyNameMax),
     alarmTopic: boundedName(`${base}-alarms`, 80),
     alarm: (what) => boundedName(`${base}-${what}`, LIMITS.alarmNameMax),
+    alertTopic: (receiver) => boundedName(`${base}-alerts-${receiver}`, 80),
   };
 }
 
 /** What a stack keeps in SSM Parameter Store, each under the stack's own folder. */
-export type StackParameter = "hf-token" | "modelscope-token" | "grafana/admin-password" | `api-keys/${string}`;
+export type StackParameter = "hf-token" | "modelscope-token" | "grafana/admin-password" | `api-keys/${string}` | `alerting/${string}`;
 
 /**
  * The SSM parameter folder of one stack of one Pulumi project: `/<project>/<stack>`. Both parts,

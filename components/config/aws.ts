@@ -126,6 +126,8 @@ export const AwsMonitoringSettingsSchema = z
     prometheusImage: pinnedImage.default(IMAGES.prometheus),
     /** Grafana OSS. @default IMAGES.grafana */
     grafanaImage: pinnedImage.default(IMAGES.grafana),
+    /** Pinned Alertmanager image. @default IMAGES.alertmanager */
+    alertmanagerImage: pinnedImage.default(IMAGES.alertmanager),
     /** Pin the instance's AMI (the plan shows the one in use). In prod the first one is kept anyway; set this to move to another (replaces the instance, the TSDB volume stays). @default - the latest Ubuntu 24.04 image */
     amiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, "amiId must look like ami-0123456789abcdef0").optional(),
   })

@@ -8,7 +8,7 @@ import { ProblemInput, Problems } from "../problems";
 import type { SecretsPresent } from "../platform";
 import { DockerHostConfig, StackConfig } from "../config/schema";
 import { Artifact } from "../render/artifact";
-import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, monitoredService, planMonitoring, prometheusArgs, renderMonitoring } from "../render/monitoring";
+import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, alertingFromConfig, monitoredService, planMonitoring, prometheusArgs, renderMonitoring } from "../render/monitoring";
 import { DeploymentPlan } from "../sglang/planner";
 import { routerArgsFor } from "../sglang/router-args";
 import { maxGenerationSeconds } from "../config/proxy";
@@ -18,8 +18,10 @@ import { PROXY_CONF_DIR, PROXY_RUN_DIR, frontProxy, proxyKeyFile } from "./conta
 import { sshOptions } from "./run-once";
 import { gpuUuidProblems, hostServing } from "./serving-layout";
 import {
+  ALERTMANAGER_SECRETS_DIR,
   ContainerSpec,
   PROMETHEUS_CONFIG_FILE,
+  alertmanager,
   PROMETHEUS_DATA,
   dcgmExporter,
   grafana,
@@ -122,7 +124,8 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
   const addr = (host: string) => addresses.get(host) ?? host;
   const monitoringHost = config.monitoring.enabled ? (settings.monitoringHost ?? config.hosts[0]?.name) : undefined;
 
-  const monitoring = monitoringHost ? monitoringInput(plan, config, addr, addr(monitoringHost)) : undefined;
+  const alertingSecrets = secrets.alertingSecrets ?? [];
+  const monitoring = monitoringHost ? monitoringInput(plan, config, addr, addr(monitoringHost), alertingSecrets) : undefined;
   const monitoringArtifacts = monitoring ? renderMonitoring(monitoring) : [];
   const artifacts: Artifact[] = [];
 
@@ -158,6 +161,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
       const args = prometheusArgs(monitoring, { configFile: PROMETHEUS_CONFIG_FILE, storagePath: PROMETHEUS_DATA });
       containers.push(prometheus({ stack, host: h.name, image: settings.images.prometheus, port: settings.prometheusPort, artifacts: monitoringArtifacts, args }));
       containers.push(grafana({ stack, host: h.name, image: settings.images.grafana, port: settings.grafanaPort, artifacts: monitoringArtifacts, dashboardsDir: DEFAULT_DASHBOARDS_DIR }));
+      containers.push(alertmanager({ stack, host: h.name, image: settings.images.alertmanager, port: settings.alertmanagerPort, artifacts: monitoringArtifacts, secretReceivers: alertingSecrets }));
     }
     problems.addAll(portClashes(h.name, containers));
     return {
@@ -226,8 +230,8 @@ function hostProxy(plan: DeploymentPlan, config: StackConfig, secrets: SecretsPr
   return { sites: ok ? sites : [], conf, authJs, keyed: services.filter(keyed), problems };
 }
 
-/** Prometheus scrapes every host by address; Grafana reaches Prometheus the same way. */
-export function monitoringInput(plan: DeploymentPlan, config: StackConfig, addr: (host: string) => string, monitoringAddress: string): MonitoringInput {
+/** Prometheus scrapes every host by address; Grafana reaches Prometheus, and Prometheus Alertmanager, the same way. */
+export function monitoringInput(plan: DeploymentPlan, config: StackConfig, addr: (host: string) => string, monitoringAddress: string, alertingSecrets: readonly string[] = []): MonitoringInput {
   const settings = config.docker ?? DEFAULT_DOCKER_SETTINGS;
   return {
     ...planMonitoring(plan, config.monitoring),
@@ -240,6 +244,8 @@ export function monitoringInput(plan: DeploymentPlan, config: StackConfig, addr:
     nodeExporterTargets: config.hosts.map((h) => `${addr(h.name)}:${settings.nodeExporterPort}`),
     dcgmTargets: config.hosts.map((h) => `${addr(h.name)}:${settings.dcgmExporterPort}`),
     grafana: { prometheusUrl: `http://${monitoringAddress}:${settings.prometheusPort}` },
+    alertmanagers: [`${monitoringAddress}:${settings.alertmanagerPort}`],
+    alerting: alertingFromConfig(config.monitoring.alerting, { secretFile: (n) => `${ALERTMANAGER_SECRETS_DIR}/${n}`, secrets: alertingSecrets }),
   };
 }
 

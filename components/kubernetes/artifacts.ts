@@ -20,7 +20,12 @@ export function objectPath(o: KubernetesObject): string {
 
 /** Every object of a monitoring set, in apply order (the release's CRDs before the custom resources). */
 export function monitoringObjects(m: MonitoringManifests): KubernetesObject[] {
-  return [...(m.install ? [m.install.namespace, ...(m.install.storageClass ? [m.install.storageClass] : []), m.install.grafanaAdmin] : []), ...m.dashboards, m.rule, ...m.serviceMonitors];
+  return [
+    ...(m.install ? [m.install.namespace, ...(m.install.storageClass ? [m.install.storageClass] : []), m.install.grafanaAdmin, ...(m.install.alertingSecret ? [m.install.alertingSecret] : [])] : []),
+    ...m.dashboards,
+    m.rule,
+    ...m.serviceMonitors,
+  ];
 }
 
 /** The review files of a kubernetes plan: every object, the Helm release and the monitoring renderers' files. */

@@ -8,6 +8,8 @@ export interface ClusterMonitoringArgs {
   readonly manifests: MonitoringManifests;
   /** Grafana's admin password; required when the manifests install kube-prometheus-stack. @default - none */
   readonly grafanaAdminPassword?: pulumi.Input<string>;
+  /** The alert receivers' secrets by receiver name (the manifests' alerting Secret names which). @default {} */
+  readonly alertingSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
   /** What the monitors need first (the serving namespace). @default [] */
   readonly dependsOn?: readonly pulumi.Resource[];
 }
@@ -36,11 +38,22 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         asArgs({ ...install.grafanaAdmin, stringData: pulumi.secret(pulumi.output(args.grafanaAdminPassword).apply((p) => ({ ...install.grafanaAdmin.stringData, "admin-password": p }))) }),
         { parent: this, dependsOn: [ns] },
       );
+      // The receivers' secrets, mounted by the operator into the Alertmanager pod; the values stay Pulumi secrets.
+      const am = install.alertingSecret;
+      const alerting = am
+        ? [
+            new k8s.core.v1.Secret(
+              `${name}-alerting`,
+              asArgs({ ...am, stringData: pulumi.secret(pulumi.all(Object.keys(am.stringData ?? {}).map((k) => args.alertingSecrets![k])).apply((v) => Object.fromEntries(Object.keys(am.stringData ?? {}).map((k, i) => [k, v[i]])))) }),
+              { parent: this, dependsOn: [ns] },
+            ),
+          ]
+        : [];
       const r = install.release;
       this.release = new k8s.helm.v3.Release(
         `${name}-${r.name}`,
         { name: r.name, namespace: r.namespace, chart: r.chart, version: r.version, repositoryOpts: { repo: r.repository }, values: r.values, createNamespace: false },
-        { parent: this, dependsOn: [ns, admin, ...storage] },
+        { parent: this, dependsOn: [ns, admin, ...storage, ...alerting] },
       );
       // The release brings the CRDs and the namespace everything below lives in.
       deps.push(this.release);

@@ -64,7 +64,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     if (!plan || !settings) return problems;
     try {
       renderServingManifests({ plan, config, settings, tokens: hubTokens(secrets), apiKeys: secrets.apiKeys });
-      if (config.monitoring.enabled) renderMonitoringManifests(plan, config, settings);
+      if (config.monitoring.enabled) renderMonitoringManifests(plan, config, settings, secrets.alertingSecrets ?? []);
     } catch (e) {
       if (!(e instanceof QwenServingError)) throw e;
       problems.push(...e.problems);
@@ -80,7 +80,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     if (checked.problems.length) throw new QwenServingError("platform", checked.problems);
     const settings = checked.settings!;
     const serving = renderServingManifests({ plan, config, settings, tokens: hubTokens(present), apiKeys: present.apiKeys });
-    const monitoring = config.monitoring.enabled ? renderMonitoringManifests(plan, config, settings) : undefined;
+    const monitoring = config.monitoring.enabled ? renderMonitoringManifests(plan, config, settings, Object.keys(secrets.alertingSecrets ?? {})) : undefined;
     const artifacts = kubernetesArtifacts(serving, monitoring);
     super("qwen-serving:kubernetes:KubernetesPlatform", name, {}, opts);
     // Said at preview time: what would strand a pod (a zonal volume without a zone, packed replicas).
@@ -91,7 +91,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       (s) => new ServingWorkload(`${name}-${s.service}`, { manifests: s, rolloutTimeoutMinutes: settings.rolloutTimeoutMinutes, dependsOn: base.all }, { parent: this }),
     );
     if (monitoring)
-      this.monitoring = new ClusterMonitoring(`${name}-monitoring`, { manifests: monitoring, grafanaAdminPassword: secrets.grafanaAdminPassword, dependsOn: base.namespace ? [base.namespace] : [] }, { parent: this });
+      this.monitoring = new ClusterMonitoring(`${name}-monitoring`, { manifests: monitoring, grafanaAdminPassword: secrets.grafanaAdminPassword, alertingSecrets: secrets.alertingSecrets, dependsOn: base.namespace ? [base.namespace] : [] }, { parent: this });
 
     this.endpoints = pulumi.output(kubernetesEndpoints(plan, settings));
     this.artifacts = pulumi.output(artifacts);

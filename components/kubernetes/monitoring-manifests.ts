@@ -26,6 +26,7 @@ import {
   renderMonitoring,
 } from "../render/monitoring";
 import { DeploymentPlan } from "../sglang/planner";
+import { kubernetesAlerting } from "./alerting-manifests";
 import { LABELS, PART_OF, SECRET_PLACEHOLDER, routerSelector, serverSelector } from "./manifests";
 import { monitorLabels } from "./settings";
 
@@ -72,6 +73,8 @@ export interface MonitoringManifests {
     readonly storageClass?: IStorageClass;
     /** Data values are SECRET_PLACEHOLDER; the resource gets the Pulumi secret. */
     readonly grafanaAdmin: ISecret;
+    /** The alert receivers' secrets Alertmanager mounts (values SECRET_PLACEHOLDER). @default - no receiver has a secret */
+    readonly alertingSecret?: ISecret;
     readonly release: HelmReleaseSpec;
   };
   readonly serviceMonitors: readonly ServiceMonitor[];
@@ -132,9 +135,13 @@ function serviceMonitor(name: string, namespace: string, labels: Record<string, 
   };
 }
 
-/** Every monitoring object of a kubernetes plan (requires `config.monitoring.enabled`). */
-export function renderMonitoringManifests(plan: DeploymentPlan, config: StackConfig, settings: KubernetesSettings): MonitoringManifests {
+/**
+ * Every monitoring object of a kubernetes plan (requires `config.monitoring.enabled`);
+ * `alertingSecrets` names the alert receivers with a secret.
+ */
+export function renderMonitoringManifests(plan: DeploymentPlan, config: StackConfig, settings: KubernetesSettings, alertingSecrets: readonly string[] = []): MonitoringManifests {
   const m = settings.monitoring;
+  const alerting = kubernetesAlerting(config, m.namespace, alertingSecrets);
   const input = monitoringInput(plan, config, settings);
   const selectors = monitorLabels(settings);
   const labels = { [LABELS.partOf]: PART_OF, ...selectors };
@@ -152,7 +159,7 @@ export function renderMonitoringManifests(plan: DeploymentPlan, config: StackCon
     // node-exporter: kube-prometheus-stack scrapes it already; the release values add our labels.
   }
 
-  const files = renderMonitoring(input);
+  const files = [...renderMonitoring(input), alerting.artifact];
   const dashboards: IConfigMap[] = files
     .filter((f) => f.path.startsWith(GRAFANA_DASHBOARDS_PATH))
     .map((f) => {
@@ -194,6 +201,7 @@ export function renderMonitoringManifests(plan: DeploymentPlan, config: StackCon
             type: "Opaque",
             stringData: { "admin-user": "admin", "admin-password": SECRET_PLACEHOLDER },
           },
+          alertingSecret: alerting.secret,
           release: {
             name: m.releaseName,
             namespace: m.namespace,
@@ -213,7 +221,8 @@ export function renderMonitoringManifests(plan: DeploymentPlan, config: StackCon
                   storageSpec: claim(m.storageClassName, m.prometheusStorageGiB),
                 },
               },
-              alertmanager: { alertmanagerSpec: { storage: claim(m.storageClassName, m.alertmanagerStorageGiB) } },
+              // The receivers and routes of monitoring.alerting; the chart's Prometheus already sends to this Alertmanager.
+              alertmanager: { ...alerting.values, alertmanagerSpec: { ...(alerting.values.alertmanagerSpec as object | undefined), storage: claim(m.storageClassName, m.alertmanagerStorageGiB) } },
               // Same job/component labels as on aws and docker, so ScrapeTargetDown covers node-exporter.
               // These replace the chart's own list, whose one entry is NODE_NAME_INSTANCE: it is kept.
               ...(nodeExporter ? { "prometheus-node-exporter": { prometheus: { monitor: { relabelings: [...nodeExporter.relabelings.map((r) => ({ ...r })), { ...NODE_NAME_INSTANCE }] } } } } : {}),

@@ -71,7 +71,7 @@ describe("the cloud-init document", () => {
   it("installs Docker and enables only the target, without blocking cloud-init on the volume", () => {
     expect(cloudConfig.packages).toEqual(["docker.io"]);
     expect(cloudConfig.runcmd).toEqual([["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", "--no-block", MONITORING_UNITS.target]]);
-    expect(unitText(MONITORING_UNITS.target)).toContain(`Wants=${MONITORING_UNITS.data} ${MONITORING_UNITS.prometheus} ${MONITORING_UNITS.grafana} ${MONITORING_UNITS.nodeExporter}`);
+    expect(unitText(MONITORING_UNITS.target)).toContain(`Wants=${MONITORING_UNITS.data} ${MONITORING_UNITS.prometheus} ${MONITORING_UNITS.alertmanager} ${MONITORING_UNITS.grafana} ${MONITORING_UNITS.nodeExporter}`);
   });
 
   it("reaches EC2 gzipped under the 16 KiB user-data limit, and unpacks to the document", () => {
@@ -120,7 +120,7 @@ describe("units and scripts", () => {
   it("the TSDB volume is mounted by its volume id before Prometheus and Grafana start", () => {
     expect(prod.scripts[0].content).toContain(`DEVICE='/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${VOLUME_ID.replace("-", "")}'`);
     expect(prod.scripts[0].content).toContain("MOUNT_POINT='/var/lib/qwen-monitoring'");
-    for (const u of [MONITORING_UNITS.prometheus, MONITORING_UNITS.grafana]) expect(unitText(u)).toMatch(new RegExp(`^Requires=docker.service ${MONITORING_UNITS.data}$`, "m"));
+    for (const u of [MONITORING_UNITS.prometheus, MONITORING_UNITS.alertmanager, MONITORING_UNITS.grafana]) expect(unitText(u)).toMatch(new RegExp(`^Requires=docker.service ${MONITORING_UNITS.data}$`, "m"));
   });
 });
 

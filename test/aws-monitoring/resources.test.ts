@@ -46,6 +46,8 @@ describe("the monitoring node's resources", () => {
         ["aws:ebs/volume:Volume", `${MON}-tsdb`],
         ["aws:ec2/instance:Instance", `${MON}-instance`],
         ["aws:ec2/volumeAttachment:VolumeAttachment", `${MON}-tsdb`],
+        // Pulumi.prod.yaml's SNS receiver names no topic: the stack creates one.
+        ["aws:sns/topic:Topic", `${MON}-alerts-oncall`],
       ].sort(),
     );
     expect(one("qwen-serving:aws:MonitoringNode", MON).parent).toBe("qwen-prod-aws");
@@ -61,6 +63,7 @@ describe("the monitoring node's resources", () => {
     expect(actions).toEqual([
       "ec2:DescribeAvailabilityZones",
       "ec2:DescribeInstances",
+      "sns:Publish",
       "ssm:GetParameter",
       "ssm:UpdateInstanceInformation",
       "ssmmessages:CreateControlChannel",
@@ -70,6 +73,8 @@ describe("the monitoring node's resources", () => {
     ]);
     const getParameter = policy.Statement.find((s: { Action: string[] }) => s.Action.includes("ssm:GetParameter"));
     expect(getParameter.Resource).toBe("arn:aws:ssm:us-east-1:123456789012:parameter/qwen-serving/prod/grafana/admin-password");
+    // Alertmanager publishes to its receiver's topic, that one only.
+    expect(policy.Statement.find((s: { Action: string[] }) => s.Action.includes("sns:Publish")).Resource).toEqual([one("aws:sns/topic:Topic", `${MON}-alerts-oncall`).outputs?.arn]);
     expect(policy.Statement.find((s: { Action: string[] }) => s.Action.includes("ec2:DescribeInstances")).Condition).toEqual({ StringEquals: { "aws:RequestedRegion": "us-east-1" } });
     // No managed policy (AmazonSSMManagedInstanceCore would allow ssm:GetParameter on every parameter).
     expect(recorded.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.parent === MON)).toEqual([]);
@@ -174,9 +179,11 @@ describe("artifacts", () => {
         "monitoring/grafana/dashboards/qwen-serving-gpu.json",
         "monitoring/grafana/provisioning/datasources/prometheus.yml",
         "monitoring/grafana/provisioning/dashboards/qwen-serving.yml",
+        "monitoring/alertmanager/alertmanager.yml",
         "monitoring-node/cloud-init.yaml",
         "monitoring-node/units/qwen-monitoring-data.service",
         "monitoring-node/units/prometheus.service",
+        "monitoring-node/units/alertmanager.service",
         "monitoring-node/units/grafana.service",
         "monitoring-node/units/node-exporter.service",
         "monitoring-node/units/qwen-monitoring.target",

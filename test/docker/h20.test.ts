@@ -42,13 +42,14 @@ describe("h20: hosts, providers and images", () => {
         ["qwen-h20-docker-h20-a", IMAGES.sglang],
         ["qwen-h20-docker-h20-a", IMAGES.prometheus],
         ["qwen-h20-docker-h20-a", IMAGES.grafana],
+        ["qwen-h20-docker-h20-a", IMAGES.alertmanager],
         ["qwen-h20-docker-h20-b", IMAGES.nodeExporter],
         ["qwen-h20-docker-h20-b", IMAGES.dcgmExporter],
         ["qwen-h20-docker-h20-a", IMAGES.proxy],
         ["qwen-h20-docker-h20-b", IMAGES.proxy],
       ]),
     );
-    expect(images).toHaveLength(10);
+    expect(images).toHaveLength(11);
     for (const [, ref] of images) expect(ref).not.toMatch(/:latest$|^[^:]+$/);
     for (const c of containers()) expect(c.inputs.image, c.name).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
@@ -159,7 +160,10 @@ describe("h20: the plan output", () => {
     expect(run.text).toContain("docker hosts (containers as registered):");
     const lines = run.text.split("\n");
     const row = (container: string) => lines.find((l) => l.includes(` ${container} `))?.replace(/\s+/g, " ").trim();
-    expect(lines.find((l) => l.includes(" h20-weights-rev-qwen3-32b-"))?.replace(/\s+/g, " ").trim()).toMatch(/^h20-a 2 of 2 h20 \[0,1\] h20-weights-rev-qwen3-32b-[0-9a-f]{12} weights - -$/);
+    // The host's columns are on its first row, whichever container registered first.
+    expect(lines.find((l) => l.startsWith("h20-a "))?.replace(/\s+/g, " ").trim()).toMatch(/^h20-a 2 of 2 h20 \[0,1\] h20-/);
+    expect(lines.find((l) => l.includes(" h20-weights-rev-qwen3-32b-"))?.replace(/\s+/g, " ").trim()).toMatch(/(^h20-a 2 of 2 h20 \[0,1\] )?h20-weights-rev-qwen3-32b-[0-9a-f]{12} weights - -$/);
+    expect(row("h20-alertmanager")).toMatch(new RegExp(`h20-alertmanager alertmanager - ${PORTS.alertmanager}$`));
     // SGLang on the host's loopback at the port's twin; the front proxy holds the planned port.
     expect(row("h20-qwen3-32b-0")).toBe("h20-qwen3-32b-0 sglang [0,1] 19001->9001");
     expect(row("h20-qwen25-vl-32b-0")).toBe("h20-qwen25-vl-32b-0 sglang [0,1] 19002->9002");

@@ -76,7 +76,7 @@ describe("the h20 stack is the seed", () => {
 
   test("Prometheus and Grafana run on the first host; exporters on both", () => {
     expect(layout.hosts.map((h) => [h.name, h.containers.map((c) => c.role)])).toEqual([
-      ["h20-a", ["weights", "sglang", "proxy", "node-exporter", "dcgm-exporter", "prometheus", "grafana"]],
+      ["h20-a", ["weights", "sglang", "proxy", "node-exporter", "dcgm-exporter", "prometheus", "grafana", "alertmanager"]],
       ["h20-b", ["weights", "sglang", "proxy", "node-exporter", "dcgm-exporter"]],
     ]);
     expect(layout.monitoring).toEqual({ host: "h20-a", prometheusUrl: `http://192.0.2.11:${PORTS.prometheus}`, grafanaUrl: `http://192.0.2.11:${PORTS.grafana}` });
@@ -189,7 +189,7 @@ describe("a service with two replicas on two hosts", () => {
   test("the front proxy holds the planned ports on each host; replicas and the router sit behind it on loopback", () => {
     const off = PORTS.loopbackOffset;
     expect(l.hosts.map((h) => [h.name, h.containers.filter((x) => x.role !== "node-exporter" && x.role !== "dcgm-exporter").map((x) => [x.role, x.ports.map((q) => q.external), x.hostPorts])])).toEqual([
-      ["gpu-a", [["weights", [], []], ["sglang", [30000 + off], []], ["proxy", [], [30000, 9001, 29000]], ["router-install", [], []], ["router", [], [9001 + off, 29000 + off]], ["prometheus", [9090], []], ["grafana", [3000], []]]],
+      ["gpu-a", [["weights", [], []], ["sglang", [30000 + off], []], ["proxy", [], [30000, 9001, 29000]], ["router-install", [], []], ["router", [], [9001 + off, 29000 + off]], ["prometheus", [9090], []], ["grafana", [3000], []], ["alertmanager", [PORTS.alertmanager], []]]],
       ["gpu-b", [["weights", [], []], ["sglang", [30000 + off], []], ["proxy", [], [30000]]]],
     ]);
     expect(l.hosts.flatMap((h) => h.containers.filter((x) => x.role === "sglang").flatMap((x) => x.ports.map((q) => q.ip)))).toEqual(["127.0.0.1", "127.0.0.1"]);

@@ -45,7 +45,7 @@ describe("alert semantics", () => {
 
   it("a throughput stall: requests running for a window longer than any generation and no tokens", () => {
     expect(rule("SGLangThroughputStall").expr).toBe(
-      "min by (service, instance, model_name) (min_over_time(sglang:num_running_reqs[20m])) > 0 unless on (service, instance) sum by (service, instance) (increase(sglang:generation_tokens_total[20m])) > 0",
+      "min by (service, instance, model_name) (min_over_time(sglang:num_running_reqs[20m])) > 0 and on (service, instance) max by (service, instance) (sglang:num_running_reqs offset 20m) unless on (service, instance) sum by (service, instance) (increase(sglang:generation_tokens_total[20m])) > 0",
     );
   });
 

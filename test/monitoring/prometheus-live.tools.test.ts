@@ -6,8 +6,6 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import { rmSync } from "fs";
-import { AddressInfo, createServer as createTcpServer } from "net";
-import { Server, createServer } from "http";
 import { join } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MonitoringInput, alertExpressions, alertNames, dashboardQueries, prometheusArgs, renderMonitoring } from "../../components/render/monitoring";
@@ -15,8 +13,7 @@ import { dcgmExposition, nodeExposition, sglangExposition } from "./exposition";
 import { routerExposition } from "./router-metrics";
 import { PROMETHEUS, requireTool, writeArtifactsToTemp as writeArtifacts } from "../support/tools";
 import { dockerInput } from "./helpers";
-
-const HOST = "127.0.0.1";
+import { Fixture, HOST, freePort as closedPort, getJson, serve, waitFor } from "./live";
 
 /**
  * Alerts whose faults these fixtures cannot show within seconds; their expressions must still
@@ -26,33 +23,6 @@ const HOST = "127.0.0.1";
 const NOT_INJECTED = new Set(["ScrapeJobAbsent", "SGLangThroughputStall", "RouterNoHealthyWorker", "RouterErrorRatioHigh", "RouterLoadSkew"]);
 /** Long enough to hold several 1 s scrapes; stands in for Grafana's $__rate_interval. */
 const TEST_RATE_INTERVAL = "10s";
-
-interface Fixture {
-  readonly server: Server;
-  readonly port: number;
-}
-
-async function serve(body: () => string): Promise<Fixture> {
-  const server = createServer((req, res) => {
-    if (req.url?.startsWith("/metrics")) {
-      res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
-      res.end(body());
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
-/** A loopback port nothing listens on (bound, then released), for targets that must be down. */
-async function closedPort(): Promise<number> {
-  const s = createTcpServer();
-  await new Promise<void>((resolve) => s.listen(0, HOST, resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 function sglangFixture(modelName: string): () => string {
   let n = 0;
@@ -72,26 +42,10 @@ interface QueryResponse {
   data?: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
 }
 
-async function getJson<T>(base: string, path: string): Promise<T> {
-  const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(5_000) });
-  return (await res.json()) as T;
-}
-
 const instantQuery = (base: string, expr: string) => getJson<QueryResponse>(base, `/api/v1/query?query=${encodeURIComponent(expr)}`);
 
 const hasFiniteSample = (r: QueryResponse): boolean =>
   r.status === "success" && (r.data?.result ?? []).some((s) => Number.isFinite(Number(s.value[1])));
-
-/** Polls until `check` returns true or the deadline passes; returns the last value of `probe`. */
-async function waitFor<T>(probe: () => Promise<T>, check: (t: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!check(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 500));
-    last = await probe().catch(() => last);
-  }
-  return last;
-}
 
 describe("rendered monitoring against a real Prometheus", () => {
   const fixtures: Fixture[] = [];

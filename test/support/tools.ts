@@ -7,11 +7,14 @@ import { dirname, join } from "path";
 import { NODE_PATHS } from "../../components/contract";
 
 /** Debian packages of the tools whose package is named otherwise. */
-const PACKAGE_OF: Record<string, string> = { "systemd-analyze": "systemd", promtool: "prometheus", flock: "util-linux" };
+const PACKAGE_OF: Record<string, string> = { "systemd-analyze": "systemd", promtool: "prometheus", flock: "util-linux", amtool: "prometheus-alertmanager" };
 
 /** Prometheus' binaries; the PROMTOOL / PROMETHEUS variables point at others. */
 export const PROMTOOL = process.env.PROMTOOL ?? "promtool";
 export const PROMETHEUS = process.env.PROMETHEUS ?? "prometheus";
+/** Debian's Alertmanager binaries (package prometheus-alertmanager); the AMTOOL / ALERTMANAGER variables point at others. */
+export const AMTOOL = process.env.AMTOOL ?? "amtool";
+export const ALERTMANAGER = process.env.ALERTMANAGER ?? "prometheus-alertmanager";
 
 /** The path of a program (a name on PATH or a path); throws, failing the test, when it is missing. */
 export function requireTool(name: string): string {

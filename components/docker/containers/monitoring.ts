@@ -1,7 +1,7 @@
-/** Prometheus and Grafana on the monitoring host, carrying the files renderMonitoring produced. */
+/** Prometheus, Alertmanager and Grafana on the monitoring host, carrying the files renderMonitoring produced. */
 import { PORTS } from "../../contract";
 import { Artifact } from "../../render/artifact";
-import { ALERT_RULE_TESTS_PATH, GRAFANA_DASHBOARDS_PATH } from "../../render/monitoring";
+import { ALERTMANAGER_CONFIG_PATH, ALERT_RULE_TESTS_PATH, GRAFANA_DASHBOARDS_PATH, alertmanagerArgs } from "../../render/monitoring";
 import { ContainerInput, ContainerSpec, SECRETS_DIR, SecretUpload, baseSpec, upload } from "./spec";
 
 /** Where the monitoring artifacts go: Prometheus reads `rule_files` relative to its config file. */
@@ -11,6 +11,11 @@ export const PROMETHEUS_DATA = "/prometheus";
 const GRAFANA_PROVISIONING_DIR = "/etc/grafana/provisioning/";
 const MONITORING_PREFIX = "monitoring/";
 const GRAFANA_PREFIX = "monitoring/grafana/";
+const ALERTMANAGER_PREFIX = "monitoring/alertmanager/";
+const ALERTMANAGER_DIR = "/etc/alertmanager/";
+const ALERTMANAGER_DATA = "/alertmanager";
+/** Where receivers' secrets go in the Alertmanager container: one file per receiver (`alertingFromConfig`'s secretFile). */
+export const ALERTMANAGER_SECRETS_DIR = `${SECRETS_DIR}/alertmanager`;
 
 export interface MonitoringServerInput extends ContainerInput {
   /** Host port to publish; the container listens on its image's default port. */
@@ -22,7 +27,7 @@ export interface MonitoringServerInput extends ContainerInput {
 /** Prometheus with the rendered config and rules; its TSDB lives in a named volume. */
 export function prometheus(i: MonitoringServerInput & { readonly args: readonly string[] }): ContainerSpec {
   // The promtool unit tests of the rules are for CI, not for the server.
-  const files = i.artifacts.filter((a) => a.path.startsWith(MONITORING_PREFIX) && !a.path.startsWith(GRAFANA_PREFIX) && a.path !== ALERT_RULE_TESTS_PATH);
+  const files = i.artifacts.filter((a) => a.path.startsWith(MONITORING_PREFIX) && !a.path.startsWith(GRAFANA_PREFIX) && !a.path.startsWith(ALERTMANAGER_PREFIX) && a.path !== ALERT_RULE_TESTS_PATH);
   return {
     ...baseSpec("prometheus", i),
     key: "prometheus",
@@ -52,5 +57,25 @@ export function grafana(i: MonitoringServerInput & { readonly dashboardsDir: str
       ...i.artifacts.filter((a) => a.path.startsWith(GRAFANA_DASHBOARDS_PATH)).map((a) => upload(a, `${i.dashboardsDir}/${a.path.slice(GRAFANA_DASHBOARDS_PATH.length)}`)),
     ],
     secretFiles: [password],
+  };
+}
+
+/**
+ * Alertmanager with the rendered alertmanager.yml; silences and the notification log live in a named
+ * volume. Each receiver's secret is a file (the image runs as nobody, so 0444 inside this container,
+ * which runs nothing else); Prometheus reaches it at the monitoring host's published port.
+ */
+export function alertmanager(i: MonitoringServerInput & { readonly secretReceivers: readonly string[] }): ContainerSpec {
+  const config = i.artifacts.find((a) => a.path === ALERTMANAGER_CONFIG_PATH);
+  if (!config) throw new Error("alertmanager: renderMonitoring produced no alertmanager.yml (the monitoring input has no alerting)");
+  return {
+    ...baseSpec("alertmanager", i),
+    key: "alertmanager",
+    name: `${i.stack}-alertmanager`,
+    command: alertmanagerArgs({ configFile: `${ALERTMANAGER_DIR}alertmanager.yml`, storagePath: ALERTMANAGER_DATA, listenAddress: `0.0.0.0:${PORTS.alertmanager}` }),
+    ports: [{ internal: PORTS.alertmanager, external: i.port }],
+    volumes: [{ volume: `${i.stack}-alertmanager-data`, containerPath: ALERTMANAGER_DATA, readOnly: false }],
+    files: [upload(config, `${ALERTMANAGER_DIR}alertmanager.yml`)],
+    secretFiles: i.secretReceivers.map((r): SecretUpload => ({ containerPath: `${ALERTMANAGER_SECRETS_DIR}/${r}`, secret: `alertingSecrets.${r}`, mode: "0444" })),
   };
 }

@@ -2,7 +2,7 @@ import { stackParameterName } from "../../aws/naming";
 import { PORTS, TAGS } from "../../contract";
 import { MonitoringConfig } from "../../config/schema";
 import { DeploymentPlan } from "../../sglang/planner";
-import { AwsDiscovery, MonitoringInput, monitoredService, planMonitoring } from "../monitoring";
+import { AwsDiscovery, MonitoringInput, alertingFromConfig, monitoredService, planMonitoring } from "../monitoring";
 
 /**
  * What the aws monitoring instance is rendered from (pure): where things live on it, the shared
@@ -25,6 +25,11 @@ export const MONITORING_NODE_PATHS = {
 /** Paths inside the containers: the `monitoring/` folder's files and the data folders are mounted here. */
 export const IN_PROMETHEUS = { config: "/etc/prometheus", data: "/prometheus" } as const;
 export const IN_GRAFANA = { provisioning: "/etc/grafana/provisioning", dashboards: "/etc/grafana/dashboards", data: "/var/lib/grafana", password: "/run/secrets/grafana-admin-password" } as const;
+/** Alertmanager's config folder, data and the receivers' secret files (tmpfs), inside its container. */
+export const IN_ALERTMANAGER = { config: "/etc/alertmanager", data: "/alertmanager", secrets: "/run/secrets/alertmanager" } as const;
+
+/** SSM SecureString parameter holding receiver `receiver`'s secret (`alertingSecrets.<receiver>`). */
+export const alertingParameterName = (project: string, stack: string, receiver: string): string => stackParameterName(project, stack, `alerting/${receiver}`);
 
 /** Share of the TSDB volume Prometheus may fill before it drops the oldest blocks (WAL and compaction need the rest). */
 export const TSDB_RETENTION_SHARE = 0.85;
@@ -40,13 +45,23 @@ export function awsDiscovery(stack: string, region: string): AwsDiscovery {
   return { region, tagKey: TAGS.stack, tagValue: stack, serviceTagPrefix: TAGS.servicePrefix, routerTagPrefix: TAGS.routerPrefix, nodeTagKey: TAGS.node };
 }
 
+/** What Alertmanager needs from the aws resources: which receivers have a secret, and the topics the stack created. */
+export interface AwsAlerting {
+  /** Receivers with a secret in `alertingSecrets`. */
+  readonly secrets: readonly string[];
+  /** Topic ARN of each SNS receiver without `topicArn` (MonitoringNode creates those topics). */
+  readonly topicArns: Readonly<Record<string, string>>;
+}
+
 /**
  * What the shared monitoring renderers get on aws: every SGLang replica at its planned node and
- * port (worker ports behind a router), every router at its metrics port, retention by time from
- * config and by size from the TSDB volume, Grafana talking to Prometheus on loopback.
+ * port (worker ports behind a router), every router at its metrics port, node_exporter on every
+ * GPU node and this instance, retention by time from config and by size from the TSDB volume,
+ * Grafana and Prometheus talking to Prometheus and Alertmanager on loopback.
  */
-export function awsMonitoringInput(plan: DeploymentPlan, monitoring: MonitoringConfig, region: string, tsdbVolumeGiB: number): MonitoringInput {
+export function awsMonitoringInput(plan: DeploymentPlan, monitoring: MonitoringConfig, region: string, tsdbVolumeGiB: number, alerting: AwsAlerting = { secrets: [], topicArns: {} }): MonitoringInput {
   const common = planMonitoring(plan, monitoring);
+  const gpuNodes = new Set(plan.services.flatMap((s) => s.placement.map((p) => p.node)));
   return {
     ...common,
     services: plan.services.map((s) => ({
@@ -59,6 +74,11 @@ export function awsMonitoringInput(plan: DeploymentPlan, monitoring: MonitoringC
     aws: awsDiscovery(plan.stack, region),
     grafana: { prometheusUrl: `http://127.0.0.1:${PORTS.prometheus}`, dashboardsDir: IN_GRAFANA.dashboards },
     retention: { ...common.retention, size: tsdbRetentionSize(tsdbVolumeGiB) },
+    // Every GPU node and this instance run node_exporter; dcgm-exporter runs where replicas do.
+    plannedNodes: plan.nodes.length + 1,
+    plannedGpuNodes: gpuNodes.size,
+    alertmanagers: [`127.0.0.1:${PORTS.alertmanager}`],
+    alerting: alertingFromConfig(monitoring.alerting, { secretFile: (n) => `${IN_ALERTMANAGER.secrets}/${n}`, secrets: alerting.secrets, topicArn: (n) => alerting.topicArns[n] }),
   };
 }
 
@@ -69,9 +89,14 @@ export function awsMonitoringInput(plan: DeploymentPlan, monitoring: MonitoringC
  * else: no kms:Decrypt, because the parameter uses the AWS-managed `aws/ssm` key, whose key policy
  * admits the account's principals when SSM makes the call. DescribeAvailabilityZones is in because
  * Prometheus' EC2 discovery maps zones to zone ids with it, and releases built on the AWS SDK v2
- * refuse to start the discovery without it.
+ * refuse to start the discovery without it. Alertmanager may read its receivers' secret parameters
+ * and publish to the SNS topics of its receivers, those only.
  */
-export function monitoringPolicyDocument(region: string, passwordParameterArn: string): { Version: string; Statement: Record<string, unknown>[] } {
+export function monitoringPolicyDocument(
+  region: string,
+  passwordParameterArn: string,
+  alerting: { readonly parameterArns?: readonly string[]; readonly topicArns?: readonly string[] } = {},
+): { Version: string; Statement: Record<string, unknown>[] } {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -90,6 +115,8 @@ export function monitoringPolicyDocument(region: string, passwordParameterArn: s
         Condition: { StringEquals: { "aws:RequestedRegion": region } },
       },
       { Sid: "GrafanaAdminPassword", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: passwordParameterArn },
+      ...(alerting.parameterArns?.length ? [{ Sid: "AlertmanagerSecrets", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [...alerting.parameterArns] }] : []),
+      ...(alerting.topicArns?.length ? [{ Sid: "AlertmanagerSns", Effect: "Allow", Action: ["sns:Publish"], Resource: [...alerting.topicArns] }] : []),
     ],
   };
 }

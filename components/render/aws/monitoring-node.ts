@@ -1,11 +1,11 @@
 import { IMAGES, NODE_PATHS, PORTS } from "../../contract";
 import { Artifact } from "../artifact";
 import { NodeFile, renderCloudConfig, userDataBase64 } from "../cloud-config";
-import { ALERT_RULE_TESTS_PATH, MonitoringInput, prometheusArgs, renderMonitoring } from "../monitoring";
+import { ALERT_RULE_TESTS_PATH, MonitoringInput, alertmanagerArgs, prometheusArgs, renderMonitoring } from "../monitoring";
 import { renderShellScript } from "../scripts/sources";
 import { bootTarget, command, containerUnit, dependencyLines, oneshotUnit, SystemdUnit } from "../systemd";
 import { NODE_EXPORTER_UNIT, nodeExporterUnit } from "./gpu-units";
-import { IN_GRAFANA, IN_PROMETHEUS, MONITORING_NODE_PATHS } from "./monitoring-input";
+import { IN_ALERTMANAGER, IN_GRAFANA, IN_PROMETHEUS, MONITORING_NODE_PATHS } from "./monitoring-input";
 import { renderMountCacheScript } from "./mount-cache";
 
 /**
@@ -16,10 +16,12 @@ import { renderMountCacheScript } from "./mount-cache";
  * network:
  *
  *   qwen-monitoring-data (mount the TSDB volume, own the data folders) -> prometheus (127.0.0.1:9090)
+ *                                                                     -> alertmanager (127.0.0.1:9093, receivers' secrets from SSM)
  *                                                                     -> grafana (password from SSM)
  *
- * Prometheus listens on loopback only: nothing off the instance can reach it, and an operator
- * reaches it through SSM port forwarding like Grafana without a load-balancer listener.
+ * Prometheus and Alertmanager listen on loopback only: nothing off the instance can reach them, and
+ * an operator reaches them through SSM port forwarding like Grafana without a load-balancer listener.
+ * Alertmanager sends out through the NAT gateway; SNS with the instance role.
  */
 
 export interface MonitoringNodeInput {
@@ -31,7 +33,9 @@ export interface MonitoringNodeInput {
   readonly grafanaPasswordParameter: string;
   /** Grafana listens on every interface for the load balancer; otherwise on loopback only (SSM port forwarding). */
   readonly grafanaOnNetwork: boolean;
-  readonly images: { readonly prometheus: string; readonly grafana: string; readonly nodeExporter: string; readonly awsCli?: string };
+  /** SSM SecureString parameter of each receiver with a secret (`monitoring.alerting` receivers with `alertingSecrets`). @default [] */
+  readonly alertingParameters?: readonly { readonly receiver: string; readonly parameter: string }[];
+  readonly images: { readonly prometheus: string; readonly grafana: string; readonly nodeExporter: string; readonly alertmanager?: string; readonly awsCli?: string };
   /** node_exporter port (Prometheus scrapes this instance too, as a member of the stack). @default PORTS.nodeExporter */
   readonly nodeExporterPort?: number;
 }
@@ -54,6 +58,7 @@ export const MONITORING_UNITS = {
   target: "qwen-monitoring.target",
   data: "qwen-monitoring-data.service",
   prometheus: "prometheus.service",
+  alertmanager: "alertmanager.service",
   grafana: "grafana.service",
   nodeExporter: NODE_EXPORTER_UNIT,
 } as const;
@@ -61,16 +66,19 @@ export const MONITORING_UNITS = {
 /** Artifact folder of the monitoring instance's own files (cloud-init, units, scripts). */
 export const MONITORING_NODE_DIR = "monitoring-node";
 
-/** Users the images run as: `nobody` in prom/prometheus, `grafana` (gid 0) in grafana/grafana. */
+/** Users the images run as: `nobody` in prom/prometheus and prom/alertmanager, `grafana` (gid 0) in grafana/grafana. */
 const PROMETHEUS_USER = "65534:65534";
 const GRAFANA_USER = "472:0";
 
 const SCRIPTS = {
   mountData: `${NODE_PATHS.bin}/mount-tsdb.sh`,
   grafanaPassword: `${NODE_PATHS.bin}/grafana-admin-password.sh`,
+  alertmanagerSecrets: `${NODE_PATHS.bin}/alertmanager-secrets.sh`,
 } as const;
+/** The receivers' secrets on tmpfs, one file per receiver, readable by the Alertmanager container's user only. */
+const ALERTMANAGER_SECRETS = `${NODE_PATHS.secrets}/alertmanager`;
 const PASSWORD_FILE = `${NODE_PATHS.secrets}/grafana-admin-password`;
-const DATA = { prometheus: `${MONITORING_NODE_PATHS.data}/prometheus`, grafana: `${MONITORING_NODE_PATHS.data}/grafana` } as const;
+const DATA = { prometheus: `${MONITORING_NODE_PATHS.data}/prometheus`, alertmanager: `${MONITORING_NODE_PATHS.data}/alertmanager`, grafana: `${MONITORING_NODE_PATHS.data}/grafana` } as const;
 
 function dataUnit(): SystemdUnit {
   return oneshotUnit({
@@ -83,6 +91,8 @@ function dataUnit(): SystemdUnit {
       `ExecStart=${SCRIPTS.mountData}`,
       // Owned by the users the images run as; install -d leaves existing contents alone.
       `ExecStart=${command(["/usr/bin/install", "-d", "-o", "65534", "-g", "65534", "-m", "0750", DATA.prometheus])}`,
+      // Silences and the notification log survive a replaced instance, like the TSDB.
+      `ExecStart=${command(["/usr/bin/install", "-d", "-o", "65534", "-g", "65534", "-m", "0750", DATA.alertmanager])}`,
       `ExecStart=${command(["/usr/bin/install", "-d", "-o", "472", "-g", "0", "-m", "0750", DATA.grafana])}`,
     ],
   });
@@ -110,6 +120,18 @@ export function renderGrafanaPasswordScript(opts: { region: string; parameter: s
   });
 }
 
+/** The receivers' secrets from SSM into tmpfs at every start of Alertmanager (alertmanager-secrets.sh). */
+export function renderAlertmanagerSecretsScript(region: string, parameters: readonly { readonly receiver: string; readonly parameter: string }[], awsCliImage?: string): string {
+  return renderShellScript<{ REGION: string; AWS_CLI_IMAGE: string; DIR: string; OWNER: string; PARAMETERS: string[]; FILES: string[] }>("alertmanager-secrets.sh", {
+    REGION: region,
+    AWS_CLI_IMAGE: awsCliImage ?? IMAGES.awsCli,
+    DIR: ALERTMANAGER_SECRETS,
+    OWNER: PROMETHEUS_USER,
+    PARAMETERS: parameters.map((p) => p.parameter),
+    FILES: parameters.map((p) => p.receiver),
+  });
+}
+
 /** Renders the monitoring instance. Throws a QwenServingError when the gzipped document would exceed EC2's user-data limit. */
 export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNodeRender {
   const m = input.monitoring;
@@ -118,9 +140,11 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
   const nodeExporterPort = input.nodeExporterPort ?? PORTS.nodeExporter;
   const cfg = MONITORING_NODE_PATHS.config;
 
+  const amSecrets = input.alertingParameters ?? [];
   const scripts: NodeFile[] = [
     { path: SCRIPTS.mountData, content: renderMountCacheScript({ volumeId: input.tsdbVolumeId, mountPoint: MONITORING_NODE_PATHS.data }), mode: 0o755 },
     { path: SCRIPTS.grafanaPassword, content: renderGrafanaPasswordScript({ region: m.aws.region, parameter: input.grafanaPasswordParameter, grafanaImage: input.images.grafana, awsCliImage: input.images.awsCli }), mode: 0o755 },
+    ...(amSecrets.length ? [{ path: SCRIPTS.alertmanagerSecrets, content: renderAlertmanagerSecretsScript(m.aws.region, amSecrets, input.images.awsCli), mode: 0o755 }] : []),
   ];
 
   const promArgs = [
@@ -136,6 +160,21 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
       `Prometheus on 127.0.0.1:${PORTS.prometheus}, TSDB on ${DATA.prometheus}`,
       { after: ["docker.service", MONITORING_UNITS.data], requires: ["docker.service", MONITORING_UNITS.data] },
       ["--user", PROMETHEUS_USER, "--volume", `${cfg}:${IN_PROMETHEUS.config}:ro`, "--volume", `${DATA.prometheus}:${IN_PROMETHEUS.data}`, input.images.prometheus, ...promArgs],
+    ),
+    monitoringContainer(
+      MONITORING_UNITS.alertmanager,
+      "alertmanager",
+      `Alertmanager on 127.0.0.1:${PORTS.alertmanager}, state on ${DATA.alertmanager}`,
+      { after: ["docker.service", MONITORING_UNITS.data], requires: ["docker.service", MONITORING_UNITS.data] },
+      [
+        "--user", PROMETHEUS_USER,
+        "--volume", `${cfg}/alertmanager:${IN_ALERTMANAGER.config}:ro`,
+        "--volume", `${DATA.alertmanager}:${IN_ALERTMANAGER.data}`,
+        ...(amSecrets.length ? ["--volume", `${ALERTMANAGER_SECRETS}:${IN_ALERTMANAGER.secrets}:ro`] : []),
+        input.images.alertmanager ?? IMAGES.alertmanager,
+        ...alertmanagerArgs({ configFile: `${IN_ALERTMANAGER.config}/alertmanager.yml`, storagePath: IN_ALERTMANAGER.data, listenAddress: `127.0.0.1:${PORTS.alertmanager}` }),
+      ],
+      amSecrets.length ? [SCRIPTS.alertmanagerSecrets] : [],
     ),
     monitoringContainer(
       MONITORING_UNITS.grafana,
@@ -161,7 +200,7 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
     // The GPU nodes' own unit: Prometheus watches this instance's disk and memory like theirs.
     nodeExporterUnit(input.images.nodeExporter, nodeExporterPort),
   ];
-  units.push(bootTarget(MONITORING_UNITS.target, "qwen-serving: Prometheus, Grafana and node_exporter", units.map((u) => u.name)));
+  units.push(bootTarget(MONITORING_UNITS.target, "qwen-serving: Prometheus, Alertmanager, Grafana and node_exporter", units.map((u) => u.name)));
 
   // The promtool tests of the rules are for CI, not for the server.
   const configFiles = monitoring.filter((a) => a.path !== ALERT_RULE_TESTS_PATH).map((a) => ({ path: `${cfg}/${a.path.slice("monitoring/".length)}`, content: a.content, mode: 0o644 }));

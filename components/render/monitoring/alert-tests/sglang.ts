@@ -102,7 +102,7 @@ export const SGLANG_SCENARIOS: Record<string, ScenarioBuilder> = {
     // inclusive in Prometheus 2 and exclusive in 3, so the quiet evaluation stays two minutes before.
     activeFrom: (a) => 2 + minutes(a.stallWindow),
     quietMargin: 2,
-    build: ({ r, rules, n }) => {
+    build: ({ r, rules, n, fireAt }) => {
       const [bad, ok] = [sglangReplica(r, 0, 0), sglangReplica(r, 0, 1)];
       const tokens = (labels: Labels, values: string): InputSeries => ({ name: SGLANG.generationTokensTotal, labels: tokenizerReplica(r, 0, labels === bad ? 0 : 1), values });
       const stopsAt2 = `0 50 ${flat(100, n - 2)}`;
@@ -113,6 +113,8 @@ export const SGLANG_SCENARIOS: Record<string, ScenarioBuilder> = {
             tokens(bad, stopsAt2),
             { name: SGLANG.numRunningReqs, labels: ok, values: flat(4, n) },
             tokens(ok, ramp(0, 50, n)),
+            // Started three minutes before the evaluation, busy, nothing finished yet: too young to judge.
+            { name: SGLANG.numRunningReqs, labels: sglangReplica(r, 0, 2), values: `_x${fireAt - 3} ${flat(4, n - fireAt + 3)}` },
           ],
           expect: [{ rule: rules[0], labels: bad, value: 4 }],
         },

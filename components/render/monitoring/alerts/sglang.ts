@@ -94,9 +94,11 @@ function throughputStall(a: AlertSettings): AlertRule {
     group: SGLANG_GROUP,
     alert: "SGLangThroughputStall",
     // SGLang adds a request's tokens to the counter when it finishes, so the window is longer than the
-    // longest allowed generation. A hung scheduler freezes its gauges: running stays above 0.
+    // longest allowed generation. A hung scheduler freezes its gauges: running stays above 0. The
+    // offset term: the replica was already reporting a window ago (a fresh one has no tokens yet).
     expr:
       `min ${BY_REPLICA} (min_over_time(${SGLANG.numRunningReqs}[${a.stallWindow}])) > 0` +
+      ` and on (service, instance) max by (service, instance) (${SGLANG.numRunningReqs} offset ${a.stallWindow})` +
       ` unless on (service, instance) sum by (service, instance) (increase(${SGLANG.generationTokensTotal}[${a.stallWindow}])) > 0`,
     severity: "critical",
     summary: [label("instance"), " of ", label("service"), " has requests running and generates nothing"],

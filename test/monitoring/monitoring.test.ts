@@ -118,9 +118,13 @@ describe("metric names in panels and alerts", () => {
     expect(problems).toEqual([]);
   });
 
-  it("no histogram is divided bucket by bucket (the upstream dashboard's TTFT bug)", () => {
+  it("no histogram is divided bucket by bucket (the upstream dashboard's TTFT bug); heatmaps show bucket counts", () => {
+    const heatmaps = dashboardQueries().filter((q) => q.kind === "heatmap");
+    expect(heatmaps.map((q) => q.panel)).toEqual(["Time to first token (heatmap)", "End-to-end request latency (heatmap)"]);
+    for (const q of heatmaps) expect(q.expr, q.panel).toMatch(/^sum by \(le\) \(increase\(sglang:[a-z0-9_]+_seconds_bucket\{service=~"\$service"\}\[\$__rate_interval\]\)\)$/);
+    const heatmapExprs = new Set(heatmaps.map((q) => q.expr));
     for (const { where, expr } of allExpressions()) {
-      if (!expr.includes("_bucket")) continue;
+      if (!expr.includes("_bucket") || heatmapExprs.has(expr)) continue;
       expect(expr, where).toMatch(/^histogram_quantile\(0\.\d+, sum by \([^)]*\ble\)\s*\(rate\([^)]*_bucket(\{[^}]*\})?\[[^\]]+\]\)\)\)/);
       expect(expr.split("_bucket").length - 1, where).toBe(1);
     }
@@ -170,7 +174,17 @@ describe("dashboards", () => {
     expect(find(sglang, "Queued requests")).toContain("sglang:num_queue_reqs");
     expect(find(sglang, "Generation throughput")).toContain("sglang:gen_throughput");
     expect(find(sglang, "KV-cache token usage")).toContain("sglang:token_usage");
-    expect(find(sglang, "Prefix cache hit rate")).toMatch(/sglang:cached_tokens_total[\s\S]*sglang:prompt_tokens_total|sglang:cache_hit_rate/);
+    // From the counters: the last-batch gauge sglang:cache_hit_rate reads 0 most of the time.
+    expect(find(sglang, "Prefix cache hit ratio")).toBe('sum by (service) (rate(sglang:cached_tokens_total{service=~"$service"}[$__rate_interval])) / sum by (service) (rate(sglang:prompt_tokens_total{service=~"$service"}[$__rate_interval]))');
+    expect(find(sglang, "Running requests per replica")).toBe('sum by (service, instance) (sglang:num_running_reqs{service=~"$service"})');
+    expect(find(sglang, "Queued requests per replica")).toBe('sum by (service, instance) (sglang:num_queue_reqs{service=~"$service"})');
+    // The router row, on smg's own metrics.
+    expect(find(sglang, "Router requests / s")).toContain("rate(smg_http_requests_total{");
+    expect(find(sglang, "Router 5xx / s by error")).toMatch(/smg_http_responses_total\{[^}]*status_code=~"5\.\."/);
+    expect(find(sglang, "Router retries / s")).toContain("smg_worker_retries_total");
+    expect(find(sglang, "Workers: registered, healthy, breaker open")).toMatch(/smg_worker_pool_size[\s\S]*smg_worker_health[\s\S]*smg_worker_cb_state/);
+    expect(find(sglang, "Running requests per worker (router)")).toBe('sum by (service, worker) (smg_worker_requests_active{component="router", service=~"$service"})');
+    expect(find(sglang, "Prefix-cache hits and misses per worker")).toMatch(/sglang:cached_tokens_total[\s\S]*sglang:prompt_tokens_total/);
     const tokens = find(sglang, "Prompt and generation tokens / s");
     expect(tokens).toContain("rate(sglang:prompt_tokens_total");
     expect(tokens).toContain("rate(sglang:generation_tokens_total");

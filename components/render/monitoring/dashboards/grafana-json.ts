@@ -20,7 +20,8 @@ import {
   VariableRefresh,
   VariableSort,
 } from "@grafana/grafana-foundation-sdk/dashboard";
-import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
+import { HeatmapColorMode, HeatmapColorOptionsBuilder, HeatmapColorScale, PanelBuilder as HeatmapBuilder, YAxisConfigBuilder } from "@grafana/grafana-foundation-sdk/heatmap";
+import { DataqueryBuilder, PromQueryFormat } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder as TimeseriesBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
 import { DATASOURCE, DashboardSpec, PanelSpec } from "./spec";
 
@@ -34,14 +35,34 @@ export function dashboardUid(stack: string, name: string): string {
   return `${name.slice(0, 31)}-${createHash("sha256").update(stack).digest("hex").slice(0, 8)}`;
 }
 
-function buildPanel(p: PanelSpec, id: number): TimeseriesBuilder {
+/** A heatmap of histogram buckets over time: Prometheus' heatmap format, buckets as Grafana's rows, no re-bucketing. */
+/** Panels with many series and heatmaps need half the grid; the others a third. */
+const wide = (p: PanelSpec): boolean => p.kind === "heatmap" || p.queries.length > 2;
+
+function buildHeatmap(p: PanelSpec, id: number, width: number): HeatmapBuilder {
+  const panel = new HeatmapBuilder()
+    .id(id)
+    .title(p.title)
+    .description(p.description)
+    .datasource(DATASOURCE)
+    .span(width)
+    .height(8)
+    .calculate(false)
+    .yAxis(new YAxisConfigBuilder().unit(p.unit))
+    .color(new HeatmapColorOptionsBuilder().mode(HeatmapColorMode.Scheme).scheme("Oranges").scale(HeatmapColorScale.Exponential).exponent(0.5).steps(64));
+  p.queries.forEach((q, i) => panel.withTarget(new DataqueryBuilder().expr(q.expr).legendFormat(q.legend).refId(refId(i)).format(PromQueryFormat.Heatmap).range()));
+  return panel;
+}
+
+function buildPanel(p: PanelSpec, id: number, width: number): TimeseriesBuilder | HeatmapBuilder {
+  if (p.kind === "heatmap") return buildHeatmap(p, id, width);
   const panel = new TimeseriesBuilder()
     .id(id)
     .title(p.title)
     .description(p.description)
     .datasource(DATASOURCE)
     .unit(p.unit)
-    .span(p.queries.length > 2 ? 12 : 8)
+    .span(width)
     .height(8)
     .lineWidth(1)
     .fillOpacity(10)
@@ -89,7 +110,9 @@ export function buildDashboard(spec: DashboardSpec, stack: string): unknown {
   let id = 1;
   for (const row of spec.rows) {
     builder.withRow(new RowBuilder(row.title).id(id++));
-    for (const p of row.panels) builder.withPanel(buildPanel(p, id++));
+    // One width per row: the builder wraps only once a line is full, so mixed widths would overflow the grid.
+    const width = row.panels.some(wide) ? 12 : 8;
+    for (const p of row.panels) builder.withPanel(buildPanel(p, id++, width));
   }
   return builder.build();
 }

@@ -18,12 +18,14 @@ export interface DashboardQuery {
   readonly panel: string;
   readonly refId: string;
   readonly expr: string;
+  /** The panel's kind: a heatmap's queries are bucket counts, not a quantile. */
+  readonly kind: "timeseries" | "heatmap";
 }
 
 /** Every PromQL expression of every panel (Grafana variables such as `$service` unexpanded). */
 export function dashboardQueries(): DashboardQuery[] {
   return dashboardSpecs().flatMap((d) =>
-    d.rows.flatMap((row) => row.panels.flatMap((p) => p.queries.map((q, i) => ({ dashboard: d.name, panel: p.title, refId: refId(i), expr: q.expr })))),
+    d.rows.flatMap((row) => row.panels.flatMap((p) => p.queries.map((q, i) => ({ dashboard: d.name, panel: p.title, refId: refId(i), expr: q.expr, kind: p.kind ?? "timeseries" })))),
   );
 }
 

@@ -11,6 +11,12 @@ export interface PanelQuery {
 
 /** A panel as data; the same list builds the dashboard JSON and `dashboardQueries()`. */
 export interface PanelSpec {
+  /**
+   * `heatmap`: its queries are histogram buckets (`sum by (le) (increase(<histogram>_bucket[...]))`,
+   * Prometheus' heatmap format), drawn as a heatmap of the bucket counts over time.
+   * @default "timeseries"
+   */
+  readonly kind?: "timeseries" | "heatmap";
   readonly title: string;
   readonly description: string;
   /** Grafana unit id (`percentunit`, `s`, `reqps`, `watt`, `celsius`, `mbytes` = MiB, ...). */

@@ -6,7 +6,7 @@ import { GrafanaAccess } from "../platform";
 import { PORTS, TAGS } from "../contract";
 import { Artifact } from "../render/artifact";
 import { QwenServingError } from "../problems";
-import { alertingParameterName, awsMonitoringInput, grafanaPasswordParameterName, monitoringPolicyDocument, ubuntuAmiParameter } from "../render/aws/monitoring-input";
+import { alertingEgressPorts, alertingParameterName, awsMonitoringInput, grafanaPasswordParameterName, monitoringPolicyDocument, ubuntuAmiParameter } from "../render/aws/monitoring-input";
 import { monitoringNodeArtifacts, renderMonitoringNode } from "../render/aws/monitoring-node";
 import { DeploymentPlan } from "../sglang/planner";
 import { awsNames } from "./naming";
@@ -116,6 +116,13 @@ export class MonitoringNode extends pulumi.ComponentResource {
       alerting.receivers.flatMap((r) => (r.type === "sns" && r.topicArn === undefined ? [[r.name, new aws.sns.Topic(`${name}-alerts-${r.name}`, { name: awsNames(plan.stack, plan.project).alertTopic(r.name), tags: tags(`alerts-${r.name}`) }, child).arn]] : [])),
     ) as Record<string, pulumi.Output<string>>;
     const topicArns = pulumi.output(topics);
+    // The security group lets the instance out on 80/443 only: an SMTP server or a webhook on another port needs its own rule.
+    for (const port of alertingEgressPorts(args.monitoring))
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-mon-out-${port}-alerting`,
+        { securityGroupId: args.securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `Alertmanager receivers on ${port}`, tags: tags(`mon-out-${port}-alerting`) },
+        child,
+      );
     const allTopics = topicArns.apply((created) => [...alerting.receivers.flatMap((r) => (r.type === "sns" && r.topicArn ? [r.topicArn] : [])), ...Object.values(created)]);
 
     const names = awsNames(plan.stack, plan.project);

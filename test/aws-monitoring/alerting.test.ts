@@ -24,6 +24,7 @@ beforeAll(async () => {
       { name: "team", type: "sns", topicArn: EXISTING },
       { name: "oncall", type: "sns" },
       { name: "deadman", type: "webhook", url: "https://hc-ping.com/00000000" },
+      { name: "mail", type: "email", to: ["ml@example.com"], from: "am@example.com", smarthost: "smtp.example.com:587" },
     ],
     defaultReceiver: "oncall",
     criticalReceiver: "pager",
@@ -68,6 +69,11 @@ describe("Alertmanager on the aws monitoring instance", () => {
     expect(userData).not.toContain("[secret]");
     expect(userData).not.toContain("pd-routing-key");
     expect(userData).toContain("routing_key_file: /run/secrets/alertmanager/pager");
+  });
+
+  it("the security group lets Alertmanager out to the SMTP port (80/443 are open already)", () => {
+    const rules = recorded.filter((r) => r.type === "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule" && r.parent === MON);
+    expect(rules.map((r) => [r.name, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4])).toEqual([[`${MON}-mon-out-587-alerting`, 587, 587, "0.0.0.0/0"]]);
   });
 
   it("the unit: loopback only, no gossip, the secrets fetched before each start and mounted read-only", () => {

@@ -7,7 +7,7 @@ import { formatProblem } from "../../components/problems";
 import { alertingFromConfig, alertmanagerArgs, alertmanagerConfigDocument, renderAlertmanagerConfig } from "../../components/render/monitoring";
 import { EVERY_RECEIVER, SECRET_DIR, everyReceiverInput } from "./receivers";
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
 
 describe("alertmanager.yml", () => {
   const doc = () => parse(renderAlertmanagerConfig(everyReceiverInput())) as Doc;

@@ -7,7 +7,7 @@ import { CRITICAL_XIDS, DEFAULT_ALERTS, MonitoringInput, TESTED_ALERTS, alertNam
 import { awsInput, dockerInput, kubernetesInput } from "./helpers";
 import { ROUTER_SAMPLES } from "./router-metrics";
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
 const RUNBOOKS = join(__dirname, "..", "..", "docs", "runbooks");
 
 const rules = (input: MonitoringInput = dockerInput()) => (parse(renderAlertRules(input)) as Doc).groups.flatMap((g: Doc) => g.rules) as Doc[];

@@ -83,6 +83,22 @@ export function awsMonitoringInput(plan: DeploymentPlan, monitoring: MonitoringC
 }
 
 /**
+ * Ports Alertmanager must reach on the internet besides 80/443 (the security group's egress): an
+ * email receiver's SMTP port, a webhook URL's explicit port.
+ */
+export function alertingEgressPorts(monitoring: MonitoringConfig): number[] {
+  const ports = monitoring.alerting.receivers.flatMap((r) => {
+    if (r.type === "email") return [Number(r.smarthost.split(":").pop())];
+    if (r.type === "webhook") {
+      const u = new URL(r.url);
+      return [u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80];
+    }
+    return [];
+  });
+  return [...new Set(ports)].filter((p) => p !== 80 && p !== 443).sort((a, b) => a - b);
+}
+
+/**
  * The monitoring instance's IAM policy: Session Manager (for SSM port forwarding, without
  * AmazonSSMManagedInstanceCore, whose `ssm:GetParameter` on `*` would let this instance read every
  * API key), EC2 discovery in the stack's region, and the one Grafana password parameter. Nothing

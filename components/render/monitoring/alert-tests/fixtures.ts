@@ -94,7 +94,7 @@ export function sglangReplica(r: ResolvedMonitoring, service: number, replica: n
 
 /** Tokenizer-side series (histograms, counters) carry model_name only. */
 export function tokenizerReplica(r: ResolvedMonitoring, service: number, replica: number): Labels {
-  const { engine_type: _unused, ...rest } = sglangReplica(r, service, replica); // eslint-disable-line @typescript-eslint/no-unused-vars
+  const { engine_type: _unused, ...rest } = sglangReplica(r, service, replica);
   return rest;
 }
 

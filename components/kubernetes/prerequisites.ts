@@ -92,6 +92,12 @@ export function clusterPrerequisites(objects: readonly AppliedObject[]): Prerequ
   const monitors = of(objects, "ServiceMonitor");
   if (monitors.length && !of(objects, "Release").length)
     out.push({ id: "prometheus-operator", what: "the Prometheus Operator's CRDs and an operator whose selectors match the monitors' labels (monitoring.install is false)", check: "kubectl get crd servicemonitors.monitoring.coreos.com prometheusrules.monitoring.coreos.com && kubectl get prometheus -A" });
+  if (monitors.length && !of(objects, "Release").length)
+    out.push({
+      id: "alertmanager",
+      what: "an Alertmanager the cluster's Prometheus sends to, routing these alerts to people: the stack does not configure it (monitoring.install is false); monitoring/alertmanager/alertmanager.yml has the receivers and routes of monitoring.alerting to merge into its config",
+      check: "kubectl get alertmanager -A && kubectl get prometheus -A -o jsonpath='{.items[*].spec.alerting}'",
+    });
   for (const m of monitors.filter((x) => x.metadata.name === "dcgm-exporter")) {
     const [dcgmNs] = m.spec.namespaceSelector.matchNames;
     out.push({ id: "dcgm-exporter", what: `the NVIDIA GPU operator's dcgm-exporter Service in ${dcgmNs} labelled ${selectorArg(m.spec.selector.matchLabels)}, for the GPU dashboard and alerts`, check: `kubectl -n ${dcgmNs} get svc -l '${selectorArg(m.spec.selector.matchLabels)}'` });

@@ -4,7 +4,8 @@ import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { StackConfigSchema } from "../../components/config/schema";
 import { ALERTING_SECRET } from "../../components/kubernetes/alerting-manifests";
-import { kubernetesArtifacts } from "../../components/kubernetes/artifacts";
+import { appliedObjects, kubernetesArtifacts } from "../../components/kubernetes/artifacts";
+import { clusterPrerequisites } from "../../components/kubernetes/prerequisites";
 import { SECRET_PLACEHOLDER, renderServingManifests } from "../../components/kubernetes/manifests";
 import { renderMonitoringManifests } from "../../components/kubernetes/monitoring-manifests";
 import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
@@ -59,5 +60,14 @@ describe("Alertmanager on kubernetes", () => {
     const plain = renderMonitoringManifests(plan, config, settings);
     expect(plain.install!.alertingSecret).toBeUndefined();
     expect((plain.install!.release.values.alertmanager as { alertmanagerSpec: Record<string, unknown> }).alertmanagerSpec.secrets).toBeUndefined();
+  });
+
+  test("with monitoring.install false the cluster's own Alertmanager is a prerequisite, naming the rendered file to merge", () => {
+    const own = StackConfigSchema.parse({ ...input, kubernetes: { ...input.kubernetes, monitoring: { ...(input.kubernetes?.monitoring ?? {}), install: false } }, monitoring: config.monitoring });
+    const s = resolveKubernetesSettings(own);
+    const objects = appliedObjects(renderServingManifests({ plan, config: own, settings: s, tokens: [] }), renderMonitoringManifests(plan, own, s));
+    const am = clusterPrerequisites(objects).find((p) => p.id === "alertmanager");
+    expect(am?.what).toContain("monitoring/alertmanager/alertmanager.yml");
+    expect(clusterPrerequisites(appliedObjects(renderServingManifests({ plan, config, settings, tokens: [] }), monitoring)).map((p) => p.id)).not.toContain("alertmanager");
   });
 });

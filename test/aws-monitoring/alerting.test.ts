@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { PORTS } from "../../components/contract";
 import { Artifact } from "../../components/render/artifact";
 import { ALERTMANAGER_CONFIG_PATH, PROMETHEUS_CONFIG_PATH } from "../../components/render/monitoring";
-import { RecordedResource, isSecretValue } from "../../infra/mocks";
+import { RecordedResource, isSecretValue, redactSecrets } from "../../infra/mocks";
 import { readStackFile } from "../../infra/stack-file";
 import { DIR, runStack } from "../aws/stack-graph";
 
@@ -48,6 +48,13 @@ describe("Alertmanager on the aws monitoring instance", () => {
     const param = one("aws:ssm/parameter:Parameter", `${MON}-alerting-pager`);
     expect([param.inputs.name, param.inputs.type, isSecretValue(param.inputs.value)]).toEqual(["/qwen-serving/prod/alerting/pager", "SecureString", true]);
     expect(recorded.filter((r) => r.type === "aws:sns/topic:Topic" && r.parent === MON).map((r) => r.name)).toEqual([`${MON}-alerts-oncall`]);
+  });
+
+  it("the secret's value reaches only that parameter, secret-wrapped: no other input and no artifact holds it", () => {
+    const param = one("aws:ssm/parameter:Parameter", `${MON}-alerting-pager`);
+    expect(JSON.stringify(param.inputs.value)).toContain("pd-routing-key");
+    expect(JSON.stringify(recorded.map((r) => redactSecrets(r.inputs)))).not.toContain("pd-routing-key");
+    expect(artifacts.filter((a) => a.content.includes("pd-routing-key")).map((a) => a.path)).toEqual([]);
   });
 
   it("the role reads that parameter and publishes to those two topics, nothing more", () => {

@@ -21,6 +21,8 @@ MIRROR="${BOOT_IMAGE_MIRROR:-http://deb.debian.org/debian}"
 PACKAGES=(
   linux-image-amd64 initramfs-tools systemd-sysv udev dbus cloud-init python3 curl ca-certificates
   xfsprogs nvme-cli iproute2 util-linux procps kmod e2fsprogs locales
+  # The front proxy container runs the real nginx (Debian's 1.22.1, as the proxy was proven with).
+  nginx-light libnginx-mod-http-js
 )
 
 log() { printf 'build-image: %s\n' "$*" >&2; }

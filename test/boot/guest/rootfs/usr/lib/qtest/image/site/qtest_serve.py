@@ -16,10 +16,11 @@ def host_port(port):
     if os.environ.get("QTEST_HOST_NETWORK") == "1":
         return "0.0.0.0", port
     for spec in filter(None, os.environ.get("QTEST_PORT_MAP", "").split(",")):
+        # [ip:]host:container[/proto]
         parts = spec.split(":")
         host, container = int(parts[-2]), int(parts[-1].split("/")[0])
         if container == port:
-            return "0.0.0.0", host
+            return (parts[0] if len(parts) == 3 else "0.0.0.0"), host
     return "127.254.0.1", port
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the router the serving tests run (test/serving/) into .tools/router, a venv of the
+# Installs the router the serving tests run (test/render/proxy/) into .tools/router, a venv of the
 # system python3, from PyPI with every wheel's sha256 checked (components/sglang/router-requirements.txt).
 # Idempotent: an existing venv whose installed versions match the pins is kept.
 set -euo pipefail

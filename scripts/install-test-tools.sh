@@ -7,12 +7,12 @@
 set -euo pipefail
 
 packages=(shellcheck cloud-init prometheus systemd curl python3 util-linux qemu-system-x86 qemu-utils mmdebstrap cloud-image-utils e2fsprogs python3-pyflakes)
-# nginx and its njs module: the front proxy (test/serving/); python3-venv: the pinned router's venv;
+# nginx and its njs module: the front proxy (test/render/proxy/); python3-venv: the pinned router's venv;
 # iproute2 (ip) and util-linux (unshare, nsenter): the AWS node's proxy runs in its own network namespace.
 packages+=(nginx-light libnginx-mod-http-js python3-venv iproute2)
 # openssh-client: ssh -G judges the docker hosts' connection-sharing options (test/docker/).
 packages+=(openssh-client)
-# prometheus-alertmanager: amtool check-config and a real Alertmanager (test/monitoring/).
+# prometheus-alertmanager: amtool check-config and a real Alertmanager (test/render/monitoring/).
 packages+=(prometheus-alertmanager)
 missing=()
 for tool in shellcheck cloud-init promtool prometheus systemd-analyze curl python3 flock qemu-system-x86_64 qemu-img mmdebstrap cloud-localds mkfs.ext4 pyflakes3; do

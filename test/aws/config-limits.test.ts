@@ -6,7 +6,7 @@ import { StackConfigSchema } from "../../components/config/schema";
 import { formatProblem } from "../../components/problems";
 import { preflight } from "../../components/qwen-serving";
 import { planDeployment } from "../../components/sglang/planner";
-import { prodConfig } from "../aws-frontdoor/fixtures";
+import { prodConfig } from "./front-door/fixtures";
 
 const withCache = (cache: Record<string, number>) => StackConfigSchema.parse({ ...prodConfig(), cache });
 /** Prod's shape with one Qwen3-8B (15 GiB), which a 51 GiB cache holds (the planner refuses prod's 123 GiB of models in it). */

@@ -4,7 +4,7 @@ import { awsExposureProblems, certificateRegionProblems } from "../../components
 import { StackConfigInput, StackConfigSchema } from "../../components/config/schema";
 import { formatProblem } from "../../components/problems";
 import { preflight } from "../../components/qwen-serving";
-import { prodConfig } from "../aws-frontdoor/fixtures";
+import { prodConfig } from "./front-door/fixtures";
 import { stackInput } from "../support/stacks";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012";

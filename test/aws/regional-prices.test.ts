@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { INSTANCE_TYPES } from "../../components/catalog/instances";
 import { REGIONAL_GPU_PRICES } from "../../components/catalog/gpu-prices";
 import { main as planMain } from "../../infra/plan";
-import { PlanJson } from "../foundation/cli-contract";
+import { PlanJson } from "../infra/cli-contract";
 import { callCli } from "../support/cli";
 
 type Plan = ReturnType<typeof PlanJson.parse>;

@@ -9,7 +9,7 @@ import { PORTS } from "../../components/contract";
 import { renderServingManifests } from "../../components/kubernetes/manifests";
 import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
 import { planDeployment } from "../../components/sglang/planner";
-import { ECHO_WORKER, ENDPOINTS, NetNamespace, Sandbox, received, requireNginx } from "../serving/harness";
+import { ECHO_WORKER, ENDPOINTS, NetNamespace, Sandbox, received, requireNginx } from "../render/proxy/harness";
 import { routedConfig } from "./helpers";
 
 const config = routedConfig();

@@ -7,7 +7,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { exampleScript } from "../../components/render/examples";
-import { plan, prodConfig } from "../aws-frontdoor/fixtures";
+import { plan, prodConfig } from "../aws/front-door/fixtures";
 import { requireTool, run } from "../support/tools";
 
 const [qwen3, vl] = plan(prodConfig()).services;

@@ -63,14 +63,22 @@ export function preflight(args: QwenServingArgs): Preflight {
   };
   let planProblems: readonly Problem[] = [];
   const plan = guarded<DeploymentPlan | undefined>(
-    () => planDeployment(args.stack ?? pulumi.getStack(), args.config, { ...args.planOptions, project: args.project ?? args.planOptions?.project ?? (pulumi.getProject() || PROJECT), region: args.region ?? args.planOptions?.region ?? providerRegion() }),
+    () =>
+      planDeployment(args.stack ?? pulumi.getStack(), args.config, {
+        ...args.planOptions,
+        project: args.project ?? args.planOptions?.project ?? (pulumi.getProject() || PROJECT),
+        region: args.region ?? args.planOptions?.region ?? providerRegion(),
+      }),
     (e) => ((planProblems = e.problems), undefined),
   );
   const secrets = secretsPresent(args.secrets ?? {});
   // Alerts must reach someone (a prod stack), with each receiver's secret: known once the plan names the environment.
   const monitoring = args.config.monitoring;
   if (plan && monitoring.enabled) planProblems = [...planProblems, ...alertingDeliveryProblems(monitoring.alerting, plan.environment, secrets.alertingSecrets ?? [])];
-  const platform = guarded(() => platformEntry(args.config.platform).adapter.validate({ plan, config: args.config, secrets }), (e) => e.problems);
+  const platform = guarded(
+    () => platformEntry(args.config.platform).adapter.validate({ plan, config: args.config, secrets }),
+    (e) => e.problems,
+  );
   // The same rule broken twice (e.g. a missing password seen by two checks) is reported once.
   const problems = [...new Map([...config, ...planProblems, ...platform].map((p) => [formatProblem(p), p])).values()];
   const stage: Stage | undefined = config.length ? "config" : planProblems.length ? "plan" : platform.length ? "platform" : undefined;

@@ -20,7 +20,14 @@ export function awsInstancesReport(plan: DeploymentPlan, resources: readonly Rec
       : node
         ? "create first: the old instance serves until the new one exists"
         : "create first (the TSDB volume moves over)";
-    return [node ?? r.name.replace(/-instance$/, ""), String(r.inputs.instanceType), String(r.inputs.availabilityZone ?? "its subnet's"), String(r.inputs.ami), keepsAmi ? "kept" : "replaces it", replace];
+    return [
+      node ?? r.name.replace(/-instance$/, ""),
+      String(r.inputs.instanceType),
+      String(r.inputs.availabilityZone ?? "its subnet's"),
+      String(r.inputs.ami),
+      keepsAmi ? "kept" : "replaces it",
+      replace,
+    ];
   });
   const widths = ["node", "type", "zone", "ami", "newer image", "on replacement"].map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join("  ")}`.trimEnd();

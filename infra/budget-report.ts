@@ -5,7 +5,10 @@ const usd = (n: number | null, digits = 2) => (n === null ? "unknown" : `$${n.to
 /** The budget as a person reads it: one line per item, per hour and per month, then the total and what it leaves out. */
 export function budgetTable(b: Budget): string {
   const rows = b.lines.map((l) => [l.item, usd(l.usdPerHour, 4), usd(l.usdPerMonth), l.source]);
-  const total = b.totalUsdPerHour === null ? [`total (${b.unknown.length} unknown; known part)`, usd(b.knownUsdPerHour, 4), usd(Math.round(b.knownUsdPerHour * b.hoursPerMonth * 100) / 100), ""] : ["total", usd(b.totalUsdPerHour, 4), usd(b.totalUsdPerMonth), ""];
+  const total =
+    b.totalUsdPerHour === null
+      ? [`total (${b.unknown.length} unknown; known part)`, usd(b.knownUsdPerHour, 4), usd(Math.round(b.knownUsdPerHour * b.hoursPerMonth * 100) / 100), ""]
+      : ["total", usd(b.totalUsdPerHour, 4), usd(b.totalUsdPerMonth), ""];
   const header = ["item", "$/hour", `$/month (${b.hoursPerMonth} h)`, "price source"];
   const all = [header, ...rows, total];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));

@@ -80,7 +80,8 @@ export function planBudget(plan: DeploymentPlan, resources: readonly PricedResou
   const aws = traitsOf(plan.platform).instanceTypes;
   const prices = aws && region ? AWS_PRICES[region] : undefined;
   const lines: BudgetLine[] = [];
-  const add = (item: string, usdPerHour: number | null, source: string) => lines.push({ item, usdPerHour: usdPerHour === null ? null : r4(usdPerHour), usdPerMonth: usdPerHour === null ? null : Math.round(usdPerHour * HOURS_PER_MONTH * 100) / 100, source });
+  const add = (item: string, usdPerHour: number | null, source: string) =>
+    lines.push({ item, usdPerHour: usdPerHour === null ? null : r4(usdPerHour), usdPerMonth: usdPerHour === null ? null : Math.round(usdPerHour * HOURS_PER_MONTH * 100) / 100, source });
 
   const nodes = plan.nodes.map((n): NodeBudget => {
     const used = plan.services.flatMap((s) => s.placement.filter((p) => p.node === n.name).flatMap((p) => p.gpus)).length;
@@ -88,9 +89,21 @@ export function planBudget(plan: DeploymentPlan, resources: readonly PricedResou
     const elsewhere = aws && n.priceRegion !== undefined && n.priceRegion !== region;
     const price = n.hourlyUsd === undefined || elsewhere ? null : n.hourlyUsd;
     const what = `${n.instanceType ?? (aws ? "instance" : "machine")}, ${n.gpuCount} x ${n.gpu.id}: ${used} used, ${n.gpuCount - used} idle`;
-    const source = elsewhere ? `the plan's price is ${n.priceRegion}'s, the stack is in ${region ?? "(no aws:region)"}` : (n.priceSource ?? "no price known: set gpuHourlyUsd (or hourlyUsd on a docker host)");
+    const source = elsewhere
+      ? `the plan's price is ${n.priceRegion}'s, the stack is in ${region ?? "(no aws:region)"}`
+      : (n.priceSource ?? "no price known: set gpuHourlyUsd (or hourlyUsd on a docker host)");
     add(`node ${n.name} (${what})`, price, source);
-    return { node: n.name, instanceType: n.instanceType ?? null, gpu: n.gpu.id, gpus: n.gpuCount, gpusUsed: used, gpusIdle: n.gpuCount - used, usdPerHour: price, priceSource: source, priceRegion: price === null ? null : (n.priceRegion ?? null) };
+    return {
+      node: n.name,
+      instanceType: n.instanceType ?? null,
+      gpu: n.gpu.id,
+      gpus: n.gpuCount,
+      gpusUsed: used,
+      gpusIdle: n.gpuCount - used,
+      usdPerHour: price,
+      priceSource: source,
+      priceRegion: price === null ? null : (n.priceRegion ?? null),
+    };
   });
 
   if (aws) {
@@ -101,17 +114,45 @@ export function planBudget(plan: DeploymentPlan, resources: readonly PricedResou
       if (r.type === "aws:ec2/instance:Instance") {
         const tags = (i.tags ?? {}) as Record<string, unknown>;
         const type = String(i.instanceType);
-        if (tags[TAGS.node] === undefined) add(`instance ${r.name} (${type})`, or((p) => p.instances[type] ?? null), prices && prices.instances[type] === undefined ? `${type} is not in this project's price list` : src);
+        if (tags[TAGS.node] === undefined)
+          add(
+            `instance ${r.name} (${type})`,
+            or((p) => p.instances[type] ?? null),
+            prices && prices.instances[type] === undefined ? `${type} is not in this project's price list` : src,
+          );
         const root = (i.rootBlockDevice ?? {}) as Record<string, unknown>;
-        if (root.volumeType === "gp3") add(`gp3 root of ${r.name} (${num(root.volumeSize, 8)} GiB)`, or((p) => gp3Hour(p, num(root.volumeSize, 8), num(root.iops, p.gp3.freeIops), num(root.throughput, p.gp3.freeMibps))), src);
+        if (root.volumeType === "gp3")
+          add(
+            `gp3 root of ${r.name} (${num(root.volumeSize, 8)} GiB)`,
+            or((p) => gp3Hour(p, num(root.volumeSize, 8), num(root.iops, p.gp3.freeIops), num(root.throughput, p.gp3.freeMibps))),
+            src,
+          );
       } else if (r.type === "aws:ebs/volume:Volume" && (i.type ?? "gp3") === "gp3") {
         const size = num(i.size, 0);
-        add(`gp3 ${r.name} (${size} GiB${typeof i.iops === "number" ? `, ${i.iops} IOPS` : ""}${typeof i.throughput === "number" ? `, ${i.throughput} MiB/s` : ""})`, or((p) => gp3Hour(p, size, num(i.iops, p.gp3.freeIops), num(i.throughput, p.gp3.freeMibps))), src);
+        add(
+          `gp3 ${r.name} (${size} GiB${typeof i.iops === "number" ? `, ${i.iops} IOPS` : ""}${typeof i.throughput === "number" ? `, ${i.throughput} MiB/s` : ""})`,
+          or((p) => gp3Hour(p, size, num(i.iops, p.gp3.freeIops), num(i.throughput, p.gp3.freeMibps))),
+          src,
+        );
       } else if (r.type === "aws:lb/loadBalancer:LoadBalancer") {
         const ips = i.internal === true ? 0 : Array.isArray(i.subnets) ? i.subnets.length : 1;
-        add(`load balancer ${r.name}${ips ? ` (+ ${ips} public IPv4, one per AZ at least)` : ""}`, or((p) => p.albHour + ips * p.publicIpv4Hour), src);
-      } else if (r.type === "aws:ec2/natGateway:NatGateway") add(`NAT gateway ${r.name}`, or((p) => p.natGatewayHour), src);
-      else if (r.type === "aws:ec2/eip:Eip") add(`public IPv4 ${r.name}`, or((p) => p.publicIpv4Hour), src);
+        add(
+          `load balancer ${r.name}${ips ? ` (+ ${ips} public IPv4, one per AZ at least)` : ""}`,
+          or((p) => p.albHour + ips * p.publicIpv4Hour),
+          src,
+        );
+      } else if (r.type === "aws:ec2/natGateway:NatGateway")
+        add(
+          `NAT gateway ${r.name}`,
+          or((p) => p.natGatewayHour),
+          src,
+        );
+      else if (r.type === "aws:ec2/eip:Eip")
+        add(
+          `public IPv4 ${r.name}`,
+          or((p) => p.publicIpv4Hour),
+          src,
+        );
     }
   }
 
@@ -129,7 +170,9 @@ export function planBudget(plan: DeploymentPlan, resources: readonly PricedResou
     knownUsdPerHour: r4(known),
     unknown,
     pricesChecked: { gpuInstances: PRICES_CHECKED, aws: aws ? AWS_PRICES_RECORDED : null },
-    sources: aws ? [`GPU instances: components/catalog/instances.ts (us-east-1 on-demand) and components/catalog/gpu-prices.ts (other regions: ${REGIONAL_GPU_PRICE_SOURCE})`, ...AWS_PRICE_SOURCES] : ["hosts[].hourlyUsd / gpuHourlyUsd, nodePools[].gpuHourlyUsd (config)"],
+    sources: aws
+      ? [`GPU instances: components/catalog/instances.ts (us-east-1 on-demand) and components/catalog/gpu-prices.ts (other regions: ${REGIONAL_GPU_PRICE_SOURCE})`, ...AWS_PRICE_SOURCES]
+      : ["hosts[].hourlyUsd / gpuHourlyUsd, nodePools[].gpuHourlyUsd (config)"],
     notIncluded: aws
       ? "usage-based charges: ALB LCUs, NAT gateway data processed, data transfer out, EBS snapshots, SSM and CloudWatch; taxes; Savings Plans or reserved discounts (set gpuHourlyUsd to use your rate)"
       : "anything outside the GPU machines (the cluster or hosts' storage, network and load balancers)",

@@ -23,7 +23,7 @@ export const USAGE = [
   "  --kv-cache-dtype        auto (bf16), fp8_e5m2 or fp8_e4m3",
   "  --avail-before-gib/--avail-after-gib  calibrate with a startup log's 'avail mem' figures",
   "  --multimodal            treat the model as multimodal (SGLang scales mem_fraction_static by 0.9)",
-  "  --json                  print one JSON document (README \"Capacity JSON\", schemaVersion 1)",
+  '  --json                  print one JSON document (README "Capacity JSON", schemaVersion 1)',
   "  --help                  print this help",
   "",
   EXIT_CODES_HELP.replace("or the model does not fit", "or the model does not fit: no KV cache, or a KV pool shorter than the context (the figures are still printed)"),

@@ -100,4 +100,3 @@ export function errorLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return `error: ${message}${err instanceof UsageError ? " (see --help)" : ""}\n`;
 }
-

@@ -12,6 +12,8 @@ const NAMESPACES = [PROJECT, "aws", "docker", "kubernetes", "pulumi"] as const;
 /** The settings each provider's config module declares (its generated config/vars), read from the installed package. */
 function providerKeys(pkg: string): readonly string[] | undefined {
   try {
+    // The module name is computed, so only require() can load it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return Object.keys(require(`${pkg}/config/vars`) as object).filter((k) => k !== "__esModule");
   } catch {
     return undefined;
@@ -59,7 +61,11 @@ export function configWarnings(keys: readonly string[]): string[] {
   }
   for (const [ns, fulls] of badNamespaces) {
     const hint = closest(ns, NAMESPACES);
-    out.push(`namespace '${ns}:' (${fulls.map((f) => `'${f}'`).join(", ")}) is read by nothing here${hint ? ` (did you mean '${hint}:'?)` : ""}; this program reads ${NAMESPACES.filter((n) => n !== "pulumi").map((n) => `'${n}:'`).join(", ")}`);
+    out.push(
+      `namespace '${ns}:' (${fulls.map((f) => `'${f}'`).join(", ")}) is read by nothing here${hint ? ` (did you mean '${hint}:'?)` : ""}; this program reads ${NAMESPACES.filter((n) => n !== "pulumi")
+        .map((n) => `'${n}:'`)
+        .join(", ")}`,
+    );
   }
   return out;
 }

@@ -18,8 +18,7 @@ function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
 /** Turns zod issues into problems: key, value got, and the rule it broke. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown): Problem[] {
   return issues.flatMap((issue): Problem[] => {
-    if (issue.code === "unrecognized_keys")
-      return issue.keys.map((k) => ({ path: keyPath([...issue.path, k]), rule: "unknown key; remove or fix the spelling" }));
+    if (issue.code === "unrecognized_keys") return issue.keys.map((k) => ({ path: keyPath([...issue.path, k]), rule: "unknown key; remove or fix the spelling" }));
     return [{ path: keyPath(issue.path), value: valueAt(raw, issue.path), rule: issue.message }];
   });
 }

@@ -59,6 +59,8 @@ export const MOCK_RESERVATIONS: Readonly<Record<string, { readonly instanceType:
 };
 
 /** EBS volumes the mock account holds (a weight cache retained by a destroyed stack), for the tests. */
-export const MOCK_VOLUMES: Readonly<Record<string, { readonly availabilityZone: string; readonly size: number; readonly type: string; readonly iops: number; readonly throughput: number; readonly encrypted: boolean }>> = {
+export const MOCK_VOLUMES: Readonly<
+  Record<string, { readonly availabilityZone: string; readonly size: number; readonly type: string; readonly iops: number; readonly throughput: number; readonly encrypted: boolean }>
+> = {
   "vol-0feedfacecafe0001": { availabilityZone: "us-east-1e", size: 300, type: "gp3", iops: 6000, throughput: 1000, encrypted: true },
 };

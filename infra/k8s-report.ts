@@ -9,8 +9,6 @@ const RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
  * (what `pulumi up` would apply), each prerequisite with a command that checks it.
  */
 export function kubernetesPrerequisitesReport(_plan: DeploymentPlan, resources: readonly RecordedResource[]): string {
-  const objects = resources
-    .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
-    .map((r) => (r.type === RELEASE_TYPE ? { kind: "Release", spec: r.inputs } : r.inputs) as AppliedObject);
+  const objects = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:")).map((r) => (r.type === RELEASE_TYPE ? { kind: "Release", spec: r.inputs } : r.inputs) as AppliedObject);
   return prerequisitesText(objects);
 }

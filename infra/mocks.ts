@@ -43,7 +43,6 @@ export interface RecordedResource {
  */
 export const MOCK_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
 
-
 /** Results of data-source invokes the program makes, by token. */
 export const INVOKES: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
   "aws:index/getRegion:getRegion": () => ({ name: MOCK_ACCOUNT.region, region: MOCK_ACCOUNT.region, id: MOCK_ACCOUNT.region }),
@@ -52,13 +51,46 @@ export const INVOKES: Record<string, (inputs: Record<string, any>) => Record<str
   // The account's zones (names map to zone ids per account: infra/instance-offerings.ts).
   "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ ...mockZones(MOCK_ACCOUNT.region), id: MOCK_ACCOUNT.region }),
   // Zone ids that sell each requested type, as EC2's DescribeInstanceTypeOfferings answers (sourced data).
-  "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (i) => ({ ...mockOfferings(MOCK_ACCOUNT.region, (i.filters ?? []).flatMap((f: { name: string; values: string[] }) => (f.name === "instance-type" ? f.values : []))), id: MOCK_ACCOUNT.region }),
+  "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (i) => ({
+    ...mockOfferings(
+      MOCK_ACCOUNT.region,
+      (i.filters ?? []).flatMap((f: { name: string; values: string[] }) => (f.name === "instance-type" ? f.values : [])),
+    ),
+    id: MOCK_ACCOUNT.region,
+  }),
   // The provider marks parameter values secret (insecureValue is the clear copy): so do the mocks.
-  "aws:ssm/getParameter:getParameter": (i) => ({ name: i.name, type: "String", value: secretValue("ami-0123456789abcdef0"), insecureValue: "ami-0123456789abcdef0", version: 1, arn: `arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.name}`, id: i.name }),
-  "aws:ec2/getAmi:getAmi": () => ({ id: "ami-0fedcba9876543210", imageId: "ami-0fedcba9876543210", name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20260102", architecture: "x86_64" }),
+  "aws:ssm/getParameter:getParameter": (i) => ({
+    name: i.name,
+    type: "String",
+    value: secretValue("ami-0123456789abcdef0"),
+    insecureValue: "ami-0123456789abcdef0",
+    version: 1,
+    arn: `arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.name}`,
+    id: i.name,
+  }),
+  "aws:ec2/getAmi:getAmi": () => ({
+    id: "ami-0fedcba9876543210",
+    imageId: "ami-0fedcba9876543210",
+    name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20260102",
+    architecture: "x86_64",
+  }),
   // The DLAMI and Canonical public parameter folders each hold one `ami-id` parameter.
-  "aws:ssm/getParametersByPath:getParametersByPath": (i) => ({ path: i.path, names: [`${i.path}/ami-id`], values: secretValue(["ami-0123456789abcdef0"]), types: ["String"], arns: [`arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.path}/ami-id`], withDecryption: true, id: i.path }),
-  "aws:ec2/getSubnet:getSubnet": (i) => ({ id: i.id, availabilityZone: mockZones(MOCK_ACCOUNT.region).names[1], availabilityZoneId: mockZones(MOCK_ACCOUNT.region).zoneIds[1], vpcId: "vpc-0existing0000000", cidrBlock: "10.20.16.0/20" }),
+  "aws:ssm/getParametersByPath:getParametersByPath": (i) => ({
+    path: i.path,
+    names: [`${i.path}/ami-id`],
+    values: secretValue(["ami-0123456789abcdef0"]),
+    types: ["String"],
+    arns: [`arn:aws:ssm:${MOCK_ACCOUNT.region}::parameter${i.path}/ami-id`],
+    withDecryption: true,
+    id: i.path,
+  }),
+  "aws:ec2/getSubnet:getSubnet": (i) => ({
+    id: i.id,
+    availabilityZone: mockZones(MOCK_ACCOUNT.region).names[1],
+    availabilityZoneId: mockZones(MOCK_ACCOUNT.region).zoneIds[1],
+    vpcId: "vpc-0existing0000000",
+    cidrBlock: "10.20.16.0/20",
+  }),
   "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }), id: "policy" }),
 };
 
@@ -75,9 +107,19 @@ export const UNMOCKED_INVOKES: string[] = [];
 
 /** Computed outputs a real provider would return, by resource type. */
 export const COMPUTED: Record<string, (name: string, inputs: Record<string, any>) => Record<string, unknown>> = {
-  "aws:ec2/instance:Instance": (name, i) => ({ privateIp: ip(name), privateDns: `ip-${ip(name).replace(/\./g, "-")}.${MOCK_ACCOUNT.region === "us-east-1" ? "ec2.internal" : `${MOCK_ACCOUNT.region}.compute.internal`}`, availabilityZone: i.availabilityZone ?? `${MOCK_ACCOUNT.region}a`, arn: arn("ec2", `instance/${name}`) }),
+  "aws:ec2/instance:Instance": (name, i) => ({
+    privateIp: ip(name),
+    privateDns: `ip-${ip(name).replace(/\./g, "-")}.${MOCK_ACCOUNT.region === "us-east-1" ? "ec2.internal" : `${MOCK_ACCOUNT.region}.compute.internal`}`,
+    availabilityZone: i.availabilityZone ?? `${MOCK_ACCOUNT.region}a`,
+    arn: arn("ec2", `instance/${name}`),
+  }),
   "aws:ebs/volume:Volume": (name) => ({ arn: arn("ec2", `volume/vol-${hex(name)}`) }),
-  "aws:lb/loadBalancer:LoadBalancer": (name) => ({ dnsName: `${name}-123456.${MOCK_ACCOUNT.region}.elb.amazonaws.com`, arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/abc`), arnSuffix: `app/${name}/abc`, zoneId: "Z35SXDOTRQ7X7K" }),
+  "aws:lb/loadBalancer:LoadBalancer": (name) => ({
+    dnsName: `${name}-123456.${MOCK_ACCOUNT.region}.elb.amazonaws.com`,
+    arn: arn("elasticloadbalancing", `loadbalancer/app/${name}/abc`),
+    arnSuffix: `app/${name}/abc`,
+    zoneId: "Z35SXDOTRQ7X7K",
+  }),
   "aws:lb/targetGroup:TargetGroup": (name) => ({ arn: arn("elasticloadbalancing", `targetgroup/${name}/abc`), arnSuffix: `targetgroup/${name}/abc` }),
   "aws:sns/topic:Topic": (name) => ({ arn: arn("sns", name) }),
   "aws:lb/listener:Listener": (name) => ({ arn: arn("elasticloadbalancing", `listener/app/${name}/abc/${hex(name).slice(0, 16)}`) }),
@@ -86,7 +128,10 @@ export const COMPUTED: Record<string, (name: string, inputs: Record<string, any>
   "aws:iam/role:Role": (name, i) => ({ name: iamName(name, i), arn: `arn:aws:iam::123456789012:role/${iamName(name, i)}` }),
   "aws:iam/instanceProfile:InstanceProfile": (name, i) => ({ name: iamName(name, i), arn: `arn:aws:iam::123456789012:instance-profile/${iamName(name, i)}` }),
   "aws:ec2/subnet:Subnet": (_n, i) => ({ availabilityZone: i.availabilityZone ?? `${MOCK_ACCOUNT.region}a` }),
-  "docker:index/remoteImage:RemoteImage": (name, i) => ({ imageId: `sha256:${hex(name).repeat(4).slice(0, 64)}`, repoDigest: `${String(i.name).replace(/:[^/]*$/, "")}@sha256:${hex(`${name}-digest`).repeat(4).slice(0, 64)}` }),
+  "docker:index/remoteImage:RemoteImage": (name, i) => ({
+    imageId: `sha256:${hex(name).repeat(4).slice(0, 64)}`,
+    repoDigest: `${String(i.name).replace(/:[^/]*$/, "")}@sha256:${hex(`${name}-digest`).repeat(4).slice(0, 64)}`,
+  }),
   // An attached run-once container (the weights download) reports how it exited; 0 is success.
   "docker:index/container:Container": (_n, i) => (i.attach ? { exitCode: 0 } : {}),
 };
@@ -98,7 +143,7 @@ const hex = (s: string) => {
 };
 const ip = (s: string) => {
   const h = parseInt(hex(s).slice(0, 4), 16);
-  return `10.0.${(h >> 8) % 250}.${(h & 0xff) % 250 + 4}`;
+  return `10.0.${(h >> 8) % 250}.${((h & 0xff) % 250) + 4}`;
 };
 // IAM names are auto-generated (`<logical name>-<random suffix>`) when not given.
 const iamName = (name: string, inputs: Record<string, any>): string => inputs.name ?? `${name}-${hex(name).slice(0, 7)}`;
@@ -150,8 +195,7 @@ export function isSecretValue(v: unknown): boolean {
 export function redactSecrets(v: unknown): unknown {
   if (isSecretValue(v)) return "[secret]";
   if (Array.isArray(v)) return v.map(redactSecrets);
-  if (v && typeof v === "object" && !(v instanceof pulumi.asset.Asset) && !(v instanceof pulumi.asset.Archive))
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x)]));
+  if (v && typeof v === "object" && !(v instanceof pulumi.asset.Asset) && !(v instanceof pulumi.asset.Archive)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x)]));
   if (v instanceof pulumi.asset.StringAsset) return "[asset]";
   return v;
 }
@@ -241,5 +285,10 @@ export async function settle(): Promise<void> {
 
 /** Resolves an Output under mocks (never use inside a test without awaiting it). */
 export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise<T>((resolve) => o.apply((v) => { resolve(v); return v; }));
+  return new Promise<T>((resolve) =>
+    o.apply((v) => {
+      resolve(v);
+      return v;
+    }),
+  );
 }

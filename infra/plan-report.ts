@@ -116,7 +116,11 @@ export function resourceTree(resources: readonly RecordedResource[]): string {
 /** A plain-text table: the first `textColumns` columns align left, the (numeric) rest right. */
 function table(header: string[], rows: string[][], textColumns = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i < textColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i < textColumns ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
 }
 
@@ -170,7 +174,9 @@ export function dockerHostsTable(plan: DeploymentPlan, resources: readonly Recor
     const used = plan.services.flatMap((s) => s.placement.filter((p) => p.node === node.name).flatMap((p) => p.gpus)).sort((a, b) => a - b);
     const containers = resources
       .filter((r) => r.type === CONTAINER_TYPE && label(r, DOCKER_LABELS.host) === node.name)
-      .sort((a, b) => ROLE_ORDER.indexOf(String(label(a, DOCKER_LABELS.role))) - ROLE_ORDER.indexOf(String(label(b, DOCKER_LABELS.role))) || String(a.inputs.name).localeCompare(String(b.inputs.name)));
+      .sort(
+        (a, b) => ROLE_ORDER.indexOf(String(label(a, DOCKER_LABELS.role))) - ROLE_ORDER.indexOf(String(label(b, DOCKER_LABELS.role))) || String(a.inputs.name).localeCompare(String(b.inputs.name)),
+      );
     const hostCells = [node.name, `${used.length} of ${node.gpuCount} ${node.gpu.id}${used.length ? ` [${used.join(",")}]` : ""}`];
     if (containers.length === 0) return [[...hostCells, "(none)", "-", "-", "-"]];
     return containers.map((r, i) => {
@@ -199,6 +205,6 @@ export interface PlatformSection {
 /** Extra report sections by platform (a platform without one needs no entry). */
 export const PLATFORM_SECTIONS: Partial<Record<Platform, PlatformSection>> = {
   docker: { title: "docker hosts (containers as registered):", render: dockerHostsTable },
-  kubernetes: { title: "kubernetes cluster prerequisites (what the objects rely on; run each check before `pulumi up`, README \"Kubernetes preflight\"):", render: kubernetesPrerequisitesReport },
+  kubernetes: { title: 'kubernetes cluster prerequisites (what the objects rely on; run each check before `pulumi up`, README "Kubernetes preflight"):', render: kubernetesPrerequisitesReport },
   aws: { title: "aws instances (zone; AMI, mocked offline: `pulumi preview` shows the real id to pin; what a newer image and a replacement do):", render: awsInstancesReport },
 };

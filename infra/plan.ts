@@ -26,7 +26,7 @@ export const USAGE = [
   "",
   "options:",
   "  --stack <name>  the stack to plan (Pulumi.<name>.yaml); default dev",
-  "  --json          print the plan as one JSON document instead (README \"Plan JSON\", schemaVersion 1)",
+  '  --json          print the plan as one JSON document instead (README "Plan JSON", schemaVersion 1)',
   "  --out DIR       write the artifacts to DIR: only an empty folder or one an earlier plan wrote; default out/<stack>",
   "  --help          print this help",
   "",

@@ -34,7 +34,8 @@ function parseYamlFile(file: string): unknown {
   }
 }
 
-const isSecure = (v: unknown): v is { secure: string } => typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { secure?: unknown }).secure === "string";
+const isSecure = (v: unknown): v is { secure: string } =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { secure?: unknown }).secure === "string";
 
 /** Replaces nested `{secure: ...}` values by the placeholder; reports whether any was found. */
 function unwrapSecure(v: unknown): { value: unknown; secret: boolean } {

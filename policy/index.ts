@@ -8,7 +8,8 @@ import { qwenServingPolicies } from "./policies";
 const environment = new pulumi.Config(PROJECT).get("environment");
 
 new PolicyPack("qwen-serving", {
-  description: "qwen-serving's security and reliability rules: IMDSv2, encrypted EBS, no SSH or open ingress, serving ports only from the load balancer and monitoring, protected prod weight caches, no plaintext secrets, pinned images.",
+  description:
+    "qwen-serving's security and reliability rules: IMDSv2, encrypted EBS, no SSH or open ingress, serving ports only from the load balancer and monitoring, protected prod weight caches, no plaintext secrets, pinned images.",
   enforcementLevel: "mandatory",
   policies: qwenServingPolicies({ environment }),
 });

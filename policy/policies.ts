@@ -40,7 +40,10 @@ const imdsV2: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.instance && args.type !== TYPES.launchTemplate) return;
     const tokens = args.props.metadataOptions?.httpTokens;
-    if (tokens !== "required") reportViolation(`metadataOptions.httpTokens is ${JSON.stringify(tokens ?? null)}; set it to "required" so a request forged through a container cannot read the instance role's credentials (IMDSv1).`);
+    if (tokens !== "required")
+      reportViolation(
+        `metadataOptions.httpTokens is ${JSON.stringify(tokens ?? null)}; set it to "required" so a request forged through a container cannot read the instance role's credentials (IMDSv1).`,
+      );
   },
 };
 
@@ -75,11 +78,14 @@ const noSshNoOpenIngress: StackValidationPolicy = {
       if (admitsSsh) reportViolation(`${rule.resource.name} opens ${describePorts(rule)}, which includes SSH (22): reach instances through SSM Session Manager instead.`, rule.resource.urn);
       const open = rule.cidrs.filter((c) => OPEN_CIDRS.includes(c));
       if (!open.length) continue;
-      const publicListener = (rule.group ? loadBalancersOf.get(rule.group) ?? [] : []).some(
+      const publicListener = (rule.group ? (loadBalancersOf.get(rule.group) ?? []) : []).some(
         (lb) => lb.props.internal !== true && rule.protocol === "tcp" && rule.fromPort === rule.toPort && (listenerPorts.get(lb) ?? []).includes(rule.fromPort),
       );
       if (!publicListener)
-        reportViolation(`${rule.resource.name} opens ${describePorts(rule)} to ${open.join(", ")}: the whole internet may reach only a listener port of an internet-facing load balancer.`, rule.resource.urn);
+        reportViolation(
+          `${rule.resource.name} opens ${describePorts(rule)} to ${open.join(", ")}: the whole internet may reach only a listener port of an internet-facing load balancer.`,
+          rule.resource.urn,
+        );
     }
   },
 };
@@ -98,7 +104,10 @@ const servingPortsClosed: StackValidationPolicy = {
       const badPeers = rule.peers.filter((p) => p !== rule.group && !loadBalancersOf.has(p) && !isMonitoringGroup(p)).map((p) => `security group ${p.name}`);
       const bad = [...rule.cidrs, ...rule.otherSources, ...badPeers];
       if (bad.length)
-        reportViolation(`${rule.resource.name} opens ${describePorts(rule)} of ${rule.group.name} to ${bad.join(", ")}: serving ports may be reached only from the load balancer's and the monitoring security groups (referencedSecurityGroupId).`, rule.resource.urn);
+        reportViolation(
+          `${rule.resource.name} opens ${describePorts(rule)} of ${rule.group.name} to ${bad.join(", ")}: serving ports may be reached only from the load balancer's and the monitoring security groups (referencedSecurityGroupId).`,
+          rule.resource.urn,
+        );
     }
   },
 };
@@ -117,8 +126,7 @@ function weightCacheProtected(opts: PolicyOptions): ResourceValidationPolicy {
         reportViolation("this weight cache is not protected: set `protect: true` (and `retainOnDelete: true`) so a removed node or service cannot delete ~60 GB of verified weights per model.");
       if (args.type === TYPES.statefulSet && (p.spec?.volumeClaimTemplates ?? []).length && p.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted !== "Retain")
         reportViolation('spec.persistentVolumeClaimRetentionPolicy.whenDeleted must be "Retain" so deleting the StatefulSet keeps its weight volumes.');
-      if (args.type === TYPES.storageClass && p.reclaimPolicy !== "Retain")
-        reportViolation('reclaimPolicy must be "Retain" so a released weight volume is kept.');
+      if (args.type === TYPES.storageClass && p.reclaimPolicy !== "Retain") reportViolation('reclaimPolicy must be "Retain" so a released weight volume is kept.');
     },
   };
 }
@@ -134,8 +142,7 @@ const noPlaintextSecrets: ResourceValidationPolicy = {
       const text = userDataText(args.type, p);
       if (text !== undefined) report(reportViolation, scanText("userData", text));
     }
-    if (args.type === TYPES.dockerContainer)
-      report(reportViolation, [...scanEnv("envs", p.envs ?? []), ...scanArgv("command", p.command ?? []), ...scanArgv("entrypoint", p.entrypoints ?? [])]);
+    if (args.type === TYPES.dockerContainer) report(reportViolation, [...scanEnv("envs", p.envs ?? []), ...scanArgv("command", p.command ?? []), ...scanArgv("entrypoint", p.entrypoints ?? [])]);
     if (isWorkloadType(args.type))
       for (const c of workloadContainers(args.type, p))
         report(reportViolation, [
@@ -154,7 +161,8 @@ const imagesPinned: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     const p = args.props;
     const check = (where: string, ref: unknown) => {
-      if (typeof ref !== "string" || !isPinnedImage(ref)) reportViolation(`${where} ${JSON.stringify(ref ?? null)} is not pinned: use an explicit version tag (not latest) or @sha256 digest, so every node runs the image that was tested.`);
+      if (typeof ref !== "string" || !isPinnedImage(ref))
+        reportViolation(`${where} ${JSON.stringify(ref ?? null)} is not pinned: use an explicit version tag (not latest) or @sha256 digest, so every node runs the image that was tested.`);
     };
     if (args.type === TYPES.dockerImage) check("name", p.name);
     if (args.type === TYPES.dockerContainer) check("image", p.image);

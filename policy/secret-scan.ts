@@ -75,9 +75,7 @@ export function scanText(where: string, text: string): SecretFinding[] {
     // YAML `name: value` and INI `name = value`, one per line
     [/^[ \t-]*([A-Za-z_][\w.-]*)[ \t]*(?::|=)[ \t]+("[^"\n]*"|'[^'\n]*'|[^\s#]+)[ \t]*$/gm, "key"],
   ];
-  for (const [re, kind] of assignments)
-    for (const m of text.matchAll(re))
-      if (isSecretName(m[1]) && isLiteralValue(m[2])) found.push({ where, what: `${kind} '${m[1]}' with a literal value` });
+  for (const [re, kind] of assignments) for (const m of text.matchAll(re)) if (isSecretName(m[1]) && isLiteralValue(m[2])) found.push({ where, what: `${kind} '${m[1]}' with a literal value` });
   return found;
 }
 

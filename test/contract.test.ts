@@ -130,7 +130,7 @@ describe("the contract has one spelling", () => {
     const clean = [
       'import { PORTS, TAGS } from "./contract";',
       "const tags = { [TAGS.stack]: stack, [`${TAGS.servicePrefix}${name}`]: ports };",
-      "const labels = { \"qwen-serving.io/node-pool\": x, other: \"qwen-serving.hosts\", note: \"/modelscope\" };",
+      'const labels = { "qwen-serving.io/node-pool": x, other: "qwen-serving.hosts", note: "/modelscope" };',
       "const iops = 3000; const heads = 9100 * 0; // port 9100 in a comment is prose",
       'super("qwen-serving:aws:AwsPlatform", name, {}, opts);',
     ].join("\n");

@@ -18,13 +18,29 @@ export function awsProblems({ plan, config, secrets }: PlatformCheckInput): Prob
   const monitoring = config.monitoring.enabled
     ? awsMonitoringProblems(config.services, settings.monitoring, { tls: settings.frontDoor.certificateArn !== undefined, hasGrafanaPassword: secrets.grafanaAdminPassword })
     : [];
-  return [...monitoring, ...(plan ? routingProblems(plan) : []), ...(plan ? loopbackPortProblems(plan).map((p) => ({ ...p, path: keyPath(p.path) })) : []), ...awsLimitProblems(plan, config), ...awsExposureProblems({ plan, config, secrets }), ...reservationConfigProblems(config), ...adoptedVolumeProblems(plan, config), ...requestTimeoutProblems(config)];
+  return [
+    ...monitoring,
+    ...(plan ? routingProblems(plan) : []),
+    ...(plan ? loopbackPortProblems(plan).map((p) => ({ ...p, path: keyPath(p.path) })) : []),
+    ...awsLimitProblems(plan, config),
+    ...awsExposureProblems({ plan, config, secrets }),
+    ...reservationConfigProblems(config),
+    ...adoptedVolumeProblems(plan, config),
+    ...requestTimeoutProblems(config),
+  ];
 }
 
 /** The proxies' read timeout and the routers' request timeout follow the longest allowed generation; 0 s would cut every request. */
 function requestTimeoutProblems(config: PlatformCheckInput["config"]): Problem[] {
   if (maxGenerationSeconds(config) > 0) return [];
-  return [{ path: keyPath(["aws", "frontDoor", "maxGenerationSeconds"]), value: 0, rule: "is also how long the front proxy and the router let a request take", advice: "set proxy.maxGenerationSeconds to the longest generation you allow" }];
+  return [
+    {
+      path: keyPath(["aws", "frontDoor", "maxGenerationSeconds"]),
+      value: 0,
+      rule: "is also how long the front proxy and the router let a request take",
+      advice: "set proxy.maxGenerationSeconds to the longest generation you allow",
+    },
+  ];
 }
 
 /**
@@ -39,10 +55,15 @@ export function awsMonitoringProblems(
   const problems: Problem[] = [];
   if (settings.grafanaAllowedCidrs.length) {
     const clash = services.find((s) => s.port === settings.grafanaPort)?.name ?? (opts.tls && settings.grafanaPort === HTTPS_PORT ? "the HTTPS routing listener" : undefined);
-    if (clash) problems.push({ path: keyPath(["aws", "monitoring", "grafanaPort"]), value: settings.grafanaPort, rule: `is already a load-balancer port (${clash})`, advice: "pick another port for Grafana" });
+    if (clash)
+      problems.push({ path: keyPath(["aws", "monitoring", "grafanaPort"]), value: settings.grafanaPort, rule: `is already a load-balancer port (${clash})`, advice: "pick another port for Grafana" });
   }
   if (!opts.hasGrafanaPassword)
-    problems.push({ path: keyPath("grafanaAdminPassword"), rule: "monitoring is enabled and Grafana must not keep its default admin password", advice: "set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false" });
+    problems.push({
+      path: keyPath("grafanaAdminPassword"),
+      rule: "monitoring is enabled and Grafana must not keep its default admin password",
+      advice: "set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false",
+    });
   return problems;
 }
 

@@ -19,9 +19,18 @@ export function awsExposureProblems({ plan, config, secrets }: PlatformCheckInpu
   const problems: Problem[] = [];
   const https = "set aws.frontDoor.domain and aws.frontDoor.certificateArn (an ACM certificate in the stack's region): every listener then speaks HTTPS";
   if (!tls && secrets.apiKeys.length)
-    problems.push({ path: keyPath(["aws", "frontDoor", "certificateArn"]), rule: `is not set, so the API keys of ${secrets.apiKeys.join(", ")} would cross the network in clear (plain HTTP listeners)`, advice: https });
+    problems.push({
+      path: keyPath(["aws", "frontDoor", "certificateArn"]),
+      rule: `is not set, so the API keys of ${secrets.apiKeys.join(", ")} would cross the network in clear (plain HTTP listeners)`,
+      advice: https,
+    });
   if (!tls && config.monitoring.enabled && settings.monitoring.grafanaAllowedCidrs.length)
-    problems.push({ path: keyPath(["aws", "monitoring", "grafanaAllowedCidrs"]), value: settings.monitoring.grafanaAllowedCidrs, rule: "opens Grafana's listener without a certificate: its login and admin password would cross the network in clear", advice: `${https}, or leave grafanaAllowedCidrs empty and use SSM port forwarding` });
+    problems.push({
+      path: keyPath(["aws", "monitoring", "grafanaAllowedCidrs"]),
+      value: settings.monitoring.grafanaAllowedCidrs,
+      rule: "opens Grafana's listener without a certificate: its login and admin password would cross the network in clear",
+      advice: `${https}, or leave grafanaAllowedCidrs empty and use SSM port forwarding`,
+    });
   if (settings.frontDoor.allowedCidrs.includes(ANYWHERE)) {
     const open = config.services.map((s) => s.name).filter((n) => !secrets.apiKeys.includes(n));
     if (open.length)
@@ -39,5 +48,12 @@ export function awsExposureProblems({ plan, config, secrets }: PlatformCheckInpu
 export function certificateRegionProblems(certificateArn: string, region: string): Problem[] {
   const issued = certificateArn.split(":")[3];
   if (issued === region) return [];
-  return [{ path: keyPath(["aws", "frontDoor", "certificateArn"]), value: certificateArn, rule: `was issued in ${issued}, but the stack's load balancer is in ${region}`, advice: `request or import the certificate in ACM in ${region}` }];
+  return [
+    {
+      path: keyPath(["aws", "frontDoor", "certificateArn"]),
+      value: certificateArn,
+      rule: `was issued in ${issued}, but the stack's load balancer is in ${region}`,
+      advice: `request or import the certificate in ACM in ${region}`,
+    },
+  ];
 }

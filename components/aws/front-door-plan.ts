@@ -138,7 +138,14 @@ export function planFrontDoor(plan: DeploymentPlan, settings: AwsFrontDoorSettin
           paths: paths.map((p) => `${prefix}${p}`),
           rewrite: { regex: `^${prefix}(/.*)$`, replace: "$1" },
         });
-        rules.push({ key: groupKey(`${s.name}-header`, g), listener: "https", service: s.name, priority: headerBase + i * groups + g, header: { name: MODEL_HEADER, value: s.name }, paths: [...paths] });
+        rules.push({
+          key: groupKey(`${s.name}-header`, g),
+          listener: "https",
+          service: s.name,
+          priority: headerBase + i * groups + g,
+          header: { name: MODEL_HEADER, value: s.name },
+          paths: [...paths],
+        });
       });
     });
   }
@@ -155,9 +162,7 @@ export function planFrontDoor(plan: DeploymentPlan, settings: AwsFrontDoorSettin
 /** Body of every listener's default 404: tells a client how to call a model. */
 export function unroutedMessage(plan: DeploymentPlan, listener: ListenerPlan): string {
   const names = plan.services.map((s) => s.name);
-  const how = listener.service
-    ? `this port serves '${listener.service}' on ${PUBLIC_PATHS.join(", ")}`
-    : `call /<service>/v1/... or send '${MODEL_HEADER}: <service>' with /v1/...`;
+  const how = listener.service ? `this port serves '${listener.service}' on ${PUBLIC_PATHS.join(", ")}` : `call /<service>/v1/... or send '${MODEL_HEADER}: <service>' with /v1/...`;
   return JSON.stringify({ error: `not found: ${how}`, services: names });
 }
 
@@ -166,7 +171,5 @@ export function unroutedMessage(plan: DeploymentPlan, listener: ListenerPlan): s
  * path-prefix form on 443 of the domain; without, the service's own port on the load balancer.
  */
 export function endpointUrls(plan: DeploymentPlan, settings: AwsFrontDoorSettings, loadBalancerDns: string): Record<string, string> {
-  return Object.fromEntries(
-    plan.services.map((s) => [s.name, settings.domain ? `https://${settings.domain}${servicePathPrefix(s.name)}` : `http://${loadBalancerDns}:${s.port}`]),
-  );
+  return Object.fromEntries(plan.services.map((s) => [s.name, settings.domain ? `https://${settings.domain}${servicePathPrefix(s.name)}` : `http://${loadBalancerDns}:${s.port}`]));
 }

@@ -11,9 +11,21 @@ import { NodePlan, ServicePlan } from "../sglang/planner";
 
 /** Where each base image is published: an SSM public parameter, and a name filter if that is ever empty. */
 export const AMI_SOURCES = {
-  dlami: { parameterPath: "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest", owner: "amazon", name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) *" },
-  "ubuntu-22.04": { parameterPath: "/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp3", owner: "099720109477", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-jammy-22.04-amd64-server-*" },
-  "ubuntu-24.04": { parameterPath: "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3", owner: "099720109477", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*" },
+  dlami: {
+    parameterPath: "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest",
+    owner: "amazon",
+    name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) *",
+  },
+  "ubuntu-22.04": {
+    parameterPath: "/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp3",
+    owner: "099720109477",
+    name: "ubuntu/images/hvm-ssd-gp3/ubuntu-jammy-22.04-amd64-server-*",
+  },
+  "ubuntu-24.04": {
+    parameterPath: "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3",
+    owner: "099720109477",
+    name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*",
+  },
 } as const;
 
 /** The block device name the cache is attached as; on Nitro it shows up as an NVMe device named by volume id. */
@@ -103,7 +115,20 @@ export class GpuNode extends pulumi.ComponentResource {
     const bootstrap = pulumi
       .all([args.cacheVolumeId, args.region, pulumi.output(args.extraUnits ?? []), pulumi.output(args.extraFiles ?? []), pulumi.output(args.proxy)])
       .apply(([volumeId, region, extraUnits, extraFiles, proxy]) =>
-        renderNodeBootstrap({ node, services: args.services, image: args.image, settings, volumeId, region, project: args.project ?? PROJECT, stack: args.stack, tokenParameters: args.tokenParameters, proxy: proxy as AwsProxySettings, extraUnits: extraUnits as SystemdUnit[], extraFiles: extraFiles as NodeFile[] }),
+        renderNodeBootstrap({
+          node,
+          services: args.services,
+          image: args.image,
+          settings,
+          volumeId,
+          region,
+          project: args.project ?? PROJECT,
+          stack: args.stack,
+          tokenParameters: args.tokenParameters,
+          proxy: proxy as AwsProxySettings,
+          extraUnits: extraUnits as SystemdUnit[],
+          extraFiles: extraFiles as NodeFile[],
+        }),
       );
 
     const here = args.services.filter((s) => s.placement.some((p) => p.node === node.name));
@@ -114,7 +139,15 @@ export class GpuNode extends pulumi.ComponentResource {
       [TAGS.stack]: args.stack,
       // Prometheus finds each replica and router by node name and planned port (worker ports differ per replica).
       [TAGS.node]: node.name,
-      ...Object.fromEntries(here.map((s) => [`${TAGS.servicePrefix}${s.name}`, s.placement.filter((p) => p.node === node.name).map((p) => p.port).join(" ")])),
+      ...Object.fromEntries(
+        here.map((s) => [
+          `${TAGS.servicePrefix}${s.name}`,
+          s.placement
+            .filter((p) => p.node === node.name)
+            .map((p) => p.port)
+            .join(" "),
+        ]),
+      ),
       ...Object.fromEntries(routed.map((s) => [`${TAGS.routerPrefix}${s.name}`, String(s.router!.port)])),
     };
 
@@ -174,7 +207,18 @@ function amiFor(family: AwsNodeSettings["ami"], opts: pulumi.InvokeOptions): pul
     byPath.apply((r) => {
       const i = r.names.indexOf(`${src.parameterPath}/ami-id`);
       if (i >= 0) return pulumi.output(r.values[i]);
-      return aws.ec2.getAmiOutput({ owners: [src.owner], mostRecent: true, filters: [{ name: "name", values: [src.name] }, { name: "architecture", values: ["x86_64"] }, { name: "state", values: ["available"] }] }, opts).imageId;
+      return aws.ec2.getAmiOutput(
+        {
+          owners: [src.owner],
+          mostRecent: true,
+          filters: [
+            { name: "name", values: [src.name] },
+            { name: "architecture", values: ["x86_64"] },
+            { name: "state", values: ["available"] },
+          ],
+        },
+        opts,
+      ).imageId;
     }),
   );
 }

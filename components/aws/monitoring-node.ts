@@ -97,7 +97,13 @@ export class MonitoringNode extends pulumi.ComponentResource {
     const region = aws.getRegionOutput({}, child).region;
     const password = new aws.ssm.Parameter(
       `${name}-grafana-password`,
-      { name: grafanaPasswordParameterName(plan.project, plan.stack), type: "SecureString", value: pulumi.secret(args.grafanaAdminPassword), description: "Grafana admin password (read by the monitoring instance at boot)", tags: tags("grafana-password") },
+      {
+        name: grafanaPasswordParameterName(plan.project, plan.stack),
+        type: "SecureString",
+        value: pulumi.secret(args.grafanaAdminPassword),
+        description: "Grafana admin password (read by the monitoring instance at boot)",
+        tags: tags("grafana-password"),
+      },
       child,
     );
 
@@ -108,25 +114,51 @@ export class MonitoringNode extends pulumi.ComponentResource {
       (n) =>
         new aws.ssm.Parameter(
           `${name}-alerting-${n}`,
-          { name: alertingParameterName(plan.project, plan.stack, n), type: "SecureString", value: pulumi.secret(args.alertingSecrets![n]), description: `Alertmanager receiver ${n}'s secret (read by the monitoring instance at start)`, tags: tags(`alerting-${n}`) },
+          {
+            name: alertingParameterName(plan.project, plan.stack, n),
+            type: "SecureString",
+            value: pulumi.secret(args.alertingSecrets![n]),
+            description: `Alertmanager receiver ${n}'s secret (read by the monitoring instance at start)`,
+            tags: tags(`alerting-${n}`),
+          },
           child,
         ),
     );
     const topics = Object.fromEntries(
-      alerting.receivers.flatMap((r) => (r.type === "sns" && r.topicArn === undefined ? [[r.name, new aws.sns.Topic(`${name}-alerts-${r.name}`, { name: awsNames(plan.stack, plan.project).alertTopic(r.name), tags: tags(`alerts-${r.name}`) }, child).arn]] : [])),
+      alerting.receivers.flatMap((r) =>
+        r.type === "sns" && r.topicArn === undefined
+          ? [[r.name, new aws.sns.Topic(`${name}-alerts-${r.name}`, { name: awsNames(plan.stack, plan.project).alertTopic(r.name), tags: tags(`alerts-${r.name}`) }, child).arn]]
+          : [],
+      ),
     ) as Record<string, pulumi.Output<string>>;
     const topicArns = pulumi.output(topics);
     // The security group lets the instance out on 80/443 only: an SMTP server or a webhook on another port needs its own rule.
     for (const port of alertingEgressPorts(args.monitoring))
       new aws.vpc.SecurityGroupEgressRule(
         `${name}-mon-out-${port}-alerting`,
-        { securityGroupId: args.securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `Alertmanager receivers on ${port}`, tags: tags(`mon-out-${port}-alerting`) },
+        {
+          securityGroupId: args.securityGroupId,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: "0.0.0.0/0",
+          description: `Alertmanager receivers on ${port}`,
+          tags: tags(`mon-out-${port}-alerting`),
+        },
         child,
       );
     const allTopics = topicArns.apply((created) => [...alerting.receivers.flatMap((r) => (r.type === "sns" && r.topicArn ? [r.topicArn] : [])), ...Object.values(created)]);
 
     const names = awsNames(plan.stack, plan.project);
-    const role = new aws.iam.Role(`${name}-role`, { namePrefix: names.rolePrefix("monitoring"), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), tags: tags("role") }, child);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        namePrefix: names.rolePrefix("monitoring"),
+        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        tags: tags("role"),
+      },
+      child,
+    );
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
@@ -197,16 +229,35 @@ export class MonitoringNode extends pulumi.ComponentResource {
       new aws.lb.TargetGroupAttachment(`${name}-grafana`, { targetGroupArn: target.arn, targetId: instance.id, port: PORTS.grafana }, child);
       new aws.lb.Listener(
         `${name}-grafana`,
-        { loadBalancerArn: lb.arn, port: settings.grafanaPort, protocol, ...(tls ? { certificateArn: lb.certificateArn } : {}), defaultActions: [{ type: "forward", targetGroupArn: target.arn }], tags: tags("grafana-listener") },
+        {
+          loadBalancerArn: lb.arn,
+          port: settings.grafanaPort,
+          protocol,
+          ...(tls ? { certificateArn: lb.certificateArn } : {}),
+          defaultActions: [{ type: "forward", targetGroupArn: target.arn }],
+          tags: tags("grafana-listener"),
+        },
         child,
       );
       const port = (p: number) => ({ ipProtocol: "tcp", fromPort: p, toPort: p });
       for (const cidr of cidrs) {
         const key = `lb-in-${settings.grafanaPort}-${cidr.replace(/[./]/g, "-")}`;
-        new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, { securityGroupId: lb.securityGroupId, ...port(settings.grafanaPort), cidrIpv4: cidr, description: `Grafana clients on listener ${settings.grafanaPort}`, tags: tags(key) }, child);
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-${key}`,
+          { securityGroupId: lb.securityGroupId, ...port(settings.grafanaPort), cidrIpv4: cidr, description: `Grafana clients on listener ${settings.grafanaPort}`, tags: tags(key) },
+          child,
+        );
       }
-      new aws.vpc.SecurityGroupEgressRule(`${name}-lb-out-${PORTS.grafana}-mon`, { securityGroupId: lb.securityGroupId, ...port(PORTS.grafana), referencedSecurityGroupId: args.securityGroupId, description: "Grafana to mon", tags: tags(`lb-out-${PORTS.grafana}-mon`) }, child);
-      new aws.vpc.SecurityGroupIngressRule(`${name}-mon-in-${PORTS.grafana}-lb`, { securityGroupId: args.securityGroupId, ...port(PORTS.grafana), referencedSecurityGroupId: lb.securityGroupId, description: "Grafana from lb", tags: tags(`mon-in-${PORTS.grafana}-lb`) }, child);
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-lb-out-${PORTS.grafana}-mon`,
+        { securityGroupId: lb.securityGroupId, ...port(PORTS.grafana), referencedSecurityGroupId: args.securityGroupId, description: "Grafana to mon", tags: tags(`lb-out-${PORTS.grafana}-mon`) },
+        child,
+      );
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-mon-in-${PORTS.grafana}-lb`,
+        { securityGroupId: args.securityGroupId, ...port(PORTS.grafana), referencedSecurityGroupId: lb.securityGroupId, description: "Grafana from lb", tags: tags(`mon-in-${PORTS.grafana}-lb`) },
+        child,
+      );
     }
 
     this.instanceId = instance.id;

@@ -95,8 +95,7 @@ export function securityRules(input: SecurityRuleInput): SecurityRule[] {
     add(from, "egress", port, { group: to }, `${what} to ${SHORT[to]}`);
   };
 
-  for (const port of input.listenerPorts)
-    for (const cidr of input.allowedCidrs) add("loadBalancer", "ingress", port, { cidr }, `clients on listener ${port}`);
+  for (const port of input.listenerPorts) for (const cidr of input.allowedCidrs) add("loadBalancer", "ingress", port, { cidr }, `clients on listener ${port}`);
   for (const port of input.targetPorts) allow("loadBalancer", "node", port, `traffic and /health on ${port}`);
 
   for (const svc of input.plan.services) {
@@ -104,8 +103,7 @@ export function securityRules(input: SecurityRuleInput): SecurityRule[] {
     for (const r of svc.placement) allow("monitoring", "node", r.port, `${svc.name} SGLang /metrics`);
     if (svc.router) {
       allow("monitoring", "node", svc.router.metricsPort, `${svc.name} router metrics`);
-      for (const w of svc.router.workers)
-        if (w.node !== svc.router.node) allow("node", "node", w.port, `${svc.name} router to worker`);
+      for (const w of svc.router.workers) if (w.node !== svc.router.node) allow("node", "node", w.port, `${svc.name} router to worker`);
     }
   }
   allow("monitoring", "node", input.nodeExporterPort, "node_exporter");

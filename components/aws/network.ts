@@ -72,7 +72,12 @@ export class AwsNetwork extends pulumi.ComponentResource {
       // An existing subnet fixes the zone: it must offer every planned type.
       const subnet = aws.ec2.getSubnetOutput({ id: settings.privateSubnetId! }, { parent: this });
       this.privateSubnetCidr = subnet.cidrBlock;
-      const zone = this.checkedZone(args, pulumi.all([subnet.availabilityZone, subnet.availabilityZoneId]).apply(([n, id]) => ({ names: [n], zoneIds: [id] })), subnet.availabilityZoneId, "aws.network.privateSubnetId");
+      const zone = this.checkedZone(
+        args,
+        pulumi.all([subnet.availabilityZone, subnet.availabilityZoneId]).apply(([n, id]) => ({ names: [n], zoneIds: [id] })),
+        subnet.availabilityZoneId,
+        "aws.network.privateSubnetId",
+      );
       this.availabilityZone = zone.name;
       this.availabilityZoneId = zone.id;
     } else {
@@ -85,8 +90,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
       this.availabilityZoneId = created.availabilityZoneId;
     }
 
-    const group = (suffix: string, description: string) =>
-      new aws.ec2.SecurityGroup(`${name}-${suffix}`, { vpcId: this.vpcId, description, tags: tags(suffix) }, { parent: this });
+    const group = (suffix: string, description: string) => new aws.ec2.SecurityGroup(`${name}-${suffix}`, { vpcId: this.vpcId, description, tags: tags(suffix) }, { parent: this });
     const groups: Record<SecurityGroupRole, aws.ec2.SecurityGroup> = {
       loadBalancer: group("lb", "qwen-serving load balancer: clients in, nodes out"),
       node: group("node", "qwen-serving GPU nodes: SGLang and routers from the load balancer, exporters from monitoring"),
@@ -128,7 +132,12 @@ export class AwsNetwork extends pulumi.ComponentResource {
    * The zone of `zones` that offers every planned instance type (components/aws/zones.ts): `requested`
    * if given and good, else the first good one; otherwise the run fails with the problems and advice.
    */
-  private checkedZone(args: AwsNetworkArgs, zones: pulumi.Input<RegionZones>, requested: pulumi.Input<string | undefined>, requestedPath?: string): { name: pulumi.Output<string>; id: pulumi.Output<string> } {
+  private checkedZone(
+    args: AwsNetworkArgs,
+    zones: pulumi.Input<RegionZones>,
+    requested: pulumi.Input<string | undefined>,
+    requestedPath?: string,
+  ): { name: pulumi.Output<string>; id: pulumi.Output<string> } {
     const child = { parent: this };
     const instanceTypes = [...new Set(args.instanceTypes ?? args.plan.nodes.flatMap((n) => (n.instanceType ? [n.instanceType] : [])))];
     const offerings = aws.ec2.getInstanceTypeOfferingsOutput({ locationType: "availability-zone-id", filters: [{ name: "instance-type", values: instanceTypes }] }, child);
@@ -146,7 +155,11 @@ export class AwsNetwork extends pulumi.ComponentResource {
     const layout = subnetLayout(settings.vpcCidr ?? DEFAULT_VPC_CIDR);
     const available = aws.getAvailabilityZonesOutput({ state: "available" }, child);
     const zones = available.names;
-    const chosen = this.checkedZone(args, pulumi.all([available.names, available.zoneIds]).apply(([names, zoneIds]) => ({ names, zoneIds })), settings.availabilityZone);
+    const chosen = this.checkedZone(
+      args,
+      pulumi.all([available.names, available.zoneIds]).apply(([names, zoneIds]) => ({ names, zoneIds })),
+      settings.availabilityZone,
+    );
     const privateAz = chosen.name;
     // The ALB's second AZ: the first available one that is not the private subnet's.
     const otherAz = pulumi.all([zones, privateAz]).apply(([z, az]) => {
@@ -167,13 +180,21 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
     const eip = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, child);
     const nat = new aws.ec2.NatGateway(`${name}-nat`, { allocationId: eip.id, subnetId: publicSubnets[0].id, tags: tags("nat") }, { ...child, dependsOn: [igw] });
-    const privateSubnet = new aws.ec2.Subnet(`${name}-private`, { vpcId: vpc.id, cidrBlock: layout.privateCidr, availabilityZone: privateAz, mapPublicIpOnLaunch: false, tags: tags("private") }, child);
+    const privateSubnet = new aws.ec2.Subnet(
+      `${name}-private`,
+      { vpcId: vpc.id, cidrBlock: layout.privateCidr, availabilityZone: privateAz, mapPublicIpOnLaunch: false, tags: tags("private") },
+      child,
+    );
     const privateRt = new aws.ec2.RouteTable(`${name}-private`, { vpcId: vpc.id, tags: tags("private") }, child);
     new aws.ec2.Route(`${name}-private-default`, { routeTableId: privateRt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, child);
     new aws.ec2.RouteTableAssociation(`${name}-private`, { subnetId: privateSubnet.id, routeTableId: privateRt.id }, child);
 
     const region = aws.getRegionOutput({}, child).region;
-    new aws.ec2.VpcEndpoint(`${name}-s3`, { vpcId: vpc.id, serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`, vpcEndpointType: "Gateway", routeTableIds: [privateRt.id], tags: tags("s3") }, child);
+    new aws.ec2.VpcEndpoint(
+      `${name}-s3`,
+      { vpcId: vpc.id, serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`, vpcEndpointType: "Gateway", routeTableIds: [privateRt.id], tags: tags("s3") },
+      child,
+    );
 
     return {
       vpcId: vpc.id,

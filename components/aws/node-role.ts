@@ -52,7 +52,16 @@ export class NodeRole extends pulumi.ComponentResource {
     const project = args.project ?? PROJECT;
     const names = awsNames(args.stack, project);
 
-    const role = new aws.iam.Role(`${name}-role`, { namePrefix: names.rolePrefix("node"), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }), description: "qwen-serving GPU nodes", tags }, child);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        namePrefix: names.rolePrefix("node"),
+        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        description: "qwen-serving GPU nodes",
+        tags,
+      },
+      child,
+    );
     // No AmazonSSMManagedInstanceCore: it allows ssm:GetParameter* on every parameter of the account.
     // Session Manager needs only SESSION_MANAGER_STATEMENT; the boot reads only its own parameters below.
 
@@ -62,7 +71,17 @@ export class NodeRole extends pulumi.ComponentResource {
     const params = tokens.map((t) => ({
       key: t.key,
       name: tokenParameterName(project, args.stack, t.file),
-      resource: new aws.ssm.Parameter(`${name}-${t.file}`, { name: tokenParameterName(project, args.stack, t.file), type: "SecureString", value: pulumi.secret(t.value), description: `qwen-serving ${args.stack}: weights download token, read by the GPU nodes at boot`, tags }, child),
+      resource: new aws.ssm.Parameter(
+        `${name}-${t.file}`,
+        {
+          name: tokenParameterName(project, args.stack, t.file),
+          type: "SecureString",
+          value: pulumi.secret(t.value),
+          description: `qwen-serving ${args.stack}: weights download token, read by the GPU nodes at boot`,
+          tags,
+        },
+        child,
+      ),
     }));
     this.tokenParameters = Object.fromEntries(params.map((p) => [p.key, p.name]));
 

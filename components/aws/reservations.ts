@@ -21,7 +21,11 @@ export function reservationConfigProblems(config: StackConfig): Problem[] {
   const problems: Problem[] = [];
   const grouped = config.nodePools.findIndex((p) => p.capacityReservation?.resourceGroupArn);
   if (grouped >= 0 && reservedPools(config).length === 0 && !config.aws?.network.availabilityZone && !config.aws?.network.vpcId)
-    problems.push({ path: keyPath(["aws", "network", "availabilityZone"]), rule: `must be set: nodePools[${grouped}] draws on a resource group of capacity reservations, which may span zones`, advice: "set the zone of the group's reservations (a name such as us-east-1a or an id such as use1-az4)" });
+    problems.push({
+      path: keyPath(["aws", "network", "availabilityZone"]),
+      rule: `must be set: nodePools[${grouped}] draws on a resource group of capacity reservations, which may span zones`,
+      advice: "set the zone of the group's reservations (a name such as us-east-1a or an id such as use1-az4)",
+    });
   return problems;
 }
 
@@ -35,11 +39,21 @@ export function reservationZone(config: StackConfig, facts: readonly Reservation
   for (const p of pools) {
     const f = facts.find((x) => x.id === p.id)!;
     if (p.instanceType && f.instanceType !== p.instanceType)
-      problems.push({ path: keyPath(["nodePools", p.index, "capacityReservation", "id"]), value: p.id, rule: `reserves ${f.instanceType}, but pool '${p.pool}' plans ${p.instanceType}`, advice: `set nodePools[${p.index}].instanceType to ${f.instanceType}, or use a reservation for ${p.instanceType}` });
+      problems.push({
+        path: keyPath(["nodePools", p.index, "capacityReservation", "id"]),
+        value: p.id,
+        rule: `reserves ${f.instanceType}, but pool '${p.pool}' plans ${p.instanceType}`,
+        advice: `set nodePools[${p.index}].instanceType to ${f.instanceType}, or use a reservation for ${p.instanceType}`,
+      });
   }
   const zones = [...new Set(facts.map((f) => f.availabilityZone))];
   if (zones.length > 1)
-    problems.push({ path: keyPath("nodePools"), value: facts.map((f) => `${f.id}: ${f.availabilityZone}`), rule: "has capacity reservations in different zones; the GPU nodes, their caches and monitoring share one zone", advice: "use reservations in one zone" });
+    problems.push({
+      path: keyPath("nodePools"),
+      value: facts.map((f) => `${f.id}: ${f.availabilityZone}`),
+      rule: "has capacity reservations in different zones; the GPU nodes, their caches and monitoring share one zone",
+      advice: "use reservations in one zone",
+    });
   return problems.length ? { problems } : { zone: zones[0], problems };
 }
 
@@ -57,5 +71,14 @@ export function adoptedVolumeProblems(plan: { readonly nodes: readonly { readonl
 export function agreedZone(fixes: readonly { readonly zone: string; readonly why: string; readonly path: string }[]): { fix?: (typeof fixes)[number]; problems: Problem[] } {
   const zones = [...new Set(fixes.map((f) => f.zone))];
   if (zones.length <= 1) return { fix: fixes[0], problems: [] };
-  return { problems: [{ path: keyPath(fixes[1].path), rule: `puts the stack in ${fixes[1].zone}, but ${fixes[0].why} is in ${fixes[0].zone}`, advice: "the GPU nodes, their caches and monitoring share one zone: use a reservation and retained volumes of one zone", value: fixes.map((f) => `${f.why}: ${f.zone}`) }] };
+  return {
+    problems: [
+      {
+        path: keyPath(fixes[1].path),
+        rule: `puts the stack in ${fixes[1].zone}, but ${fixes[0].why} is in ${fixes[0].zone}`,
+        advice: "the GPU nodes, their caches and monitoring share one zone: use a reservation and retained volumes of one zone",
+        value: fixes.map((f) => `${f.why}: ${f.zone}`),
+      },
+    ],
+  };
 }

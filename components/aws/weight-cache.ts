@@ -29,11 +29,13 @@ export class WeightCache extends pulumi.ComponentResource {
 
   constructor(name: string, args: WeightCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("qwen-serving:aws:WeightCache", name, {}, opts);
-    const volume = args.existing ?? new aws.ebs.Volume(
-      `${name}-volume`,
-      { availabilityZone: args.availabilityZone, type: "gp3", size: args.sizeGiB, throughput: args.throughputMiBps, iops: args.iops, encrypted: true, tags: { ...args.tags } },
-      { parent: this, protect: args.retain, retainOnDelete: args.retain },
-    );
+    const volume =
+      args.existing ??
+      new aws.ebs.Volume(
+        `${name}-volume`,
+        { availabilityZone: args.availabilityZone, type: "gp3", size: args.sizeGiB, throughput: args.throughputMiBps, iops: args.iops, encrypted: true, tags: { ...args.tags } },
+        { parent: this, protect: args.retain, retainOnDelete: args.retain },
+      );
     this.volumeId = volume.id;
     this.availabilityZone = volume.availabilityZone;
     this.registerOutputs({ volumeId: this.volumeId, availabilityZone: this.availabilityZone });

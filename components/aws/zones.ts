@@ -57,15 +57,43 @@ export function chooseZone(r: ZoneRequest): { zone: ZoneChoice; problems: [] } |
   const offersAll = (z: ZoneChoice) => types.every((t) => offered.get(t)!.has(z.id));
   const show = (z: ZoneChoice) => `${z.name} (${z.id})`;
   const good = zones.filter(offersAll);
-  const perType = types.map((t) => `${t}: ${zones.filter((z) => offered.get(t)!.has(z.id)).map(show).join(", ") || "no zone"}`).join("; ");
+  const perType = types
+    .map(
+      (t) =>
+        `${t}: ${
+          zones
+            .filter((z) => offered.get(t)!.has(z.id))
+            .map(show)
+            .join(", ") || "no zone"
+        }`,
+    )
+    .join("; ");
 
   if (r.required) {
     const fixed = zones.find((z) => z.name === r.required!.zone || z.id === r.required!.zone);
     const asked = r.requested === undefined ? undefined : zones.find((z) => z.name === r.requested || z.id === r.requested);
     if (fixed && asked && asked.id !== fixed.id)
-      return { problems: [{ path: keyPath(r.requestedPath ?? "aws.network.availabilityZone"), value: r.requested, rule: `differs from ${show(fixed)}, the zone of ${r.required.why}`, advice: `leave it unset or set ${fixed.name}` }] };
+      return {
+        problems: [
+          {
+            path: keyPath(r.requestedPath ?? "aws.network.availabilityZone"),
+            value: r.requested,
+            rule: `differs from ${show(fixed)}, the zone of ${r.required.why}`,
+            advice: `leave it unset or set ${fixed.name}`,
+          },
+        ],
+      };
     if (fixed) return chooseZone({ ...r, required: undefined, requested: fixed.name, requestedPath: r.required.path });
-    return { problems: [{ path: keyPath(r.requestedPath ?? r.required.path), value: r.requested, rule: `is not in ${r.required.zone}, the zone of ${r.required.why}`, advice: `use a private subnet in ${r.required.zone}` }] };
+    return {
+      problems: [
+        {
+          path: keyPath(r.requestedPath ?? r.required.path),
+          value: r.requested,
+          rule: `is not in ${r.required.zone}, the zone of ${r.required.why}`,
+          advice: `use a private subnet in ${r.required.zone}`,
+        },
+      ],
+    };
   }
   if (r.requested !== undefined) {
     const path = keyPath(r.requestedPath ?? "aws.network.availabilityZone");
@@ -79,7 +107,9 @@ export function chooseZone(r: ZoneRequest): { zone: ZoneChoice; problems: [] } |
             path,
             value: r.requested,
             rule: `${show(zone)} does not offer ${missing.join(", ")}`,
-            advice: good.length ? `use one of ${good.map(show).join(", ")}, or leave it unset to pick one` : `no zone of ${r.region} offers every planned type (${perType}); pick another region or instance type`,
+            advice: good.length
+              ? `use one of ${good.map(show).join(", ")}, or leave it unset to pick one`
+              : `no zone of ${r.region} offers every planned type (${perType}); pick another region or instance type`,
           },
         ],
       };

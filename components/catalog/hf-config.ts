@@ -35,9 +35,7 @@ export function modelFromHfConfig(id: string, raw: unknown): ModelArch {
 
   const attn = hidden * heads * headDim + 2 * hidden * kvHeads * headDim + heads * headDim * hidden + (qwen2Bias ? heads * headDim + 2 * kvHeads * headDim : 0) + (qwen3Norm ? 2 * headDim : 0);
   const experts = optInt("num_experts");
-  const mlp = experts
-    ? experts * 3 * hidden * int("moe_intermediate_size") + hidden * experts
-    : 3 * hidden * int("intermediate_size");
+  const mlp = experts ? experts * 3 * hidden * int("moe_intermediate_size") + hidden * experts : 3 * hidden * int("intermediate_size");
   const perLayer = attn + mlp + 2 * hidden;
   const textParams = layers * perLayer + vocab * hidden * (tied ? 1 : 2) + hidden;
 

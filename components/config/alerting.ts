@@ -166,10 +166,12 @@ export function alertingDeliveryProblems(a: AlertingConfig, environment: string,
     const has = secretNames.includes(r.name);
     if (need === "required" && !has)
       problems.push({ path: at("receivers", i), value: r.name, rule: `needs ${SECRET_MEANING[r.type]} as a secret`, advice: `pulumi config set --secret --path 'alertingSecrets.${r.name}' ...` });
-    if (need === "none" && has) problems.push({ path: keyPath(["alertingSecrets", r.name]), rule: `receiver '${r.name}' (${r.type}${r.type === "email" ? " without username" : ""}) takes no secret`, advice: "remove it" });
+    if (need === "none" && has)
+      problems.push({ path: keyPath(["alertingSecrets", r.name]), rule: `receiver '${r.name}' (${r.type}${r.type === "email" ? " without username" : ""}) takes no secret`, advice: "remove it" });
   });
   const names = a.receivers.map((r) => r.name);
-  for (const s of secretNames) if (!names.includes(s)) problems.push({ path: keyPath(["alertingSecrets", s]), rule: `no receiver is named '${s}'`, advice: `receivers: ${names.join(", ") || "(none)"}` });
+  for (const s of secretNames)
+    if (!names.includes(s)) problems.push({ path: keyPath(["alertingSecrets", s]), rule: `no receiver is named '${s}'`, advice: `receivers: ${names.join(", ") || "(none)"}` });
   const deliver = a.receivers.filter((r) => r.name !== a.watchdogReceiver);
   if (environment === "prod" && deliver.length === 0)
     problems.push({

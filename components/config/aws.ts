@@ -21,28 +21,44 @@ const cidrV4 = z.string().refine((c) => {
 export const AwsNetworkSettingsSchema = z
   .object({
     /** Existing VPC. @default - a new VPC is created */
-    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "vpcId must look like vpc-0123456789abcdef0").optional(),
+    vpcId: z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, "vpcId must look like vpc-0123456789abcdef0")
+      .optional(),
     /** Existing private subnet for the GPU nodes and monitoring (its AZ pins the weight cache); needs egress to the internet. @default - created */
-    privateSubnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "privateSubnetId must look like subnet-0123456789abcdef0").optional(),
+    privateSubnetId: z
+      .string()
+      .regex(/^subnet-[0-9a-f]{8,17}$/, "privateSubnetId must look like subnet-0123456789abcdef0")
+      .optional(),
     /** Existing public subnets for the load balancer, in at least two AZs. @default - created */
-    publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "each public subnet id must look like subnet-0123456789abcdef0")).min(2, "an ALB needs subnets in at least two AZs").optional(),
+    publicSubnetIds: z
+      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "each public subnet id must look like subnet-0123456789abcdef0"))
+      .min(2, "an ALB needs subnets in at least two AZs")
+      .optional(),
     /** CIDR of a new VPC, /16 to /19 (public subnets get /24../27 of it, the private one /20../23). @default "10.0.0.0/16" */
-    vpcCidr: cidrV4.refine((c) => { const p = Number(c.split("/")[1]); return p >= 16 && p <= 19; }, "vpcCidr must be a /16 to /19").optional(),
+    vpcCidr: cidrV4
+      .refine((c) => {
+        const p = Number(c.split("/")[1]);
+        return p >= 16 && p <= 19;
+      }, "vpcCidr must be a /16 to /19")
+      .optional(),
     /**
      * Zone of a new private subnet, by name (`us-east-1a`, which maps to a different physical zone in
      * every account) or by zone id (`use1-az4`, the same everywhere). It must offer every planned
      * instance type (the plan checks EC2's offerings and says which zones do).
      * @default - the first zone, by name, that offers every planned instance type
      */
-    availabilityZone: z.string().regex(/^([a-z]{2}(-[a-z]+)+-\d[a-z]|[a-z]{2,5}\d-az\d+)$/, "availabilityZone must be a zone name such as us-east-1a or a zone id such as use1-az4").optional(),
+    availabilityZone: z
+      .string()
+      .regex(/^([a-z]{2}(-[a-z]+)+-\d[a-z]|[a-z]{2,5}\d-az\d+)$/, "availabilityZone must be a zone name such as us-east-1a or a zone id such as use1-az4")
+      .optional(),
   })
   .strict()
   .superRefine((n, ctx) => {
     const existing = ["privateSubnetId", "publicSubnetIds"] as const;
     if (n.vpcId) {
       for (const k of existing) if (!n[k]) ctx.addIssue({ code: "custom", path: [k], message: `an existing vpcId needs ${k} too` });
-      for (const k of ["vpcCidr", "availabilityZone"] as const)
-        if (n[k]) ctx.addIssue({ code: "custom", path: [k], message: `${k} only applies to a new VPC; with vpcId the subnets decide it` });
+      for (const k of ["vpcCidr", "availabilityZone"] as const) if (n[k]) ctx.addIssue({ code: "custom", path: [k], message: `${k} only applies to a new VPC; with vpcId the subnets decide it` });
     } else {
       for (const k of existing) if (n[k]) ctx.addIssue({ code: "custom", path: [k], message: `${k} needs vpcId (the VPC it belongs to)` });
     }
@@ -57,11 +73,20 @@ export const AwsFrontDoorSettingsSchema = z
     /** Client CIDRs the load balancer admits (e.g. your office, a VPN; ["0.0.0.0/0"] for the internet). @default [] (nobody) */
     allowedCidrs: z.array(cidrV4).default([]),
     /** Host name clients use; needs certificateArn. Turns on HTTPS on 443 and on the service ports. @default - plain HTTP on the load balancer's DNS name */
-    domain: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "domain must be a lowercase DNS name such as llm.example.com").optional(),
+    domain: z
+      .string()
+      .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "domain must be a lowercase DNS name such as llm.example.com")
+      .optional(),
     /** ACM certificate covering domain, in the stack's region. @default - no HTTPS */
-    certificateArn: z.string().regex(/^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, "certificateArn must be an ACM certificate ARN").optional(),
+    certificateArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, "certificateArn must be an ACM certificate ARN")
+      .optional(),
     /** Route 53 hosted zone to create domain's alias record in. @default - no record (point your DNS at the load balancer yourself) */
-    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, "hostedZoneId must look like Z0123456789ABCDEFGHIJ").optional(),
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,31}$/, "hostedZoneId must look like Z0123456789ABCDEFGHIJ")
+      .optional(),
     /** ALB idle timeout: a request with no bytes in either direction for this long is cut (prefill of a long prompt sends nothing). @default 900 */
     idleTimeoutSeconds: z.number().int().min(1).max(4000).default(900),
     /** Longest generation allowed to finish when a target is drained (deregistration delay; ALB max 3600). @default 900 */
@@ -84,7 +109,10 @@ export const AwsNodeSettingsSchema = z
      */
     ami: z.enum(["dlami", "ubuntu-22.04", "ubuntu-24.04"]).default("dlami"),
     /** Pin an exact AMI id instead of the latest image of `ami` (a new latest image replaces the nodes at the next `pulumi up`). @default - the latest image of `ami` */
-    amiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, "amiId must look like ami-0123456789abcdef0").optional(),
+    amiId: z
+      .string()
+      .regex(/^ami-[0-9a-f]{8,17}$/, "amiId must look like ami-0123456789abcdef0")
+      .optional(),
     /** Encrypted gp3 root volume; holds Docker's images (the SGLang image is ~11 GiB compressed, ~30 GiB unpacked). @default 200 */
     rootVolumeGiB: z.number().int().min(100, "the DLAMI root snapshot plus the SGLang image need at least 100 GiB").max(16384).default(200),
     /** node_exporter on every node. @default IMAGES.nodeExporter */
@@ -115,7 +143,10 @@ export const AwsMonitoringSettingsSchema = z
      * (t3 unlimited) that a burst of dashboard queries would cause on a t3.large.
      * @default "m7i.large"
      */
-    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "instanceType must look like m7i.large").default("m7i.large"),
+    instanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "instanceType must look like m7i.large")
+      .default("m7i.large"),
     /** Encrypted gp3 volume holding the Prometheus TSDB and Grafana's database; retention by size is capped at 85% of it. @default 100 */
     tsdbVolumeGiB: z.number().int().min(20, "the TSDB volume needs at least 20 GiB").max(16384).default(100),
     /** Client CIDRs admitted to Grafana's listener on the load balancer. @default [] (no listener: SSM port forwarding only) */
@@ -129,7 +160,10 @@ export const AwsMonitoringSettingsSchema = z
     /** Pinned Alertmanager image. @default IMAGES.alertmanager */
     alertmanagerImage: pinnedImage.default(IMAGES.alertmanager),
     /** Pin the instance's AMI (the plan shows the one in use). In prod the first one is kept anyway; set this to move to another (replaces the instance, the TSDB volume stays). @default - the latest Ubuntu 24.04 image */
-    amiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, "amiId must look like ami-0123456789abcdef0").optional(),
+    amiId: z
+      .string()
+      .regex(/^ami-[0-9a-f]{8,17}$/, "amiId must look like ami-0123456789abcdef0")
+      .optional(),
   })
   .strict();
 
@@ -142,9 +176,15 @@ export const AwsMonitoringSettingsSchema = z
 export const CapacityReservationSchema = z
   .object({
     /** An On-Demand Capacity Reservation or Capacity Block id. @default - none (give id or resourceGroupArn) */
-    id: z.string().regex(/^cr-[0-9a-f]{17}$/, "id must look like cr-0123456789abcdef0").optional(),
+    id: z
+      .string()
+      .regex(/^cr-[0-9a-f]{17}$/, "id must look like cr-0123456789abcdef0")
+      .optional(),
     /** A resource group of capacity reservations; needs aws.network.availabilityZone (a group may span zones). @default - none */
-    resourceGroupArn: z.string().regex(/^arn:aws[\w-]*:resource-groups:[a-z0-9-]+:\d{12}:group\/[\w.+=@-]+$/, "resourceGroupArn must be a resource-groups group ARN").optional(),
+    resourceGroupArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:resource-groups:[a-z0-9-]+:\d{12}:group\/[\w.+=@-]+$/, "resourceGroupArn must be a resource-groups group ARN")
+      .optional(),
     /** The reservation is an EC2 Capacity Block for ML: instances launch with market type capacity-block and stop when the block ends. @default false */
     capacityBlock: z.boolean().default(false),
   })
@@ -165,13 +205,17 @@ export const AwsAlarmSettingsSchema = z
     /** Create the alarms. @default true */
     enabled: z.boolean().default(true),
     /** An existing SNS topic to notify (its access policy must let CloudWatch publish). @default - the stack creates one */
-    topicArn: z.string().regex(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, "topicArn must be an SNS topic ARN").optional(),
+    topicArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, "topicArn must be an SNS topic ARN")
+      .optional(),
     /** Email addresses subscribed to the created topic (each confirms by a link AWS mails). @default [] */
     emails: z.array(z.email("each entry must be an email address")).default([]),
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.topicArn && s.emails.length) ctx.addIssue({ code: "custom", path: ["emails"], message: "emails subscribe to the topic the stack creates; with topicArn, subscribe them to your topic yourself" });
+    if (s.topicArn && s.emails.length)
+      ctx.addIssue({ code: "custom", path: ["emails"], message: "emails subscribe to the topic the stack creates; with topicArn, subscribe them to your topic yourself" });
   });
 
 export const AwsSettingsSchema = z

@@ -42,7 +42,10 @@ export const DockerSettingsSchema = z
      */
     shmSizeMiB: z.number().int().min(64).max(1_048_576).default(32768),
     /** Docker's json-file log rotation on every container: size of one file, MiB, and files kept. @default { maxSizeMiB: 100, maxFiles: 5 } */
-    logs: z.object({ maxSizeMiB: z.number().int().min(1).max(10_240).default(100), maxFiles: z.number().int().min(1).max(100).default(5) }).strict().prefault({}),
+    logs: z
+      .object({ maxSizeMiB: z.number().int().min(1).max(10_240).default(100), maxFiles: z.number().int().min(1).max(100).default(5) })
+      .strict()
+      .prefault({}),
     /**
      * ssh://hosts: how long the shared ssh connection (ControlMaster) stays open after the last use,
      * seconds; 0 opens one connection per call (beware sshd's MaxStartups). @default 600

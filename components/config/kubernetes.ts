@@ -57,7 +57,10 @@ export const NodePoolSchedulingSchema = z
      * there and weight volumes are created only there, because an EBS volume never attaches in another
      * zone. Pin the node group to that zone's subnets too. @default - unpinned (the plan warns)
      */
-    zone: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "zone must be a zone name such as us-east-1b").optional(),
+    zone: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "zone must be a zone name such as us-east-1b")
+      .optional(),
   })
   .strict();
 
@@ -129,7 +132,10 @@ export const DcgmExporterSchema = z
     /** Labels of its Service. @default { app: "nvidia-dcgm-exporter" } */
     matchLabels: labels.default({ app: "nvidia-dcgm-exporter" }),
     /** Name of its metrics port. @default "gpu-metrics" */
-    portName: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/, "portName must be a Kubernetes port name (at most 15 characters)").default("gpu-metrics"),
+    portName: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/, "portName must be a Kubernetes port name (at most 15 characters)")
+      .default("gpu-metrics"),
   })
   .strict();
 
@@ -145,9 +151,15 @@ export const KubernetesMonitoringSchema = z
     /** Helm release name. @default "kube-prometheus-stack" */
     releaseName: dnsLabel("releaseName").default("kube-prometheus-stack"),
     /** Chart version, pinned. @default "72.6.2" */
-    chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "chartVersion must be an exact version such as 72.6.2").default("72.6.2"),
+    chartVersion: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, "chartVersion must be an exact version such as 72.6.2")
+      .default("72.6.2"),
     /** Chart repository. @default "https://prometheus-community.github.io/helm-charts" */
-    chartRepository: z.string().regex(/^(https|oci):\/\/\S+$/, "chartRepository must be an https:// or oci:// URL").default("https://prometheus-community.github.io/helm-charts"),
+    chartRepository: z
+      .string()
+      .regex(/^(https|oci):\/\/\S+$/, "chartRepository must be an https:// or oci:// URL")
+      .default("https://prometheus-community.github.io/helm-charts"),
     /** Labels the operator selects ServiceMonitors, PodMonitors and PrometheusRules by. @default - { release: <releaseName> } */
     monitorLabels: labels.optional(),
     /** Prometheus' own volume. @default 50 */
@@ -173,7 +185,10 @@ export const NetworkPeerSchema = z
     /** Labels of the pods. @default - every pod of those namespaces */
     podLabels: labels.optional(),
     /** An IPv4 range instead (an ALB's subnets, for `target-type: ip`). */
-    cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "cidr must be an IPv4 CIDR such as 10.0.0.0/16").optional(),
+    cidr: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "cidr must be an IPv4 CIDR such as 10.0.0.0/16")
+      .optional(),
   })
   .strict()
   .refine((p) => (p.cidr === undefined) !== (p.namespaceLabels === undefined && p.podLabels === undefined), { message: "give either cidr or namespaceLabels/podLabels" });
@@ -214,7 +229,12 @@ export const KubernetesSettingsSchema = z
      * How long SGLang may take from container start until it listens (weights from the volume, KV
      * pool, CUDA graphs): the startup probe's budget. At least 30 minutes. @default 30
      */
-    startupMinutes: z.number().int().min(30, "give SGLang at least 30 minutes to start: a 32B model's load, KV allocation and CUDA-graph capture can take that long on a cold volume").max(240).default(30),
+    startupMinutes: z
+      .number()
+      .int()
+      .min(30, "give SGLang at least 30 minutes to start: a 32B model's load, KV allocation and CUDA-graph capture can take that long on a cold volume")
+      .max(240)
+      .default(30),
     /** How long `pulumi up` waits for a StatefulSet to become ready: first weight download plus startup. @default 120 */
     rolloutTimeoutMinutes: z.number().int().min(30).max(1440).default(120),
     /**
@@ -238,7 +258,10 @@ export const KubernetesSettingsSchema = z
      * PriorityClass of the SGLang and router pods, so other work cannot preempt a loaded server. With
      * `value` the stack creates it; without, it must exist. @default - none
      */
-    priorityClass: z.object({ name: dnsSubdomain("priorityClass.name"), value: z.number().int().min(-2_147_483_648).max(1_000_000_000).optional() }).strict().optional(),
+    priorityClass: z
+      .object({ name: dnsSubdomain("priorityClass.name"), value: z.number().int().min(-2_147_483_648).max(1_000_000_000).optional() })
+      .strict()
+      .optional(),
     /** Annotations of the SGLang pods' ServiceAccount (e.g. `eks.amazonaws.com/role-arn` for s3 weights). @default {} */
     serviceAccountAnnotations: z.record(z.string().min(1), z.string()).default({}),
     /** An Ingress per service. @default - none (Services are ClusterIP only) */

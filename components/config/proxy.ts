@@ -40,6 +40,10 @@ export type ProxySettings = z.output<typeof ProxySettingsSchema>;
 export const DEFAULT_PROXY_SETTINGS: ProxySettings = ProxySettingsSchema.parse({});
 
 /** The one "longest allowed generation" of a stack: proxy.maxGenerationSeconds, else the platform's own, else 900 s. */
-export function maxGenerationSeconds(config: { readonly proxy?: ProxySettings; readonly aws?: { readonly frontDoor?: { readonly maxGenerationSeconds?: number } }; readonly kubernetes?: { readonly maxGenerationSeconds?: number } }): number {
+export function maxGenerationSeconds(config: {
+  readonly proxy?: ProxySettings;
+  readonly aws?: { readonly frontDoor?: { readonly maxGenerationSeconds?: number } };
+  readonly kubernetes?: { readonly maxGenerationSeconds?: number };
+}): number {
   return config.proxy?.maxGenerationSeconds ?? config.aws?.frontDoor?.maxGenerationSeconds ?? config.kubernetes?.maxGenerationSeconds ?? DEFAULT_MAX_GENERATION_SECONDS;
 }

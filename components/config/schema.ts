@@ -19,8 +19,7 @@ import { PLATFORM_NAMES } from "../platforms/traits";
  */
 
 const NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
-const dnsName = (what: string) =>
-  z.string().regex(NAME, `${what} must be 2-40 chars of lowercase letters, digits and '-', starting with a letter`);
+const dnsName = (what: string) => z.string().regex(NAME, `${what} must be 2-40 chars of lowercase letters, digits and '-', starting with a letter`);
 
 /** Where weights come from; a pinned revision is mandatory so every node serves the same bytes. */
 export const WeightsSchema = z
@@ -28,14 +27,20 @@ export const WeightsSchema = z
     /** `modelscope` (as in the seed), `huggingface`, or `s3` (a prefix holding the repository's files). */
     source: z.enum(["modelscope", "huggingface", "s3"]),
     /** Repository id at the source. @default - the service's `model` */
-    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "repo must look like 'Org/Name'").optional(),
+    repo: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, "repo must look like 'Org/Name'")
+      .optional(),
     /** Pinned revision: a 40-hex commit (huggingface), a commit or tag (modelscope); for s3 a version label. */
     revision: z
       .string()
       .min(1)
       .refine((r) => !["main", "master", "latest", "HEAD"].includes(r), "revision must be pinned (a commit hash or tag), not a moving branch"),
     /** s3 only: `s3://bucket/prefix/` holding the repository's files. */
-    s3Uri: z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.*$/, "s3Uri must look like s3://bucket/prefix/").optional(),
+    s3Uri: z
+      .string()
+      .regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.*$/, "s3Uri must look like s3://bucket/prefix/")
+      .optional(),
   })
   .strict()
   .superRefine((w, ctx) => {
@@ -135,7 +140,10 @@ export const DockerHostSchema = z
     /** Or what one GPU-hour costs (the machine costs gpuCount x this). @default - not shown */
     gpuHourlyUsd: z.number().nonnegative().optional(),
     /** Host folder that holds the weights. @default NODE_PATHS.models ("/models") */
-    modelsPath: z.string().regex(/^\/\S*$/, "modelsPath must be an absolute path").default(NODE_PATHS.models),
+    modelsPath: z
+      .string()
+      .regex(/^\/\S*$/, "modelsPath must be an absolute path")
+      .default(NODE_PATHS.models),
     /**
      * The host's GPU UUIDs in index order (`nvidia-smi --query-gpu=uuid --format=csv,noheader`): containers
      * then get their GPUs by UUID, which stays with the card across reboots and driver updates. @default - by index

@@ -73,11 +73,25 @@ export class DockerHost extends pulumi.ComponentResource {
  * container's exit code and a message saying how to retry; a failed create is not recorded, so the
  * next `pulumi up` runs it again by itself. A replaced container (new token, script, image) runs again.
  */
-function runOnceCommand(name: string, spec: ContainerSpec, container: docker.Container, host: HostLayout, tls: pulumi.Input<DockerTlsMaterial> | undefined, parent: pulumi.Resource): command.local.Command {
+function runOnceCommand(
+  name: string,
+  spec: ContainerSpec,
+  container: docker.Container,
+  host: HostLayout,
+  tls: pulumi.Input<DockerTlsMaterial> | undefined,
+  parent: pulumi.Resource,
+): command.local.Command {
   // After a download: the other revision folders of its model under the host's modelsPath.
   const dir = spec.labels[LABELS.weightsDir];
   const prune = spec.role === "weights" && dir ? { root: spec.binds[0].hostPath.slice(0, -dir.length - 1), prefix: revisionDirPrefix(dir), keep: dir, image: spec.image } : undefined;
-  const script = renderRunOnce({ endpoint: host.dockerHost, host: host.name, container: spec.name, what: spec.role === "weights" ? `the weights download of ${spec.labels[LABELS.weights]}` : `the ${spec.role} container`, sshOptions: host.sshOptions, prune });
+  const script = renderRunOnce({
+    endpoint: host.dockerHost,
+    host: host.name,
+    container: spec.name,
+    what: spec.role === "weights" ? `the weights download of ${spec.labels[LABELS.weights]}` : `the ${spec.role} container`,
+    sshOptions: host.sshOptions,
+    prune,
+  });
   const material = tls === undefined ? undefined : pulumi.output(tls);
   return new command.local.Command(
     name,
@@ -152,7 +166,11 @@ function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, secrets
       ...spec.secretFiles.map((f) => {
         const [group, key] = f.secret.split(".", 2);
         const value =
-          group === "apiKeys" ? secrets.apiKeys?.[key] : group === "alertingSecrets" ? secrets.alertingSecrets?.[key] : secrets[f.secret as Exclude<SecretName, `${"apiKeys" | "alertingSecrets"}.${string}`>];
+          group === "apiKeys"
+            ? secrets.apiKeys?.[key]
+            : group === "alertingSecrets"
+              ? secrets.alertingSecrets?.[key]
+              : secrets[f.secret as Exclude<SecretName, `${"apiKeys" | "alertingSecrets"}.${string}`>];
         if (value === undefined) throw new Error(`container ${spec.name}: secret ${f.secret} is not set`);
         return { file: f.containerPath, content: pulumi.secret(value), permissions: f.mode };
       }),

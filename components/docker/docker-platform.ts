@@ -54,7 +54,8 @@ function tlsOf(all: pulumi.Input<Readonly<Record<string, DockerTlsMaterial>>>, h
     pulumi.output(all).apply((byHost) => {
       const t = byHost[host];
       const missing = (["ca", "cert", "key"] as const).filter((k) => !t?.[k]);
-      if (missing.length) throw new Error(`qwen-serving:dockerTls.${host}: ${missing.join(", ")} missing; set each with 'pulumi config set --secret --path dockerTls.${host}.<ca|cert|key> "$(cat file.pem)"'`);
+      if (missing.length)
+        throw new Error(`qwen-serving:dockerTls.${host}: ${missing.join(", ")} missing; set each with 'pulumi config set --secret --path dockerTls.${host}.<ca|cert|key> "$(cat file.pem)"'`);
       return t;
     }),
   );

@@ -79,7 +79,6 @@ export function hostAddress(h: DockerHostConfig): string | undefined {
   return new URL(h.dockerHost).hostname || undefined;
 }
 
-
 /**
  * The docker problems that need no plan (host addresses, TLS, the monitoring host, secrets, weight
  * sources): `DockerPlatform.validate` reports them even when the planner refused the config.
@@ -88,17 +87,32 @@ export function dockerConfigProblems(config: StackConfig, secrets: SecretsPresen
   const settings = config.docker ?? DEFAULT_DOCKER_SETTINGS;
   const problems: ProblemInput[] = [];
   config.hosts.forEach((h, i) => {
-    if (hostAddress(h) === undefined) problems.push({ path: ["hosts", i, "address"], rule: `host '${h.name}' is reached through ${h.dockerHost}, which has no network address`, advice: "set address so Prometheus and routers can reach its ports" });
+    if (hostAddress(h) === undefined)
+      problems.push({
+        path: ["hosts", i, "address"],
+        rule: `host '${h.name}' is reached through ${h.dockerHost}, which has no network address`,
+        advice: "set address so Prometheus and routers can reach its ports",
+      });
     if (connectionOf(h.dockerHost) === "tcp" && !secrets.dockerTls)
-      problems.push({ path: ["hosts", i, "dockerHost"], value: h.dockerHost, rule: `without TLS gives root on '${h.name}' to anyone who can reach the port`, advice: `set the secret dockerTls.${h.name} {ca, cert, key}, or use ssh://` });
+      problems.push({
+        path: ["hosts", i, "dockerHost"],
+        value: h.dockerHost,
+        rule: `without TLS gives root on '${h.name}' to anyone who can reach the port`,
+        advice: `set the secret dockerTls.${h.name} {ca, cert, key}, or use ssh://`,
+      });
   });
   const monitoringHost = config.monitoring.enabled ? (settings.monitoringHost ?? config.hosts[0]?.name) : undefined;
   if (settings.monitoringHost !== undefined && !config.hosts.some((h) => h.name === settings.monitoringHost))
     problems.push({ path: ["docker", "monitoringHost"], value: settings.monitoringHost, rule: "no host has this name", advice: `valid: ${config.hosts.map((h) => h.name).join(", ")}` });
   if (monitoringHost && !secrets.grafanaAdminPassword)
-    problems.push({ path: "grafanaAdminPassword", rule: "monitoring is enabled and Grafana must not keep its default admin password", advice: "set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false" });
+    problems.push({
+      path: "grafanaAdminPassword",
+      rule: "monitoring is enabled and Grafana must not keep its default admin password",
+      advice: "set it with 'pulumi config set --secret grafanaAdminPassword ...', or set monitoring.enabled false",
+    });
   config.services.forEach((s, i) => {
-    if (s.weights.source === "s3") problems.push({ path: ["services", i, "weights", "source"], value: "s3", rule: `docker hosts have no AWS credentials to read ${s.weights.s3Uri}`, advice: "use huggingface or modelscope" });
+    if (s.weights.source === "s3")
+      problems.push({ path: ["services", i, "weights", "source"], value: "s3", rule: `docker hosts have no AWS credentials to read ${s.weights.s3Uri}`, advice: "use huggingface or modelscope" });
   });
   return problems;
 }
@@ -140,7 +154,10 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
     if (proxy.sites.length > 0) {
       artifacts.push(proxy.conf, proxy.authJs);
       // nginx's image stops with SIGQUIT (graceful): running streams get the longest generation to finish.
-      containers.push({ ...frontProxy({ stack, host: h.name, image: config.proxy.image, conf: proxy.conf, authJs: proxy.authJs, ports: sitePorts(proxy.sites), keyed: proxy.keyed }), stopGraceSec: maxGenerationSeconds(config) });
+      containers.push({
+        ...frontProxy({ stack, host: h.name, image: config.proxy.image, conf: proxy.conf, authJs: proxy.authJs, ports: sitePorts(proxy.sites), keyed: proxy.keyed }),
+        stopGraceSec: maxGenerationSeconds(config),
+      });
     }
     const routed = plan.services.filter((s) => s.router?.node === h.name);
     if (routed.length > 0) {
@@ -150,7 +167,17 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
       for (const s of routed) {
         // On loopback behind the proxy; it reaches same-host replicas through the proxy's 127.0.0.1 listener.
         const listen = { host: "127.0.0.1", port: loopbackPort(s.router!.port), metricsPort: loopbackPort(s.router!.metricsPort), requestTimeoutSecs: maxGenerationSeconds(config) };
-        containers.push(router({ stack, host: h.name, service: s.name, image: config.image, argv: routerArgsFor(s, addr, listen), ports: [listen.port, listen.metricsPort], stopGraceSec: maxGenerationSeconds(config) }));
+        containers.push(
+          router({
+            stack,
+            host: h.name,
+            service: s.name,
+            image: config.image,
+            argv: routerArgsFor(s, addr, listen),
+            ports: [listen.port, listen.metricsPort],
+            stopGraceSec: maxGenerationSeconds(config),
+          }),
+        );
       }
     }
     if (config.monitoring.enabled) {
@@ -216,15 +243,36 @@ function hostProxy(plan: DeploymentPlan, config: StackConfig, secrets: SecretsPr
   const sites = nodeProxySites({ plan, node: h.name, addressOf: addr, apiKeyFile: (s) => (keyed(s) ? proxyKeyFile(s) : undefined), listenAddresses: [address, "127.0.0.1"] });
   const services = [...new Set(plan.services.filter((s) => s.placement.some((r) => r.node === h.name) || s.router?.node === h.name).map((s) => s.name))];
   // A host without any address is reported by dockerConfigProblems already.
-  if (sites.length > 0 && hostAddress(h) !== undefined && !IPV4.test(address)) problems.push({ path: ["hosts", i, "address"], value: address, rule: "the front proxy binds the host's address and admits routers and Prometheus by address", advice: "give the host's private IPv4 address" });
+  if (sites.length > 0 && hostAddress(h) !== undefined && !IPV4.test(address))
+    problems.push({
+      path: ["hosts", i, "address"],
+      value: address,
+      rule: "the front proxy binds the host's address and admits routers and Prometheus by address",
+      advice: "give the host's private IPv4 address",
+    });
   if (sites.length > 0 && IPV4.test(address) && !isPrivateIPv4(address))
-    for (const s of services.filter((x) => !keyed(x))) problems.push({ path: `apiKeys.${s}`, rule: `service '${s}' would listen on host '${h.name}' at the public address ${address} without an API key`, advice: `set one with 'pulumi config set --secret --path apiKeys.${s} ...', or give the host's private address` });
+    for (const s of services.filter((x) => !keyed(x)))
+      problems.push({
+        path: `apiKeys.${s}`,
+        rule: `service '${s}' would listen on host '${h.name}' at the public address ${address} without an API key`,
+        advice: `set one with 'pulumi config set --secret --path apiKeys.${s} ...', or give the host's private address`,
+      });
   const monitoringAddress = monitoringHost ? addr(monitoringHost) : undefined;
   const metricsSources = [...(monitoringAddress && IPV4.test(monitoringAddress) ? [`${monitoringAddress}/32`] : []), ...config.proxy.metricsCidrs];
   const ok = sites.length > 0 && problems.length === 0 && IPV4.test(address);
   const conf: Artifact = {
     path: `hosts/${h.name}/proxy/nginx.conf`,
-    content: ok ? renderNginxConf({ sites, metricsSources, clientIdleSeconds: config.proxy.clientIdleSeconds ?? 60, maxBodyBytes: config.proxy.maxBodyMiB * 1024 * 1024, maxGenerationSeconds: maxGenerationSeconds(config), jsDir: PROXY_CONF_DIR, runDir: PROXY_RUN_DIR }) : "",
+    content: ok
+      ? renderNginxConf({
+          sites,
+          metricsSources,
+          clientIdleSeconds: config.proxy.clientIdleSeconds ?? 60,
+          maxBodyBytes: config.proxy.maxBodyMiB * 1024 * 1024,
+          maxGenerationSeconds: maxGenerationSeconds(config),
+          jsDir: PROXY_CONF_DIR,
+          runDir: PROXY_RUN_DIR,
+        })
+      : "",
   };
   const authJs: Artifact = { path: `hosts/${h.name}/proxy/auth.js`, content: ok ? proxyAuthJs() : "" };
   return { sites: ok ? sites : [], conf, authJs, keyed: services.filter(keyed), problems };

@@ -35,7 +35,13 @@ export function gpuUuidProblems(config: StackConfig): ProblemInput[] {
     const uuids = h.gpuUuids;
     if (!uuids) return [];
     const out: ProblemInput[] = [];
-    if (uuids.length !== h.gpuCount) out.push({ path: ["hosts", i, "gpuUuids"], value: uuids.length, rule: `must list one UUID per GPU, ${h.gpuCount} on '${h.name}', in index order`, advice: "nvidia-smi --query-gpu=index,uuid --format=csv,noheader on the host" });
+    if (uuids.length !== h.gpuCount)
+      out.push({
+        path: ["hosts", i, "gpuUuids"],
+        value: uuids.length,
+        rule: `must list one UUID per GPU, ${h.gpuCount} on '${h.name}', in index order`,
+        advice: "nvidia-smi --query-gpu=index,uuid --format=csv,noheader on the host",
+      });
     if (new Set(uuids).size !== uuids.length) out.push({ path: ["hosts", i, "gpuUuids"], rule: "lists a GPU twice" });
     return out;
   });

@@ -35,7 +35,10 @@ export function kubernetesArtifacts(serving: ServingManifests, monitoring: Monit
   const release = monitoring?.install?.release;
   if (release) out.push({ path: `k8s/${release.namespace}/helm-release-${release.name}.yaml`, content: toYaml(release) });
   out.push(...(monitoring?.files ?? []));
-  out.push({ path: PREREQUISITES_PATH, content: `# Cluster prerequisites of this stack\n\nEach with a command that checks it (README "Kubernetes preflight").\n\n${prerequisitesText(appliedObjects(serving, monitoring))}\n` });
+  out.push({
+    path: PREREQUISITES_PATH,
+    content: `# Cluster prerequisites of this stack\n\nEach with a command that checks it (README "Kubernetes preflight").\n\n${prerequisitesText(appliedObjects(serving, monitoring))}\n`,
+  });
   const seen = new Set<string>();
   for (const a of out) {
     if (seen.has(a.path)) throw new Error(`two kubernetes artifacts would be written to ${a.path}`);

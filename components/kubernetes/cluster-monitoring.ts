@@ -44,7 +44,12 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         ? [
             new k8s.core.v1.Secret(
               `${name}-alerting`,
-              asArgs({ ...am, stringData: pulumi.secret(pulumi.all(Object.keys(am.stringData ?? {}).map((k) => args.alertingSecrets![k])).apply((v) => Object.fromEntries(Object.keys(am.stringData ?? {}).map((k, i) => [k, v[i]])))) }),
+              asArgs({
+                ...am,
+                stringData: pulumi.secret(
+                  pulumi.all(Object.keys(am.stringData ?? {}).map((k) => args.alertingSecrets![k])).apply((v) => Object.fromEntries(Object.keys(am.stringData ?? {}).map((k, i) => [k, v[i]]))),
+                ),
+              }),
               { parent: this, dependsOn: [ns] },
             ),
           ]

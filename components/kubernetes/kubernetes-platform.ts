@@ -28,7 +28,11 @@ function checkedSettings(config: StackConfig, secrets: SecretsPresent): { settin
     problems.addAll(e.problems);
   }
   if (config.monitoring.enabled && (settings?.monitoring.install ?? true) && !secrets.grafanaAdminPassword)
-    problems.add({ path: "grafanaAdminPassword", rule: "installing kube-prometheus-stack needs it: the chart's own default is public", advice: "'pulumi config set --secret grafanaAdminPassword ...'" });
+    problems.add({
+      path: "grafanaAdminPassword",
+      rule: "installing kube-prometheus-stack needs it: the chart's own default is public",
+      advice: "'pulumi config set --secret grafanaAdminPassword ...'",
+    });
   return { settings, problems: [...problems.all] };
 }
 
@@ -38,10 +42,7 @@ const hubTokens = (secrets: SecretsPresent): HubToken[] => [...(secrets.hfToken 
 export function kubernetesEndpoints(plan: DeploymentPlan, settings: KubernetesSettings): Record<string, string> {
   const ingress = settings.ingress;
   return Object.fromEntries(
-    plan.services.map((s) => [
-      s.name,
-      ingress ? `${ingress.tlsSecretName ? "https" : "http"}://${s.name}.${ingress.domain}` : `http://${s.name}.${settings.namespace}.svc.cluster.local:${s.port}`,
-    ]),
+    plan.services.map((s) => [s.name, ingress ? `${ingress.tlsSecretName ? "https" : "http"}://${s.name}.${ingress.domain}` : `http://${s.name}.${settings.namespace}.svc.cluster.local:${s.port}`]),
   );
 }
 
@@ -91,7 +92,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
       (s) => new ServingWorkload(`${name}-${s.service}`, { manifests: s, rolloutTimeoutMinutes: settings.rolloutTimeoutMinutes, dependsOn: base.all }, { parent: this }),
     );
     if (monitoring)
-      this.monitoring = new ClusterMonitoring(`${name}-monitoring`, { manifests: monitoring, grafanaAdminPassword: secrets.grafanaAdminPassword, alertingSecrets: secrets.alertingSecrets, dependsOn: base.namespace ? [base.namespace] : [] }, { parent: this });
+      this.monitoring = new ClusterMonitoring(
+        `${name}-monitoring`,
+        { manifests: monitoring, grafanaAdminPassword: secrets.grafanaAdminPassword, alertingSecrets: secrets.alertingSecrets, dependsOn: base.namespace ? [base.namespace] : [] },
+        { parent: this },
+      );
 
     this.endpoints = pulumi.output(kubernetesEndpoints(plan, settings));
     this.artifacts = pulumi.output(artifacts);

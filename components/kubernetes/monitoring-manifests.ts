@@ -122,7 +122,14 @@ export const NODE_NAME_INSTANCE: SourceRelabeling = {
 /** A volume claim template of the chart's Prometheus or Alertmanager on our class. */
 const claim = (storageClassName: string, gib: number) => ({ volumeClaimTemplate: { spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } } } });
 
-function serviceMonitor(name: string, namespace: string, labels: Record<string, string>, target: KubernetesScrapeTarget, select: { namespace: string; matchLabels: Record<string, string>; port: string }, extra: readonly Relabeling[] = []): ServiceMonitor {
+function serviceMonitor(
+  name: string,
+  namespace: string,
+  labels: Record<string, string>,
+  target: KubernetesScrapeTarget,
+  select: { namespace: string; matchLabels: Record<string, string>; port: string },
+  extra: readonly Relabeling[] = [],
+): ServiceMonitor {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "ServiceMonitor",

@@ -37,7 +37,10 @@ export class ServingWorkload extends pulumi.ComponentResource {
     const timeout = `${args.rolloutTimeoutMinutes}m`;
     const seeded = m.seed ? this.createSeed(name, m.seed, after(script), timeout) : [];
     // Waits for the seed's snapshot, so the first replicas' volumes start from it.
-    this.statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, asArgs(m.statefulSet), { ...after(script, proxy, headless, ...seeded), customTimeouts: { create: timeout, update: timeout } });
+    this.statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, asArgs(m.statefulSet), {
+      ...after(script, proxy, headless, ...seeded),
+      customTimeouts: { create: timeout, update: timeout },
+    });
     new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, asArgs(m.pdb), after());
     if (m.router) {
       const account = new k8s.core.v1.ServiceAccount(`${name}-router-sa`, asArgs(m.router.serviceAccount), after());

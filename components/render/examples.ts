@@ -22,7 +22,6 @@ export const QWEN3_SAMPLING = {
 /** A stable public image (Qwen-VL's own demo picture) for the URL form of the VL example. */
 export const EXAMPLE_IMAGE_URL = "https://qianwen-res.oss-cn-beijing.aliyuncs.com/Qwen-VL/assets/demo.jpeg";
 
-
 const IMAGE_PLACEHOLDER = "@@IMAGE_DATA_URI@@";
 
 const isQwen3 = (svc: ServicePlan) => svc.model.architecture.startsWith("Qwen3");
@@ -30,9 +29,7 @@ const isQwen3 = (svc: ServicePlan) => svc.model.architecture.startsWith("Qwen3")
 /** Body of the text chat example; Qwen3 gets non-thinking mode and the seed's sampling. */
 export function chatRequestBody(svc: ServicePlan): Record<string, unknown> {
   const messages = [{ role: "user", content: "Give me a short introduction to large language models." }];
-  return isQwen3(svc)
-    ? { model: svc.model.id, messages, ...QWEN3_SAMPLING, chat_template_kwargs: { enable_thinking: false } }
-    : { model: svc.model.id, messages, max_tokens: 1024 };
+  return isQwen3(svc) ? { model: svc.model.id, messages, ...QWEN3_SAMPLING, chat_template_kwargs: { enable_thinking: false } } : { model: svc.model.id, messages, max_tokens: 1024 };
 }
 
 /** Body of the VL example; `imageUrl` is an https URL or a `data:image/...;base64,` URI. */

@@ -51,7 +51,7 @@ function convert(a: ArgSpec, raw: string, flag: string): { value?: string | numb
     value = parseInt(raw, 10);
   } else if (a.type === "float") {
     const n = Number(raw);
-    if (raw.trim() === "" || Number.isNaN(n) && !/^[-+]?(nan|inf(inity)?)$/i.test(raw.trim())) return { error: `argument ${flag}: invalid float value: '${raw}'` };
+    if (raw.trim() === "" || (Number.isNaN(n) && !/^[-+]?(nan|inf(inity)?)$/i.test(raw.trim()))) return { error: `argument ${flag}: invalid float value: '${raw}'` };
     value = n;
   }
   if (a.choices && !a.choices.includes(value)) {
@@ -98,7 +98,7 @@ export function parseServerArgs(argv: readonly string[]): ParseResult {
       errors.push(`argument ${flag}: expected at least one argument`);
       continue;
     }
-    if ((a.nargs === null) && take.length === 0) {
+    if (a.nargs === null && take.length === 0) {
       errors.push(`argument ${flag}: expected one argument`);
       continue;
     }

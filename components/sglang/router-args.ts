@@ -80,12 +80,17 @@ export function routerArgs(l: RouterLaunch): string[] {
   // power_of_two refuses to start with fewer than two workers; a router exists only for replicas > 1.
   if (l.workerUrls.length < 2) throw new Error("a router needs at least two worker URLs");
   return [
-    "--host", l.host,
-    "--port", String(l.port),
-    "--worker-urls", ...l.workerUrls,
+    "--host",
+    l.host,
+    "--port",
+    String(l.port),
+    "--worker-urls",
+    ...l.workerUrls,
     ...routingFlags(l.requestTimeoutSecs),
-    "--prometheus-host", l.metricsHost ?? l.host,
-    "--prometheus-port", String(l.metricsPort),
+    "--prometheus-host",
+    l.metricsHost ?? l.host,
+    "--prometheus-port",
+    String(l.metricsPort),
   ];
 }
 
@@ -112,34 +117,54 @@ export interface DiscoveryLaunch {
  */
 export function discoveryArgs(l: DiscoveryLaunch): string[] {
   return [
-    "--host", l.host,
-    "--port", String(l.port),
+    "--host",
+    l.host,
+    "--port",
+    String(l.port),
     "--service-discovery",
-    "--selector", ...Object.entries(l.selector).map(([k, v]) => `${k}=${v}`),
-    "--service-discovery-port", String(l.workerPort),
-    "--service-discovery-namespace", l.namespace,
+    "--selector",
+    ...Object.entries(l.selector).map(([k, v]) => `${k}=${v}`),
+    "--service-discovery-port",
+    String(l.workerPort),
+    "--service-discovery-namespace",
+    l.namespace,
     ...routingFlags(l.requestTimeoutSecs),
-    "--prometheus-host", l.metricsHost ?? l.host,
-    "--prometheus-port", String(l.metricsPort),
+    "--prometheus-host",
+    l.metricsHost ?? l.host,
+    "--prometheus-port",
+    String(l.metricsPort),
   ];
 }
 
 /** What every router of ours runs with, however it finds its workers (why each: router-release.json). */
 function routingFlags(requestTimeoutSecs: number): string[] {
   return [
-    "--policy", ROUTER_POLICY,
-    "--power-of-two-load-metric", "least_requests",
-    "--max-buffered-request-bytes", "0",
-    "--worker-startup-timeout-secs", String(WORKER_STARTUP_TIMEOUT_SECS),
-    "--worker-startup-check-interval", "5",
-    "--health-check-endpoint", "/health_generate",
-    "--health-check-timeout-secs", "25",
-    "--health-check-interval-secs", "5",
-    "--health-failure-threshold", "2",
-    "--health-success-threshold", "1",
-    "--cb-failure-threshold", "2",
-    "--cb-timeout-duration-secs", "10",
-    "--request-timeout-secs", String(requestTimeoutSecs),
+    "--policy",
+    ROUTER_POLICY,
+    "--power-of-two-load-metric",
+    "least_requests",
+    "--max-buffered-request-bytes",
+    "0",
+    "--worker-startup-timeout-secs",
+    String(WORKER_STARTUP_TIMEOUT_SECS),
+    "--worker-startup-check-interval",
+    "5",
+    "--health-check-endpoint",
+    "/health_generate",
+    "--health-check-timeout-secs",
+    "25",
+    "--health-check-interval-secs",
+    "5",
+    "--health-failure-threshold",
+    "2",
+    "--health-success-threshold",
+    "1",
+    "--cb-failure-threshold",
+    "2",
+    "--cb-timeout-duration-secs",
+    "10",
+    "--request-timeout-secs",
+    String(requestTimeoutSecs),
     "--disable-tokenizer-autoload",
   ];
 }

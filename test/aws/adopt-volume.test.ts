@@ -28,7 +28,9 @@ describe("adopting a retained weight volume", () => {
 
   test("a node name that is not planned is refused (a typo would download everything again)", () => {
     const config = StackConfigSchema.parse({ ...stackInput("prod"), aws: { ...stackInput("prod").aws, nodes: { cacheVolumeIds: { "gpu-1": VOL } } } });
-    expect(adoptedVolumeProblems(planDeployment("prod", config), config).map(formatProblem)).toEqual([`qwen-serving:aws.nodes.cacheVolumeIds.gpu-1: got "${VOL}"; names no planned node (planned nodes: gpu-0)`]);
+    expect(adoptedVolumeProblems(planDeployment("prod", config), config).map(formatProblem)).toEqual([
+      `qwen-serving:aws.nodes.cacheVolumeIds.gpu-1: got "${VOL}"; names no planned node (planned nodes: gpu-0)`,
+    ]);
   });
 
   test("a retained volume and a capacity reservation in different zones are refused", () => {
@@ -36,6 +38,8 @@ describe("adopting a retained weight volume", () => {
       { zone: "us-east-1d", why: "capacity reservation cr-0a1b2c3d4e5f60718", path: "nodePools[0].capacityReservation.id" },
       { zone: "us-east-1e", why: `retained weight volume ${VOL}`, path: "aws.nodes.cacheVolumeIds.gpu-0" },
     ]);
-    expect(z.problems.map((p) => [p.path, p.rule])).toEqual([["qwen-serving:aws.nodes.cacheVolumeIds.gpu-0", "puts the stack in us-east-1e, but capacity reservation cr-0a1b2c3d4e5f60718 is in us-east-1d"]]);
+    expect(z.problems.map((p) => [p.path, p.rule])).toEqual([
+      ["qwen-serving:aws.nodes.cacheVolumeIds.gpu-0", "puts the stack in us-east-1e, but capacity reservation cr-0a1b2c3d4e5f60718 is in us-east-1d"],
+    ]);
   });
 });

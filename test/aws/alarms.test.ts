@@ -31,7 +31,17 @@ describe("CloudWatch alarms", () => {
     const lb = of(runs.prod, "aws:lb/loadBalancer:LoadBalancer")[0];
     for (const service of ["qwen3-32b", "qwen25-vl-32b"]) {
       const a = byName(runs.prod, `-alarms-${service}-healthy`).inputs;
-      expect(a).toMatchObject({ namespace: "AWS/ApplicationELB", metricName: "HealthyHostCount", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: 1, period: ALARM_TIMING.periodSeconds, evaluationPeriods: 5, datapointsToAlarm: 3, treatMissingData: "breaching" });
+      expect(a).toMatchObject({
+        namespace: "AWS/ApplicationELB",
+        metricName: "HealthyHostCount",
+        statistic: "Minimum",
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        period: ALARM_TIMING.periodSeconds,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        treatMissingData: "breaching",
+      });
       expect(a.dimensions).toEqual({ TargetGroup: out(tgs, `-frontdoor-${service}`).arnSuffix, LoadBalancer: lb.outputs.arnSuffix });
       expect(a.name).toBe(`qwen-serving-prod-${service}-no-healthy-target`);
     }
@@ -39,7 +49,10 @@ describe("CloudWatch alarms", () => {
 
   test("one status-check alarm per instance (the GPU node and the monitoring instance)", () => {
     const instances = of(runs.prod, "aws:ec2/instance:Instance");
-    for (const [node, suffix] of [["gpu-0", "-gpu-0-instance"], ["monitoring", "-monitoring-instance"]]) {
+    for (const [node, suffix] of [
+      ["gpu-0", "-gpu-0-instance"],
+      ["monitoring", "-monitoring-instance"],
+    ]) {
       const a = byName(runs.prod, `-alarms-${node}-status`).inputs;
       expect(a).toMatchObject({ namespace: "AWS/EC2", metricName: "StatusCheckFailed", statistic: "Maximum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1 });
       expect(a.dimensions).toEqual({ InstanceId: instances.find((r) => r.name.endsWith(suffix))!.id });

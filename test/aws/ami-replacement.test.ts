@@ -16,7 +16,9 @@ beforeAll(async () => {
   runs.prodPreview = await runStack("prod", { preview: true });
   runs.prod = await runStack("prod");
   runs.dev = await runStack("dev");
-  runs.pinned = await runStack("prod", { edit: (c) => ({ ...c, "qwen-serving:aws": json({ ...JSON.parse(c["qwen-serving:aws"]), nodes: { amiId: "ami-0aaaaaaaaaaaaaaaa" }, monitoring: { amiId: "ami-0bbbbbbbbbbbbbbbb" } }) }) });
+  runs.pinned = await runStack("prod", {
+    edit: (c) => ({ ...c, "qwen-serving:aws": json({ ...JSON.parse(c["qwen-serving:aws"]), nodes: { amiId: "ami-0aaaaaaaaaaaaaaaa" }, monitoring: { amiId: "ami-0bbbbbbbbbbbbbbbb" } }) }),
+  });
   runs.twoNodes = await runStack("prod", { edit: (c) => ({ ...c, "qwen-serving:nodePools": json([{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }]) }) });
 }, 60_000);
 

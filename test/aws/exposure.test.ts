@@ -22,7 +22,9 @@ describe("prod on the wire", () => {
   });
 
   test("Grafana's listener without a certificate is refused", () => {
-    expect(check(prod({ monitoring: { grafanaAllowedCidrs: ["203.0.113.0/24"] } }), [])[0]).toMatch(/^qwen-serving:aws.monitoring.grafanaAllowedCidrs: got \["203.0.113.0\/24"\]; opens Grafana's listener without a certificate/);
+    expect(check(prod({ monitoring: { grafanaAllowedCidrs: ["203.0.113.0/24"] } }), [])[0]).toMatch(
+      /^qwen-serving:aws.monitoring.grafanaAllowedCidrs: got \["203.0.113.0\/24"\]; opens Grafana's listener without a certificate/,
+    );
   });
 
   test("0.0.0.0/0 is refused while a service has no API key, even with a certificate", () => {
@@ -41,7 +43,9 @@ describe("prod on the wire", () => {
     const config = StackConfigSchema.parse(stackInput("prod"));
     expect(preflight({ config, secrets: { grafanaAdminPassword: "x", apiKeys: { "qwen3-32b": "a", "qwen25-vl-32b": "b" } }, stack: "prod" }).problems).toEqual([]);
     const noTls = StackConfigSchema.parse({ ...stackInput("prod"), aws: {} });
-    expect(preflight({ config: noTls, secrets: { grafanaAdminPassword: "x", apiKeys: { "qwen3-32b": "a" } }, stack: "prod" }).problems.map((p) => p.path)).toEqual(["qwen-serving:aws.frontDoor.certificateArn"]);
+    expect(preflight({ config: noTls, secrets: { grafanaAdminPassword: "x", apiKeys: { "qwen3-32b": "a" } }, stack: "prod" }).problems.map((p) => p.path)).toEqual([
+      "qwen-serving:aws.frontDoor.certificateArn",
+    ]);
   });
 
   test("a certificate from another region is refused (ACM certificates are regional)", () => {

@@ -23,7 +23,15 @@ const GOOD: RegisteredResource[] = [
   r(T.profile, {}, { outputs: { name: "qwen-prod-aws-node-profile-1a2b3c4" } }),
   r(T.rolePolicy, { role: "role-a", policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }, { outputs: { name: "boot-1a2b3c4" } }),
   r(T.parameter, { name: "/qwen-serving/prod/api-keys/qwen3-32b" }),
-  r(T.instance, { userDataBase64: gzipSync(random(30_000)).toString("base64"), tags: { Name: "prod-gpu-0", [TAGS.stack]: "prod" }, rootBlockDevice: { volumeType: "gp3", volumeSize: 200, tags: { Name: "prod-gpu-0" } } }, { id: "i-1" }),
+  r(
+    T.instance,
+    {
+      userDataBase64: gzipSync(random(30_000)).toString("base64"),
+      tags: { Name: "prod-gpu-0", [TAGS.stack]: "prod" },
+      rootBlockDevice: { volumeType: "gp3", volumeSize: 200, tags: { Name: "prod-gpu-0" } },
+    },
+    { id: "i-1" },
+  ),
   r(T.volume, { type: "gp3", size: 300, iops: 6000, throughput: 1000, tags: { Name: "prod-gpu-0-weights" } }, { id: "vol-1" }),
   r(T.attachment, { instanceId: "i-1", volumeId: "vol-1" }),
   r(T.volume, { type: "gp3", size: 1, iops: 3000, throughput: 125 }),
@@ -33,12 +41,7 @@ const GOOD: RegisteredResource[] = [
 
 /** Per limit id: resources that break exactly that limit. */
 const BAD: Record<string, RegisteredResource[]> = {
-  "lb-name": [
-    r(T.lb, {}, { outputs: { name: "qwen-prod-aws-frontdoor-alb-1a2b3c4" } }),
-    r(T.lb, { name: "internal-api" }),
-    r(T.lb, { name: "qwen-" }),
-    r(T.lb, { name: "qwen_prod" }),
-  ],
+  "lb-name": [r(T.lb, {}, { outputs: { name: "qwen-prod-aws-frontdoor-alb-1a2b3c4" } }), r(T.lb, { name: "internal-api" }), r(T.lb, { name: "qwen-" }), r(T.lb, { name: "qwen_prod" })],
   "tg-name": [r(T.tg, { healthCheck: okHealth }, { outputs: { name: "qwen-prod-aws-frontdoor-qwen25-vl-32b-1a2b3c4" } }), r(T.tg, { name: "-tg", healthCheck: okHealth })],
   "elb-name-prefix": [r(T.tg, { namePrefix: "qwen-p-", healthCheck: okHealth }), r(T.lb, { namePrefix: "-q" })],
   "listener-rule-condition-values": [rule(10, [{ pathPattern: { values: ["/v1/*", "/generate", "/health", "/get_model_info"] } }])],
@@ -48,7 +51,11 @@ const BAD: Record<string, RegisteredResource[]> = {
   "sg-name": [r(T.sg, { name: "sg-qwen" }), r(T.sg, {}, { outputs: { name: "x".repeat(256) } })],
   "sg-description": [r(T.sg, { description: "nodes' group" }), r(T.sg, { description: "d".repeat(256) }), r(T.sg, { description: "clients → lb" })],
   "sg-rule-description": [r(T.egress, { description: "to 'lb'" }), r(T.ingress, { description: "x".repeat(256) })],
-  "iam-role-name": [r(T.role, {}, { outputs: { name: "qwen-production-eu-west-1-blue-green-canary-aws-monitoring-role-1a2b3c4" } }), r(T.role, { namePrefix: "p".repeat(39) }), r(T.role, { name: "has space" })],
+  "iam-role-name": [
+    r(T.role, {}, { outputs: { name: "qwen-production-eu-west-1-blue-green-canary-aws-monitoring-role-1a2b3c4" } }),
+    r(T.role, { namePrefix: "p".repeat(39) }),
+    r(T.role, { name: "has space" }),
+  ],
   "iam-instance-profile-name": [r(T.profile, { name: "p".repeat(129) }), r(T.profile, { name: "a/b" })],
   "iam-policy-name": [r(T.rolePolicy, { name: "x".repeat(129), role: "r" }), r(T.policy, { name: "no*stars" })],
   "iam-role-policy-size": [r(T.rolePolicy, { role: "big", policy: JSON.stringify({ Statement: [{ Resource: "x".repeat(10_300) }] }) })],
@@ -119,7 +126,11 @@ describe("provider-faithful limits", () => {
     expect([...new Set(hits.map((h) => h.limit))]).toEqual([id]);
   });
 
-  test.each(Object.entries(BAD).flatMap(([id, rs]) => rs.map((x, i) => [id, i, x] as const)).filter(([id]) => id !== "volume-tags-vs-attached-volumes"))("%s bad fixture #%d fires on its own", (id, _i, x) => {
+  test.each(
+    Object.entries(BAD)
+      .flatMap(([id, rs]) => rs.map((x, i) => [id, i, x] as const))
+      .filter(([id]) => id !== "volume-tags-vs-attached-volumes"),
+  )("%s bad fixture #%d fires on its own", (id, _i, x) => {
     expect(checkLimits([x]).map((h) => h.limit)).toContain(id);
   });
 

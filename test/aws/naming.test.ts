@@ -24,7 +24,10 @@ describe("boundedName", () => {
 
   test("keeps a clean name that fits; is stable", () => {
     expect(boundedName("qwen-serving-prod", 32)).toBe("qwen-serving-prod");
-    fc.assert(fc.property(stackName, (s) => boundedName(s, 32) === boundedName(s, 32)), FC);
+    fc.assert(
+      fc.property(stackName, (s) => boundedName(s, 32) === boundedName(s, 32)),
+      FC,
+    );
   });
 
   test("distinct inputs get distinct names, also when cut", () => {
@@ -99,9 +102,18 @@ describe("SSM parameter paths of any project and stack", () => {
 
   test("two (project, stack) pairs never share a parameter", () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(projectName.filter((p) => !/^(aws|ssm)/i.test(p)), stackName), { minLength: 2, maxLength: 20, selector: ([p, s]) => `${p} ${s}` }), (pairs) => {
-        expect(new Set(pairs.map(([p, s]) => stackParameterName(p, s, "hf-token"))).size).toBe(pairs.length);
-      }),
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(
+            projectName.filter((p) => !/^(aws|ssm)/i.test(p)),
+            stackName,
+          ),
+          { minLength: 2, maxLength: 20, selector: ([p, s]) => `${p} ${s}` },
+        ),
+        (pairs) => {
+          expect(new Set(pairs.map(([p, s]) => stackParameterName(p, s, "hf-token"))).size).toBe(pairs.length);
+        },
+      ),
       FC,
     );
   });

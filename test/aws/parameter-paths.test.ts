@@ -36,11 +36,15 @@ const policyOf = (run: StackRun, parent: string) => {
 };
 /** What the account holds by name: SSM parameters, roles and profiles (by prefix), the load balancer, target groups, the topic, the alarms. */
 const accountNames = (run: StackRun) =>
-  run.resources.filter((r) => ([T.parameter, T.role, T.profile, T.lb, T.tg, T.topic, T.alarm] as string[]).includes(r.type)).map((r) => `${r.type} ${String(r.inputs.name ?? r.inputs.namePrefix ?? physicalName(r))}`);
+  run.resources
+    .filter((r) => ([T.parameter, T.role, T.profile, T.lb, T.tg, T.topic, T.alarm] as string[]).includes(r.type))
+    .map((r) => `${r.type} ${String(r.inputs.name ?? r.inputs.namePrefix ?? physicalName(r))}`);
 
 describe("SSM parameter paths carry project and stack", () => {
   test.each(PROJECTS)("project %s: every parameter is /<project>/prod/..., and the limits table passes", (project) => {
-    const names = parameters(of(project)).map((r) => r.inputs.name).sort();
+    const names = parameters(of(project))
+      .map((r) => r.inputs.name)
+      .sort();
     expect(names).toEqual([`/${project}/prod/api-keys/qwen25-vl-32b`, `/${project}/prod/api-keys/qwen3-32b`, `/${project}/prod/grafana/admin-password`, `/${project}/prod/hf-token`]);
     expect(checkLimits(of(project).resources)).toEqual([]);
   });
@@ -63,7 +67,9 @@ describe("SSM parameter paths carry project and stack", () => {
 
   test.each(PROJECTS)("project %s: what the machines fetch at boot is its own parameters", (project) => {
     const other = PROJECTS.find((p) => p !== project)!;
-    const text = of(project).artifacts.map((a) => a.content).join("\n");
+    const text = of(project)
+      .artifacts.map((a) => a.content)
+      .join("\n");
     expect(text).toContain(`/${project}/prod/api-keys/qwen3-32b`);
     expect(text).toContain(`/${project}/prod/hf-token`);
     expect(text).toContain(`/${project}/prod/grafana/admin-password`);
@@ -79,7 +85,13 @@ describe("a project SSM refuses", () => {
     expect(preflight({ config, secrets, stack: "prod", project: "qwen-serving" }).problems).toEqual([]);
     for (const project of ["aws-llm", "SSM.serving"]) {
       const problems = preflight({ config, secrets, stack: "prod", project }).problems.map(formatProblem);
-      expect(problems).toEqual([expect.stringMatching(new RegExp(`^project: got "${project.replace(".", "\\.")}"; with the stack, makes the SSM parameter folder /${project.replace(".", "\\.")}/prod, which SSM refuses: .*not starting with "aws" or "ssm".* \\(rename the Pulumi project \\(name in Pulumi\\.yaml\\) or pass QwenServing's project argument\\)$`))]);
+      expect(problems).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^project: got "${project.replace(".", "\\.")}"; with the stack, makes the SSM parameter folder /${project.replace(".", "\\.")}/prod, which SSM refuses: .*not starting with "aws" or "ssm".* \\(rename the Pulumi project \\(name in Pulumi\\.yaml\\) or pass QwenServing's project argument\\)$`,
+          ),
+        ),
+      ]);
     }
     expect(awsLimitProblems(planDeployment("prod", config, { project: "awsllm" }), config).map((p) => p.path)).toEqual(["project"]);
   });

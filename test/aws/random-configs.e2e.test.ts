@@ -25,7 +25,9 @@ const FAMILIES = [
   { services: big, types: ["p5.48xlarge", "p4de.24xlarge", "p5en.48xlarge"] },
 ];
 const REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-west-2", "ap-northeast-1"] as const;
-const cidr = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 255 }), fc.constantFrom(8, 16, 24, 32)).map(([a, b, p]) => (p === 8 ? `${a}.0.0.0/8` : p === 16 ? `${a}.${b}.0.0/16` : `${a}.${b}.7.${p === 32 ? 9 : 0}/${p}`));
+const cidr = fc
+  .tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 255 }), fc.constantFrom(8, 16, 24, 32))
+  .map(([a, b, p]) => (p === 8 ? `${a}.0.0.0/8` : p === 16 ? `${a}.${b}.0.0/16` : `${a}.${b}.7.${p === 32 ? 9 : 0}/${p}`));
 const serviceName = fc.stringMatching(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/);
 
 /** A config the schema accepts; the planner and the adapter's checks may still refuse it. */
@@ -36,7 +38,11 @@ const configs = fc
     family: fc.constantFrom(...FAMILIES),
     typeIndex: fc.nat(),
     count: fc.integer({ min: 1, max: 2 }),
-    services: fc.uniqueArray(fc.record({ name: serviceName, replicas: fc.integer({ min: 1, max: 2 }), port: fc.integer({ min: 8000, max: 8999 }), which: fc.nat() }), { minLength: 1, maxLength: 2, selector: (s) => s.name }),
+    services: fc.uniqueArray(fc.record({ name: serviceName, replicas: fc.integer({ min: 1, max: 2 }), port: fc.integer({ min: 8000, max: 8999 }), which: fc.nat() }), {
+      minLength: 1,
+      maxLength: 2,
+      selector: (s) => s.name,
+    }),
     allowedCidrs: fc.array(cidr, { maxLength: 3 }),
     tls: fc.boolean(),
     idleTimeoutSeconds: fc.integer({ min: 1, max: 4000 }),
@@ -46,7 +52,11 @@ const configs = fc
     grafanaPort: fc.constantFrom(3000, 3001, 8443),
     tsdbVolumeGiB: fc.integer({ min: 20, max: 16384 }),
     rootVolumeGiB: fc.integer({ min: 100, max: 16384 }),
-    cache: fc.record({ throughputMiBps: fc.integer({ min: 125, max: 2000 }), iops: fc.integer({ min: 3000, max: 80000 }), sizeGiB: fc.option(fc.integer({ min: 50, max: 65536 }), { nil: undefined }) }),
+    cache: fc.record({
+      throughputMiBps: fc.integer({ min: 125, max: 2000 }),
+      iops: fc.integer({ min: 3000, max: 80000 }),
+      sizeGiB: fc.option(fc.integer({ min: 50, max: 65536 }), { nil: undefined }),
+    }),
     apiKeys: fc.boolean(),
   })
   .filter((c) => new Set(c.services.map((s) => s.port)).size === c.services.length);
@@ -62,7 +72,12 @@ function toConfig(c: Drawn): StackConfigInput {
     cache: c.cache,
     monitoring: { enabled: c.monitoring },
     aws: {
-      frontDoor: { allowedCidrs: c.allowedCidrs, idleTimeoutSeconds: c.idleTimeoutSeconds, maxGenerationSeconds: c.maxGenerationSeconds, ...(c.tls ? { domain: "llm.example.com", certificateArn } : {}) },
+      frontDoor: {
+        allowedCidrs: c.allowedCidrs,
+        idleTimeoutSeconds: c.idleTimeoutSeconds,
+        maxGenerationSeconds: c.maxGenerationSeconds,
+        ...(c.tls ? { domain: "llm.example.com", certificateArn } : {}),
+      },
       monitoring: { grafanaAllowedCidrs: c.grafanaAllowedCidrs, grafanaPort: c.grafanaPort, tsdbVolumeGiB: c.tsdbVolumeGiB },
       nodes: { rootVolumeGiB: c.rootVolumeGiB },
     },
@@ -100,7 +115,10 @@ describe("random valid aws configs", () => {
         await valueOf(serving.endpoints);
         await settle();
         const violations = checkLimits(recorded.map(asRegistered));
-        expect(violations.map((v) => `${v.limit} ${v.name} ${v.field}=${JSON.stringify(v.value)}`), JSON.stringify(toConfig(c))).toEqual([]);
+        expect(
+          violations.map((v) => `${v.limit} ${v.name} ${v.field}=${JSON.stringify(v.value)}`),
+          JSON.stringify(toConfig(c)),
+        ).toEqual([]);
       }),
       { seed: 4242, numRuns: 60, endOnFailure: true },
     );
@@ -110,7 +128,12 @@ describe("random valid aws configs", () => {
   }, 240_000);
 
   test("a refused config names its problems (sanity of the filter above)", () => {
-    const bad = StackConfigSchema.parse({ ...toConfig(fc.sample(configs, { seed: 1, numRuns: 1 })[0]), services: [{ ...small[0], name: "a1", port: PORTS.grafana }], monitoring: { enabled: true }, aws: { monitoring: { grafanaAllowedCidrs: ["10.0.0.0/8"], grafanaPort: PORTS.grafana } } });
+    const bad = StackConfigSchema.parse({
+      ...toConfig(fc.sample(configs, { seed: 1, numRuns: 1 })[0]),
+      services: [{ ...small[0], name: "a1", port: PORTS.grafana }],
+      monitoring: { enabled: true },
+      aws: { monitoring: { grafanaAllowedCidrs: ["10.0.0.0/8"], grafanaPort: PORTS.grafana } },
+    });
     expect(preflight({ config: bad, secrets: {}, stack: "x" }).problems.map(formatProblem).join("\n")).toMatch(/grafanaPort|grafanaAdminPassword/);
   });
 });

@@ -19,7 +19,10 @@ const REGION = "eu-west-2";
 function movedDir(stack: string, region: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qs-region-"));
   fs.copyFileSync("Pulumi.yaml", path.join(dir, "Pulumi.yaml"));
-  const text = fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8").replace(/aws:region: us-east-1/, `aws:region: ${region}`).replace(/arn:aws:acm:us-east-1:/g, `arn:aws:acm:${region}:`);
+  const text = fs
+    .readFileSync(`Pulumi.${stack}.yaml`, "utf8")
+    .replace(/aws:region: us-east-1/, `aws:region: ${region}`)
+    .replace(/arn:aws:acm:us-east-1:/g, `arn:aws:acm:${region}:`);
   expect(text).toContain(`aws:region: ${region}`);
   fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
   return dir;
@@ -44,7 +47,12 @@ const usEast = (type: string) => INSTANCE_TYPES.find((i) => i.name === type)!.on
 /** The capacity table's $/h column, per service. */
 const capacityCost = (text: string, service: string) => {
   const table = text.split("\ncapacity (")[1].split("\n\n")[0];
-  return table.split("\n").find((l) => l.startsWith(`${service} `))!.trim().split(/\s+/).pop();
+  return table
+    .split("\n")
+    .find((l) => l.startsWith(`${service} `))!
+    .trim()
+    .split(/\s+/)
+    .pop();
 };
 
 describe(`a ${REGION} stack's prices`, () => {
@@ -53,7 +61,15 @@ describe(`a ${REGION} stack's prices`, () => {
     const eu = REGIONAL_GPU_PRICES["g6.12xlarge"][REGION];
     expect(eu).not.toBe(usEast("g6.12xlarge"));
     expect(json.budget.region).toBe(REGION);
-    expect(json.budget.nodes).toEqual([expect.objectContaining({ node: "gpu-0", instanceType: "g6.12xlarge", usdPerHour: eu, priceRegion: REGION, priceSource: expect.stringMatching(/^g6\.12xlarge on-demand, eu-west-2 \(SkyPilot catalog v7 aws\/vms\.csv @27f67dd/) })]);
+    expect(json.budget.nodes).toEqual([
+      expect.objectContaining({
+        node: "gpu-0",
+        instanceType: "g6.12xlarge",
+        usdPerHour: eu,
+        priceRegion: REGION,
+        priceSource: expect.stringMatching(/^g6\.12xlarge on-demand, eu-west-2 \(SkyPilot catalog v7 aws\/vms\.csv @27f67dd/),
+      }),
+    ]);
     // Each service holds 2 of the node's 4 GPUs: half of eu-west-2's price, not half of us-east-1's.
     for (const s of json.services) {
       expect(s.costPerHourUsd).toBeCloseTo(eu / 2, 2);

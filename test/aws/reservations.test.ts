@@ -12,13 +12,18 @@ import { runStack, StackRun } from "./stack-graph";
 
 const ODCR = "cr-0a1b2c3d4e5f60718";
 const RG = "arn:aws:resource-groups:us-east-1:123456789012:group/p5-reservations";
-const pools = (capacityReservation: Record<string, unknown>) => (c: Record<string, string>) => ({ ...c, "qwen-serving:nodePools": JSON.stringify([{ name: "gpu", instanceType: "p5.48xlarge", count: 1, capacityReservation }]) });
+const pools = (capacityReservation: Record<string, unknown>) => (c: Record<string, string>) => ({
+  ...c,
+  "qwen-serving:nodePools": JSON.stringify([{ name: "gpu", instanceType: "p5.48xlarge", count: 1, capacityReservation }]),
+});
 const runs: Record<string, StackRun> = {};
 
 beforeAll(async () => {
   runs.odcr = await runStack("prod", { edit: pools({ id: ODCR }) });
   runs.block = await runStack("prod", { edit: pools({ id: ODCR, capacityBlock: true }) });
-  runs.group = await runStack("prod", { edit: (c) => ({ ...pools({ resourceGroupArn: RG })(c), "qwen-serving:aws": JSON.stringify({ ...JSON.parse(c["qwen-serving:aws"]), network: { availabilityZone: "use1-az4" } }) }) });
+  runs.group = await runStack("prod", {
+    edit: (c) => ({ ...pools({ resourceGroupArn: RG })(c), "qwen-serving:aws": JSON.stringify({ ...JSON.parse(c["qwen-serving:aws"]), network: { availabilityZone: "use1-az4" } }) }),
+  });
 }, 60_000);
 
 const gpu = (run: StackRun) => run.recorded.find((r) => r.type === "aws:ec2/instance:Instance" && r.name.includes("-gpu-"))!.inputs;
@@ -56,21 +61,36 @@ describe("capacity reservations", () => {
   });
 
   test("a reservation of another type, or reservations in two zones, are refused with advice", () => {
-    const config = StackConfigSchema.parse({ ...stackInput("prod"), nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", capacityReservation: { id: "cr-0bbbbbbbbbbbbbbb2" } }, { name: "more", instanceType: "p5.48xlarge", capacityReservation: { id: ODCR } }] });
+    const config = StackConfigSchema.parse({
+      ...stackInput("prod"),
+      nodePools: [
+        { name: "gpu", instanceType: "p5.48xlarge", capacityReservation: { id: "cr-0bbbbbbbbbbbbbbb2" } },
+        { name: "more", instanceType: "p5.48xlarge", capacityReservation: { id: ODCR } },
+      ],
+    });
     const z = reservationZone(config, [
       { id: "cr-0bbbbbbbbbbbbbbb2", instanceType: "p4de.24xlarge", availabilityZone: "us-east-1c" },
       { id: ODCR, instanceType: "p5.48xlarge", availabilityZone: "us-east-1d" },
     ]);
     expect(z.zone).toBeUndefined();
     expect(z.problems.map(formatProblem)).toEqual([
-      'qwen-serving:nodePools[0].capacityReservation.id: got "cr-0bbbbbbbbbbbbbbb2"; reserves p4de.24xlarge, but pool \'gpu\' plans p5.48xlarge (set nodePools[0].instanceType to p4de.24xlarge, or use a reservation for p5.48xlarge)',
+      "qwen-serving:nodePools[0].capacityReservation.id: got \"cr-0bbbbbbbbbbbbbbb2\"; reserves p4de.24xlarge, but pool 'gpu' plans p5.48xlarge (set nodePools[0].instanceType to p4de.24xlarge, or use a reservation for p5.48xlarge)",
       'qwen-serving:nodePools: got ["cr-0bbbbbbbbbbbbbbb2: us-east-1c","cr-0a1b2c3d4e5f60718: us-east-1d"]; has capacity reservations in different zones; the GPU nodes, their caches and monitoring share one zone (use reservations in one zone)',
     ]);
   });
 
   test("aws.network.availabilityZone that disagrees with the reservation's zone is refused", () => {
     const types = ["p5.48xlarge"];
-    const c = chooseZone({ region: "us-east-1", zones: mockZones("us-east-1"), offerings: mockOfferings("us-east-1", types), instanceTypes: types, requested: "us-east-1a", required: { zone: "us-east-1d", why: `capacity reservation ${ODCR}`, path: "nodePools[0].capacityReservation.id" } });
-    expect(c.problems.map(formatProblem)).toEqual([`qwen-serving:aws.network.availabilityZone: got "us-east-1a"; differs from us-east-1d (use1-az6), the zone of capacity reservation ${ODCR} (leave it unset or set us-east-1d)`]);
+    const c = chooseZone({
+      region: "us-east-1",
+      zones: mockZones("us-east-1"),
+      offerings: mockOfferings("us-east-1", types),
+      instanceTypes: types,
+      requested: "us-east-1a",
+      required: { zone: "us-east-1d", why: `capacity reservation ${ODCR}`, path: "nodePools[0].capacityReservation.id" },
+    });
+    expect(c.problems.map(formatProblem)).toEqual([
+      `qwen-serving:aws.network.availabilityZone: got "us-east-1a"; differs from us-east-1d (use1-az6), the zone of capacity reservation ${ODCR} (leave it unset or set us-east-1d)`,
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 // Runs a stack's real program under the strict mocks and hands back every registration as the
 // limits table reads it: logical name, inputs, the engine's answer (autonamed name, ARNs) and id.
+import * as fs from "fs";
 import { RegisteredResource } from "../../components/aws/limits";
 import { Artifact } from "../../components/render/artifact";
 import { installMocks, RecordedResource, settle, valueOf } from "../../infra/mocks";
@@ -10,7 +11,6 @@ export const DIR = process.cwd();
 
 /** Stack files whose platform is aws. */
 export function awsStacks(): string[] {
-  const fs = require("fs") as typeof import("fs");
   return fs
     .readdirSync(DIR)
     .flatMap((f) => (/^Pulumi\.(.+)\.yaml$/.exec(f) ?? []).slice(1))

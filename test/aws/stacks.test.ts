@@ -40,7 +40,10 @@ describe("provider-faithful limits over every stack", () => {
 
   test.each([...awsStacks(), LONG])("stack %s: load balancer and target group names fit 32 characters, IAM roles 64", (stack) => {
     const names = namesOf(runs.get(stack)!);
-    const of = (kind: string) => Object.entries(names).filter(([k]) => k.startsWith(`${kind} `)).map(([, v]) => v);
+    const of = (kind: string) =>
+      Object.entries(names)
+        .filter(([k]) => k.startsWith(`${kind} `))
+        .map(([, v]) => v);
     expect(of("LoadBalancer")).toHaveLength(1);
     for (const n of [...of("LoadBalancer"), ...of("TargetGroup")]) expect(n.length, n).toBeLessThanOrEqual(LIMITS.elbNameMax);
     for (const n of of("Role")) expect(n.length, n).toBeLessThanOrEqual(LIMITS.iamRoleNameMax);
@@ -56,7 +59,11 @@ describe("provider-faithful limits over every stack", () => {
     const id = zones.zoneIds[zones.names.indexOf(subnet.inputs.availabilityZone as string)];
     const types = [...new Set(run.resources.filter((r) => r.type === T.instance).map((r) => r.inputs.instanceType as string))];
     expect(types.length).toBe(2);
-    for (const t of types) expect(OFFERINGS[t][region].map((n) => `${id.split("-")[0]}-az${n}`), `${t} in ${id}`).toContain(id);
+    for (const t of types)
+      expect(
+        OFFERINGS[t][region].map((n) => `${id.split("-")[0]}-az${n}`),
+        `${t} in ${id}`,
+      ).toContain(id);
     // Names map to different zones per account: this account's us-east-1a (use1-az3) sells neither g6.12xlarge nor m7i.
     if (region === "us-east-1") expect(id).not.toBe(zones.zoneIds[0]);
   });

@@ -14,7 +14,10 @@ describe("catalogs", () => {
 
   test("every instance type names a catalog GPU, a price and its source", () => {
     for (const it of INSTANCE_TYPES) {
-      expect(ACCELERATORS.map((a) => a.id), it.name).toContain(it.gpu);
+      expect(
+        ACCELERATORS.map((a) => a.id),
+        it.name,
+      ).toContain(it.gpu);
       expect(it.onDemandUsdPerHour).toBeGreaterThan(0);
       expect(it.priceSource.length).toBeGreaterThan(10);
     }

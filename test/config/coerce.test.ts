@@ -23,12 +23,22 @@ describe("values as Pulumi users set them (pulumi config set --path stores strin
     ["a decimal for a number", { monitoring: { ttftP95Seconds: "2.5" } }, (c: ReturnType<typeof parseStackConfig>) => c.monitoring.ttftP95Seconds, 2.5],
     ["a leading dot", { monitoring: { kvUsageThreshold: ".9" } }, (c: ReturnType<typeof parseStackConfig>) => c.monitoring.kvUsageThreshold, 0.9],
     ["an integer in a list entry", { services: [{ ...service, tp: "4" }] }, (c: ReturnType<typeof parseStackConfig>) => c.services[0].tp, 4],
-    ["integers in a nested list", { services: [{ ...service, placement: [{ node: "gpu-0", gpus: ["6", "7"] }] }] }, (c: ReturnType<typeof parseStackConfig>) => c.services[0].placement![0].gpus, [6, 7]],
+    [
+      "integers in a nested list",
+      { services: [{ ...service, placement: [{ node: "gpu-0", gpus: ["6", "7"] }] }] },
+      (c: ReturnType<typeof parseStackConfig>) => c.services[0].placement![0].gpus,
+      [6, 7],
+    ],
     ["an exponent", { cache: { throughputMiBps: "1e3", iops: "6000" } }, (c: ReturnType<typeof parseStackConfig>) => c.cache.throughputMiBps, 1000],
     ["true for a boolean", { monitoring: { enabled: "true" } }, (c: ReturnType<typeof parseStackConfig>) => c.monitoring.enabled, true],
     ["false for a boolean", { cache: { retain: "false" } }, (c: ReturnType<typeof parseStackConfig>) => c.cache.retain, false],
     ["a platform setting", { aws: { frontDoor: { idleTimeoutSeconds: "600" } } }, (c: ReturnType<typeof parseStackConfig>) => c.aws!.frontDoor.idleTimeoutSeconds, 600],
-    ["a YAML number where a string is wanted", { services: [{ ...service, weights: { source: "modelscope", revision: 20250101 } }] }, (c: ReturnType<typeof parseStackConfig>) => c.services[0].weights.revision, "20250101"],
+    [
+      "a YAML number where a string is wanted",
+      { services: [{ ...service, weights: { source: "modelscope", revision: 20250101 } }] },
+      (c: ReturnType<typeof parseStackConfig>) => c.services[0].weights.revision,
+      "20250101",
+    ],
   ])("%s", (_, over, get, want) => {
     expect(get(parseStackConfig({ ...base, ...over }))).toEqual(want);
   });
@@ -46,7 +56,10 @@ describe("values as Pulumi users set them (pulumi config set --path stores strin
   });
 
   test("keys named like Object's own (constructor, toString) are unknown keys, not schema fields", () => {
-    expect(problems({ ...base, constructor: 0, toString: "x" })).toEqual(["qwen-serving:constructor: unknown key; remove or fix the spelling", "qwen-serving:toString: unknown key; remove or fix the spelling"]);
+    expect(problems({ ...base, constructor: 0, toString: "x" })).toEqual([
+      "qwen-serving:constructor: unknown key; remove or fix the spelling",
+      "qwen-serving:toString: unknown key; remove or fix the spelling",
+    ]);
   });
 
   test("the input is not changed", () => {
@@ -58,7 +71,14 @@ describe("values as Pulumi users set them (pulumi config set --path stores strin
 
 describe("problems of every stage in one run", () => {
   test("the plan's problems come with the config's when the refused values can be left out", () => {
-    const raw = { ...base, monitoring: { ttftP95Seconds: "abc" }, services: [{ ...service, tp: 3 }, { ...service, name: "other", port: 9002, chunkedPrefillSize: "x" }] };
+    const raw = {
+      ...base,
+      monitoring: { ttftP95Seconds: "abc" },
+      services: [
+        { ...service, tp: 3 },
+        { ...service, name: "other", port: 9002, chunkedPrefillSize: "x" },
+      ],
+    };
     const parsed = StackConfigSchema.safeParse(raw);
     expect(parsed.success).toBe(false);
     const rest = problemsOfTheRest(raw, parsed.error!.issues, { stack: "t", secrets: {} }).map(formatProblem);

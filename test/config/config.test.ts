@@ -40,7 +40,10 @@ describe("stack config", () => {
     const p = problems({
       ...base,
       platform: "gcp",
-      services: [{ ...service, tp: 3.5, port: 80, weights: { source: "huggingface", revision: "main" } }, { ...service, name: "Bad_Name" }],
+      services: [
+        { ...service, tp: 3.5, port: 80, weights: { source: "huggingface", revision: "main" } },
+        { ...service, name: "Bad_Name" },
+      ],
       colour: "blue",
     });
     expect(p).toEqual(
@@ -86,7 +89,10 @@ describe("stack config", () => {
 describe("stack files", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qs-stack-"));
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: qwen-serving\nruntime: nodejs\n");
-  fs.writeFileSync(path.join(dir, "Pulumi.t.yaml"), "config:\n  aws:region: us-east-1\n  qwen-serving:platform: aws\n  qwen-serving:apiKeys:\n    a:\n      secure: v1:abc\n  qwen-serving:grafanaAdminPassword:\n    secure: v1:xyz\n");
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.t.yaml"),
+    "config:\n  aws:region: us-east-1\n  qwen-serving:platform: aws\n  qwen-serving:apiKeys:\n    a:\n      secure: v1:abc\n  qwen-serving:grafanaAdminPassword:\n    secure: v1:xyz\n",
+  );
   fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), "config:\n  qwen-serving:platform: [aws\n");
 
   test("secure values become a secret placeholder and are listed as secret keys", () => {

@@ -14,7 +14,13 @@ const config = {
   ...base,
   monitoring: {
     ...base.monitoring,
-    alerting: { ...base.monitoring.alerting, receivers: [{ name: "chat", type: "slack" as const, channel: "#qwen" }, { name: "hook", type: "webhook" as const, url: "https://hooks.example.com/a" }] },
+    alerting: {
+      ...base.monitoring.alerting,
+      receivers: [
+        { name: "chat", type: "slack" as const, channel: "#qwen" },
+        { name: "hook", type: "webhook" as const, url: "https://hooks.example.com/a" },
+      ],
+    },
   },
 };
 const SECRETS: SecretsPresent = { hfToken: false, modelscopeToken: false, grafanaAdminPassword: true, dockerTls: false, apiKeys: [], alertingSecrets: ["chat"] };
@@ -25,7 +31,11 @@ describe("Alertmanager on docker", () => {
   test("one container on the monitoring host: pinned image, published port, state in a named volume, no gossip", () => {
     const [am] = on("h20-a").filter((c) => c.role === "alertmanager");
     expect(on("h20-b").filter((c) => c.role === "alertmanager")).toEqual([]);
-    expect([am.image, am.ports, am.volumes]).toEqual([IMAGES.alertmanager, [{ internal: PORTS.alertmanager, external: PORTS.alertmanager }], [{ volume: "h20-alertmanager-data", containerPath: "/alertmanager", readOnly: false }]]);
+    expect([am.image, am.ports, am.volumes]).toEqual([
+      IMAGES.alertmanager,
+      [{ internal: PORTS.alertmanager, external: PORTS.alertmanager }],
+      [{ volume: "h20-alertmanager-data", containerPath: "/alertmanager", readOnly: false }],
+    ]);
     expect(am.command).toEqual(["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager", `--web.listen-address=0.0.0.0:${PORTS.alertmanager}`, "--cluster.listen-address="]);
   });
 
@@ -47,11 +57,14 @@ describe("Alertmanager on docker", () => {
   });
 
   test("refused before any resource: SNS on docker, a Slack receiver without its secret", () => {
-    const bad = { ...config, monitoring: { ...config.monitoring, alerting: { ...config.monitoring.alerting, receivers: [...config.monitoring.alerting.receivers, { name: "topic", type: "sns" as const }] } } };
+    const bad = {
+      ...config,
+      monitoring: { ...config.monitoring, alerting: { ...config.monitoring.alerting, receivers: [...config.monitoring.alerting.receivers, { name: "topic", type: "sns" as const }] } },
+    };
     const lines = preflight({ config: bad, stack: "h20", secrets: { grafanaAdminPassword: "x" } }).problems.map(formatProblem);
     expect(lines).toEqual(
       expect.arrayContaining([
-        'qwen-serving:monitoring.alerting.receivers[2].type: got "sns"; platform \'docker\' cannot deliver to sns (use one of: webhook, slack, pagerduty, email)',
+        "qwen-serving:monitoring.alerting.receivers[2].type: got \"sns\"; platform 'docker' cannot deliver to sns (use one of: webhook, slack, pagerduty, email)",
         "qwen-serving:monitoring.alerting.receivers[0]: got \"chat\"; needs the Slack incoming-webhook URL as a secret (pulumi config set --secret --path 'alertingSecrets.chat' ...)",
       ]),
     );

@@ -24,7 +24,10 @@ const artifact = (path: string) => run.artifacts.find((a) => a.path === path)!.c
 describe("h20: hosts, providers and images", () => {
   test("each host is a DockerHost with its own ssh Docker provider", () => {
     const hosts = resources.filter((r) => r.type === "qwen-serving:docker:DockerHost").map((r) => [r.name, r.parent]);
-    expect(hosts).toEqual([["qwen-h20-docker-h20-a", "qwen-h20-docker"], ["qwen-h20-docker-h20-b", "qwen-h20-docker"]]);
+    expect(hosts).toEqual([
+      ["qwen-h20-docker-h20-a", "qwen-h20-docker"],
+      ["qwen-h20-docker-h20-b", "qwen-h20-docker"],
+    ]);
     // Providers receive non-string settings as JSON text.
     const providers = resources.filter((r) => r.type === "pulumi:providers:docker").map((r) => [r.parent, (r.inputs as Inputs).host, JSON.parse((r.inputs as Inputs).sshOpts)]);
     // One shared ssh connection per host (ControlMaster), so many resources do not trip MaxStartups.
@@ -95,7 +98,10 @@ describe("h20: SGLang containers", () => {
 
 describe("h20: the weights download", () => {
   test("one created (not started) container per host and revision, with its revision's folder writable", () => {
-    for (const [h, repo] of [["h20-a", "Qwen/Qwen3-32B"], ["h20-b", "Qwen/Qwen2.5-VL-32B-Instruct"]]) {
+    for (const [h, repo] of [
+      ["h20-a", "Qwen/Qwen3-32B"],
+      ["h20-b", "Qwen/Qwen2.5-VL-32B-Instruct"],
+    ]) {
       const c = containers().find((x) => x.parent === `qwen-h20-docker-${h}` && labels(x)[DOCKER_LABELS.role] === "weights")!;
       const dir = labels(c)[DOCKER_LABELS.weightsDir];
       expect(c.inputs).toMatchObject({
@@ -121,7 +127,12 @@ describe("h20: monitoring containers carry the rendered configs", () => {
       { file: "/etc/prometheus/rules/sglang.rules.yml", content: artifact("monitoring/rules/sglang.rules.yml"), permissions: "0644" },
     ]);
     expect(artifact("monitoring/prometheus.yml")).toContain("192.0.2.12:9002");
-    expect(c.inputs.command).toEqual(prometheusArgs({ stack: "h20", platform: "docker", services: [{ name: "x", model: "x", targets: ["a:1"] }], grafana: { prometheusUrl: "http://a:1" } }, { configFile: "/etc/prometheus/prometheus.yml", storagePath: "/prometheus" }));
+    expect(c.inputs.command).toEqual(
+      prometheusArgs(
+        { stack: "h20", platform: "docker", services: [{ name: "x", model: "x", targets: ["a:1"] }], grafana: { prometheusUrl: "http://a:1" } },
+        { configFile: "/etc/prometheus/prometheus.yml", storagePath: "/prometheus" },
+      ),
+    );
     expect(c.inputs.volumes).toEqual([{ volumeName: "h20-prometheus-data", containerPath: "/prometheus", readOnly: false }]);
     expect(c.inputs.ports).toEqual([{ internal: 9090, external: 9090 }]);
   });
@@ -135,14 +146,20 @@ describe("h20: monitoring containers carry the rendered configs", () => {
   });
 
   test("node_exporter and dcgm-exporter run on every host", () => {
-    const exporters = containers().filter((c) => /exporter$/.test(labels(c)[DOCKER_LABELS.role])).map((c) => [c.parent, c.inputs.name]);
+    const exporters = containers()
+      .filter((c) => /exporter$/.test(labels(c)[DOCKER_LABELS.role]))
+      .map((c) => [c.parent, c.inputs.name]);
     expect(exporters.sort()).toEqual([
       ["qwen-h20-docker-h20-a", "h20-dcgm-exporter"],
       ["qwen-h20-docker-h20-a", "h20-node-exporter"],
       ["qwen-h20-docker-h20-b", "h20-dcgm-exporter"],
       ["qwen-h20-docker-h20-b", "h20-node-exporter"],
     ]);
-    expect(container("h20-dcgm-exporter").inputs).toMatchObject({ deviceRequests: [{ driver: "nvidia", capabilities: ["gpu"], count: -1 }], capabilities: { adds: ["SYS_ADMIN"] }, ports: [{ internal: 9400, external: 9400 }] });
+    expect(container("h20-dcgm-exporter").inputs).toMatchObject({
+      deviceRequests: [{ driver: "nvidia", capabilities: ["gpu"], count: -1 }],
+      capabilities: { adds: ["SYS_ADMIN"] },
+      ports: [{ internal: 9400, external: 9400 }],
+    });
     expect(container("h20-node-exporter").inputs).toMatchObject({ networkMode: "host", pidMode: "host", command: ["--path.rootfs=/host", `--web.listen-address=:${PORTS.nodeExporter}`] });
   });
 });
@@ -159,10 +176,24 @@ describe("h20: the plan output", () => {
   test("lists each host's GPUs in use, its containers and their ports", () => {
     expect(run.text).toContain("docker hosts (containers as registered):");
     const lines = run.text.split("\n");
-    const row = (container: string) => lines.find((l) => l.includes(` ${container} `))?.replace(/\s+/g, " ").trim();
+    const row = (container: string) =>
+      lines
+        .find((l) => l.includes(` ${container} `))
+        ?.replace(/\s+/g, " ")
+        .trim();
     // The host's columns are on its first row, whichever container registered first.
-    expect(lines.find((l) => l.startsWith("h20-a "))?.replace(/\s+/g, " ").trim()).toMatch(/^h20-a 2 of 2 h20 \[0,1\] h20-/);
-    expect(lines.find((l) => l.includes(" h20-weights-rev-qwen3-32b-"))?.replace(/\s+/g, " ").trim()).toMatch(/(^h20-a 2 of 2 h20 \[0,1\] )?h20-weights-rev-qwen3-32b-[0-9a-f]{12} weights - -$/);
+    expect(
+      lines
+        .find((l) => l.startsWith("h20-a "))
+        ?.replace(/\s+/g, " ")
+        .trim(),
+    ).toMatch(/^h20-a 2 of 2 h20 \[0,1\] h20-/);
+    expect(
+      lines
+        .find((l) => l.includes(" h20-weights-rev-qwen3-32b-"))
+        ?.replace(/\s+/g, " ")
+        .trim(),
+    ).toMatch(/(^h20-a 2 of 2 h20 \[0,1\] )?h20-weights-rev-qwen3-32b-[0-9a-f]{12} weights - -$/);
     expect(row("h20-alertmanager")).toMatch(new RegExp(`h20-alertmanager alertmanager - ${PORTS.alertmanager}$`));
     // SGLang on the host's loopback at the port's twin; the front proxy holds the planned port.
     expect(row("h20-qwen3-32b-0")).toBe("h20-qwen3-32b-0 sglang [0,1] 19001->9001");
@@ -171,6 +202,8 @@ describe("h20: the plan output", () => {
     expect(row("h20-grafana")).toBe("h20-grafana grafana - 3000");
     expect(row("h20-node-exporter")).toBe(`h20-node-exporter node-exporter - ${PORTS.nodeExporter} (host network)`);
     expect(run.text).toContain("qwen3-32b: http://192.0.2.11:9001");
-    expect(run.document.artifacts).toEqual(expect.arrayContaining([expect.stringMatching(/^hosts\/h20-a\/weights\/rev-qwen3-32b-[0-9a-f]{12}\.sh$/), "hosts/h20-a/sglang-health.sh", "monitoring/prometheus.yml"]));
+    expect(run.document.artifacts).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^hosts\/h20-a\/weights\/rev-qwen3-32b-[0-9a-f]{12}\.sh$/), "hosts/h20-a/sglang-health.sh", "monitoring/prometheus.yml"]),
+    );
   });
 });

@@ -35,7 +35,10 @@ describe("the h20 stack is the seed", () => {
       [["h20-a", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen3-32b"]], ["0", "1"], [{ internal: 9001, external: 19001, ip: "127.0.0.1" }]]],
       [["h20-b", ["python3", "-m", "sglang.launch_server", ...SEED_ARGV["qwen25-vl-32b"]], ["0", "1"], [{ internal: 9002, external: 19002, ip: "127.0.0.1" }]]],
     ]);
-    expect(layout.hosts.map((h) => [h.name, h.gpusUsed])).toEqual([["h20-a", [0, 1]], ["h20-b", [0, 1]]]);
+    expect(layout.hosts.map((h) => [h.name, h.gpusUsed])).toEqual([
+      ["h20-a", [0, 1]],
+      ["h20-b", [0, 1]],
+    ]);
   });
 
   test("SGLang gets private IPC with /dev/shm, its revision's folder read-only, a /health_generate check that restarts it, a restart policy and a stop grace", () => {
@@ -67,8 +70,20 @@ describe("the h20 stack is the seed", () => {
       const [first] = host(layout, name).containers;
       const model = { source: "huggingface" as const, repo, revision };
       const dir = weightsRevisionDir(model);
-      expect(first).toMatchObject({ key: `weights-${dir}`, name: `h20-weights-${dir}`, role: "weights", command: ["bash", "/opt/qwen-serving/fetch-weights.sh", repo], env: ["NVIDIA_VISIBLE_DEVICES=void"], runOnce: true, restart: "no", createTimeoutMin: 360, binds: [{ hostPath: `/data/models/${dir}`, containerPath: NODE_PATHS.models, readOnly: false }] });
-      expect(first.files).toEqual([{ containerPath: "/opt/qwen-serving/fetch-weights.sh", artifactPath: `hosts/${name}/weights/${dir}.sh`, content: renderWeightsScript({ models: [model] }), mode: "0755" }]);
+      expect(first).toMatchObject({
+        key: `weights-${dir}`,
+        name: `h20-weights-${dir}`,
+        role: "weights",
+        command: ["bash", "/opt/qwen-serving/fetch-weights.sh", repo],
+        env: ["NVIDIA_VISIBLE_DEVICES=void"],
+        runOnce: true,
+        restart: "no",
+        createTimeoutMin: 360,
+        binds: [{ hostPath: `/data/models/${dir}`, containerPath: NODE_PATHS.models, readOnly: false }],
+      });
+      expect(first.files).toEqual([
+        { containerPath: "/opt/qwen-serving/fetch-weights.sh", artifactPath: `hosts/${name}/weights/${dir}.sh`, content: renderWeightsScript({ models: [model] }), mode: "0755" },
+      ]);
       // No hfToken in this stack: the Qwen repositories are public, so no token file is mounted.
       expect(first.secretFiles).toEqual([]);
     }
@@ -128,12 +143,7 @@ describe("configs the docker platform refuses, with every problem named", () => 
         `qwen-serving:services[0].port: got ${PORTS.nodeExporter}; port ${PORTS.nodeExporter} on gpu-a is taken twice: qwen3-8b's server and node_exporter (docker.nodeExporterPort) (pick a port not in use there (taken on gpu-a: ${PORTS.grafana}, ${PORTS.prometheus}, ${PORTS.alertmanager}, ${PORTS.nodeExporter}, ${PORTS.dcgmExporter}))`,
       ],
     ],
-    [
-      "an unknown monitoring host",
-      { docker: { monitoringHost: "gpu-z" } },
-      {},
-      ['qwen-serving:docker.monitoringHost: got "gpu-z"; no host has this name (valid: gpu-a)'],
-    ],
+    ["an unknown monitoring host", { docker: { monitoringHost: "gpu-z" } }, {}, ['qwen-serving:docker.monitoringHost: got "gpu-z"; no host has this name (valid: gpu-a)']],
     [
       "a tcp:// daemon without TLS material, and Grafana without a password",
       { hosts: [{ name: "gpu-a", dockerHost: "tcp://10.1.0.5:2376", gpu: "h20", gpuCount: 2 }] },
@@ -188,9 +198,30 @@ describe("a service with two replicas on two hosts", () => {
 
   test("the front proxy holds the planned ports on each host; replicas and the router sit behind it on loopback", () => {
     const off = PORTS.loopbackOffset;
-    expect(l.hosts.map((h) => [h.name, h.containers.filter((x) => x.role !== "node-exporter" && x.role !== "dcgm-exporter").map((x) => [x.role, x.ports.map((q) => q.external), x.hostPorts])])).toEqual([
-      ["gpu-a", [["weights", [], []], ["sglang", [30000 + off], []], ["proxy", [], [30000, 9001, 29000]], ["router-install", [], []], ["router", [], [9001 + off, 29000 + off]], ["prometheus", [9090], []], ["grafana", [3000], []], ["alertmanager", [PORTS.alertmanager], []]]],
-      ["gpu-b", [["weights", [], []], ["sglang", [30000 + off], []], ["proxy", [], [30000]]]],
+    expect(
+      l.hosts.map((h) => [h.name, h.containers.filter((x) => x.role !== "node-exporter" && x.role !== "dcgm-exporter").map((x) => [x.role, x.ports.map((q) => q.external), x.hostPorts])]),
+    ).toEqual([
+      [
+        "gpu-a",
+        [
+          ["weights", [], []],
+          ["sglang", [30000 + off], []],
+          ["proxy", [], [30000, 9001, 29000]],
+          ["router-install", [], []],
+          ["router", [], [9001 + off, 29000 + off]],
+          ["prometheus", [9090], []],
+          ["grafana", [3000], []],
+          ["alertmanager", [PORTS.alertmanager], []],
+        ],
+      ],
+      [
+        "gpu-b",
+        [
+          ["weights", [], []],
+          ["sglang", [30000 + off], []],
+          ["proxy", [], [30000]],
+        ],
+      ],
     ]);
     expect(l.hosts.flatMap((h) => h.containers.filter((x) => x.role === "sglang").flatMap((x) => x.ports.map((q) => q.ip)))).toEqual(["127.0.0.1", "127.0.0.1"]);
     expect(l.endpoints).toEqual({ "qwen3-32b": "http://10.1.0.5:9001" });
@@ -199,16 +230,29 @@ describe("a service with two replicas on two hosts", () => {
   test("the router runs the planned router argv on the host network, from the installed package, after the install", () => {
     const [r] = byRole(l, "gpu-a", "router");
     expect(r.command).toEqual([
-      "python3", "-m", "smg.launch_router",
+      "python3",
+      "-m",
+      "smg.launch_router",
       ...routerArgsFor(p.services[0], (n) => ({ "gpu-b": "10.1.0.6" })[n]!, { host: "127.0.0.1", port: 19001, metricsPort: 39000, requestTimeoutSecs: 900 }),
     ]);
     // Workers through their hosts' proxies: this host's on its 127.0.0.1 listener, the other at its address.
     expect(r.command.slice(3, 9)).toEqual(["--host", "127.0.0.1", "--port", "19001", "--worker-urls", `http://127.0.0.1:${PORTS.workerBase}`]);
     expect(r.command[9]).toBe(`http://10.1.0.6:${PORTS.workerBase}`);
     expect(parseRouterArgs(r.command.slice(3)).errors).toEqual([]);
-    expect(r).toMatchObject({ hostNetwork: true, env: ["PYTHONPATH=/opt/sglang-router", "NVIDIA_VISIBLE_DEVICES=void"], stopGraceSec: 900, volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }], after: "router-install", restart: "unless-stopped" });
+    expect(r).toMatchObject({
+      hostNetwork: true,
+      env: ["PYTHONPATH=/opt/sglang-router", "NVIDIA_VISIBLE_DEVICES=void"],
+      stopGraceSec: 900,
+      volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }],
+      after: "router-install",
+      restart: "unless-stopped",
+    });
     const [install] = byRole(l, "gpu-a", "router-install");
-    expect(install).toMatchObject({ runOnce: true, command: ["bash", "/opt/qwen-serving/install-router.sh"], volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: false }] });
+    expect(install).toMatchObject({
+      runOnce: true,
+      command: ["bash", "/opt/qwen-serving/install-router.sh"],
+      volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: false }],
+    });
     // What to install where: the script's header (layout.tools.test.ts runs it).
     expect(install.files[0].content).toContain("REQUIREMENT='smg==1.13.0'\nSITE='/opt/sglang-router'\nMODULE='smg.launch_router'\n");
   });
@@ -219,7 +263,6 @@ describe("a service with two replicas on two hosts", () => {
     expect(targets["sglang-qwen3-32b"]).toEqual([`10.1.0.5:${PORTS.workerBase}`, `10.1.0.6:${PORTS.workerBase}`]);
     expect(targets["sglang-router-qwen3-32b"]).toEqual([`10.1.0.5:${PORTS.routerMetricsBase}`]);
   });
-
 });
 
 describe("for any hosts and services the planner accepts", () => {
@@ -232,7 +275,14 @@ describe("for any hosts and services the planner accepts", () => {
       fc.property(arb, ({ gpuCounts, services }) => {
         const c = dockerConfig({
           hosts: gpuCounts.map((n, i) => ({ name: `gpu-${i}`, dockerHost: `ssh://ops@10.1.0.${i + 5}`, gpu: "h20", gpuCount: n })),
-          services: services.map((s, i) => ({ name: `svc-${i}`, model: "Qwen/Qwen3-8B", weights: { source: "huggingface", revision: "b968826d9c46dd6066d109eabc6255188de91218" }, port: 9001 + i, tp: s.tp, replicas: s.replicas })),
+          services: services.map((s, i) => ({
+            name: `svc-${i}`,
+            model: "Qwen/Qwen3-8B",
+            weights: { source: "huggingface", revision: "b968826d9c46dd6066d109eabc6255188de91218" },
+            port: 9001 + i,
+            tp: s.tp,
+            replicas: s.replicas,
+          })),
         });
         let p;
         try {

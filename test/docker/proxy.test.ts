@@ -29,7 +29,10 @@ describe("docker front proxy", () => {
     expect(proxy("gpu-a").files.map((f) => f.containerPath)).toEqual(["/etc/qwen-serving/proxy/nginx.conf", "/etc/qwen-serving/proxy/auth.js"]);
     expect(proxy("gpu-a").secretFiles).toEqual([{ containerPath: proxyKeyFile("qwen3-32b"), secret: "apiKeys.qwen3-32b", mode: "0444" }]);
     const sglang = l.hosts.flatMap((h) => h.containers.filter((x) => x.role === "sglang"));
-    expect(sglang.map((x) => [x.command.includes("--api-key"), x.secretFiles])).toEqual([[false, []], [false, []]]);
+    expect(sglang.map((x) => [x.command.includes("--api-key"), x.secretFiles])).toEqual([
+      [false, []],
+      [false, []],
+    ]);
   });
 
   test("binds the host's address and 127.0.0.1, fronts loopback backends, admits the router and Prometheus by address", () => {

@@ -14,7 +14,12 @@ const QWEN3 = { name: "qwen3-32b", model: "Qwen/Qwen3-32B", weights: { source: "
 
 /** Installs fresh mocks with a docker stack config; returns the program to run and what it registers. */
 function program(values: Record<string, unknown>) {
-  const recorded = installMocks({ project: "qwen-serving", stack: "refused", config: engineConfig({ platform: "docker", hosts: HOSTS, grafanaAdminPassword: "x", ...values }), secretKeys: ["qwen-serving:grafanaAdminPassword"] });
+  const recorded = installMocks({
+    project: "qwen-serving",
+    stack: "refused",
+    config: engineConfig({ platform: "docker", hosts: HOSTS, grafanaAdminPassword: "x", ...values }),
+    secretKeys: ["qwen-serving:grafanaAdminPassword"],
+  });
   return { run: () => runProgram(), recorded };
 }
 

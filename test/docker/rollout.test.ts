@@ -49,10 +49,19 @@ describe("a new weights revision on a docker host (layout)", () => {
 
 describe("shared memory and GPUs", () => {
   test("no container asks for host IPC and a /dev/shm size at once (host IPC would ignore the size); SGLang gets private IPC and the size", () => {
-    const c = dockerConfig({ hosts: [{ name: "gpu-a", dockerHost: "ssh://ops@10.1.0.5", gpu: "h20", gpuCount: 2 }, { name: "gpu-b", dockerHost: "ssh://ops@10.1.0.6", gpu: "h20", gpuCount: 2 }], services: [{ ...service(OLD), tp: 1, replicas: 2 }] });
+    const c = dockerConfig({
+      hosts: [
+        { name: "gpu-a", dockerHost: "ssh://ops@10.1.0.5", gpu: "h20", gpuCount: 2 },
+        { name: "gpu-b", dockerHost: "ssh://ops@10.1.0.6", gpu: "h20", gpuCount: 2 },
+      ],
+      services: [{ ...service(OLD), tp: 1, replicas: 2 }],
+    });
     const all = dockerLayout(planDeployment("t", c), c, SECRETS).hosts.flatMap((h) => h.containers);
     for (const x of all) expect(x.hostIpc && x.shmSizeMiB !== undefined, x.name).toBe(false);
-    expect(role(all, "sglang").map((x) => [x.hostIpc, x.shmSizeMiB])).toEqual([[false, 32768], [false, 32768]]);
+    expect(role(all, "sglang").map((x) => [x.hostIpc, x.shmSizeMiB])).toEqual([
+      [false, 32768],
+      [false, 32768],
+    ]);
   });
 
   test("GPUs by index by default, by UUID when the host lists one per GPU; a wrong list is refused", () => {
@@ -115,6 +124,10 @@ describe("the registered resources (mocks)", () => {
   });
 
   test("GPUs by UUID when the host lists them; private IPC with an explicit /dev/shm", () => {
-    expect(byRole("sglang").inputs).toMatchObject({ deviceRequests: [{ driver: "nvidia", capabilities: ["gpu"], deviceIds: ["GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a"] }], ipcMode: "private", shmSize: 32768 });
+    expect(byRole("sglang").inputs).toMatchObject({
+      deviceRequests: [{ driver: "nvidia", capabilities: ["gpu"], deviceIds: ["GPU-3a23c669-1f69-c64e-cf85-44e9b07e7a2a"] }],
+      ipcMode: "private",
+      shmSize: 32768,
+    });
   });
 });

@@ -43,12 +43,20 @@ describe("a routed service on docker", () => {
     const r = container("routed-qwen3-32b-router");
     expect(r.parent).toBe("qwen-routed-docker-gpu-a");
     expect(labels(r)).toMatchObject({ [DOCKER_LABELS.hostPorts]: `19001,${PORTS.routerMetricsBase + PORTS.loopbackOffset}`, [DOCKER_LABELS.role]: "router" });
-    expect(r.inputs).toMatchObject({ networkMode: "host", envs: ["PYTHONPATH=/opt/sglang-router", "NVIDIA_VISIBLE_DEVICES=void"], volumes: [{ volumeName: "routed-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }], restart: "unless-stopped" });
+    expect(r.inputs).toMatchObject({
+      networkMode: "host",
+      envs: ["PYTHONPATH=/opt/sglang-router", "NVIDIA_VISIBLE_DEVICES=void"],
+      volumes: [{ volumeName: "routed-sglang-router", containerPath: "/opt/sglang-router", readOnly: true }],
+      restart: "unless-stopped",
+    });
     expect((r.inputs.command as string[]).slice(0, 8)).toEqual(["python3", "-m", "smg.launch_router", "--host", "127.0.0.1", "--port", "19001", "--worker-urls"]);
   });
 
   test("each replica publishes its planned worker port; its host has its own download of the revision", () => {
-    for (const [host, addr] of [["gpu-a", "10.1.0.5"], ["gpu-b", "10.1.0.6"]]) {
+    for (const [host, addr] of [
+      ["gpu-a", "10.1.0.5"],
+      ["gpu-b", "10.1.0.6"],
+    ]) {
       const replica = recorded.find((r) => r.parent === `qwen-routed-docker-${host}` && r.type === "docker:index/container:Container" && labels(r)[DOCKER_LABELS.role] === "sglang")!;
       expect(replica.inputs.ports, addr).toEqual([{ internal: 30000, external: 30000 + PORTS.loopbackOffset, ip: "127.0.0.1" }]);
       const download = recorded.find((r) => r.parent === `qwen-routed-docker-${host}` && r.type === "docker:index/container:Container" && labels(r)[DOCKER_LABELS.role] === "weights")!;

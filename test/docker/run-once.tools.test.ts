@@ -42,7 +42,14 @@ exit 0
 
 const SSH = sshOptions(600);
 const download = (endpoint: string) =>
-  renderRunOnce({ endpoint, host: "gpu-a", container: "t-weights-rev-qwen3-8b-111111111111", what: "the weights download of huggingface:Qwen/Qwen3-8B@b968", sshOptions: SSH, prune: { root: "/data/models", prefix: "rev-qwen3-8b-", keep: "rev-qwen3-8b-111111111111", image: IMAGES.sglang } });
+  renderRunOnce({
+    endpoint,
+    host: "gpu-a",
+    container: "t-weights-rev-qwen3-8b-111111111111",
+    what: "the weights download of huggingface:Qwen/Qwen3-8B@b968",
+    sshOptions: SSH,
+    prune: { root: "/data/models", prefix: "rev-qwen3-8b-", keep: "rev-qwen3-8b-111111111111", image: IMAGES.sglang },
+  });
 
 describe("docker-run-once.sh", () => {
   test("ssh://user@host:port: one ssh call per docker command, with the shared-connection options and the port; the remote line survives quoting", async () => {
@@ -64,11 +71,18 @@ describe("docker-run-once.sh", () => {
     s.write("start-code", "3");
     const r = await s.exec(download("ssh://ops@10.1.0.5"));
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain("the weights download of huggingface:Qwen/Qwen3-8B@b968 on host gpu-a exited 3: the hub kept failing after every retry (network, token, rate limit). Nothing that serves was changed.");
+    expect(r.stderr).toContain(
+      "the weights download of huggingface:Qwen/Qwen3-8B@b968 on host gpu-a exited 3: the hub kept failing after every retry (network, token, rate limit). Nothing that serves was changed.",
+    );
     expect(r.stderr).toContain("docker logs t-weights-rev-qwen3-8b-111111111111");
     expect(r.stderr).toContain("retry: run 'pulumi up' again once the cause is fixed; it runs t-weights-rev-qwen3-8b-111111111111 again by itself");
     // The prune (nothing to remove here) comes before the start; nothing after the failure.
-    expect(s.lines().filter((l) => l.startsWith("docker ")).map((l) => l.split(" ")[1])).toEqual(["ps", "run", "start"]);
+    expect(
+      s
+        .lines()
+        .filter((l) => l.startsWith("docker "))
+        .map((l) => l.split(" ")[1]),
+    ).toEqual(["ps", "run", "start"]);
   });
 
   test("before a download, removes the model's other revision folders that no container mounts, and only those: a host keeps at most two", async () => {
@@ -79,13 +93,19 @@ describe("docker-run-once.sh", () => {
     const r = await s.exec(download("unix:///var/run/docker.sock"));
     expect(r.code, r.stderr).toBe(0);
     const rm = s.lines().find((l) => l.includes(" rm -rf "))!;
-    expect(rm).toBe(`docker -H unix:///var/run/docker.sock run --rm --network none -e NVIDIA_VISIBLE_DEVICES=void -v /data/models:/cache -w /cache ${IMAGES.sglang} rm -rf -- rev-qwen3-8b-333333333333`);
+    expect(rm).toBe(
+      `docker -H unix:///var/run/docker.sock run --rm --network none -e NVIDIA_VISIBLE_DEVICES=void -v /data/models:/cache -w /cache ${IMAGES.sglang} rm -rf -- rev-qwen3-8b-333333333333`,
+    );
     expect(s.lines().indexOf(rm)).toBeLessThan(s.lines().findIndex((l) => l.includes(" start --attach ")));
   });
 
   test("tcp://: TLS material from the environment goes to files only for the run, never to argv", async () => {
     const s = sandbox();
-    const r = await s.exec(renderRunOnce({ endpoint: "tcp://10.1.0.6:2376", host: "gpu-b", container: "t-router-install", what: "the router-install container", sshOptions: SSH }), { QWEN_DOCKER_TLS_CA: "CA-PEM", QWEN_DOCKER_TLS_CERT: "CERT-PEM", QWEN_DOCKER_TLS_KEY: "KEY-PEM" });
+    const r = await s.exec(renderRunOnce({ endpoint: "tcp://10.1.0.6:2376", host: "gpu-b", container: "t-router-install", what: "the router-install container", sshOptions: SSH }), {
+      QWEN_DOCKER_TLS_CA: "CA-PEM",
+      QWEN_DOCKER_TLS_CERT: "CERT-PEM",
+      QWEN_DOCKER_TLS_KEY: "KEY-PEM",
+    });
     expect(r.code, r.stderr).toBe(0);
     const [line] = s.lines();
     expect(line).toMatch(/^docker -H tcp:\/\/10\.1\.0\.6:2376 --tlsverify --tlscacert (\S+)\/ca\.pem --tlscert \1\/cert\.pem --tlskey \1\/key\.pem start --attach t-router-install$/);
@@ -98,7 +118,12 @@ describe("the ssh options, as ssh reads them", () => {
   test("ssh -G: batch mode, keep-alives and one shared master connection per user, host and port, kept 10 minutes", async () => {
     const r = await run(requireTool("ssh"), ["-G", ...SSH, "-p", "2222", "ops@10.1.0.5"], { env: { HOME: tempDir("qs-ssh-home-"), PATH: process.env.PATH } });
     expect(r.code, r.stderr).toBe(0);
-    const conf = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)]));
+    const conf = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)]),
+    );
     expect(conf).toMatchObject({ batchmode: "yes", serveraliveinterval: "30", controlmaster: "auto", controlpersist: "600", port: "2222" });
     expect(conf.controlpath).toMatch(/\/\.ssh\/qwen-serving-[0-9a-f]{40}$/);
     expect(sshOptions(0)).not.toContain("ControlMaster=auto");

@@ -126,6 +126,9 @@ describe("secrets on the docker platform", () => {
     const uploads = reveal(proxy.inputs.uploads) as Upload[];
     expect(uploads.find((u) => u.file === "/run/secrets/qwen3-8b.api-key")).toEqual({ file: "/run/secrets/qwen3-8b.api-key", content: "sk-API-0007", permissions: "0444" });
     // The other host's service has no key: its proxy gets none.
-    expect((reveal(recorded.find((r) => r.name === "qwen-sec-docker-gpu-b-proxy")!.inputs.uploads) as Upload[]).map((u) => u.file)).toEqual(["/etc/qwen-serving/proxy/nginx.conf", "/etc/qwen-serving/proxy/auth.js"]);
+    expect((reveal(recorded.find((r) => r.name === "qwen-sec-docker-gpu-b-proxy")!.inputs.uploads) as Upload[]).map((u) => u.file)).toEqual([
+      "/etc/qwen-serving/proxy/nginx.conf",
+      "/etc/qwen-serving/proxy/auth.js",
+    ]);
   });
 });

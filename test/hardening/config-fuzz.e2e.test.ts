@@ -17,7 +17,15 @@ const valid = () => ({
   platform: "aws",
   nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 1 }],
   services: [
-    { name: "qwen3-32b", model: "Qwen/Qwen3-32B", weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" }, tp: 2, port: 9001, contextLength: 131072, ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 } },
+    {
+      name: "qwen3-32b",
+      model: "Qwen/Qwen3-32B",
+      weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" },
+      tp: 2,
+      port: 9001,
+      contextLength: 131072,
+      ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 },
+    },
     { name: "qwen25-vl-32b", model: "Qwen/Qwen2.5-VL-32B-Instruct", weights: { source: "modelscope", revision: "v1.0.0" }, tp: 2, port: 9002, chatTemplate: "qwen2-vl" },
   ],
   cache: { throughputMiBps: 1000, iops: 6000 },
@@ -38,25 +46,73 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ path: fc.constant<Path>(["platform"]), value: fc.oneof(fc.constantFrom("gcp", "AWS", "", "k8s"), fc.integer()) }),
   fc.record({ path: fc.constant<Path>(["image"]), value: fc.constantFrom("lmsysorg/sglang:latest", "lmsysorg/sglang", "", "bad image!") }),
   fc.record({ path: fc.constant<Path>(["environment"]), value: fc.constantFrom("Prod", "p", "-x", 42) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("tp")).map((p) => p as Path), value: fc.oneof(fc.integer({ min: 9, max: 99 }), fc.integer({ min: -9, max: 0 }), fc.constantFrom(1.5, "two", "2.5", null)) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("port")).map((p) => p as Path), value: fc.oneof(fc.integer({ min: -100, max: 1023 }), fc.integer({ min: 65536, max: 10 ** 6 }), fc.constant("9001/tcp")) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("name")).map((p) => p as Path), value: fc.oneof(fc.constantFrom("Qwen", "a", "x_y", "1abc", "-a", "a-", ""), fc.string({ minLength: 41, maxLength: 50 })) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("replicas")).map((p) => p as Path), value: fc.oneof(fc.integer({ min: 17, max: 1000 }), fc.integer({ max: 0 }), fc.constant(2.5)) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("memFractionStatic")).map((p) => p as Path), value: fc.oneof(fc.double({ min: 0.99, max: 10, noNaN: true }), fc.double({ min: -1, max: 0.1, noNaN: true }), fc.constant("0.8x")) }),
+  fc.record({
+    path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("tp")).map((p) => p as Path),
+    value: fc.oneof(fc.integer({ min: 9, max: 99 }), fc.integer({ min: -9, max: 0 }), fc.constantFrom(1.5, "two", "2.5", null)),
+  }),
+  fc.record({
+    path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("port")).map((p) => p as Path),
+    value: fc.oneof(fc.integer({ min: -100, max: 1023 }), fc.integer({ min: 65536, max: 10 ** 6 }), fc.constant("9001/tcp")),
+  }),
+  fc.record({
+    path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("name")).map((p) => p as Path),
+    value: fc.oneof(fc.constantFrom("Qwen", "a", "x_y", "1abc", "-a", "a-", ""), fc.string({ minLength: 41, maxLength: 50 })),
+  }),
+  fc.record({
+    path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("replicas")).map((p) => p as Path),
+    value: fc.oneof(fc.integer({ min: 17, max: 1000 }), fc.integer({ max: 0 }), fc.constant(2.5)),
+  }),
+  fc.record({
+    path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("memFractionStatic")).map((p) => p as Path),
+    value: fc.oneof(fc.double({ min: 0.99, max: 10, noNaN: true }), fc.double({ min: -1, max: 0.1, noNaN: true }), fc.constant("0.8x")),
+  }),
   fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("kvCacheDtype")).map((p) => p as Path), value: fc.constantFrom("fp16", "FP8", "int8", 8) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("contextLength")).map((p) => p as Path), value: fc.oneof(fc.integer({ max: 255 }), fc.integer({ min: 1_048_577 }), fc.constant("128k")) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("extraArgs")).map((p) => p as Path), value: fc.oneof(fc.constant("--enable-metrics"), fc.constant([true, null]), fc.constant({})) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("weights"), fc.constant("source")).map((p) => p as Path), value: fc.constantFrom("hf", "HuggingFace", "gcs", "", 1) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("weights"), fc.constant("revision")).map((p) => p as Path), value: fc.constantFrom("main", "master", "latest", "HEAD", "", true) }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("weights"), fc.constant("repo")).map((p) => p as Path), value: fc.constantFrom("Qwen3", "a/b/c", "", "Qwen /x") }),
-  fc.record({ path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.string({ minLength: 3, maxLength: 10 }).filter((k) => /^[a-z]+$/.test(k) && !["name", "model", "weights", "tp", "replicas", "port", "placement"].includes(k))).map((p) => p as Path), value: junk }),
+  fc.record({
+    path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("contextLength")).map((p) => p as Path),
+    value: fc.oneof(fc.integer({ max: 255 }), fc.integer({ min: 1_048_577 }), fc.constant("128k")),
+  }),
+  fc.record({
+    path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("extraArgs")).map((p) => p as Path),
+    value: fc.oneof(fc.constant("--enable-metrics"), fc.constant([true, null]), fc.constant({})),
+  }),
+  fc.record({
+    path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("weights"), fc.constant("source")).map((p) => p as Path),
+    value: fc.constantFrom("hf", "HuggingFace", "gcs", "", 1),
+  }),
+  fc.record({
+    path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("weights"), fc.constant("revision")).map((p) => p as Path),
+    value: fc.constantFrom("main", "master", "latest", "HEAD", "", true),
+  }),
+  fc.record({
+    path: fc.tuple(fc.constant("services"), fc.constantFrom(0, 1), fc.constant("weights"), fc.constant("repo")).map((p) => p as Path),
+    value: fc.constantFrom("Qwen3", "a/b/c", "", "Qwen /x"),
+  }),
+  fc.record({
+    path: fc
+      .tuple(
+        fc.constant("services"),
+        fc.constantFrom(0, 1),
+        fc.string({ minLength: 3, maxLength: 10 }).filter((k) => /^[a-z]+$/.test(k) && !["name", "model", "weights", "tp", "replicas", "port", "placement"].includes(k)),
+      )
+      .map((p) => p as Path),
+    value: junk,
+  }),
   fc.record({ path: fc.tuple(fc.constant("nodePools"), fc.constant(0), fc.constant("instanceType")).map((p) => p as Path), value: fc.constantFrom("p5.96xlarge", "m5.large", "", "P5.48XLARGE") }),
-  fc.record({ path: fc.tuple(fc.constant("nodePools"), fc.constant(0), fc.constant("count")).map((p) => p as Path), value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 33, max: 1000 }), fc.constant("one")) }),
+  fc.record({
+    path: fc.tuple(fc.constant("nodePools"), fc.constant(0), fc.constant("count")).map((p) => p as Path),
+    value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 33, max: 1000 }), fc.constant("one")),
+  }),
   fc.record({ path: fc.constant<Path>(["cache", "throughputMiBps"]), value: fc.oneof(fc.integer({ max: 124 }), fc.integer({ min: 2001, max: 10 ** 5 })) }),
   fc.record({ path: fc.constant<Path>(["cache", "iops"]), value: fc.oneof(fc.integer({ max: 2999 }), fc.integer({ min: 80001, max: 10 ** 7 })) }),
   fc.record({ path: fc.constant<Path>(["monitoring", "retentionDays"]), value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 3651, max: 10 ** 6 }), fc.constant("15d")) }),
   fc.record({ path: fc.constant<Path>(["monitoring", "kvUsageThreshold"]), value: fc.oneof(fc.double({ min: 1, max: 5, noNaN: true }), fc.double({ min: -5, max: 0, noNaN: true })) }),
-  fc.record({ path: fc.string({ minLength: 2, maxLength: 12 }).filter((k) => /^[a-zA-Z]+$/.test(k) && !Object.keys(StackConfigSchema.shape).includes(k)).map((k) => [k] as Path), value: junk }),
+  fc.record({
+    path: fc
+      .string({ minLength: 2, maxLength: 12 })
+      .filter((k) => /^[a-zA-Z]+$/.test(k) && !Object.keys(StackConfigSchema.shape).includes(k))
+      .map((k) => [k] as Path),
+    value: junk,
+  }),
   fc.record({ path: fc.constantFrom<Path>(["services"], ["platform"], ["services", 0, "model"], ["services", 0, "weights"], ["services", 0, "port"]), value: fc.constant(undefined) }),
 );
 
@@ -70,7 +126,11 @@ function apply(config: Record<string, unknown>, m: Mutation): Record<string, unk
   return copy;
 }
 
-const keyOf = (path: Path) => `${PROJECT}:${path[0]}${path.slice(1).map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")}`;
+const keyOf = (path: Path) =>
+  `${PROJECT}:${path[0]}${path
+    .slice(1)
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+    .join("")}`;
 
 describe("config fuzzing", () => {
   test("1000+ random invalid configs: each rejected naming the key, nothing registered, no crash", async () => {
@@ -97,7 +157,10 @@ describe("config fuzzing", () => {
         const key = keyOf(m.path);
         expect((error as QwenServingError).stage).toBe("config");
         const problems = (error as QwenServingError).problems.map(formatProblem);
-        expect(problems.some((p) => p.startsWith(key) || (m.path.length === 1 && p.includes(`${PROJECT}:${String(m.path[0])}`))), `${key} not named in ${JSON.stringify(problems)}`).toBe(true);
+        expect(
+          problems.some((p) => p.startsWith(key) || (m.path.length === 1 && p.includes(`${PROJECT}:${String(m.path[0])}`))),
+          `${key} not named in ${JSON.stringify(problems)}`,
+        ).toBe(true);
         expect(recorded).toEqual([]);
         clean++;
       }),

@@ -16,7 +16,8 @@ function planIn(files: Record<string, string>, stack: string): Promise<CliResult
 
 const stack = (services: string, pools = "    - name: gpu\n      instanceType: p5.48xlarge\n") =>
   `config:\n  qwen-serving:platform: aws\n  qwen-serving:nodePools:\n${pools}  qwen-serving:services:\n${services}`;
-const svc = (model: string) => `    - name: qwen3-32b\n      model: ${model}\n      weights:\n        source: huggingface\n        revision: 9216db5781bf21249d130ec9da846c4624c16137\n      tp: 2\n      port: 9001\n`;
+const svc = (model: string) =>
+  `    - name: qwen3-32b\n      model: ${model}\n      weights:\n        source: huggingface\n        revision: 9216db5781bf21249d130ec9da846c4624c16137\n      tp: 2\n      port: 9001\n`;
 
 /** One error line (a lone problem) or a headline and `  - ` problem lines, the first matching `pattern`. */
 async function expectProblems(run: Promise<CliResult>, status: 1 | 2, pattern: RegExp) {
@@ -37,14 +38,26 @@ describe("npm run plan at the edges", () => {
   });
 
   test("an unknown model", async () => {
-    await expectProblems(planIn({ "Pulumi.x.yaml": stack(svc("Qwen/Qwen9-1T")) }, "x"), 1, /^error: the plan cannot be deployed: qwen-serving:services\[0\]\.model: unknown model 'Qwen\/Qwen9-1T'; use a catalog id/);
+    await expectProblems(
+      planIn({ "Pulumi.x.yaml": stack(svc("Qwen/Qwen9-1T")) }, "x"),
+      1,
+      /^error: the plan cannot be deployed: qwen-serving:services\[0\]\.model: unknown model 'Qwen\/Qwen9-1T'; use a catalog id/,
+    );
   });
 
   test("an unknown GPU instance type", async () => {
-    await expectProblems(planIn({ "Pulumi.x.yaml": stack(svc("Qwen/Qwen3-32B"), "    - name: gpu\n      instanceType: p9.huge\n") }, "x"), 1, /^error: invalid stack config: qwen-serving:nodePools\[0\]\.instanceType: got "p9\.huge"; Invalid option: expected one of .*"p5\.48xlarge"/);
+    await expectProblems(
+      planIn({ "Pulumi.x.yaml": stack(svc("Qwen/Qwen3-32B"), "    - name: gpu\n      instanceType: p9.huge\n") }, "x"),
+      1,
+      /^error: invalid stack config: qwen-serving:nodePools\[0\]\.instanceType: got "p9\.huge"; Invalid option: expected one of .*"p5\.48xlarge"/,
+    );
   });
 
   test("a bad config.json", async () => {
-    await expectProblems(planIn({ "Pulumi.x.yaml": stack(svc("./broken/config.json")), "config.json": "" }, "x"), 1, /^error: the plan cannot be deployed: qwen-serving:services\[0\]\.model: cannot read model config '\.\/broken\/config\.json': ENOENT/);
+    await expectProblems(
+      planIn({ "Pulumi.x.yaml": stack(svc("./broken/config.json")), "config.json": "" }, "x"),
+      1,
+      /^error: the plan cannot be deployed: qwen-serving:services\[0\]\.model: cannot read model config '\.\/broken\/config\.json': ENOENT/,
+    );
   });
 });

@@ -24,7 +24,13 @@ type Rendered = { resources: RecordedResource[]; out: string };
 /** Renders every variant in one child process (Pulumi's mock state is process-wide, so not in this one). */
 function renderAll(): Record<keyof typeof VARIANTS, Rendered> {
   const variants = Object.entries(VARIANTS).map(([key, [stack, patch]]) => ({ key, stack, patch, outDir: fs.mkdtempSync(path.join(os.tmpdir(), `qs-variant-${key}-`)) }));
-  const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "--project", "tsconfig.json", "test/hardening/variant-run.ts"], { cwd: ROOT, input: JSON.stringify(variants), encoding: "utf8", timeout: 170_000, maxBuffer: 1024 * 1024 * 1024 });
+  const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "--project", "tsconfig.json", "test/hardening/variant-run.ts"], {
+    cwd: ROOT,
+    input: JSON.stringify(variants),
+    encoding: "utf8",
+    timeout: 170_000,
+    maxBuffer: 1024 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`variant run failed: ${r.error ?? r.stderr}`);
   const resources = JSON.parse(r.stdout) as Record<string, RecordedResource[]>;
   return Object.fromEntries(variants.map((v) => [v.key, { resources: resources[v.key], out: v.outDir }])) as Record<keyof typeof VARIANTS, Rendered>;

@@ -15,7 +15,13 @@ export const sentinel = (key: string) => `SENTINEL-${key.replace(/[^A-Za-z0-9]/g
 function withSentinels(key: string, value: string): string {
   if (value === SECRET_PLACEHOLDER) return sentinel(key);
   const walk = (v: unknown, path: string): unknown =>
-    v === SECRET_PLACEHOLDER ? sentinel(path) : Array.isArray(v) ? v.map((x, i) => walk(x, `${path}.${i}`)) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, `${path}.${k}`)])) : v;
+    v === SECRET_PLACEHOLDER
+      ? sentinel(path)
+      : Array.isArray(v)
+        ? v.map((x, i) => walk(x, `${path}.${i}`))
+        : v && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, `${path}.${k}`)]))
+          : v;
   return JSON.stringify(walk(JSON.parse(value), key));
 }
 

@@ -17,7 +17,12 @@ function filesUnder(dir: string): string[] {
 
 // All stacks in one child process (Pulumi's mock state is process-wide, so not in this one).
 const outs = Object.fromEntries(stacks.map((stack) => [stack, fs.mkdtempSync(path.join(os.tmpdir(), `qs-audit-${stack}-`))]));
-const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "--project", "tsconfig.json", "test/hardening/secret-audit-run.ts", ...stacks.flatMap((s) => [s, outs[s]])], { cwd: ROOT, encoding: "utf8", timeout: 170_000, maxBuffer: 1024 * 1024 * 1024 });
+const r = spawnSync(path.join(ROOT, "node_modules/.bin/ts-node"), ["--transpile-only", "--project", "tsconfig.json", "test/hardening/secret-audit-run.ts", ...stacks.flatMap((s) => [s, outs[s]])], {
+  cwd: ROOT,
+  encoding: "utf8",
+  timeout: 170_000,
+  maxBuffer: 1024 * 1024 * 1024,
+});
 const reports = r.status === 0 ? (JSON.parse(r.stdout) as Record<string, { sentinels: string[]; secretInputsWithSentinel: number; resources: unknown; outputs: unknown }>) : {};
 
 describe.each(stacks)("stack %s", (stack) => {

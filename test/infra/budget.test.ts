@@ -4,8 +4,13 @@ import { planBudget, PricedResource } from "../../infra/budget";
 import { stack, svcInput } from "../sglang/plan/fixtures";
 import { TAGS } from "../../components/contract";
 
-const aws = (services: Record<string, unknown>[], pools: unknown[] = [{ name: "gpu", instanceType: "p5.48xlarge" }], region = "us-east-1") => planDeployment("t", stack({ platform: "aws", nodePools: pools, services }), { region });
-const gpuInstance: PricedResource = { type: "aws:ec2/instance:Instance", name: "gpu-0-instance", inputs: { instanceType: "p5.48xlarge", tags: { [TAGS.node]: "gpu-0" }, rootBlockDevice: { volumeType: "gp3", volumeSize: 200 } } };
+const aws = (services: Record<string, unknown>[], pools: unknown[] = [{ name: "gpu", instanceType: "p5.48xlarge" }], region = "us-east-1") =>
+  planDeployment("t", stack({ platform: "aws", nodePools: pools, services }), { region });
+const gpuInstance: PricedResource = {
+  type: "aws:ec2/instance:Instance",
+  name: "gpu-0-instance",
+  inputs: { instanceType: "p5.48xlarge", tags: { [TAGS.node]: "gpu-0" }, rootBlockDevice: { volumeType: "gp3", volumeSize: 200 } },
+};
 const AWS_ITEMS: PricedResource[] = [
   gpuInstance,
   { type: "aws:ec2/instance:Instance", name: "mon-instance", inputs: { instanceType: "m7i.large", tags: {}, rootBlockDevice: { volumeType: "gp3", volumeSize: 30 } } },
@@ -18,7 +23,19 @@ const AWS_ITEMS: PricedResource[] = [
 describe("the budget", () => {
   test("a node costs its whole price; idle GPUs are shown as idle", () => {
     const b = planBudget(aws([svcInput()]), [gpuInstance], "us-east-1");
-    expect(b.nodes).toEqual([{ node: "gpu-0", instanceType: "p5.48xlarge", gpu: "h100-80gb", gpus: 8, gpusUsed: 2, gpusIdle: 6, usdPerHour: 55.04, priceSource: expect.stringMatching(/^p5\.48xlarge on-demand, us-east-1 /), priceRegion: "us-east-1" }]);
+    expect(b.nodes).toEqual([
+      {
+        node: "gpu-0",
+        instanceType: "p5.48xlarge",
+        gpu: "h100-80gb",
+        gpus: 8,
+        gpusUsed: 2,
+        gpusIdle: 6,
+        usdPerHour: 55.04,
+        priceSource: expect.stringMatching(/^p5\.48xlarge on-demand, us-east-1 /),
+        priceRegion: "us-east-1",
+      },
+    ]);
     expect(b.lines[0]).toMatchObject({ item: "node gpu-0 (p5.48xlarge, 8 x h100-80gb: 2 used, 6 idle)", usdPerHour: 55.04, usdPerMonth: 40179.2 });
   });
 
@@ -35,7 +52,10 @@ describe("the budget", () => {
       "NAT gateway nat": 32.85,
       "public IPv4 nat-ip": 3.65,
     });
-    expect(b.totalUsdPerMonth).toBeCloseTo(Object.values(byItem).reduce<number>((a, x) => a + (x ?? 0), 0), 1);
+    expect(b.totalUsdPerMonth).toBeCloseTo(
+      Object.values(byItem).reduce<number>((a, x) => a + (x ?? 0), 0),
+      1,
+    );
     expect(b.unknown).toEqual([]);
   });
 
@@ -58,11 +78,18 @@ describe("the budget", () => {
   });
 
   test("gpuHourlyUsd prices a node anywhere, and kubernetes and docker nodes at all", () => {
-    expect(planBudget(aws([svcInput()], [{ name: "gpu", instanceType: "p5.48xlarge", gpuHourlyUsd: 3 }], "eu-west-1"), [], "eu-west-1").nodes[0]).toMatchObject({ usdPerHour: 24, priceRegion: null, priceSource: "config gpuHourlyUsd x 8 GPUs" });
+    expect(planBudget(aws([svcInput()], [{ name: "gpu", instanceType: "p5.48xlarge", gpuHourlyUsd: 3 }], "eu-west-1"), [], "eu-west-1").nodes[0]).toMatchObject({
+      usdPerHour: 24,
+      priceRegion: null,
+      priceSource: "config gpuHourlyUsd x 8 GPUs",
+    });
     const k8s = planDeployment("t", stack({ platform: "kubernetes", nodePools: [{ name: "gpu", gpu: "h100-80gb", gpusPerNode: 8, count: 2, gpuHourlyUsd: 2.5 }], services: [svcInput()] }));
     const b = planBudget(k8s, [], undefined);
     expect(b).toMatchObject({ region: null, totalUsdPerHour: 40, unknown: [] });
-    expect(b.nodes.map((n) => [n.node, n.gpusUsed, n.gpusIdle])).toEqual([["gpu-0", 2, 6], ["gpu-1", 0, 8]]);
+    expect(b.nodes.map((n) => [n.node, n.gpusUsed, n.gpusIdle])).toEqual([
+      ["gpu-0", 2, 6],
+      ["gpu-1", 0, 8],
+    ]);
     const unpriced = planBudget(planDeployment("t", stack({ platform: "kubernetes", nodePools: [{ name: "gpu", gpu: "h100-80gb", gpusPerNode: 8 }], services: [svcInput()] })), [], undefined);
     expect(unpriced).toMatchObject({ totalUsdPerHour: null, unknown: ["node gpu-0 (machine, 8 x h100-80gb: 2 used, 6 idle)"] });
     expect(unpriced.lines[0].source).toBe("no price known: set gpuHourlyUsd (or hourlyUsd on a docker host)");

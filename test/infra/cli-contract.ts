@@ -14,33 +14,35 @@ export const PlanJson = z
     stack: z.string(),
     platform: z.enum(["aws", "docker", "kubernetes"]),
     services: z.array(
-      z.object({
-        name: z.string(),
-        model: z.string(),
-        tp: z.number().int(),
-        replicas: z.number().int(),
-        port: z.number().int(),
-        launchArgs: z.array(z.string()),
-        placement: z.array(z.object({ node: z.string(), gpus: z.array(z.number().int()), port: z.number().int(), launchArgs: z.array(z.string()) }).strict()),
-        router: z.object({ node: z.string(), port: z.number(), metricsPort: z.number(), policy: z.string() }).strict().nullable(),
-        capacity: z
-          .object({
-            gpu: z.string(),
-            gpuMemoryMiB: z.number(),
-            weightsGiBPerGpu: z.number(),
-            memFractionStatic: z.number(),
-            kvTokens: z.number().int(),
-            kvGiBPerGpu: z.number(),
-            contextLength: z.number().int(),
-            fitsContext: z.boolean(),
-            chunkedPrefillSize: z.number().int(),
-            maxRunningRequests: z.number().int(),
-            concurrency: Concurrency,
-          })
-          .strict(),
-        costPerHourUsd: z.number().nullable(),
-        coldStartSeconds: z.number(),
-      }).strict(),
+      z
+        .object({
+          name: z.string(),
+          model: z.string(),
+          tp: z.number().int(),
+          replicas: z.number().int(),
+          port: z.number().int(),
+          launchArgs: z.array(z.string()),
+          placement: z.array(z.object({ node: z.string(), gpus: z.array(z.number().int()), port: z.number().int(), launchArgs: z.array(z.string()) }).strict()),
+          router: z.object({ node: z.string(), port: z.number(), metricsPort: z.number(), policy: z.string() }).strict().nullable(),
+          capacity: z
+            .object({
+              gpu: z.string(),
+              gpuMemoryMiB: z.number(),
+              weightsGiBPerGpu: z.number(),
+              memFractionStatic: z.number(),
+              kvTokens: z.number().int(),
+              kvGiBPerGpu: z.number(),
+              contextLength: z.number().int(),
+              fitsContext: z.boolean(),
+              chunkedPrefillSize: z.number().int(),
+              maxRunningRequests: z.number().int(),
+              concurrency: Concurrency,
+            })
+            .strict(),
+          costPerHourUsd: z.number().nullable(),
+          coldStartSeconds: z.number(),
+        })
+        .strict(),
     ),
     resources: z.array(z.object({ type: z.string(), name: z.string(), parent: z.string().nullable(), inputs: z.unknown() }).strict()),
     artifacts: z.array(z.string()),
@@ -50,7 +52,21 @@ export const PlanJson = z
         currency: z.literal("USD"),
         hoursPerMonth: z.literal(730),
         // usdPerHour null: no price known for the node in the stack's region (priceSource says why); priceRegion: whose list price it is, null for a config price.
-        nodes: z.array(z.object({ node: z.string(), instanceType: z.string().nullable(), gpu: z.string(), gpus: z.number().int(), gpusUsed: z.number().int(), gpusIdle: z.number().int(), usdPerHour: usd, priceSource: z.string(), priceRegion: z.string().nullable() }).strict()),
+        nodes: z.array(
+          z
+            .object({
+              node: z.string(),
+              instanceType: z.string().nullable(),
+              gpu: z.string(),
+              gpus: z.number().int(),
+              gpusUsed: z.number().int(),
+              gpusIdle: z.number().int(),
+              usdPerHour: usd,
+              priceSource: z.string(),
+              priceRegion: z.string().nullable(),
+            })
+            .strict(),
+        ),
         lines: z.array(z.object({ item: z.string(), usdPerHour: usd, usdPerMonth: usd, source: z.string() }).strict()),
         totalUsdPerHour: usd,
         totalUsdPerMonth: usd,
@@ -67,4 +83,19 @@ export const PlanJson = z
   .strict();
 
 /** The documented `capacity --json` contract. */
-export const CapacityJson = z.object({ schemaVersion: z.literal(1), model: z.string(), gpu: z.string().nullable(), kvTokens: z.number().int(), memFractionStatic: z.number(), weightsGiBPerGpu: z.number(), kvGiBPerGpu: z.number(), contextLength: z.number(), fitsContext: z.boolean(), maxRunningRequests: z.number(), chunkedPrefillSize: z.number(), concurrency: Concurrency }).passthrough();
+export const CapacityJson = z
+  .object({
+    schemaVersion: z.literal(1),
+    model: z.string(),
+    gpu: z.string().nullable(),
+    kvTokens: z.number().int(),
+    memFractionStatic: z.number(),
+    weightsGiBPerGpu: z.number(),
+    kvGiBPerGpu: z.number(),
+    contextLength: z.number(),
+    fitsContext: z.boolean(),
+    maxRunningRequests: z.number(),
+    chunkedPrefillSize: z.number(),
+    concurrency: Concurrency,
+  })
+  .passthrough();

@@ -74,9 +74,9 @@ describe("npm run plan", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^error: invalid stack config \(\d+ problems\):\n/);
-    expect(r.stderr).toContain("qwen-serving:monitoring.ttftP95Seconds: got \"abc\"; Invalid input: expected number, received string");
+    expect(r.stderr).toContain('qwen-serving:monitoring.ttftP95Seconds: got "abc"; Invalid input: expected number, received string');
     expect(r.stderr).toContain("qwen-serving:services[0].tp: tp 3 does not divide Qwen/Qwen3-8B's 32 attention heads");
-    expect(r.stderr).toContain("qwen-serving:services[1].extraArgs[0]: got \"--port\"; sets --port, which the planner sets");
+    expect(r.stderr).toContain('qwen-serving:services[1].extraArgs[0]: got "--port"; sets --port, which the planner sets');
     expect(r.stderr).toMatch(/qwen-serving:grafanaAdminPassword: .*Grafana/);
   });
 
@@ -96,7 +96,11 @@ describe("npm run plan", () => {
   });
 
   test.each([
-    ["qwen-servng:platform", "aws", /^warning: namespace 'qwen-servng:' \('qwen-servng:platform'\) is read by nothing here \(did you mean 'qwen-serving:'\?\); this program reads 'qwen-serving:', 'aws:', 'docker:', 'kubernetes:'$/],
+    [
+      "qwen-servng:platform",
+      "aws",
+      /^warning: namespace 'qwen-servng:' \('qwen-servng:platform'\) is read by nothing here \(did you mean 'qwen-serving:'\?\); this program reads 'qwen-serving:', 'aws:', 'docker:', 'kubernetes:'$/,
+    ],
     ["aws:regoin", "us-east-2", /^warning: 'aws:regoin' is not a setting of the aws provider, so nothing reads it \(did you mean 'aws:region'\?\)$/],
     ["aws:profil", "ops", /^warning: 'aws:profil' is not a setting of the aws provider, so nothing reads it \(did you mean 'aws:profile'\?\)$/],
   ])("a key nothing reads (%s) is a warning naming it, on stderr only", async (key, value, warning) => {
@@ -113,8 +117,9 @@ describe("npm run plan", () => {
     const r = await plan(["--stack", "prod", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^budget \(USD, on-demand, region us-east-1; GPU instances checked 2026-11-09, other AWS prices recorded 2026-12-01;/m);
-    expect(r.stdout).toMatch(/^ {2}node gpu-0 \(p5\.48xlarge, 8 x h100-80gb: 8 used, 0 idle\) +\$55\.0400 +\$40,179\.20  p5\.48xlarge on-demand, us-east-1/m);
-    for (const item of ["NAT gateway", "load balancer", "gp3 qwen-prod-aws-gpu-0-weights-volume (300 GiB, 6000 IOPS, 1000 MiB/s)", "instance qwen-prod-aws-monitoring-instance (m7i.large)"]) expect(r.stdout).toContain(item);
+    expect(r.stdout).toMatch(/^ {2}node gpu-0 \(p5\.48xlarge, 8 x h100-80gb: 8 used, 0 idle\) +\$55\.0400 +\$40,179\.20 {2}p5\.48xlarge on-demand, us-east-1/m);
+    for (const item of ["NAT gateway", "load balancer", "gp3 qwen-prod-aws-gpu-0-weights-volume (300 GiB, 6000 IOPS, 1000 MiB/s)", "instance qwen-prod-aws-monitoring-instance (m7i.large)"])
+      expect(r.stdout).toContain(item);
     expect(r.stdout).toMatch(/^ {2}total +\$55\.\d{4} +\$40,\d{3}\.\d\d$/m);
     // prod names its domain, so its endpoints are the config's.
     expect(r.stdout).toMatch(/^endpoints \(from the config: .*\n {2}qwen3-32b: https:\/\/\S+\/qwen3-32b$/m);
@@ -188,7 +193,11 @@ describe("npm run capacity", () => {
   });
 
   test.each([
-    ["a KV pool shorter than the context", ["--model", "Qwen/Qwen3-32B", "--gpu", "h100-80gb", "--tp", "2", "--context-length", "1000000"], /^does not fit: the KV pool holds \d+ tokens, fewer than the context length 1000000$/],
+    [
+      "a KV pool shorter than the context",
+      ["--model", "Qwen/Qwen3-32B", "--gpu", "h100-80gb", "--tp", "2", "--context-length", "1000000"],
+      /^does not fit: the KV pool holds \d+ tokens, fewer than the context length 1000000$/,
+    ],
     ["weights that leave no KV cache", ["--model", "Qwen/Qwen3-32B", "--gpu", "l4", "--tp", "2"], /^does not fit: Qwen\/Qwen3-32B's weights take 30\.51 GiB per GPU and leave no KV cache at tp 2$/],
   ])("%s: exits 1, still prints the figures (--json too)", async (_, args, message) => {
     for (const json of [false, true]) {
@@ -203,7 +212,11 @@ describe("npm run capacity", () => {
   test("concurrency: requests at the full context and at 4K tokens, at most max_running_requests", async () => {
     const r = await capacity(["--model", "Qwen/Qwen3-32B", "--gpu", "h20", "--tp", "2", "--context-length", "131072", "--json"]);
     const doc = CapacityJson.parse(JSON.parse(r.stdout));
-    expect(doc.concurrency).toEqual({ atContextLength: Math.floor(doc.kvTokens / 131072), atTypicalRequest: Math.min(doc.maxRunningRequests, Math.floor(doc.kvTokens / 4096)), typicalRequestTokens: 4096 });
+    expect(doc.concurrency).toEqual({
+      atContextLength: Math.floor(doc.kvTokens / 131072),
+      atTypicalRequest: Math.min(doc.maxRunningRequests, Math.floor(doc.kvTokens / 4096)),
+      typicalRequestTokens: 4096,
+    });
     expect(doc.concurrency.atContextLength).toBe(3);
   });
 

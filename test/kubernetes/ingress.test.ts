@@ -49,7 +49,10 @@ describe("ingress-nginx", () => {
   });
 
   test("the user's annotations win, and ones that undercut the proxy or the longest generation are refused", () => {
-    expect(annotations(config({ className: "nginx", annotations: { "nginx.ingress.kubernetes.io/proxy-body-size": "0", "example.com/x": "y" } }))).toMatchObject({ "nginx.ingress.kubernetes.io/proxy-body-size": "0", "example.com/x": "y" });
+    expect(annotations(config({ className: "nginx", annotations: { "nginx.ingress.kubernetes.io/proxy-body-size": "0", "example.com/x": "y" } }))).toMatchObject({
+      "nginx.ingress.kubernetes.io/proxy-body-size": "0",
+      "example.com/x": "y",
+    });
     expect(problems(config({ className: "nginx", annotations: { "nginx.ingress.kubernetes.io/proxy-body-size": "8m", "nginx.ingress.kubernetes.io/proxy-read-timeout": "60" } }))).toEqual([
       `qwen-serving:kubernetes.ingress.annotations.nginx.ingress.kubernetes.io/proxy-body-size: got "8m"; must be at least the proxy's body limit (64m): ingress-nginx would answer 413 to requests the proxy accepts (drop it (the default is the proxy's limit) or raise proxy.maxBodyMiB)`,
       `qwen-serving:kubernetes.ingress.annotations.nginx.ingress.kubernetes.io/proxy-read-timeout: got "60"; must be at least the longest generation (900 s): ingress-nginx would cut a long answer off with 504 (drop it (the default is the longest generation) or lower proxy.maxGenerationSeconds)`,

@@ -70,7 +70,9 @@ describe("routers and Ingress", () => {
       const c = d.spec.template.spec.containers[0];
       expect(c.image).toBe(ROUTER_IMAGE);
       expect(c.args).toContain("--service-discovery");
-      const binding = of("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").map((b) => b.inputs as Inputs).find((b) => b.metadata.name === d.metadata.name)!;
+      const binding = of("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
+        .map((b) => b.inputs as Inputs)
+        .find((b) => b.metadata.name === d.metadata.name)!;
       expect(binding.subjects[0].name).toBe(d.spec.template.spec.serviceAccountName);
     }
     expect(of("kubernetes:rbac.authorization.k8s.io/v1:Role")).toHaveLength(2);
@@ -78,12 +80,17 @@ describe("routers and Ingress", () => {
 
   test("ServiceMonitors for SGLang and the routers each match one Service and one of its ports", () => {
     const services = of("kubernetes:core/v1:Service").map((s) => s.inputs as Inputs);
-    const monitors = of("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").map((m) => m.inputs as Inputs).filter((m) => m.spec.namespaceSelector.matchNames[0] === "qwen-serving");
+    const monitors = of("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+      .map((m) => m.inputs as Inputs)
+      .filter((m) => m.spec.namespaceSelector.matchNames[0] === "qwen-serving");
     expect(monitors).toHaveLength(4);
     for (const m of monitors) {
       const matched = services.filter((s) => subset(m.spec.selector.matchLabels, s.metadata.labels));
       expect(matched, m.metadata.name).toHaveLength(1);
-      expect(matched[0].spec.ports.map((p: Inputs) => p.name), m.metadata.name).toContain(m.spec.endpoints[0].port);
+      expect(
+        matched[0].spec.ports.map((p: Inputs) => p.name),
+        m.metadata.name,
+      ).toContain(m.spec.endpoints[0].port);
     }
   });
 

@@ -70,7 +70,14 @@ describe("npm run plan -- --stack k8s", () => {
 
   test("the resources carry exactly the objects written to out/k8s/k8s/", () => {
     const files = new Map(run.artifacts.filter((a) => a.path.startsWith("k8s/")).map((a) => [a.path, parse(a.content)]));
-    const checked = ["kubernetes:apps/v1:StatefulSet", "kubernetes:core/v1:Service", "kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:core/v1:ConfigMap", "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "kubernetes:monitoring.coreos.com/v1:PrometheusRule"];
+    const checked = [
+      "kubernetes:apps/v1:StatefulSet",
+      "kubernetes:core/v1:Service",
+      "kubernetes:policy/v1:PodDisruptionBudget",
+      "kubernetes:core/v1:ConfigMap",
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+      "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+    ];
     let n = 0;
     for (const r of run.document.resources.filter((x) => checked.includes(x.type))) {
       const i = r.inputs as Inputs;
@@ -95,7 +102,12 @@ describe("npm run plan -- --stack k8s", () => {
 
   test("kube-prometheus-stack comes from a pinned chart and reads Grafana's password from the Secret", () => {
     const [release] = of("kubernetes:helm.sh/v3:Release");
-    expect(release.inputs).toMatchObject({ chart: "kube-prometheus-stack", version: "72.6.2", namespace: "monitoring", repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" } });
+    expect(release.inputs).toMatchObject({
+      chart: "kube-prometheus-stack",
+      version: "72.6.2",
+      namespace: "monitoring",
+      repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+    });
     expect(release.inputs.values.grafana.admin.existingSecret).toBe("grafana-admin");
     expect(JSON.stringify(release.inputs.values)).not.toMatch(/adminPassword/);
   });
@@ -119,6 +131,13 @@ describe("npm run plan -- --stack k8s", () => {
 
   test("endpoints are the in-cluster Service addresses and every object is written under k8s/", () => {
     expect(run.text).toContain("qwen3-32b: http://qwen3-32b.qwen-serving.svc.cluster.local:9001");
-    expect(run.document.artifacts).toEqual(expect.arrayContaining(["k8s/qwen-serving/statefulset-qwen3-32b.yaml", "k8s/monitoring/helm-release-kube-prometheus-stack.yaml", "k8s/monitoring/prometheusrule-qwen-serving-alerts.yaml", "monitoring/rules/sglang.rules.yml"]));
+    expect(run.document.artifacts).toEqual(
+      expect.arrayContaining([
+        "k8s/qwen-serving/statefulset-qwen3-32b.yaml",
+        "k8s/monitoring/helm-release-kube-prometheus-stack.yaml",
+        "k8s/monitoring/prometheusrule-qwen-serving-alerts.yaml",
+        "monitoring/rules/sglang.rules.yml",
+      ]),
+    );
   });
 });

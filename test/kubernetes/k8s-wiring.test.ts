@@ -13,15 +13,26 @@ const of = (type: string) => recorded.filter((r) => r.type === type);
 beforeAll(async () => {
   recorded = installMocks({ project: "qwen-serving", stack: "k8s", config: {}, secretKeys: [] });
   const { QwenServing } = await import("../../components/qwen-serving");
-  const serving = new QwenServing("qwen", { config: routedConfig({ routerImage: undefined, nodePools: { h100: { zone: "us-east-1b" } } }), stack: "k8s", secrets: { grafanaAdminPassword: pulumi.secret("pw-0123456789") } });
+  const serving = new QwenServing("qwen", {
+    config: routedConfig({ routerImage: undefined, nodePools: { h100: { zone: "us-east-1b" } } }),
+    stack: "k8s",
+    secrets: { grafanaAdminPassword: pulumi.secret("pw-0123456789") },
+  });
   await valueOf(serving.endpoints);
   await settle();
 });
 
 describe("the seed of each service's weight volumes", () => {
   test("a claim Pulumi does not wait on, a Job per revision, and a snapshot replaced (old first) when its revision changes", () => {
-    expect(of("kubernetes:core/v1:PersistentVolumeClaim").map((r) => (r.inputs as Inputs).metadata.name).sort()).toEqual(["weights-qwen25-vl-32b-seed", "weights-qwen3-32b-seed"]);
-    expect(of("kubernetes:batch/v1:Job").map((r) => (r.inputs as Inputs).metadata.name)).toEqual([expect.stringMatching(/^qwen3-32b-seed-[0-9a-f]{8}-[0-9a-f]{6}$/), expect.stringMatching(/^qwen25-vl-32b-seed-/)]);
+    expect(
+      of("kubernetes:core/v1:PersistentVolumeClaim")
+        .map((r) => (r.inputs as Inputs).metadata.name)
+        .sort(),
+    ).toEqual(["weights-qwen25-vl-32b-seed", "weights-qwen3-32b-seed"]);
+    expect(of("kubernetes:batch/v1:Job").map((r) => (r.inputs as Inputs).metadata.name)).toEqual([
+      expect.stringMatching(/^qwen3-32b-seed-[0-9a-f]{8}-[0-9a-f]{6}$/),
+      expect.stringMatching(/^qwen25-vl-32b-seed-/),
+    ]);
     const snapshots = of("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot");
     expect(snapshots).toHaveLength(2);
     for (const s of snapshots) expect([s.replaceOnChanges, s.deleteBeforeReplace]).toEqual([["metadata.annotations"], true]);
@@ -31,7 +42,9 @@ describe("the seed of each service's weight volumes", () => {
 
 describe("routers", () => {
   test("each routed service gets a router PDB and its pinned requirements; no router pod uses the CUDA image", () => {
-    const pdbs = of("kubernetes:policy/v1:PodDisruptionBudget").map((r) => (r.inputs as Inputs).metadata.name).sort();
+    const pdbs = of("kubernetes:policy/v1:PodDisruptionBudget")
+      .map((r) => (r.inputs as Inputs).metadata.name)
+      .sort();
     expect(pdbs).toEqual(["qwen25-vl-32b", "qwen25-vl-32b-router", "qwen3-32b", "qwen3-32b-router"]);
     const deployments = of("kubernetes:apps/v1:Deployment");
     expect(deployments.map((d) => (d.inputs as Inputs).spec.template.spec.containers[0].image)).toEqual([IMAGES.routerPython, IMAGES.routerPython]);

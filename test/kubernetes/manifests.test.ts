@@ -27,7 +27,9 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
     expect(c.command).toEqual(["python3", "-m", "sglang.launch_server"]);
     const twin = String(svc.port + PORTS.loopbackOffset);
     // Only the listener differs from the builder's argv; never a key.
-    expect(c.args!.map((a, i) => (c.args![i - 1] === "--host" ? "<host>" : c.args![i - 1] === "--port" ? "<port>" : a))).toEqual(svc.launchArgs.map((a, i) => (svc.launchArgs[i - 1] === "--host" ? "<host>" : svc.launchArgs[i - 1] === "--port" ? "<port>" : a)));
+    expect(c.args!.map((a, i) => (c.args![i - 1] === "--host" ? "<host>" : c.args![i - 1] === "--port" ? "<port>" : a))).toEqual(
+      svc.launchArgs.map((a, i) => (svc.launchArgs[i - 1] === "--host" ? "<host>" : svc.launchArgs[i - 1] === "--port" ? "<port>" : a)),
+    );
     const parsed = parseServerArgs(c.args!);
     expect(parsed.errors).toEqual([]);
     expect([parsed.values.host, String(parsed.values.port), parsed.values.api_key]).toEqual(["127.0.0.1", twin, undefined]);
@@ -36,7 +38,9 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
 
   test("the seed's flags reach the pods: YaRN 131072 with chunked prefill 8192; qwen2-vl template, 2048 running, 128000", () => {
     const args = serving.services.map((s) => s.statefulSet.spec!.template.spec!.containers[0].args!.join(" "));
-    expect(args[0]).toContain('--json-model-override-args {"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}} --context-length 131072 --chunked-prefill-size 8192');
+    expect(args[0]).toContain(
+      '--json-model-override-args {"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}} --context-length 131072 --chunked-prefill-size 8192',
+    );
     expect(args[1]).toContain("--chat-template qwen2-vl --max-running-requests 2048 --context-length 128000");
   });
 
@@ -75,14 +79,24 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
     const spec = m.statefulSet.spec!.template.spec!;
     expect(spec.volumes).toContainEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "32Gi" } });
     // Only the revision's folder of the volume: /models/<repo> is that revision's files.
-    expect(spec.containers[0].volumeMounts).toEqual(expect.arrayContaining([{ name: "dshm", mountPath: "/dev/shm" }, { name: "weights", mountPath: NODE_PATHS.models, subPath: serviceWeights(_svc).dir, readOnly: true }]));
+    expect(spec.containers[0].volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: "dshm", mountPath: "/dev/shm" },
+        { name: "weights", mountPath: NODE_PATHS.models, subPath: serviceWeights(_svc).dir, readOnly: true },
+      ]),
+    );
   });
 
   test.each(cases)("%s: one weight PVC per replica from the storage class, sized by the plan, filled by the init container", (_n, svc, m) => {
     expect(m.statefulSet.spec!.volumeClaimTemplates).toEqual([
       expect.objectContaining({
         metadata: expect.objectContaining({ name: "weights" }),
-        spec: { accessModes: ["ReadWriteOnce"], storageClassName: "qwen-weights", resources: { requests: { storage: `${svc.weightCacheGiB}Gi` } }, dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: `weights-${svc.name}` } },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          storageClassName: "qwen-weights",
+          resources: { requests: { storage: `${svc.weightCacheGiB}Gi` } },
+          dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: `weights-${svc.name}` },
+        },
       }),
     ]);
     const [init, proxy] = m.statefulSet.spec!.template.spec!.initContainers!;
@@ -96,7 +110,12 @@ describe("SGLang StatefulSets (Pulumi.k8s.yaml)", () => {
   });
 
   test("the created gp3 StorageClass takes the cache's throughput and IOPS and binds where the pod lands", () => {
-    expect(serving.storageClass).toMatchObject({ provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", throughput: "1000", iops: "6000", encrypted: "true" }, volumeBindingMode: "WaitForFirstConsumer", reclaimPolicy: "Delete" });
+    expect(serving.storageClass).toMatchObject({
+      provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", throughput: "1000", iops: "6000", encrypted: "true" },
+      volumeBindingMode: "WaitForFirstConsumer",
+      reclaimPolicy: "Delete",
+    });
     expect(serving.services[0].statefulSet.spec!.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Delete", whenScaled: "Retain" });
     const prod = render(k8sStackConfig(), [], "prod");
     expect(prod.serving.storageClass!.reclaimPolicy).toBe("Retain");
@@ -139,7 +158,10 @@ describe("routed services, Ingress and hub tokens", () => {
     const spec = serving.services[0].statefulSet.spec!.template.spec!;
     expect(spec.volumes).toContainEqual({ name: "hub-tokens", secret: { secretName: TOKENS_SECRET, defaultMode: 0o400 } });
     const init = spec.initContainers![0];
-    expect(init.env).toEqual([{ name: "NVIDIA_VISIBLE_DEVICES", value: "void" }, { name: "HF_TOKEN_FILE", value: "/run/secrets/qwen-serving/hf-token" }]);
+    expect(init.env).toEqual([
+      { name: "NVIDIA_VISIBLE_DEVICES", value: "void" },
+      { name: "HF_TOKEN_FILE", value: "/run/secrets/qwen-serving/hf-token" },
+    ]);
     expect(init.volumeMounts).toContainEqual({ name: "hub-tokens", mountPath: "/run/secrets/qwen-serving", readOnly: true });
     // The server itself never sees the tokens.
     expect(spec.containers[0].volumeMounts!.map((v) => v.name)).not.toContain("hub-tokens");
@@ -172,7 +194,10 @@ describe("routed services, Ingress and hub tokens", () => {
       const selector = Object.fromEntries(args.slice(args.indexOf("--selector") + 1, args.indexOf("--service-discovery-port")).map((kv) => kv.split("=") as [string, string]));
       expect(subset(selector, m.statefulSet.spec!.template.metadata!.labels)).toBe(true);
       expect(subset(m.front.spec!.selector!, m.router!.deployment.spec!.template.metadata!.labels)).toBe(true);
-      expect(m.front.spec!.ports!.map((p) => [p.name, p.port])).toEqual([["http", svc.port], ["metrics", svc.router!.metricsPort]]);
+      expect(m.front.spec!.ports!.map((p) => [p.name, p.port])).toEqual([
+        ["http", svc.port],
+        ["metrics", svc.router!.metricsPort],
+      ]);
     });
   });
 
@@ -209,13 +234,19 @@ describe("routed services, Ingress and hub tokens", () => {
   });
 
   test("each ServiceMonitor selects exactly one Service, in its namespace, that has the scraped port", () => {
-    const services = servingObjects(serving).filter((o) => o.kind === "Service") as unknown as Array<{ metadata: { name: string; labels: Record<string, string> }; spec: { ports: { name: string }[] } }>;
+    const services = servingObjects(serving).filter((o) => o.kind === "Service") as unknown as Array<{
+      metadata: { name: string; labels: Record<string, string> };
+      spec: { ports: { name: string }[] };
+    }>;
     expect(services).toHaveLength(4);
     const ours = monitoring.serviceMonitors.filter((s) => s.spec.namespaceSelector.matchNames[0] === "qwen-serving");
     expect(ours.map((s) => s.metadata.name).sort()).toEqual(["sglang-qwen25-vl-32b", "sglang-qwen3-32b", "sglang-router-qwen25-vl-32b", "sglang-router-qwen3-32b"]);
     for (const sm of ours) {
       const matched = services.filter((s) => subset(sm.spec.selector.matchLabels, s.metadata.labels));
-      expect(matched.map((s) => s.metadata.name), sm.metadata.name).toHaveLength(1);
+      expect(
+        matched.map((s) => s.metadata.name),
+        sm.metadata.name,
+      ).toHaveLength(1);
       expect(matched[0].spec.ports.map((p) => p.name)).toContain(sm.spec.endpoints[0].port);
     }
     const sglang = ours.find((s) => s.metadata.name === "sglang-qwen3-32b")!;
@@ -234,9 +265,7 @@ describe("settings that cannot work are refused, all at once", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(QwenServingError);
-    expect((error as QwenServingError).problems.map(formatProblem)).toEqual([
-      "qwen-serving:kubernetes.nodePools.a100: no node pool is named 'a100' (valid: h100)",
-    ]);
+    expect((error as QwenServingError).problems.map(formatProblem)).toEqual(["qwen-serving:kubernetes.nodePools.a100: no node pool is named 'a100' (valid: h100)"]);
   });
 
   test("a service whose replicas the planner spread over two node pools cannot be one StatefulSet", () => {
@@ -281,7 +310,9 @@ describe("kube-prometheus-stack and the shared renderers", () => {
 
   test("with an existing operator nothing is installed and the monitors carry its selector labels", () => {
     const input = k8sStackInput() as Record<string, any>;
-    const existing = render(StackConfigSchema.parse({ ...input, kubernetes: { ...input.kubernetes, monitoring: { install: false, namespace: "observability", monitorLabels: { prometheus: "main" } } } }));
+    const existing = render(
+      StackConfigSchema.parse({ ...input, kubernetes: { ...input.kubernetes, monitoring: { install: false, namespace: "observability", monitorLabels: { prometheus: "main" } } } }),
+    );
     expect(existing.monitoring.install).toBeUndefined();
     for (const o of [...existing.monitoring.serviceMonitors, existing.monitoring.rule]) expect(o.metadata.labels).toEqual({ "app.kubernetes.io/part-of": "qwen-serving", prometheus: "main" });
     expect(existing.monitoring.dashboards.map((d) => d.metadata!.namespace)).toEqual(["observability", "observability"]);

@@ -3,7 +3,15 @@ import { StackConfigInput, StackConfigSchema } from "../../components/config/sch
 import { PORTS } from "../../components/contract";
 import { cacheSizeGiB, planDeployment } from "../../components/sglang/planner";
 
-const QWEN3 = { name: "qwen3-32b", model: "Qwen/Qwen3-32B", weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" }, tp: 2, port: 9001, contextLength: 131072, ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 } };
+const QWEN3 = {
+  name: "qwen3-32b",
+  model: "Qwen/Qwen3-32B",
+  weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" },
+  tp: 2,
+  port: 9001,
+  contextLength: 131072,
+  ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 },
+};
 const config = (platform: "aws" | "kubernetes", over: Record<string, unknown> = {}) =>
   StackConfigSchema.parse({
     platform,

@@ -114,7 +114,9 @@ describe("dcgm-exporter's instance is the node's name, as node-exporter's", () =
 
 describe("pulls, digests, RuntimeClass, PriorityClass", () => {
   test("pull secrets on every pod, a digest-pinned server image as given, runtimeClassName on SGLang, the PriorityClass on SGLang and routers", () => {
-    const c = config({ imagePullSecrets: ["regcred"], runtimeClassName: "nvidia", priorityClass: { name: "llm", value: 100000 } }, 1, { image: `registry.example.com/sglang:v0.4.9.post2-cu126@${DIGEST}` });
+    const c = config({ imagePullSecrets: ["regcred"], runtimeClassName: "nvidia", priorityClass: { name: "llm", value: 100000 } }, 1, {
+      image: `registry.example.com/sglang:v0.4.9.post2-cu126@${DIGEST}`,
+    });
     const r = render(c);
     for (const spec of [pod(r), routerPod(r), r.serving.services[0].seed!.job.spec!.template.spec!]) expect(spec.imagePullSecrets).toEqual([{ name: "regcred" }]);
     expect(pod(r).containers[0].image).toBe(`registry.example.com/sglang:v0.4.9.post2-cu126@${DIGEST}`);

@@ -50,7 +50,10 @@ describe("the proxy sidecar of an SGLang pod", () => {
   const sidecar = spec.initContainers!.find((c) => c.name === "proxy")!;
 
   test("is a native sidecar after the weights: nginx of proxy.image on its rendered files, as nginx's own uid, read-only, no capabilities", () => {
-    expect(spec.initContainers!.map((c) => [c.name, c.restartPolicy ?? null])).toEqual([["weights", null], ["proxy", "Always"]]);
+    expect(spec.initContainers!.map((c) => [c.name, c.restartPolicy ?? null])).toEqual([
+      ["weights", null],
+      ["proxy", "Always"],
+    ]);
     expect(sidecar.image).toBe(IMAGES.proxy);
     expect(sidecar.command).toEqual(["nginx", "-e", "stderr", "-c", "/etc/qwen-serving/proxy/nginx.conf"]);
     expect(sidecar.securityContext).toEqual({ runAsUser: 101, runAsGroup: 101, runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
@@ -189,7 +192,9 @@ describe("NetworkPolicies", () => {
 
   test("without an Ingress the clients are the serving namespace's pods; clients and Prometheus can be named", () => {
     expect(byName(render(config()).serving, "qwen3-32b").spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: {} } }]);
-    const named = render(config({ ingress: ALB_INGRESS, networkPolicy: { clients: [{ cidr: "10.1.0.0/16" }], prometheus: [{ namespaceLabels: { team: "obs" }, podLabels: { app: "prom" } }] } })).serving;
+    const named = render(
+      config({ ingress: ALB_INGRESS, networkPolicy: { clients: [{ cidr: "10.1.0.0/16" }], prometheus: [{ namespaceLabels: { team: "obs" }, podLabels: { app: "prom" } }] } }),
+    ).serving;
     expect(byName(named, "qwen3-32b").spec.ingress).toEqual([
       { from: [{ ipBlock: { cidr: "10.1.0.0/16" } }], ports: [{ protocol: "TCP", port: 9001 }] },
       { from: [{ namespaceSelector: { matchLabels: { team: "obs" } }, podSelector: { matchLabels: { app: "prom" } } }], ports: [{ protocol: "TCP", port: 9001 }] },

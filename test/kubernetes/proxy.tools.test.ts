@@ -25,7 +25,10 @@ const confs = serving.services.flatMap((s) => [s.proxyConfig, s.router!.proxyCon
 
 /** The ConfigMap's nginx.conf with the container paths moved into the sandbox (`dir`). */
 function sandboxed(conf: string, dir: string): string {
-  return conf.replace("js_path /etc/qwen-serving/proxy/;", `js_path ${dir}/;`).replace(/ \/tmp\//g, ` ${dir}/run/`).replace(/\/run\/secrets\/api-keys\//g, `${box.path("keys")}/`);
+  return conf
+    .replace("js_path /etc/qwen-serving/proxy/;", `js_path ${dir}/;`)
+    .replace(/ \/tmp\//g, ` ${dir}/run/`)
+    .replace(/\/run\/secrets\/api-keys\//g, `${box.path("keys")}/`);
 }
 
 function writeConf(name: string, data: Record<string, string>): string {
@@ -47,7 +50,21 @@ beforeAll(async () => {
   ns.nginx("server-proxy", writeConf("server", serving.services[0].proxyConfig.data!));
   mkdirSync(box.path("bodies"));
   const twin = qwen3.placement[0].port + PORTS.loopbackOffset;
-  ns.start("sglang", "python3", [ECHO_WORKER, "--port", String(twin), "--name", "sglang", "--log", box.path("sglang.jsonl"), "--bodies", box.path("bodies"), "--routes", ENDPOINTS, "--model", qwen3.model.id]);
+  ns.start("sglang", "python3", [
+    ECHO_WORKER,
+    "--port",
+    String(twin),
+    "--name",
+    "sglang",
+    "--log",
+    box.path("sglang.jsonl"),
+    "--bodies",
+    box.path("bodies"),
+    "--routes",
+    ENDPOINTS,
+    "--model",
+    qwen3.model.id,
+  ]);
   for (let i = 0; i < 100 && (await ns.curl(qwen3.placement[0].port, "/health")).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
 }, 60_000);
 
@@ -79,7 +96,8 @@ describe("a routed service's SGLang pod", () => {
   });
 
   test("SGLang's admin routes are 404 and never reach it; /health and /metrics answer without a key (the probes, Prometheus)", async () => {
-    for (const path of ["/flush_cache", "/update_weights_from_disk", "/start_profile", "/release_memory_occupation"]) expect([path, (await ns.curl(port, path, { from: ROUTER_POD, key: box.key, body: "{}" })).status]).toEqual([path, 404]);
+    for (const path of ["/flush_cache", "/update_weights_from_disk", "/start_profile", "/release_memory_occupation"])
+      expect([path, (await ns.curl(port, path, { from: ROUTER_POD, key: box.key, body: "{}" })).status]).toEqual([path, 404]);
     expect(received(box, "sglang").filter((r) => !["/health", "/get_server_info", "/get_model_info", "/v1/models", "/v1/chat/completions"].includes(r.path))).toEqual([]);
     expect((await ns.curl(port, "/health_generate")).status).toBe(200);
     const metrics = await ns.curl(port, "/metrics", { from: ROUTER_POD });

@@ -83,7 +83,10 @@ function writtenObjects(artifacts: { path: string; content: string }[]) {
 
 const CASES: Array<[string, () => ReturnType<typeof render>]> = [
   ["Pulumi.k8s.yaml", () => render(k8sStackConfig())],
-  ["routed, Ingress, hub tokens, API keys, existing StorageClass and operator", () => render(routedConfig({ storage: { create: false, storageClassName: "fast" }, monitoring: { install: false } }), ["hf-token", "modelscope-token"], ["qwen3-32b", "qwen25-vl-32b"])],
+  [
+    "routed, Ingress, hub tokens, API keys, existing StorageClass and operator",
+    () => render(routedConfig({ storage: { create: false, storageClassName: "fast" }, monitoring: { install: false } }), ["hf-token", "modelscope-token"], ["qwen3-32b", "qwen25-vl-32b"]),
+  ],
   [
     "zone, PriorityClass, RuntimeClass, pull secrets, digests, prebuilt router, ALB",
     () =>
@@ -146,7 +149,9 @@ test("the validation can fail: a StatefulSet with a text replica count and a Ser
 test("the snapshot CRD schemas can fail: a VolumeSnapshot without a source and a class with an unknown deletion policy are refused", () => {
   const [snapshot, snapshotClass] = ["VolumeSnapshot", "VolumeSnapshotClass"].map((k) => MODELS[`snapshot.storage.k8s.io/v1/${k}`]);
   expect(() => new snapshot({ apiVersion: "snapshot.storage.k8s.io/v1", kind: "VolumeSnapshot", metadata: { name: "x" }, spec: {} } as never).validate()).toThrow(/source/);
-  expect(() => new snapshotClass({ apiVersion: "snapshot.storage.k8s.io/v1", kind: "VolumeSnapshotClass", metadata: { name: "x" }, driver: "ebs.csi.aws.com", deletionPolicy: "Keep" } as never).validate()).toThrow(/allowedValues|enum/);
+  expect(() =>
+    new snapshotClass({ apiVersion: "snapshot.storage.k8s.io/v1", kind: "VolumeSnapshotClass", metadata: { name: "x" }, driver: "ebs.csi.aws.com", deletionPolicy: "Keep" } as never).validate(),
+  ).toThrow(/allowedValues|enum/);
 });
 
 test("custom resources are validated too: a ServiceMonitor with a numeric port name and a rule without expr are refused", () => {

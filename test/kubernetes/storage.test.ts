@@ -31,16 +31,33 @@ describe("monitoring volumes name a StorageClass the stack creates (EKS >= 1.30 
   const values = monitoring.install!.release.values as any;
 
   test("Prometheus' and Alertmanager's claims name qwen-monitoring, and the stack creates it", () => {
-    expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec).toEqual({ storageClassName: "qwen-monitoring", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } });
-    expect(values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec).toEqual({ storageClassName: "qwen-monitoring", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } });
-    expect(monitoring.install!.storageClass).toMatchObject({ metadata: { name: "qwen-monitoring" }, provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" }, volumeBindingMode: "WaitForFirstConsumer" });
+    expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec).toEqual({
+      storageClassName: "qwen-monitoring",
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "50Gi" } },
+    });
+    expect(values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec).toEqual({
+      storageClassName: "qwen-monitoring",
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "10Gi" } },
+    });
+    expect(monitoring.install!.storageClass).toMatchObject({
+      metadata: { name: "qwen-monitoring" },
+      provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", encrypted: "true" },
+      volumeBindingMode: "WaitForFirstConsumer",
+    });
   });
 
   test("an existing class is named, not created, and becomes a prerequisite to check", () => {
     const r = render(k8s({ monitoring: { storageClassName: "gp3-csi", createStorageClass: false } }));
     expect(r.monitoring.install!.storageClass).toBeUndefined();
     expect((r.monitoring.install!.release.values as any).prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe("gp3-csi");
-    expect(clusterPrerequisites(r.objects).find((p) => p.id === "storage-class:gp3-csi")).toEqual({ id: "storage-class:gp3-csi", what: "StorageClass gp3-csi (the stack does not create it)", check: "kubectl get storageclass gp3-csi" });
+    expect(clusterPrerequisites(r.objects).find((p) => p.id === "storage-class:gp3-csi")).toEqual({
+      id: "storage-class:gp3-csi",
+      what: "StorageClass gp3-csi (the stack does not create it)",
+      check: "kubectl get storageclass gp3-csi",
+    });
   });
 });
 
@@ -50,8 +67,21 @@ describe("the plan lists the cluster prerequisites, each with a check", () => {
 
   test("GPU nodes with GFD labels and root disk, the EBS CSI driver and its IAM policy, snapshots, egress to the hub", () => {
     expect(ids).toEqual(["gpu-nodes:nvidia.com/gpu.product=NVIDIA-H100-80GB-HBM3", "csi-driver:ebs.csi.aws.com", "volume-snapshots", "egress", "native-sidecars", "network-policy", "dcgm-exporter"]);
-    const text = clusterPrerequisites(objects).map((p) => p.what).join("\n");
-    for (const fact of ["GPU feature discovery", "80 GiB of root disk", "~30 GiB unpacked", "AmazonEBSCSIDriverPolicy", "snapshot controller", "huggingface.co", "pypi.org", "Kubernetes 1.29 or later", "enforces NetworkPolicy"]) expect(text).toContain(fact);
+    const text = clusterPrerequisites(objects)
+      .map((p) => p.what)
+      .join("\n");
+    for (const fact of [
+      "GPU feature discovery",
+      "80 GiB of root disk",
+      "~30 GiB unpacked",
+      "AmazonEBSCSIDriverPolicy",
+      "snapshot controller",
+      "huggingface.co",
+      "pypi.org",
+      "Kubernetes 1.29 or later",
+      "enforces NetworkPolicy",
+    ])
+      expect(text).toContain(fact);
   });
 
   test("every check is a kubectl command, and the whole list is an artifact for review", () => {
@@ -62,7 +92,15 @@ describe("the plan lists the cluster prerequisites, each with a check", () => {
   });
 
   test("options add their own: an Ingress class, a RuntimeClass, an existing PriorityClass, pull secrets, an existing operator", () => {
-    const r = render(k8s({ ingress: { className: "nginx", domain: "llm.example.com" }, runtimeClassName: "nvidia", priorityClass: { name: "gpu-critical" }, imagePullSecrets: ["regcred"], monitoring: { install: false } }));
+    const r = render(
+      k8s({
+        ingress: { className: "nginx", domain: "llm.example.com" },
+        runtimeClassName: "nvidia",
+        priorityClass: { name: "gpu-critical" },
+        imagePullSecrets: ["regcred"],
+        monitoring: { install: false },
+      }),
+    );
     const more = clusterPrerequisites(r.objects).map((p) => p.id);
     expect(more).toEqual(expect.arrayContaining(["ingress-class:nginx", "runtime-class:nvidia", "priority-class:gpu-critical", "image-pull-secrets", "prometheus-operator"]));
     // A PriorityClass with a value is created by the stack, so it is no prerequisite.
@@ -75,7 +113,11 @@ describe("weight volumes stay in the GPU pool's zone", () => {
     const { serving, objects } = render(k8s({ nodePools: { h100: { ...H100, zone: "us-east-1b" } } }));
     expect(serving.storageClass!.allowedTopologies).toEqual([{ matchLabelExpressions: [{ key: "topology.ebs.csi.aws.com/zone", values: ["us-east-1b"] }] }]);
     for (const s of serving.services) {
-      expect(s.statefulSet.spec!.template.spec!.affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["us-east-1b"] }] }] } } });
+      expect(s.statefulSet.spec!.template.spec!.affinity).toEqual({
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ["us-east-1b"] }] }] },
+        },
+      });
       // The seed Job lands in the same zone, so its volume and snapshot are there too.
       expect(s.seed!.job.spec!.template.spec!.affinity).toEqual(s.statefulSet.spec!.template.spec!.affinity);
     }

@@ -29,7 +29,10 @@ describe("platform registry", () => {
       const plan = planDeployment(stack, config);
       expect(PLATFORM_REGISTRY[config.platform].adapter.validate({ plan, config, secrets: ALL_SECRETS }), stack).toEqual([]);
       // Monitoring is on in every checked-in stack, and no platform lets Grafana keep its default password.
-      expect(PLATFORM_REGISTRY[config.platform].adapter.validate({ plan, config, secrets: { ...ALL_SECRETS, grafanaAdminPassword: false } }).map((p) => p.path), stack).toContain("qwen-serving:grafanaAdminPassword");
+      expect(
+        PLATFORM_REGISTRY[config.platform].adapter.validate({ plan, config, secrets: { ...ALL_SECRETS, grafanaAdminPassword: false } }).map((p) => p.path),
+        stack,
+      ).toContain("qwen-serving:grafanaAdminPassword");
       covered.add(config.platform);
     }
     expect([...covered].sort()).toEqual([...PLATFORM_NAMES].sort());

@@ -65,8 +65,7 @@ function startPack(stackConfig: Record<string, string>): Promise<Pack> {
   });
 }
 
-const call = <T>(client: any, method: string, req: unknown): Promise<T> =>
-  new Promise((resolve, reject) => client[method](req, (err: Error | null, resp: T) => (err ? reject(err) : resolve(resp))));
+const call = <T>(client: any, method: string, req: unknown): Promise<T> => new Promise((resolve, reject) => client[method](req, (err: Error | null, resp: T) => (err ? reject(err) : resolve(resp))));
 
 function options(r: AnalyzedResource) {
   const o = new analyzerproto.AnalyzerResourceOptions();

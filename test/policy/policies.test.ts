@@ -11,15 +11,29 @@ const names = policies.map((p) => p.name);
 
 describe("the policy pack", () => {
   test("enforces the seven rules of issue 8, all mandatory", () => {
-    expect(names).toEqual(["imdsv2-required", "ebs-encrypted", "no-ssh-no-open-ingress", "serving-ports-lb-and-monitoring-only", "weight-cache-retained-in-prod", "no-plaintext-secrets", "images-pinned"]);
+    expect(names).toEqual([
+      "imdsv2-required",
+      "ebs-encrypted",
+      "no-ssh-no-open-ingress",
+      "serving-ports-lb-and-monitoring-only",
+      "weight-cache-retained-in-prod",
+      "no-plaintext-secrets",
+      "images-pinned",
+    ]);
     for (const p of policies) expect(p.enforcementLevel, p.name).toBe("mandatory");
   });
 
   test("every policy has at least one bad and one good fixture", () => {
     for (const name of names) {
       const mine = FIXTURES.filter((f) => f.policy === name);
-      expect(mine.some((f) => f.violations.length > 0), `${name}: bad fixture`).toBe(true);
-      expect(mine.some((f) => f.violations.length === 0), `${name}: good fixture`).toBe(true);
+      expect(
+        mine.some((f) => f.violations.length > 0),
+        `${name}: bad fixture`,
+      ).toBe(true);
+      expect(
+        mine.some((f) => f.violations.length === 0),
+        `${name}: good fixture`,
+      ).toBe(true);
     }
   });
 });
@@ -27,7 +41,10 @@ describe("the policy pack", () => {
 describe.each(FIXTURES.map((f) => [`${f.policy}: ${f.title}`, f] as const))("%s", (_title, fixture) => {
   test(fixture.violations.length ? `fails with ${fixture.violations.length} violation(s), from that policy only` : "passes every policy", async () => {
     const violations = await evaluatePolicies(policies, analyzed(fixture.stack, fixture.resources));
-    expect(violations.filter((v) => v.policy !== fixture.policy), "other policies").toEqual([]);
+    expect(
+      violations.filter((v) => v.policy !== fixture.policy),
+      "other policies",
+    ).toEqual([]);
     expect(violations).toHaveLength(fixture.violations.length);
     for (const fragment of fixture.violations) expect(violations.map((v) => v.message).join("\n")).toContain(fragment);
   });

@@ -21,7 +21,16 @@ test("package.json points consumers at the built library and Pulumi at the stack
 test("pulumi up compiles the program with this repo's tsconfig, not ts-node's defaults", () => {
   // The Node.js runner looks for tsconfig.json in main's folder (infra/), where `pulumi up` runs.
   const ts = require("typescript") as typeof import("typescript");
-  const parsed = ts.getParsedCommandLineOfConfigFile("infra/tsconfig.json", {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    "infra/tsconfig.json",
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(String(d.messageText));
+      },
+    },
+  );
   expect(parsed?.options.strict).toBe(true);
   expect(parsed?.options.module).toBe(ts.ModuleKind.Node16);
 });

@@ -24,12 +24,19 @@ function refusal(run: () => unknown): QwenServingError {
 describe("one error for every stage", () => {
   test("aws: a port used twice (config), a tp the model cannot split (plan) and no Grafana password (platform)", async () => {
     const recorded = installMocks({ project: PROJECT, stack: "pre", config: {}, secretKeys: [] });
-    const config = parse({ platform: "aws", nodePools: [{ name: "gpu", instanceType: "p5.48xlarge" }], services: [{ ...qwen3, tp: 3 }, { ...vl, port: qwen3.port }] });
+    const config = parse({
+      platform: "aws",
+      nodePools: [{ name: "gpu", instanceType: "p5.48xlarge" }],
+      services: [
+        { ...qwen3, tp: 3 },
+        { ...vl, port: qwen3.port },
+      ],
+    });
     const e = refusal(() => new QwenServing("pre", { config, stack: "pre" }));
     expect(e.stage).toBe("config");
     const lines = e.problems.map(formatProblem);
     expect(lines).toEqual([
-      'qwen-serving:services[1].port: got 9001; port 9001 is already used by services[0]',
+      "qwen-serving:services[1].port: got 9001; port 9001 is already used by services[0]",
       "qwen-serving:services[0].tp: tp 3 does not divide Qwen/Qwen3-32B's 64 attention heads (valid tp for this model: 1, 2, 4, 8)",
       "qwen-serving:services[0].tp: tp 3 neither divides nor is a multiple of Qwen/Qwen3-32B's 8 KV heads (valid tp for this model: 1, 2, 4, 8)",
       expect.stringMatching(/^qwen-serving:grafanaAdminPassword: monitoring is enabled and Grafana must not keep its default admin password/),
@@ -66,9 +73,7 @@ describe("one error for every stage", () => {
     });
     const found = preflight({ config, stack: "pre", secrets: { apiKeys: { "qwen3-32b": "k" } } });
     expect(found.stage).toBe("config");
-    expect(found.problems.map((p) => p.path)).toEqual(
-      expect.arrayContaining(["qwen-serving:services[0].placement[0].gpus", "qwen-serving:grafanaAdminPassword"]),
-    );
+    expect(found.problems.map((p) => p.path)).toEqual(expect.arrayContaining(["qwen-serving:services[0].placement[0].gpus", "qwen-serving:grafanaAdminPassword"]));
     expect(found.problems.map((p) => p.path)).not.toContain("qwen-serving:apiKeys");
   });
 

@@ -12,9 +12,15 @@ describe("the one cloud-config builder", () => {
   it("installs packages first, writes files then units (root-owned, with their modes), and runs argv commands", () => {
     const doc = renderCloudConfig({
       packages: ["docker.io"],
-      files: [{ path: "/opt/a.sh", content: "#!/bin/bash\necho 'a: b'\n", mode: 0o755 }, { path: "/etc/b.yml", content: "x: 1\n" }],
+      files: [
+        { path: "/opt/a.sh", content: "#!/bin/bash\necho 'a: b'\n", mode: 0o755 },
+        { path: "/etc/b.yml", content: "x: 1\n" },
+      ],
       units: [{ name: "a.service", content: "[Unit]\nDescription=A\n", enable: true }],
-      runcmd: [["systemctl", "daemon-reload"], ["systemctl", "enable", "a.service"]],
+      runcmd: [
+        ["systemctl", "daemon-reload"],
+        ["systemctl", "enable", "a.service"],
+      ],
     });
     expect(doc.startsWith("#cloud-config\n")).toBe(true);
     expect(parse(doc)).toEqual({
@@ -25,7 +31,10 @@ describe("the one cloud-config builder", () => {
         { path: "/etc/b.yml", owner: "root:root", permissions: "0644", content: "x: 1\n" },
         { path: `${NODE_PATHS.units}/a.service`, owner: "root:root", permissions: "0644", content: "[Unit]\nDescription=A\n" },
       ],
-      runcmd: [["systemctl", "daemon-reload"], ["systemctl", "enable", "a.service"]],
+      runcmd: [
+        ["systemctl", "daemon-reload"],
+        ["systemctl", "enable", "a.service"],
+      ],
     });
   });
 

@@ -47,7 +47,7 @@ describe("unit builders", () => {
         "ExecStartPre=-/usr/bin/docker rm --force x",
         "ExecStartPre=/opt/fetch.sh",
         "TimeoutStartSec=900",
-        "ExecStart=/usr/bin/docker run --rm --name x --network host img:1 \"--flag=$$HOME\"",
+        'ExecStart=/usr/bin/docker run --rm --name x --network host img:1 "--flag=$$HOME"',
         "ExecStop=/usr/bin/docker stop --time 30 x",
         "Restart=always",
         "RestartSec=10",

@@ -9,8 +9,40 @@ import { parseStackConfig } from "../../infra/config";
 import { readStackFile } from "../../infra/stack-file";
 
 // The seed's two commands, verbatim but for its models folder (DIGEST.md).
-const SEED_QWEN3 = ["--model", `${NODE_PATHS.models}/Qwen/Qwen3-32B/`, "--trust-remote-code", "--tp", "2", "--host", "0.0.0.0", "--port", "9001", "--json-model-override-args", '{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}}', "--context-length", "131072", "--chunked-prefill-size", "8192"];
-const SEED_VL = ["--model", `${NODE_PATHS.models}/Qwen/Qwen2.5-VL-32B-Instruct/`, "--trust-remote-code", "--tp", "2", "--host", "0.0.0.0", "--port", "9002", "--chat-template", "qwen2-vl", "--max-running-requests", "2048", "--context-len", "128000"];
+const SEED_QWEN3 = [
+  "--model",
+  `${NODE_PATHS.models}/Qwen/Qwen3-32B/`,
+  "--trust-remote-code",
+  "--tp",
+  "2",
+  "--host",
+  "0.0.0.0",
+  "--port",
+  "9001",
+  "--json-model-override-args",
+  '{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}}',
+  "--context-length",
+  "131072",
+  "--chunked-prefill-size",
+  "8192",
+];
+const SEED_VL = [
+  "--model",
+  `${NODE_PATHS.models}/Qwen/Qwen2.5-VL-32B-Instruct/`,
+  "--trust-remote-code",
+  "--tp",
+  "2",
+  "--host",
+  "0.0.0.0",
+  "--port",
+  "9002",
+  "--chat-template",
+  "qwen2-vl",
+  "--max-running-requests",
+  "2048",
+  "--context-len",
+  "128000",
+];
 
 /** The seed's machines: two hosts of 2 x H20, one service each. */
 const seedConfig = StackConfigSchema.parse({
@@ -20,8 +52,28 @@ const seedConfig = StackConfigSchema.parse({
     { name: "h20-b", dockerHost: "ssh://ops@h20-b", gpu: "h20", gpuCount: 2 },
   ],
   services: [
-    { name: "qwen3-32b", model: "Qwen/Qwen3-32B", weights: { source: "modelscope", revision: "v1" }, tp: 2, port: 9001, contextLength: 131072, ropeScaling: { type: "yarn", factor: 4.0, originalMaxPositionEmbeddings: 32768 }, chunkedPrefillSize: 8192, nodePool: "h20-a" },
-    { name: "qwen25-vl-32b", model: "Qwen/Qwen2.5-VL-32B-Instruct", weights: { source: "modelscope", revision: "v1" }, tp: 2, port: 9002, contextLength: 128000, chatTemplate: "qwen2-vl", maxRunningRequests: 2048, nodePool: "h20-b" },
+    {
+      name: "qwen3-32b",
+      model: "Qwen/Qwen3-32B",
+      weights: { source: "modelscope", revision: "v1" },
+      tp: 2,
+      port: 9001,
+      contextLength: 131072,
+      ropeScaling: { type: "yarn", factor: 4.0, originalMaxPositionEmbeddings: 32768 },
+      chunkedPrefillSize: 8192,
+      nodePool: "h20-a",
+    },
+    {
+      name: "qwen25-vl-32b",
+      model: "Qwen/Qwen2.5-VL-32B-Instruct",
+      weights: { source: "modelscope", revision: "v1" },
+      tp: 2,
+      port: 9002,
+      contextLength: 128000,
+      chatTemplate: "qwen2-vl",
+      maxRunningRequests: 2048,
+      nodePool: "h20-b",
+    },
   ],
 });
 
@@ -44,9 +96,24 @@ describe("launch args are argparse-equivalent to the seed's commands", () => {
 
   test("the Qwen3 argv is exactly the seed's in canonical spelling", () => {
     expect(plan.services[0].launchArgs).toEqual([
-      "--model-path", `${NODE_PATHS.models}/Qwen/Qwen3-32B/`, "--trust-remote-code", "--tensor-parallel-size", "2", "--host", "0.0.0.0", "--port", "9001",
-      "--json-model-override-args", '{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}}',
-      "--context-length", "131072", "--chunked-prefill-size", "8192", "--served-model-name", "Qwen/Qwen3-32B", "--enable-metrics",
+      "--model-path",
+      `${NODE_PATHS.models}/Qwen/Qwen3-32B/`,
+      "--trust-remote-code",
+      "--tensor-parallel-size",
+      "2",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "9001",
+      "--json-model-override-args",
+      '{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}}',
+      "--context-length",
+      "131072",
+      "--chunked-prefill-size",
+      "8192",
+      "--served-model-name",
+      "Qwen/Qwen3-32B",
+      "--enable-metrics",
     ]);
   });
 
@@ -72,7 +139,16 @@ describe("every service of every stack yields a valid SGLang 0.4.9.post2 command
     const raw = Object.fromEntries(
       Object.entries(file.config)
         .filter(([k]) => k.startsWith(`${PROJECT}:`) && !file.secretKeys.includes(k))
-        .map(([k, v]) => [k.slice(PROJECT.length + 1), (() => { try { return JSON.parse(v); } catch { return v; } })()]),
+        .map(([k, v]) => [
+          k.slice(PROJECT.length + 1),
+          (() => {
+            try {
+              return JSON.parse(v);
+            } catch {
+              return v;
+            }
+          })(),
+        ]),
     );
     const plan = planDeployment(stack, parseStackConfig(raw));
     for (const svc of plan.services)

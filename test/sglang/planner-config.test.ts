@@ -5,7 +5,16 @@ import { planDeployment } from "../../components/sglang/planner";
 import { PORTS } from "../../components/contract";
 import { QwenServingError, formatProblem } from "../../components/problems";
 
-const svc = (over: Record<string, unknown> = {}) => ({ name: "qwen3-32b", model: "Qwen/Qwen3-32B", weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" }, tp: 2, port: 9001, contextLength: 131072, ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 }, ...over });
+const svc = (over: Record<string, unknown> = {}) => ({
+  name: "qwen3-32b",
+  model: "Qwen/Qwen3-32B",
+  weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" },
+  tp: 2,
+  port: 9001,
+  contextLength: 131072,
+  ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 },
+  ...over,
+});
 const aws = (services: unknown[], pools: unknown[] = [{ name: "gpu", instanceType: "p5.48xlarge" }]) => StackConfigSchema.parse({ platform: "aws", nodePools: pools, services } as StackConfigInput);
 
 function planProblems(config: ReturnType<typeof aws>): string[] {
@@ -23,8 +32,19 @@ describe("placement", () => {
   test("replicas take aligned GPU pairs first-fit; a router fronts them on the service port", () => {
     const plan = planDeployment("t", aws([svc({ replicas: 2 }), svc({ name: "vl", model: "Qwen/Qwen2.5-VL-32B-Instruct", port: 9002, contextLength: 128000, ropeScaling: undefined })]));
     const [q, vl] = plan.services;
-    expect(q.placement.map((p) => [p.node, p.gpus, p.port])).toEqual([["gpu-0", [0, 1], PORTS.workerBase], ["gpu-0", [2, 3], PORTS.workerBase + 1]]);
-    expect(q.router).toMatchObject({ node: "gpu-0", port: 9001, policy: "power_of_two", workers: [{ node: "gpu-0", port: PORTS.workerBase }, { node: "gpu-0", port: 30001 }] });
+    expect(q.placement.map((p) => [p.node, p.gpus, p.port])).toEqual([
+      ["gpu-0", [0, 1], PORTS.workerBase],
+      ["gpu-0", [2, 3], PORTS.workerBase + 1],
+    ]);
+    expect(q.router).toMatchObject({
+      node: "gpu-0",
+      port: 9001,
+      policy: "power_of_two",
+      workers: [
+        { node: "gpu-0", port: PORTS.workerBase },
+        { node: "gpu-0", port: 30001 },
+      ],
+    });
     expect(vl.placement).toEqual([expect.objectContaining({ node: "gpu-0", gpus: [4, 5], port: 9002 })]);
     expect(vl.router).toBeUndefined();
   });
@@ -36,7 +56,9 @@ describe("placement", () => {
   });
 
   test("running out of GPUs is refused with what is left", () => {
-    expect(planProblems(aws([svc({ replicas: 5 })]))).toEqual(["qwen-serving:services[0].replicas: replica 4 of 'qwen3-32b' needs 2 GPUs but none are left (gpu-0: 0 free of 8) (add nodes, raise a pool's count, or lower replicas/tp)"]);
+    expect(planProblems(aws([svc({ replicas: 5 })]))).toEqual([
+      "qwen-serving:services[0].replicas: replica 4 of 'qwen3-32b' needs 2 GPUs but none are left (gpu-0: 0 free of 8) (add nodes, raise a pool's count, or lower replicas/tp)",
+    ]);
   });
 
   test("GPUs that do not exist or are taken twice are refused", () => {
@@ -61,7 +83,9 @@ describe("refusals with advice", () => {
 
   test("a KV pool smaller than the context suggests a tp, a context and fp8 that would fit", () => {
     const [p] = planProblems(aws([svc({ tp: 2 })], [{ name: "gpu", instanceType: "g6e.12xlarge" }]));
-    expect(p).toMatch(/^qwen-serving:services\[0\]\.contextLength: KV pool of [\d]+ tokens on l40s at tp 2 is smaller than contextLength 131072 \(tp 4 fits; contextLength <= \d+ fits at tp 2; .*or use a GPU with more memory\)$/);
+    expect(p).toMatch(
+      /^qwen-serving:services\[0\]\.contextLength: KV pool of [\d]+ tokens on l40s at tp 2 is smaller than contextLength 131072 \(tp 4 fits; contextLength <= \d+ fits at tp 2; .*or use a GPU with more memory\)$/,
+    );
   });
 
   test("weights that leave no KV cache at all", () => {
@@ -84,7 +108,10 @@ describe("properties", () => {
   test("no two replicas share a GPU and no two processes on a node share a port", () => {
     fc.assert(
       fc.property(fc.array(fc.record({ tp: fc.constantFrom(1, 2, 4), replicas: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 3 }), (specs, count) => {
-        const config = aws(specs.map((s, i) => svc({ name: `s${i}`, port: 9001 + i, tp: s.tp, replicas: s.replicas, contextLength: 32768, ropeScaling: undefined })), [{ name: "gpu", instanceType: "p5en.48xlarge", count }]);
+        const config = aws(
+          specs.map((s, i) => svc({ name: `s${i}`, port: 9001 + i, tp: s.tp, replicas: s.replicas, contextLength: 32768, ropeScaling: undefined })),
+          [{ name: "gpu", instanceType: "p5en.48xlarge", count }],
+        );
         let plan;
         try {
           plan = planDeployment("t", config);
@@ -103,10 +130,11 @@ describe("properties", () => {
             expect(ports.has(`${r.node}:${r.port}`)).toBe(false);
             ports.add(`${r.node}:${r.port}`);
           }
-          if (s.router) for (const p of [s.router.port, s.router.metricsPort]) {
-            expect(ports.has(`${s.router.node}:${p}`)).toBe(false);
-            ports.add(`${s.router.node}:${p}`);
-          }
+          if (s.router)
+            for (const p of [s.router.port, s.router.metricsPort]) {
+              expect(ports.has(`${s.router.node}:${p}`)).toBe(false);
+              ports.add(`${s.router.node}:${p}`);
+            }
         }
       }),
       { numRuns: 200 },

@@ -24,7 +24,10 @@ describe("planDeployment composes the phases", () => {
         svcInput({ name: "s3", port: 9004, tp: 1, contextLength: 131072, ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 }, nodePool: "small" }),
         svcInput({ name: "s4", port: 9005, extraArgs: ["--schedule-policy", "fastest"] }),
       ],
-      [{ name: "gpu", instanceType: "p5.48xlarge" }, { name: "small", instanceType: "g6e.xlarge" }],
+      [
+        { name: "gpu", instanceType: "p5.48xlarge" },
+        { name: "small", instanceType: "g6e.xlarge" },
+      ],
     );
     const e = refusal(() => planDeployment("t", config));
     expect(e.stage).toBe("plan");
@@ -42,7 +45,10 @@ describe("planDeployment composes the phases", () => {
   test("facts adapters read are on the plan: the weights folder per service, node caches, retention", () => {
     const config = awsStack([svcInput({ replicas: 2 }), svcInput({ name: "mirror", port: 9002, weights: { source: "huggingface", repo: "mirror/qwen3", revision: "v1" } })]);
     const plan = planDeployment("prod", config);
-    expect(plan.services.map((s) => [s.weightsRepo, s.weightCacheGiB])).toEqual([["Qwen/Qwen3-32B", 150], ["mirror/qwen3", 150]]);
+    expect(plan.services.map((s) => [s.weightsRepo, s.weightCacheGiB])).toEqual([
+      ["Qwen/Qwen3-32B", 150],
+      ["mirror/qwen3", 150],
+    ]);
     expect(plan.services[1].launchArgs.slice(0, 2)).toEqual(["--model-path", `${NODE_PATHS.models}/mirror/qwen3/`]);
     expect(plan.caches).toEqual([{ node: "gpu-0", repos: ["Qwen/Qwen3-32B", "mirror/qwen3"], weightBytes: 2 * 65524246528, needGiB: expect.closeTo(188.56, 2), sizeGiB: 200 }]);
     expect(plan.retainCaches).toBe(true);
@@ -53,7 +59,8 @@ describe("planDeployment composes the phases", () => {
 
   test("the platform's traits, not its name, decide worker ports: pods share one, hosts count up", () => {
     const pools = { aws: [{ name: "gpu", instanceType: "p5.48xlarge" }], kubernetes: [{ name: "gpu", gpu: "h100-80gb", gpusPerNode: 8 }] };
-    const ports = (platform: "aws" | "kubernetes") => planDeployment("t", stack({ platform, nodePools: pools[platform], services: [svcInput({ replicas: 2 })] })).services[0].placement.map((p) => p.port);
+    const ports = (platform: "aws" | "kubernetes") =>
+      planDeployment("t", stack({ platform, nodePools: pools[platform], services: [svcInput({ replicas: 2 })] })).services[0].placement.map((p) => p.port);
     expect(ports("aws")).toEqual([30000, 30001]);
     expect(ports("kubernetes")).toEqual([30000, 30000]);
   });

@@ -52,7 +52,10 @@ export function tempDir(prefix: string): string {
 /** Writes artifacts (relative paths, their modes) under a fresh temp folder and returns it. */
 export function writeArtifactsToTemp(artifacts: readonly { path: string; content: string; mode?: number }[], prefix = "qs-artifacts-"): string {
   const root = tempDir(prefix);
-  writeTree(root, artifacts.map((a) => ({ ...a, path: `/${a.path}` })));
+  writeTree(
+    root,
+    artifacts.map((a) => ({ ...a, path: `/${a.path}` })),
+  );
   return root;
 }
 
@@ -84,10 +87,19 @@ export async function systemdVerify(
   const hostUnits = ["/usr/lib/systemd/system", "/lib/systemd/system"].find((d) => existsSync(join(d, "multi-user.target")));
   if (!hostUnits) throw new Error("no host systemd unit folder with multi-user.target found");
   cpSync(hostUnits, join(root, "usr/lib/systemd/system"), { recursive: true, dereference: false, verbatimSymlinks: true });
-  writeTree(root, programs.map((p) => ({ path: p, content: "#!/bin/sh\n", mode: 0o755 })));
-  writeTree(root, packageUnits.map((u) => ({ path: `/usr/lib/systemd/system/${u.name}`, content: u.content })));
+  writeTree(
+    root,
+    programs.map((p) => ({ path: p, content: "#!/bin/sh\n", mode: 0o755 })),
+  );
+  writeTree(
+    root,
+    packageUnits.map((u) => ({ path: `/usr/lib/systemd/system/${u.name}`, content: u.content })),
+  );
   writeTree(root, nodeFiles);
-  writeTree(root, units.map((u) => ({ path: `${NODE_PATHS.units}/${u.name}`, content: u.content })));
+  writeTree(
+    root,
+    units.map((u) => ({ path: `${NODE_PATHS.units}/${u.name}`, content: u.content })),
+  );
   const r = await run("systemd-analyze", ["verify", `--root=${root}`, ...units.map((u) => `${NODE_PATHS.units}/${u.name}`)], { timeoutMs: 60_000 });
   return r.code === 0 && r.stderr.trim() === "" ? "" : `exit ${r.code}\n${r.stdout}${r.stderr}`;
 }

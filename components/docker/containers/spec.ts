@@ -116,7 +116,10 @@ export function baseSpec(
   role: ContainerRole,
   i: ContainerInput,
   extra: Record<string, string> = {},
-): Pick<ContainerSpec, "role" | "host" | "image" | "env" | "ports" | "hostIpc" | "hostNetwork" | "hostPorts" | "hostPid" | "capAdd" | "binds" | "volumes" | "restart" | "runOnce" | "labels" | "files" | "secretFiles"> {
+): Pick<
+  ContainerSpec,
+  "role" | "host" | "image" | "env" | "ports" | "hostIpc" | "hostNetwork" | "hostPorts" | "hostPid" | "capAdd" | "binds" | "volumes" | "restart" | "runOnce" | "labels" | "files" | "secretFiles"
+> {
   return {
     role,
     host: i.host,

@@ -92,20 +92,40 @@ export function ingressProblems(config: StackConfig, ingress: IngressSettings | 
     const body = a[`${NGINX}proxy-body-size`];
     const bytes = body === undefined ? undefined : nginxBytes(body);
     if (body !== undefined && (bytes === undefined || (bytes !== 0 && bytes < bodyBytes)))
-      problems.push({ path: at(`${NGINX}proxy-body-size`), value: body, rule: `must be at least the proxy's body limit (${config.proxy.maxBodyMiB}m): ingress-nginx would answer 413 to requests the proxy accepts`, advice: "drop it (the default is the proxy's limit) or raise proxy.maxBodyMiB" });
+      problems.push({
+        path: at(`${NGINX}proxy-body-size`),
+        value: body,
+        rule: `must be at least the proxy's body limit (${config.proxy.maxBodyMiB}m): ingress-nginx would answer 413 to requests the proxy accepts`,
+        advice: "drop it (the default is the proxy's limit) or raise proxy.maxBodyMiB",
+      });
     for (const k of ["proxy-read-timeout", "proxy-send-timeout"]) {
       const v = a[`${NGINX}${k}`];
       if (v !== undefined && !(Number(v) >= longest))
-        problems.push({ path: at(`${NGINX}${k}`), value: v, rule: `must be at least the longest generation (${longest} s): ingress-nginx would cut a long answer off with 504`, advice: "drop it (the default is the longest generation) or lower proxy.maxGenerationSeconds" });
+        problems.push({
+          path: at(`${NGINX}${k}`),
+          value: v,
+          rule: `must be at least the longest generation (${longest} s): ingress-nginx would cut a long answer off with 504`,
+          advice: "drop it (the default is the longest generation) or lower proxy.maxGenerationSeconds",
+        });
     }
   }
   if (controller === "alb") {
     if (longest > ALB_LIMITS.idleTimeoutSeconds)
-      problems.push({ path: keyPath("proxy.maxGenerationSeconds"), value: longest, rule: `an ALB's idle timeout is at most ${ALB_LIMITS.idleTimeoutSeconds} s, shorter than the longest generation`, advice: `at most ${ALB_LIMITS.idleTimeoutSeconds} behind an ALB Ingress` });
+      problems.push({
+        path: keyPath("proxy.maxGenerationSeconds"),
+        value: longest,
+        rule: `an ALB's idle timeout is at most ${ALB_LIMITS.idleTimeoutSeconds} s, shorter than the longest generation`,
+        advice: `at most ${ALB_LIMITS.idleTimeoutSeconds} behind an ALB Ingress`,
+      });
     const attrs = a[`${ALB}load-balancer-attributes`];
     const idle = attrs === undefined ? undefined : albAttributes(attrs)["idle_timeout.timeout_seconds"];
     if (idle !== undefined && !(Number(idle) >= Math.min(longest, ALB_LIMITS.idleTimeoutSeconds)))
-      problems.push({ path: at(`${ALB}load-balancer-attributes`), value: attrs, rule: `idle_timeout.timeout_seconds must be at least the longest generation (${longest} s): the ALB would close a silent connection mid-generation`, advice: "drop it (the default is the longest generation)" });
+      problems.push({
+        path: at(`${ALB}load-balancer-attributes`),
+        value: attrs,
+        rule: `idle_timeout.timeout_seconds must be at least the longest generation (${longest} s): the ALB would close a silent connection mid-generation`,
+        advice: "drop it (the default is the longest generation)",
+      });
   }
   return problems;
 }

@@ -54,7 +54,10 @@ export const proxyConfigName = (service: string, kind: PodKind): string => (kind
  */
 export function loopbackLaunchArgs(argv: readonly string[], port: number): string[] {
   const out = [...argv];
-  for (const [flag, value] of [["--host", "127.0.0.1"], ["--port", String(loopbackPort(port))]] as const) {
+  for (const [flag, value] of [
+    ["--host", "127.0.0.1"],
+    ["--port", String(loopbackPort(port))],
+  ] as const) {
     const at = out.flatMap((a, i) => (a === flag ? [i] : []));
     if (at.length !== 1 || at[0] + 1 >= out.length) throw new Error(`launch argv must hold ${flag} <value> once: ${argv.join(" ")}`);
     out[at[0] + 1] = value;
@@ -104,7 +107,11 @@ export function proxyConfigMap(input: ServingManifestInput, svc: ServicePlan, ki
 
 /** The pod template annotation that rolls the pods when the proxy's files change. */
 export function proxyChecksum(input: ServingManifestInput, svc: ServicePlan, kind: PodKind): Record<string, string> {
-  return { [PROXY_CHECKSUM_ANNOTATION]: createHash("sha256").update(JSON.stringify(proxyFiles(input, svc, kind))).digest("hex") };
+  return {
+    [PROXY_CHECKSUM_ANNOTATION]: createHash("sha256")
+      .update(JSON.stringify(proxyFiles(input, svc, kind)))
+      .digest("hex"),
+  };
 }
 
 /** The sidecar: nginx as its own uid, read-only root, the planned ports under the names the Services target. */

@@ -35,7 +35,21 @@ function routerInstall(name: string): IContainer {
   return {
     name: "install",
     image: IMAGES.routerPython,
-    command: ["python3", "-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check", "--require-hashes", "--no-deps", "--only-binary=:all:", "--target", ROUTER_SITE, "-r", `${REQUIREMENTS_DIR}/requirements.txt`],
+    command: [
+      "python3",
+      "-m",
+      "pip",
+      "install",
+      "--no-cache-dir",
+      "--disable-pip-version-check",
+      "--require-hashes",
+      "--no-deps",
+      "--only-binary=:all:",
+      "--target",
+      ROUTER_SITE,
+      "-r",
+      `${REQUIREMENTS_DIR}/requirements.txt`,
+    ],
     env: [{ name: "HOME", value: "/tmp" }, NO_GPUS],
     resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
     volumeMounts: [

@@ -46,7 +46,11 @@ export function statefulSetProblems(plan: DeploymentPlan): Problem[] {
     const problems: Problem[] = [];
     const pools = poolsOf(plan, svc);
     if (pools.length !== 1)
-      problems.push({ path: keyPath(["services", i, "nodePool"]), rule: `the replicas of '${svc.name}' were placed on node pools ${pools.join(", ")}, and on kubernetes one StatefulSet has one node selector`, advice: "set the service's nodePool" });
+      problems.push({
+        path: keyPath(["services", i, "nodePool"]),
+        rule: `the replicas of '${svc.name}' were placed on node pools ${pools.join(", ")}, and on kubernetes one StatefulSet has one node selector`,
+        advice: "set the service's nodePool",
+      });
     // The planner gives all replicas one port on kubernetes, so their argv agree.
     if (new Set(svc.placement.map((p) => JSON.stringify(p.launchArgs))).size !== 1)
       problems.push({ path: keyPath(["services", i]), rule: `the replicas of '${svc.name}' were planned with different argv, and a StatefulSet runs one` });

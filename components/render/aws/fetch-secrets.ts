@@ -17,8 +17,7 @@ export interface FetchSecretsOptions {
  * AWS CLI runs as a container, so plain Ubuntu and the DLAMI behave the same (IMDS hop limit 2).
  */
 export function renderFetchSecretsScript(opts: FetchSecretsOptions): string {
-  for (const p of opts.parameters)
-    if (!/^[\w.-]+$/.test(p.file)) throw new Error(`renderFetchSecretsScript: file name '${p.file}' must be a plain name`);
+  for (const p of opts.parameters) if (!/^[\w.-]+$/.test(p.file)) throw new Error(`renderFetchSecretsScript: file name '${p.file}' must be a plain name`);
   return renderShellScript<{ DIR: string; IMAGE: string; REGION: string; PARAMETERS: string[]; FILES: string[] }>("fetch-secrets.sh", {
     DIR: NODE_PATHS.secrets,
     IMAGE: opts.awsCliImage ?? IMAGES.awsCli,

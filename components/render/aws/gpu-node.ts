@@ -10,7 +10,18 @@ import { renderNvidiaInstallScript } from "./nvidia-install";
 import { AwsProxySettings, proxyNodeFiles } from "./proxy-units";
 import { renderWeightsScript, weightsModels } from "../scripts/weights";
 import {
-  cacheMountUnit, dcgmExporterUnit, gpuCheckUnit, NODE_SCRIPTS, nodeExporterUnit, NVIDIA_SETUP_UNIT, nvidiaSetupUnit, renderWaitForScript, SERVING_TARGET, servingTarget, sglangUnit, weightsUnit,
+  cacheMountUnit,
+  dcgmExporterUnit,
+  gpuCheckUnit,
+  NODE_SCRIPTS,
+  nodeExporterUnit,
+  NVIDIA_SETUP_UNIT,
+  nvidiaSetupUnit,
+  renderWaitForScript,
+  SERVING_TARGET,
+  servingTarget,
+  sglangUnit,
+  weightsUnit,
 } from "./gpu-units";
 
 /** Everything one GPU node's bootstrap is rendered from: plain values, Outputs already resolved. */
@@ -72,10 +83,7 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
             path: NODE_SCRIPTS.fetchSecrets,
             content: renderFetchSecretsScript({
               region: input.region,
-              parameters: [
-                ...(tokens.hfToken ? [{ name: tokens.hfToken, file: "hf-token" }] : []),
-                ...(tokens.modelscopeToken ? [{ name: tokens.modelscopeToken, file: "modelscope-token" }] : []),
-              ],
+              parameters: [...(tokens.hfToken ? [{ name: tokens.hfToken, file: "hf-token" }] : []), ...(tokens.modelscopeToken ? [{ name: tokens.modelscopeToken, file: "modelscope-token" }] : [])],
             }),
             mode: 0o755,
           },
@@ -147,7 +155,12 @@ export function renderCloudInit(input: { readonly files: readonly NodeFile[]; re
     runcmd: [
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", ...input.units.filter((u) => u.enable).map((u) => u.name)],
-      ...(input.ubuntu ? [["systemctl", "start", NVIDIA_SETUP_UNIT], ["systemctl", "daemon-reload"]] : []),
+      ...(input.ubuntu
+        ? [
+            ["systemctl", "start", NVIDIA_SETUP_UNIT],
+            ["systemctl", "daemon-reload"],
+          ]
+        : []),
       ["systemctl", "start", "--no-block", SERVING_TARGET],
     ],
   });

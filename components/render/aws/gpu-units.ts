@@ -44,7 +44,11 @@ export const NODE_SCRIPTS = {
 } as const;
 
 /** One download unit per model: `qwen-weights-qwen-qwen3-32b.service` for `Qwen/Qwen3-32B`. */
-export const weightsContainerName = (repo: string): string => `qwen-weights-${repo.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
+export const weightsContainerName = (repo: string): string =>
+  `qwen-weights-${repo
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")}`;
 export const weightsUnitName = (repo: string): string => `${weightsContainerName(repo)}.service`;
 
 /** wait-for.sh: waits (bounded) until every given file exists, saying which one it waits for. */
@@ -78,7 +82,11 @@ export function gpuCheckUnit(opts: { readonly ubuntu: boolean }): SystemdUnit {
     name: GPU_CHECK_UNIT,
     description: "qwen-serving: GPUs answer on the host and in a container (SGLang stays down otherwise)",
     // After the NVIDIA daemons: on NVSwitch types CUDA needs Fabric Manager's trained fabric (the script waits for it).
-    deps: { after: ["docker.service", "network-online.target", "nvidia-persistenced.service", "nvidia-fabricmanager.service", ...setup], requires: ["docker.service", ...setup], wants: ["network-online.target"] },
+    deps: {
+      after: ["docker.service", "network-online.target", "nvidia-persistenced.service", "nvidia-fabricmanager.service", ...setup],
+      requires: ["docker.service", ...setup],
+      wants: ["network-online.target"],
+    },
     // Includes the first pull of the ~11 GiB SGLang image.
     service: ["TimeoutStartSec=3600", `ExecStart=${command([NODE_SCRIPTS.gpuCheck, GPU_OK_STAMP])}`, "Restart=on-failure", "RestartSec=30"],
   });
@@ -100,11 +108,25 @@ export function cacheMountUnit(): SystemdUnit {
  */
 export function weightsUnit(image: string, repo: string): SystemdUnit {
   const container = weightsContainerName(repo);
-  const run = [DOCKER, "run", "--rm", "--name", container, "--log-driver", "journald",
-    "--volume", `${NODE_PATHS.models}:${MODELS_MOUNT}`,
-    "--volume", `${NODE_PATHS.secrets}:/run/secrets:ro`,
-    "--volume", `${NODE_SCRIPTS.weights}:${WEIGHTS_IN_CONTAINER}:ro`,
-    image, "bash", WEIGHTS_IN_CONTAINER, repo];
+  const run = [
+    DOCKER,
+    "run",
+    "--rm",
+    "--name",
+    container,
+    "--log-driver",
+    "journald",
+    "--volume",
+    `${NODE_PATHS.models}:${MODELS_MOUNT}`,
+    "--volume",
+    `${NODE_PATHS.secrets}:/run/secrets:ro`,
+    "--volume",
+    `${NODE_SCRIPTS.weights}:${WEIGHTS_IN_CONTAINER}:ro`,
+    image,
+    "bash",
+    WEIGHTS_IN_CONTAINER,
+    repo,
+  ];
   return oneshotUnit({
     name: weightsUnitName(repo),
     description: `qwen-serving: download ${repo} once into the cache, verified`,
@@ -153,15 +175,24 @@ export interface SglangReplicaUnitInput {
  */
 function sglangRun(r: SglangReplicaUnitInput): string[] {
   return [
-    "--gpus", `"device=${r.gpus.join(",")}"`,
+    "--gpus",
+    `"device=${r.gpus.join(",")}"`,
     "--ipc=host",
-    "--ulimit", "memlock=-1",
-    "--ulimit", "stack=67108864",
-    "--publish", `127.0.0.1:${loopbackPort(r.port)}:${r.port}`,
-    "--volume", `${NODE_PATHS.models}:${MODELS_MOUNT}:ro`,
-    "--log-driver", "journald",
+    "--ulimit",
+    "memlock=-1",
+    "--ulimit",
+    "stack=67108864",
+    "--publish",
+    `127.0.0.1:${loopbackPort(r.port)}:${r.port}`,
+    "--volume",
+    `${NODE_PATHS.models}:${MODELS_MOUNT}:ro`,
+    "--log-driver",
+    "journald",
     r.image,
-    "python3", "-m", "sglang.launch_server", ...r.launchArgs,
+    "python3",
+    "-m",
+    "sglang.launch_server",
+    ...r.launchArgs,
   ];
 }
 

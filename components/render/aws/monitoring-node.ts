@@ -99,8 +99,14 @@ function dataUnit(): SystemdUnit {
 }
 
 /** Prometheus and Grafana: host network, journald, and a start timeout for the first image pull. */
-const monitoringContainer = (name: string, container: string, description: string, deps: { after: string[]; requires: string[]; wants?: string[] }, run: readonly string[], preStart: readonly string[] = []) =>
-  containerUnit({ name, container, description, unit: dependencyLines(deps), preStart, startTimeoutSec: 900, run: ["--network", "host", "--log-driver", "journald", ...run] });
+const monitoringContainer = (
+  name: string,
+  container: string,
+  description: string,
+  deps: { after: string[]; requires: string[]; wants?: string[] },
+  run: readonly string[],
+  preStart: readonly string[] = [],
+) => containerUnit({ name, container, description, unit: dependencyLines(deps), preStart, startTimeoutSec: 900, run: ["--network", "host", "--log-driver", "journald", ...run] });
 
 /**
  * Reads Grafana's admin password from SSM into a tmpfs file at every start of Grafana. Grafana
@@ -143,14 +149,15 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
   const amSecrets = input.alertingParameters ?? [];
   const scripts: NodeFile[] = [
     { path: SCRIPTS.mountData, content: renderMountCacheScript({ volumeId: input.tsdbVolumeId, mountPoint: MONITORING_NODE_PATHS.data }), mode: 0o755 },
-    { path: SCRIPTS.grafanaPassword, content: renderGrafanaPasswordScript({ region: m.aws.region, parameter: input.grafanaPasswordParameter, grafanaImage: input.images.grafana, awsCliImage: input.images.awsCli }), mode: 0o755 },
+    {
+      path: SCRIPTS.grafanaPassword,
+      content: renderGrafanaPasswordScript({ region: m.aws.region, parameter: input.grafanaPasswordParameter, grafanaImage: input.images.grafana, awsCliImage: input.images.awsCli }),
+      mode: 0o755,
+    },
     ...(amSecrets.length ? [{ path: SCRIPTS.alertmanagerSecrets, content: renderAlertmanagerSecretsScript(m.aws.region, amSecrets, input.images.awsCli), mode: 0o755 }] : []),
   ];
 
-  const promArgs = [
-    ...prometheusArgs(m, { configFile: `${IN_PROMETHEUS.config}/prometheus.yml`, storagePath: IN_PROMETHEUS.data }),
-    `--web.listen-address=127.0.0.1:${PORTS.prometheus}`,
-  ];
+  const promArgs = [...prometheusArgs(m, { configFile: `${IN_PROMETHEUS.config}/prometheus.yml`, storagePath: IN_PROMETHEUS.data }), `--web.listen-address=127.0.0.1:${PORTS.prometheus}`];
   const grafanaAddress = input.grafanaOnNetwork ? "0.0.0.0" : "127.0.0.1";
   const units: SystemdUnit[] = [
     dataUnit(),
@@ -167,9 +174,12 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
       `Alertmanager on 127.0.0.1:${PORTS.alertmanager}, state on ${DATA.alertmanager}`,
       { after: ["docker.service", MONITORING_UNITS.data], requires: ["docker.service", MONITORING_UNITS.data] },
       [
-        "--user", PROMETHEUS_USER,
-        "--volume", `${cfg}/alertmanager:${IN_ALERTMANAGER.config}:ro`,
-        "--volume", `${DATA.alertmanager}:${IN_ALERTMANAGER.data}`,
+        "--user",
+        PROMETHEUS_USER,
+        "--volume",
+        `${cfg}/alertmanager:${IN_ALERTMANAGER.config}:ro`,
+        "--volume",
+        `${DATA.alertmanager}:${IN_ALERTMANAGER.data}`,
         ...(amSecrets.length ? ["--volume", `${ALERTMANAGER_SECRETS}:${IN_ALERTMANAGER.secrets}:ro`] : []),
         input.images.alertmanager ?? IMAGES.alertmanager,
         ...alertmanagerArgs({ configFile: `${IN_ALERTMANAGER.config}/alertmanager.yml`, storagePath: IN_ALERTMANAGER.data, listenAddress: `127.0.0.1:${PORTS.alertmanager}` }),
@@ -182,17 +192,27 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
       `Grafana on ${grafanaAddress}:${PORTS.grafana}, provisioned from ${cfg}/grafana`,
       { after: ["docker.service", MONITORING_UNITS.data, MONITORING_UNITS.prometheus], requires: ["docker.service", MONITORING_UNITS.data], wants: [MONITORING_UNITS.prometheus] },
       [
-        "--user", GRAFANA_USER,
+        "--user",
+        GRAFANA_USER,
         // Grafana's `__FILE` convention: the environment holds only the path.
-        "--env", `GF_SECURITY_ADMIN_PASSWORD__FILE=${IN_GRAFANA.password}`,
-        "--env", `GF_SERVER_HTTP_ADDR=${grafanaAddress}`,
-        "--env", `GF_SERVER_HTTP_PORT=${PORTS.grafana}`,
-        "--env", "GF_USERS_ALLOW_SIGN_UP=false",
-        "--env", "GF_AUTH_ANONYMOUS_ENABLED=false",
-        "--volume", `${cfg}/grafana/provisioning:${IN_GRAFANA.provisioning}:ro`,
-        "--volume", `${cfg}/grafana/dashboards:${IN_GRAFANA.dashboards}:ro`,
-        "--volume", `${DATA.grafana}:${IN_GRAFANA.data}`,
-        "--volume", `${PASSWORD_FILE}:${IN_GRAFANA.password}:ro`,
+        "--env",
+        `GF_SECURITY_ADMIN_PASSWORD__FILE=${IN_GRAFANA.password}`,
+        "--env",
+        `GF_SERVER_HTTP_ADDR=${grafanaAddress}`,
+        "--env",
+        `GF_SERVER_HTTP_PORT=${PORTS.grafana}`,
+        "--env",
+        "GF_USERS_ALLOW_SIGN_UP=false",
+        "--env",
+        "GF_AUTH_ANONYMOUS_ENABLED=false",
+        "--volume",
+        `${cfg}/grafana/provisioning:${IN_GRAFANA.provisioning}:ro`,
+        "--volume",
+        `${cfg}/grafana/dashboards:${IN_GRAFANA.dashboards}:ro`,
+        "--volume",
+        `${DATA.grafana}:${IN_GRAFANA.data}`,
+        "--volume",
+        `${PASSWORD_FILE}:${IN_GRAFANA.password}:ro`,
         input.images.grafana,
       ],
       [SCRIPTS.grafanaPassword],
@@ -200,7 +220,13 @@ export function renderMonitoringNode(input: MonitoringNodeInput): MonitoringNode
     // The GPU nodes' own unit: Prometheus watches this instance's disk and memory like theirs.
     nodeExporterUnit(input.images.nodeExporter, nodeExporterPort),
   ];
-  units.push(bootTarget(MONITORING_UNITS.target, "qwen-serving: Prometheus, Alertmanager, Grafana and node_exporter", units.map((u) => u.name)));
+  units.push(
+    bootTarget(
+      MONITORING_UNITS.target,
+      "qwen-serving: Prometheus, Alertmanager, Grafana and node_exporter",
+      units.map((u) => u.name),
+    ),
+  );
 
   // The promtool tests of the rules are for CI, not for the server.
   const configFiles = monitoring.filter((a) => a.path !== ALERT_RULE_TESTS_PATH).map((a) => ({ path: `${cfg}/${a.path.slice("monitoring/".length)}`, content: a.content, mode: 0o644 }));

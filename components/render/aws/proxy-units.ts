@@ -87,20 +87,39 @@ export function proxyNodeFiles(input: ProxyUnitInput): ProxyNodeFiles {
   if (sites.length === 0) return { units: [], files: [], ports: [] };
   const here = input.services.filter((svc) => svc.placement.some((r) => r.node === input.node) || svc.router?.node === input.node).map((svc) => svc.name);
   const keys = here.filter((svc) => keyed.has(svc));
-  const nginxConf = renderNginxConf({ sites, metricsSources: s.metricsSources, clientIdleSeconds: s.clientIdleSeconds, maxBodyBytes: s.maxBodyBytes, maxGenerationSeconds: s.maxGenerationSeconds, jsDir: PROXY_DIR, runDir: PROXY_RUN_DIR });
+  const nginxConf = renderNginxConf({
+    sites,
+    metricsSources: s.metricsSources,
+    clientIdleSeconds: s.clientIdleSeconds,
+    maxBodyBytes: s.maxBodyBytes,
+    maxGenerationSeconds: s.maxGenerationSeconds,
+    jsDir: PROXY_DIR,
+    runDir: PROXY_RUN_DIR,
+  });
   const ports = sitePorts(sites);
   const run = [
-    "--network", "host",
-    "--user", `${NGINX_UID}:${NGINX_UID}`,
+    "--network",
+    "host",
+    "--user",
+    `${NGINX_UID}:${NGINX_UID}`,
     "--read-only",
-    "--tmpfs", PROXY_RUN_DIR,
-    "--cap-drop", "ALL",
-    "--security-opt", "no-new-privileges",
-    "--volume", `${PROXY_DIR}:${PROXY_DIR}:ro`,
+    "--tmpfs",
+    PROXY_RUN_DIR,
+    "--cap-drop",
+    "ALL",
+    "--security-opt",
+    "no-new-privileges",
+    "--volume",
+    `${PROXY_DIR}:${PROXY_DIR}:ro`,
     ...(keys.length ? ["--volume", `${API_KEYS_DIR}:${KEYS_IN_CONTAINER}:ro`] : []),
-    "--log-driver", "journald",
+    "--log-driver",
+    "journald",
     s.image,
-    "nginx", "-e", "stderr", "-c", `${PROXY_DIR}/nginx.conf`,
+    "nginx",
+    "-e",
+    "stderr",
+    "-c",
+    `${PROXY_DIR}/nginx.conf`,
   ];
   const unit = containerUnit({
     name: PROXY_UNIT,

@@ -98,7 +98,16 @@ export function alertingInputProblems(a: AlertingInput): Problems {
     if (v !== undefined && !names.includes(v)) problems.add({ path: ["monitoring", "alerting", key], value: v, rule: "names no receiver", advice: `receivers: ${names.join(", ") || "(none)"}` });
   }
   a.receivers.forEach((r, i) => {
-    const files = r.type === "slack" ? [r.apiUrlFile] : r.type === "pagerduty" ? [r.routingKeyFile] : r.type === "webhook" && r.bearerTokenFile ? [r.bearerTokenFile] : r.type === "email" && r.username !== undefined ? [r.passwordFile] : [];
+    const files =
+      r.type === "slack"
+        ? [r.apiUrlFile]
+        : r.type === "pagerduty"
+          ? [r.routingKeyFile]
+          : r.type === "webhook" && r.bearerTokenFile
+            ? [r.bearerTokenFile]
+            : r.type === "email" && r.username !== undefined
+              ? [r.passwordFile]
+              : [];
     for (const f of files) if (!f || !f.startsWith("/")) problems.add({ path: ["monitoring", "alerting", "receivers", i], value: f, rule: "the secret file path must be absolute" });
   });
   return problems;

@@ -49,7 +49,16 @@ export function alertingFromConfig(a: AlertingConfig, place: AlertingPlacement):
       case "pagerduty":
         return { name: r.name, type: "pagerduty", routingKeyFile: file };
       case "email":
-        return { name: r.name, type: "email", to: r.to, from: r.from, smarthost: r.smarthost, username: r.username, passwordFile: r.username !== undefined ? file : undefined, requireTls: r.requireTls };
+        return {
+          name: r.name,
+          type: "email",
+          to: r.to,
+          from: r.from,
+          smarthost: r.smarthost,
+          username: r.username,
+          passwordFile: r.username !== undefined ? file : undefined,
+          requireTls: r.requireTls,
+        };
       case "sns": {
         const topicArn = r.topicArn ?? place.topicArn?.(r.name);
         if (topicArn === undefined) throw new Error(`receiver ${r.name}: an SNS receiver needs a topic here`);

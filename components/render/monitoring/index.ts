@@ -11,16 +11,7 @@ export { durationSeconds, monitoringInputProblems, resolveMonitoringInput } from
 export { alertingFromConfig, monitoredService, planMonitoring } from "./from-plan";
 export type { ResolvedMonitoring, ResolvedService } from "./resolve";
 export type { ScrapeJob, KubernetesScrapeTarget, ConstantRelabeling } from "./jobs";
-export {
-  scrapeJobs,
-  kubernetesScrapeTargets,
-  KUBERNETES_PORT_NAMES,
-  METRICS_PATH,
-  sglangJobName,
-  routerJobName,
-  NODE_EXPORTER_JOB,
-  DCGM_EXPORTER_JOB,
-} from "./jobs";
+export { scrapeJobs, kubernetesScrapeTargets, KUBERNETES_PORT_NAMES, METRICS_PATH, sglangJobName, routerJobName, NODE_EXPORTER_JOB, DCGM_EXPORTER_JOB } from "./jobs";
 export { renderPrometheusConfig, prometheusArgs, PROMETHEUS_CONFIG_PATH, ALERT_RULES_PATH, ALERT_RULE_TESTS_PATH } from "./prometheus";
 export type { AlertRule, Severity } from "./alerts";
 export { alertRules, alertNames, alertExpressions, alertRuleGroups, renderAlertRules, runbookUrl } from "./alerts";

@@ -53,7 +53,12 @@ export function jobTargetLabels(job: ScrapeJob): Record<string, string> {
 }
 
 /** A job's fields with the defaults most jobs share: `/metrics`, no EC2 tag or endpoint filter. */
-const job = (j: Omit<ScrapeJob, "path" | "awsTagKeys" | "awsEndpoints"> & Partial<Pick<ScrapeJob, "awsTagKeys" | "awsEndpoints">>): ScrapeJob => ({ path: METRICS_PATH, awsTagKeys: [], awsEndpoints: [], ...j });
+const job = (j: Omit<ScrapeJob, "path" | "awsTagKeys" | "awsEndpoints"> & Partial<Pick<ScrapeJob, "awsTagKeys" | "awsEndpoints">>): ScrapeJob => ({
+  path: METRICS_PATH,
+  awsTagKeys: [],
+  awsEndpoints: [],
+  ...j,
+});
 
 function serviceJobs(r: ResolvedMonitoring, s: ResolvedService): ScrapeJob[] {
   const aws = r.aws;
@@ -96,7 +101,13 @@ export function scrapeJobsResolved(r: ResolvedMonitoring): ScrapeJob[] {
   const planned = (targets: readonly string[], count?: number) => (fixedTargets ? targets.length : count);
   const exporters = [
     // Every instance of the stack runs node_exporter: the stack tag filter is enough.
-    job({ job: NODE_EXPORTER_JOB, component: COMPONENT.nodeExporter, port: aws?.nodeExporterPort ?? PORTS.nodeExporter, staticTargets: r.nodeExporterTargets, planned: planned(r.nodeExporterTargets, r.plannedNodes) }),
+    job({
+      job: NODE_EXPORTER_JOB,
+      component: COMPONENT.nodeExporter,
+      port: aws?.nodeExporterPort ?? PORTS.nodeExporter,
+      staticTargets: r.nodeExporterTargets,
+      planned: planned(r.nodeExporterTargets, r.plannedNodes),
+    }),
     job({
       job: DCGM_EXPORTER_JOB,
       component: COMPONENT.dcgmExporter,

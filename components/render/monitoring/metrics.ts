@@ -37,9 +37,7 @@ export const SGLANG_HISTOGRAMS = Object.freeze({
  * SGLang's default TTFT buckets (`bucket_time_to_first_token`). The TTFT alert threshold must lie
  * inside them: histogram_quantile cannot report beyond the largest finite bucket.
  */
-export const TTFT_BUCKETS: readonly number[] = Object.freeze([
-  0.1, 0.2, 0.4, 0.6, 0.8, 1, 2, 4, 6, 8, 10, 20, 40, 60, 80, 100, 200, 400,
-]);
+export const TTFT_BUCKETS: readonly number[] = Object.freeze([0.1, 0.2, 0.4, 0.6, 0.8, 1, 2, 4, 6, 8, 10, 20, 40, 60, 80, 100, 200, 400]);
 
 /** dcgm-exporter fields (default counters; all gauges). */
 export const DCGM = Object.freeze({

@@ -112,7 +112,8 @@ function serviceProblems(input: MonitoringInput, alerts: AlertSettings, problems
       if (e.node.trim() === "" || !isPort(e.port)) problems.add({ path: at(), value: `${e.node}:${e.port}`, rule: "a scrape endpoint needs a node name and a TCP port" });
     if (traits.needsServicePort && s.port === undefined && replicaEndpoints.length === 0)
       problems.add({ path: at("port"), rule: `is required on platform ${input.platform} unless replica endpoints are given`, advice: "discovery scrapes <address>:<port>" });
-    if (traits.discovery === "static" && targets.length === 0) problems.add({ path: at(), rule: `platform ${input.platform} scrapes fixed targets and the service has none`, advice: "give at least one host:port target" });
+    if (traits.discovery === "static" && targets.length === 0)
+      problems.add({ path: at(), rule: `platform ${input.platform} scrapes fixed targets and the service has none`, advice: "give at least one host:port target" });
     // The router's node is a discovery filter only with EC2 discovery; elsewhere it is ignored.
     const routerEndpoint = traits.discovery === "ec2" ? s.routerEndpoint : undefined;
     const replicas = s.replicas ?? (targets.length || replicaEndpoints.length || 1);
@@ -153,28 +154,49 @@ function ec2Discovery(input: MonitoringInput, problems: Problems): Required<AwsD
 function ttftProblem(seconds: number, path: string, problems: Problems): void {
   const firstBucket = TTFT_BUCKETS[0];
   const lastBucket = TTFT_BUCKETS[TTFT_BUCKETS.length - 1];
-  if (!(seconds >= firstBucket && seconds < lastBucket)) problems.add({ path, value: seconds, rule: `must be in [${firstBucket}, ${lastBucket}) seconds`, advice: "the range of SGLang's TTFT histogram buckets" });
+  if (!(seconds >= firstBucket && seconds < lastBucket))
+    problems.add({ path, value: seconds, rule: `must be in [${firstBucket}, ${lastBucket}) seconds`, advice: "the range of SGLang's TTFT histogram buckets" });
 }
 
 const isFraction = (x: number): boolean => x > 0 && x < 1;
 
 function alertProblems(alerts: AlertSettings, problems: Problems): void {
-  if (!(alerts.kvUsageThreshold > 0 && alerts.kvUsageThreshold < 1)) problems.add(atMonitoring("alerts.kvUsageThreshold", alerts.kvUsageThreshold, "must be between 0 and 1", "token_usage is a fraction"));
+  if (!(alerts.kvUsageThreshold > 0 && alerts.kvUsageThreshold < 1))
+    problems.add(atMonitoring("alerts.kvUsageThreshold", alerts.kvUsageThreshold, "must be between 0 and 1", "token_usage is a fraction"));
   if (!(Number.isInteger(alerts.queueMinDepth) && alerts.queueMinDepth >= 1)) problems.add(atMonitoring("alerts.queueMinDepth", alerts.queueMinDepth, "must be an integer >= 1"));
   ttftProblem(alerts.ttftP95Seconds, CONFIG_KEYS["alerts.ttftP95Seconds"], problems);
   if (!(alerts.gpuTempCelsius > 0 && alerts.gpuTempCelsius < 150)) problems.add(atMonitoring("alerts.gpuTempCelsius", alerts.gpuTempCelsius, "is not a plausible GPU temperature"));
   if (!/^(https?:\/\/\S+|[A-Za-z0-9._/-]+)$/.test(alerts.runbookBaseUrl)) problems.add(atMonitoring("alerts.runbookBaseUrl", alerts.runbookBaseUrl, "must be an http(s) URL or a relative path"));
-  for (const k of ["routerErrorRatio", "nodeDiskFreeRatio", "nodeMemoryFreeRatio"] as const) if (!isFraction(alerts[k])) problems.add(atMonitoring(`alerts.${k}`, alerts[k], "must be between 0 and 1"));
-  for (const k of ["queueDeepDepth", "routerSkewMinInFlight"] as const) if (!(Number.isInteger(alerts[k]) && alerts[k] >= 1)) problems.add(atMonitoring(`alerts.${k}`, alerts[k], "must be an integer >= 1"));
+  for (const k of ["routerErrorRatio", "nodeDiskFreeRatio", "nodeMemoryFreeRatio"] as const)
+    if (!isFraction(alerts[k])) problems.add(atMonitoring(`alerts.${k}`, alerts[k], "must be between 0 and 1"));
+  for (const k of ["queueDeepDepth", "routerSkewMinInFlight"] as const)
+    if (!(Number.isInteger(alerts[k]) && alerts[k] >= 1)) problems.add(atMonitoring(`alerts.${k}`, alerts[k], "must be an integer >= 1"));
   for (const k of ["ttftMinRequestsPerSecond", "routerMinRequestsPerSecond"] as const) if (!(alerts[k] > 0)) problems.add(atMonitoring(`alerts.${k}`, alerts[k], "must be above 0"));
-  if (!(alerts.routerSkewRatio > 1 && alerts.routerSkewRatio < 2)) problems.add(atMonitoring("alerts.routerSkewRatio", alerts.routerSkewRatio, "must be between 1 and 2", "two workers never exceed 2"));
-  if (isDuration(alerts.xidWindow) && durationSeconds(alerts.xidWindow) < 120) problems.add(atMonitoring("alerts.xidWindow", alerts.xidWindow, "must be at least 2m", "changes() needs the samples before and after the change"));
+  if (!(alerts.routerSkewRatio > 1 && alerts.routerSkewRatio < 2))
+    problems.add(atMonitoring("alerts.routerSkewRatio", alerts.routerSkewRatio, "must be between 1 and 2", "two workers never exceed 2"));
+  if (isDuration(alerts.xidWindow) && durationSeconds(alerts.xidWindow) < 120)
+    problems.add(atMonitoring("alerts.xidWindow", alerts.xidWindow, "must be at least 2m", "changes() needs the samples before and after the change"));
 }
 
 /** Every duration field of AlertSettings, checked alike. */
 const ALERT_DURATIONS = [
-  "kvUsageFor", "queueGrowthWindow", "queueGrowingFor", "queueDeepFor", "ttftWindow", "ttftFor", "stallWindow", "sglangDownFor", "exporterDownFor",
-  "gpuTempFor", "xidWindow", "routerErrorWindow", "routerErrorFor", "routerNoWorkerFor", "routerSkewWindow", "routerSkewFor", "nodeFor",
+  "kvUsageFor",
+  "queueGrowthWindow",
+  "queueGrowingFor",
+  "queueDeepFor",
+  "ttftWindow",
+  "ttftFor",
+  "stallWindow",
+  "sglangDownFor",
+  "exporterDownFor",
+  "gpuTempFor",
+  "xidWindow",
+  "routerErrorWindow",
+  "routerErrorFor",
+  "routerNoWorkerFor",
+  "routerSkewWindow",
+  "routerSkewFor",
+  "nodeFor",
 ] as const;
 
 /** Fills defaults and collects every problem of the input. */
@@ -208,7 +230,10 @@ function resolve(input: MonitoringInput): { resolved: ResolvedMonitoring; proble
   if (!/^https?:\/\/[^\s]+$/.test(input.grafana.prometheusUrl)) problems.add(atMonitoring("grafana.prometheusUrl", input.grafana.prometheusUrl, "must be an http(s) URL"));
   const alertmanagers = [...(input.alertmanagers ?? [])];
   for (const t of alertmanagers) if (!TARGET_RE.test(t)) problems.add(atMonitoring("alertmanagers", t, "lists a target that is not host:port"));
-  for (const [k, n] of [["plannedNodes", input.plannedNodes], ["plannedGpuNodes", input.plannedGpuNodes]] as const)
+  for (const [k, n] of [
+    ["plannedNodes", input.plannedNodes],
+    ["plannedGpuNodes", input.plannedGpuNodes],
+  ] as const)
     if (n !== undefined && !(Number.isInteger(n) && n >= 0)) problems.add(atMonitoring(k, n, "must be an integer >= 0"));
 
   const resolved: ResolvedMonitoring = {

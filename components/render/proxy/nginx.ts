@@ -132,9 +132,18 @@ function check(input: ProxyConfigInput): void {
     if (s.routerSources && (s.routerSources.length === 0 || s.fronts !== "sglang" || s.kind !== "api")) bad("routerSources of", s.name);
   }
   for (const src of input.metricsSources) if (!SOURCE.test(src)) bad("metrics source", src);
-  for (const [k, v] of [["clientIdleSeconds", input.clientIdleSeconds], ["maxBodyBytes", input.maxBodyBytes], ["maxGenerationSeconds", input.maxGenerationSeconds]] as const)
+  for (const [k, v] of [
+    ["clientIdleSeconds", input.clientIdleSeconds],
+    ["maxBodyBytes", input.maxBodyBytes],
+    ["maxGenerationSeconds", input.maxGenerationSeconds],
+  ] as const)
     if (!Number.isInteger(v) || v <= 0) bad(k, v);
-  for (const [k, v] of [["jsDir", input.jsDir], ["runDir", input.runDir], ["njsModule", input.njsModule ?? NJS_MODULE]] as const) if (!PATH.test(v)) bad(k, v);
+  for (const [k, v] of [
+    ["jsDir", input.jsDir],
+    ["runDir", input.runDir],
+    ["njsModule", input.njsModule ?? NJS_MODULE],
+  ] as const)
+    if (!PATH.test(v)) bad(k, v);
   const workers = input.workerProcesses ?? "auto";
   if (workers !== "auto" && !(Number.isInteger(workers) && workers > 0)) bad("workerProcesses", workers);
 }
@@ -151,22 +160,18 @@ function upstream(name: string, backend: string): string[] {
 }
 
 function metricsLocation(input: ProxyConfigInput, up: string): string[] {
-  return [
-    "    location = /metrics {",
-    ...input.metricsSources.map((s) => `      allow ${s};`),
-    "      deny all;",
-    `      proxy_pass http://${up};`,
-    "    }",
-  ];
+  return ["    location = /metrics {", ...input.metricsSources.map((s) => `      allow ${s};`), "      deny all;", `      proxy_pass http://${up};`, "    }"];
 }
 
 function apiServer(input: ProxyConfigInput, s: ProxySite): string[] {
   const up = upstreamName(s.name, "backend");
   const metricsUp = s.metricsBackend && s.metricsBackend !== s.backend ? upstreamName(s.name, "metrics") : up;
-  const auth = s.apiKeyFile ? ["      if ($qs_authorized != 1) {", "        return 401 '{\"error\":{\"message\":\"missing or wrong API key\",\"type\":\"unauthorized\",\"code\":401}}';", "      }"] : [];
+  const auth = s.apiKeyFile ? ["      if ($qs_authorized != 1) {", '        return 401 \'{"error":{"message":"missing or wrong API key","type":"unauthorized","code":401}}\';', "      }"] : [];
   const fence = (s.routerSources ?? []).map((src) => `      allow ${src};`).concat(s.routerSources ? ["      deny all;"] : []);
   const keyed = (location: string) => [`    location ${location} {`, ...fence, ...auth, `      proxy_pass http://${up};`, "    }"];
-  const registration = s.routerSources ? REGISTRATION_PATHS.flatMap((p) => [`    location = ${p} {`, ...fence, "      limit_except GET {", "        deny all;", "      }", `      proxy_pass http://${up};`, "    }"]) : [];
+  const registration = s.routerSources
+    ? REGISTRATION_PATHS.flatMap((p) => [`    location = ${p} {`, ...fence, "      limit_except GET {", "        deny all;", "      }", `      proxy_pass http://${up};`, "    }"])
+    : [];
   return [
     "  server {",
     `    # ${s.name}: the public API of ${s.backend}${s.apiKeyFile ? ", key checked" : ", no key"}${s.routerSources ? `, for its router at ${s.routerSources.join(" ")}` : ""}.`,
@@ -180,7 +185,7 @@ function apiServer(input: ProxyConfigInput, s: ProxySite): string[] {
     ...HEALTH_PATHS.flatMap((p) => [`    location = ${p} {`, `      proxy_pass http://${up};`, "    }"]),
     ...metricsLocation(input, metricsUp),
     "    location / {",
-    "      return 404 '{\"error\":{\"message\":\"not found\",\"type\":\"not_found\",\"code\":404}}';",
+    '      return 404 \'{"error":{"message":"not found","type":"not_found","code":404}}\';',
     "    }",
     "  }",
   ];

@@ -72,7 +72,13 @@ export function loopbackPortProblems(plan: Pick<DeploymentPlan, "services">): Pr
   const problems: ProblemInput[] = [];
   const check = (node: string, port: number, i: number) => {
     const twin = loopbackPort(port);
-    if (twin > 65535) problems.push({ path: ["services", i, "port"], value: port, rule: `port ${port} on ${node} needs ${twin} on loopback for what the front proxy fronts, beyond 65535`, advice: `keep planned ports below ${65536 - PORTS.loopbackOffset}` });
+    if (twin > 65535)
+      problems.push({
+        path: ["services", i, "port"],
+        value: port,
+        rule: `port ${port} on ${node} needs ${twin} on loopback for what the front proxy fronts, beyond 65535`,
+        advice: `keep planned ports below ${65536 - PORTS.loopbackOffset}`,
+      });
   };
   plan.services.forEach((s, i) => {
     s.placement.forEach((r) => check(r.node, r.port, i));

@@ -63,7 +63,10 @@ function parseSource(file: string): { lead: string[]; names: string[]; body: str
 function checkNames(file: string, declared: readonly string[], given: readonly string[]): void {
   const missing = declared.filter((n) => !given.includes(n));
   const extra = given.filter((n) => !declared.includes(n));
-  if (missing.length || extra.length) throw new Error(`${file}: header values ${missing.length ? `missing ${missing.join(", ")}` : ""}${missing.length && extra.length ? "; " : ""}${extra.length ? `not declared ${extra.join(", ")}` : ""}`);
+  if (missing.length || extra.length)
+    throw new Error(
+      `${file}: header values ${missing.length ? `missing ${missing.join(", ")}` : ""}${missing.length && extra.length ? "; " : ""}${extra.length ? `not declared ${extra.join(", ")}` : ""}`,
+    );
 }
 
 /** Quotes a value for bash so it is one word whatever it holds (`'` becomes `'\''`). */

@@ -14,7 +14,10 @@ export const REVISION_DIR_PREFIX = "rev-";
 
 /** 12 hex digits of sha256(source, repo, revision, s3Uri): one per distinct set of weights. */
 export function weightsRevisionId(m: WeightsModel): string {
-  return createHash("sha256").update([m.source, m.repo, m.revision, m.s3Uri ?? ""].join("\n")).digest("hex").slice(0, 12);
+  return createHash("sha256")
+    .update([m.source, m.repo, m.revision, m.s3Uri ?? ""].join("\n"))
+    .digest("hex")
+    .slice(0, 12);
 }
 
 /** The model's part of a folder name: its repository name, lowercase, in `[a-z0-9-]`, at most 30 characters. */

@@ -26,7 +26,11 @@ export function firstFreePort(from: number, taken: ReadonlySet<number>): number 
  * worker binds the one first free worker port, so one pod template fits all replicas.
  * Services without slots (placement failed) get no ports and take none.
  */
-export function assignPorts(services: readonly ServiceConfig[], slots: readonly (readonly Slot[] | undefined)[], opts: { readonly podNetwork: boolean; readonly reserved?: ReadonlySet<number> }): (ServicePorts | undefined)[] {
+export function assignPorts(
+  services: readonly ServiceConfig[],
+  slots: readonly (readonly Slot[] | undefined)[],
+  opts: { readonly podNetwork: boolean; readonly reserved?: ReadonlySet<number> },
+): (ServicePorts | undefined)[] {
   const servicePorts = new Set([...services.map((s) => s.port), ...(opts.reserved ?? [])]);
   const taken = new Map<string, Set<number>>();
   const next = new Map<string, { worker: number; metrics: number }>();

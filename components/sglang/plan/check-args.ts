@@ -48,7 +48,8 @@ const CREDENTIALS: readonly (readonly [RegExp, string])[] = [
 /** SGLang arguments whose value is a secret. */
 const SECRET_DESTS = new Set(["api_key"]);
 
-const SECRET_ADVICE = "extraArgs are written in plain text into user-data, units and manifests; remove it (an API key goes in `pulumi config set --secret --path 'apiKeys.<service>'`, tokens in hfToken / modelscopeToken)";
+const SECRET_ADVICE =
+  "extraArgs are written in plain text into user-data, units and manifests; remove it (an API key goes in `pulumi config set --secret --path 'apiKeys.<service>'`, tokens in hfToken / modelscopeToken)";
 
 /**
  * Phase 0, each service's `extraArgs` on their own (so these come back even when the service is not

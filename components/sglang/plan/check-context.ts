@@ -41,14 +41,32 @@ export function contextProblems(index: number, svc: Pick<ServiceConfig, "context
     return problems;
   }
   if (rope && rope.originalMaxPositionEmbeddings !== model.nativeContext)
-    problems.push({ path: at("ropeScaling", "originalMaxPositionEmbeddings"), value: rope.originalMaxPositionEmbeddings, rule: `YaRN stretches ${model.id}'s native window, which is ${model.nativeContext} tokens`, advice: `set it to ${model.nativeContext}` });
+    problems.push({
+      path: at("ropeScaling", "originalMaxPositionEmbeddings"),
+      value: rope.originalMaxPositionEmbeddings,
+      rule: `YaRN stretches ${model.id}'s native window, which is ${model.nativeContext} tokens`,
+      advice: `set it to ${model.nativeContext}`,
+    });
   if (rope && model.yarnMaxFactor !== undefined && rope.factor > model.yarnMaxFactor && !optedIn)
-    problems.push({ path: at("ropeScaling", "factor"), value: rope.factor, rule: `${model.id} is documented with YaRN up to factor ${model.yarnMaxFactor} (${model.nativeContext * model.yarnMaxFactor} tokens)`, advice: `use factor <= ${model.yarnMaxFactor}, or ${OPT_IN}` });
+    problems.push({
+      path: at("ropeScaling", "factor"),
+      value: rope.factor,
+      rule: `${model.id} is documented with YaRN up to factor ${model.yarnMaxFactor} (${model.nativeContext * model.yarnMaxFactor} tokens)`,
+      advice: `use factor <= ${model.yarnMaxFactor}, or ${OPT_IN}`,
+    });
   const window = contextWindow(model, rope);
   const asked = svc.contextLength;
   if (asked !== undefined && asked > window.tokens && !optedIn) {
-    const yarn = !rope && model.yarnMaxFactor !== undefined ? `ropeScaling {type: yarn, factor: ${Math.min(model.yarnMaxFactor, Math.ceil(asked / model.nativeContext))}, originalMaxPositionEmbeddings: ${model.nativeContext}} reaches ${model.nativeContext * Math.min(model.yarnMaxFactor, Math.ceil(asked / model.nativeContext))}; ` : "";
-    problems.push({ path: at("contextLength"), value: asked, rule: `is beyond ${model.id}'s window of ${window.tokens} tokens (${window.how})`, advice: `${yarn}contextLength <= ${window.tokens} fits; or ${OPT_IN}` });
+    const yarn =
+      !rope && model.yarnMaxFactor !== undefined
+        ? `ropeScaling {type: yarn, factor: ${Math.min(model.yarnMaxFactor, Math.ceil(asked / model.nativeContext))}, originalMaxPositionEmbeddings: ${model.nativeContext}} reaches ${model.nativeContext * Math.min(model.yarnMaxFactor, Math.ceil(asked / model.nativeContext))}; `
+        : "";
+    problems.push({
+      path: at("contextLength"),
+      value: asked,
+      rule: `is beyond ${model.id}'s window of ${window.tokens} tokens (${window.how})`,
+      advice: `${yarn}contextLength <= ${window.tokens} fits; or ${OPT_IN}`,
+    });
   }
   return problems;
 }

@@ -11,8 +11,6 @@ export function imageProblems(image: string): Problem[] {
   if (version !== undefined && SUPPORTED_SGLANG_VERSIONS.includes(version)) return [];
   const supported = `supported: ${SUPPORTED_SGLANG_VERSIONS.join(", ")} (e.g. ${IMAGES.sglang}, optionally with @sha256:<digest>)`;
   const rule =
-    version === undefined
-      ? "the image tag names no SGLang version, so the plan cannot know which argument and memory tables apply"
-      : `SGLang ${version} has no argument and memory tables here`;
+    version === undefined ? "the image tag names no SGLang version, so the plan cannot know which argument and memory tables apply" : `SGLang ${version} has no argument and memory tables here`;
   return [{ path: keyPath(["image"]), value: image, rule, advice: `${supported}; ${ADDING_A_VERSION}` }];
 }

@@ -46,7 +46,13 @@ const NAMES: Record<FixedPort["role"], string> = { nodeExporter: "node_exporter"
  * the front proxy, the service listeners of a load balancer, and the platform's fixed ports (exporters on every node, monitoring on its host,
  * Grafana's load-balancer listener), from contract PORTS or the config key that moves them.
  */
-export function stackListeners(config: StackConfig, traits: PlatformTraits, nodes: readonly NodePlan[], slots: readonly (readonly Slot[] | undefined)[], ports: readonly (ServicePorts | undefined)[]): Listener[] {
+export function stackListeners(
+  config: StackConfig,
+  traits: PlatformTraits,
+  nodes: readonly NodePlan[],
+  slots: readonly (readonly Slot[] | undefined)[],
+  ports: readonly (ServicePorts | undefined)[],
+): Listener[] {
   const out: Listener[] = [];
   config.services.forEach((svc: ServiceConfig, i) => {
     const s = slots[i];
@@ -67,7 +73,9 @@ export function stackListeners(config: StackConfig, traits: PlatformTraits, node
   // The front proxy holds every planned port and moves what it fronts to loopback, PORTS.loopbackOffset
   // higher (render/proxy/sites.ts), in the same network as the rest of the node (a pod's twin is alone there).
   if (!traits.podNetwork)
-    for (const l of [...out]) if (l.scope !== LB && l.port + PORTS.loopbackOffset <= 65535) out.push({ scope: l.scope, port: l.port + PORTS.loopbackOffset, what: `${l.what} on loopback behind the front proxy (port + PORTS.loopbackOffset)` });
+    for (const l of [...out])
+      if (l.scope !== LB && l.port + PORTS.loopbackOffset <= 65535)
+        out.push({ scope: l.scope, port: l.port + PORTS.loopbackOffset, what: `${l.what} on loopback behind the front proxy (port + PORTS.loopbackOffset)` });
   const monitoringHost = (traits.monitoringHostKey ? (at(config, traits.monitoringHostKey) as string | undefined) : undefined) ?? nodes[0]?.name;
   for (const f of traits.fixedPorts.filter((x) => opened(config, x))) {
     const port = fixedPortOf(config, f);

@@ -37,9 +37,7 @@ export function expandNodes(config: StackConfig, region?: string): NodePlan[] {
       gpuCount,
       instanceType: it?.name,
       nvswitch: it?.nvswitch ?? false,
-      ...(p.gpuHourlyUsd !== undefined
-        ? hostPrice(p, gpuCount)
-        : it && catalogPrice(it.name, region)),
+      ...(p.gpuHourlyUsd !== undefined ? hostPrice(p, gpuCount) : it && catalogPrice(it.name, region)),
     }));
   });
 }

@@ -55,7 +55,11 @@ export function placeReplicas(services: readonly ServiceConfig[], nodes: readonl
       const node = candidates.find((n) => pickGpus(free.get(n.name)!, n.gpuCount, svc.tp));
       if (!node) {
         const freeList = candidates.map((n) => `${n.name}: ${free.get(n.name)!.size} free of ${n.gpuCount}`).join(", ") || "no nodes";
-        problems.push({ path: keyPath(["services", si, "replicas"]), rule: `replica ${r} of '${svc.name}' needs ${svc.tp} GPUs but none are left (${freeList})`, advice: "add nodes, raise a pool's count, or lower replicas/tp" });
+        problems.push({
+          path: keyPath(["services", si, "replicas"]),
+          rule: `replica ${r} of '${svc.name}' needs ${svc.tp} GPUs but none are left (${freeList})`,
+          advice: "add nodes, raise a pool's count, or lower replicas/tp",
+        });
         break;
       }
       const gpus = pickGpus(free.get(node.name)!, node.gpuCount, svc.tp)!;

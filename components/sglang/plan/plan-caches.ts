@@ -71,9 +71,7 @@ export function cacheProblems(kind: WeightCacheKind, caches: readonly CachePlan[
   if (fixed === undefined || kind === "host-folder") return [];
   const bytesOf = new Map(services.map((s) => [s.weightsRepo, s.checkpointBytes]));
   const holdings =
-    kind === "node-volume"
-      ? caches.map((c) => ({ what: `node ${c.node}'s cache`, repos: c.repos }))
-      : services.map((s) => ({ what: `each replica volume of ${s.name}`, repos: [s.weightsRepo] }));
+    kind === "node-volume" ? caches.map((c) => ({ what: `node ${c.node}'s cache`, repos: c.repos })) : services.map((s) => ({ what: `each replica volume of ${s.name}`, repos: [s.weightsRepo] }));
   const problems: Problem[] = [];
   for (const h of holdings) {
     const sizes = h.repos.map((r) => bytesOf.get(r)!);

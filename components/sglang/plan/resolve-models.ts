@@ -54,7 +54,11 @@ export function resolveModels(services: readonly ServiceConfig[], resolve: (ref:
     // A config.json describes the architecture, not where the weights are: the repository id
     // names the weights folder, the served model name and the examples' `model`.
     if (!svc.weights.repo) {
-      problems.push({ path: keyPath(["services", i, "weights", "repo"]), rule: `model '${svc.model}' is a config.json path, so the repository its weights come from must be named`, advice: "set weights.repo to the repository id, e.g. Org/Name" });
+      problems.push({
+        path: keyPath(["services", i, "weights", "repo"]),
+        rule: `model '${svc.model}' is a config.json path, so the repository its weights come from must be named`,
+        advice: "set weights.repo to the repository id, e.g. Org/Name",
+      });
       return { model, weightsRepo: model.id };
     }
     return { model: { ...model, id: svc.weights.repo }, weightsRepo: svc.weights.repo };

@@ -113,11 +113,19 @@ export function sizeServices(input: SizeInput): ServiceSizes {
     const gpu = slots.map((s) => byName.get(s.node)!.gpu).reduce((a, b) => (b.memoryMiB < a.memoryMiB ? b : a));
     const mem = memoryFor(svc, model, gpu);
     if (mem.kvTokens <= 0) {
-      problems.push({ path: keyPath(["services", si]), rule: `${model.id} does not fit on ${gpu.id} at tp ${svc.tp}: weights take ${mem.weightsGiBPerGpu.toFixed(2)} GiB per GPU and leave no KV cache within mem_fraction_static ${mem.memFractionStatic.toFixed(4)}`, advice: fitAdvice(svc, model, gpu, mem, maxGpus) });
+      problems.push({
+        path: keyPath(["services", si]),
+        rule: `${model.id} does not fit on ${gpu.id} at tp ${svc.tp}: weights take ${mem.weightsGiBPerGpu.toFixed(2)} GiB per GPU and leave no KV cache within mem_fraction_static ${mem.memFractionStatic.toFixed(4)}`,
+        advice: fitAdvice(svc, model, gpu, mem, maxGpus),
+      });
       return undefined;
     }
     if (!mem.fitsContext) {
-      problems.push({ path: keyPath(["services", si, "contextLength"]), rule: `KV pool of ${mem.kvTokens} tokens on ${gpu.id} at tp ${svc.tp} is smaller than contextLength ${mem.contextLength}`, advice: fitAdvice(svc, model, gpu, mem, maxGpus) });
+      problems.push({
+        path: keyPath(["services", si, "contextLength"]),
+        rule: `KV pool of ${mem.kvTokens} tokens on ${gpu.id} at tp ${svc.tp} is smaller than contextLength ${mem.contextLength}`,
+        advice: fitAdvice(svc, model, gpu, mem, maxGpus),
+      });
       return undefined;
     }
     return { capacity: { ...mem, gpu: gpu.id }, costPerHourUsd: costPerHourUsd(slots, byName), coldStart: coldStart(model.checkpointBytes, input.cacheThroughputMiBps) };

@@ -45,7 +45,10 @@ const tls = AwsSettingsSchema.parse({ frontDoor: { domain: "llm.example.com", ce
 function writeExamples(endpoints: Record<string, string>): Record<string, string> {
   const dir = tempDir("qs-examples-");
   const arts = exampleArtifacts(prod, endpoints);
-  writeTree(dir, arts.map((a) => ({ path: `/${a.path}`, content: a.content, mode: a.mode })));
+  writeTree(
+    dir,
+    arts.map((a) => ({ path: `/${a.path}`, content: a.content, mode: a.mode })),
+  );
   return Object.fromEntries(arts.map((a) => [a.path.replace(/^examples\/|\.sh$/g, ""), join(dir, a.path)]));
 }
 
@@ -61,8 +64,14 @@ async function runExample(script: string, args: string[], env: Record<string, st
 describe("example requests", () => {
   test("are artifacts examples/<service>.sh, executable, shellcheck-clean with and without TLS endpoints", async () => {
     const plain = exampleArtifacts(prod, { "qwen3-32b": "http://lb:9001", "qwen25-vl-32b": "http://lb:9002" });
-    expect(plain.map((a) => [a.path, a.mode])).toEqual([["examples/qwen3-32b.sh", 0o755], ["examples/qwen25-vl-32b.sh", 0o755]]);
-    const files = [...Object.values(writeExamples({ "qwen3-32b": "http://lb:9001", "qwen25-vl-32b": "http://lb:9002" })), ...Object.values(writeExamples({ "qwen3-32b": "https://llm.example.com/qwen3-32b", "qwen25-vl-32b": "https://llm.example.com/qwen25-vl-32b" }))];
+    expect(plain.map((a) => [a.path, a.mode])).toEqual([
+      ["examples/qwen3-32b.sh", 0o755],
+      ["examples/qwen25-vl-32b.sh", 0o755],
+    ]);
+    const files = [
+      ...Object.values(writeExamples({ "qwen3-32b": "http://lb:9001", "qwen25-vl-32b": "http://lb:9002" })),
+      ...Object.values(writeExamples({ "qwen3-32b": "https://llm.example.com/qwen3-32b", "qwen25-vl-32b": "https://llm.example.com/qwen25-vl-32b" })),
+    ];
     expect(await shellcheck(files)).toBe("");
   });
 
@@ -126,7 +135,9 @@ describe("API key on the node", () => {
     expect(readFileSync(out, "utf8")).toBe("sk-live-xyz");
     expect([statSync(out).mode & 0o777, statSync(out).uid, statSync(out).gid]).toEqual([0o400, 101, 101]);
     expect([statSync(dirname(out)).mode & 0o777, statSync(dirname(out)).uid]).toEqual([0o500, 101]);
-    expect(readFileSync(join(dir, "aws-args"), "utf8")).toBe("ssm get-parameter --region us-east-1 --name /qwen-serving/prod/api-keys/qwen3-32b --with-decryption --query Parameter.Value --output text\n");
+    expect(readFileSync(join(dir, "aws-args"), "utf8")).toBe(
+      "ssm get-parameter --region us-east-1 --name /qwen-serving/prod/api-keys/qwen3-32b --with-decryption --query Parameter.Value --output text\n",
+    );
     // A second start (a restart of the proxy unit) replaces the file in the now read-only folder.
     fakeBin(dir, "aws", "echo 'sk-rotated'");
     expect((await run("bash", [join(dir, "fetch.sh"), "us-east-1", "/p", out, "101"], { env: { PATH: `${dir}/bin:/usr/bin:/bin` } })).code).toBe(0);
@@ -142,7 +153,9 @@ describe("API key on the node", () => {
     // PATH holds the fake docker and the few coreutils the script uses, so no `aws` can be found.
     for (const tool of ["bash", "mkdir", "dirname", "mktemp", "mv", "chown", "chmod"]) symlinkSync(requireTool(tool), join(dir, "bin", tool));
     const r = await run("bash", [join(dir, "fetch.sh"), "us-east-1", "/p", out, "101"], { env: { PATH: `${dir}/bin` } });
-    expect(readFileSync(join(dir, "docker-args"), "utf8")).toBe(`run --rm --log-driver none ${IMAGES.awsCli} ssm get-parameter --region us-east-1 --name /p --with-decryption --query Parameter.Value --output text\n`);
+    expect(readFileSync(join(dir, "docker-args"), "utf8")).toBe(
+      `run --rm --log-driver none ${IMAGES.awsCli} ssm get-parameter --region us-east-1 --name /p --with-decryption --query Parameter.Value --output text\n`,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("API key /p is empty or spans several lines\n");
     expect(existsSync(out)).toBe(false);

@@ -67,12 +67,25 @@ describe("load balancer", () => {
   });
 
   test("target groups health-check SGLang's /health with the planned thresholds and drain for the longest generation", () => {
-    for (const [scenario, drain] of [["tls", 1800], ["plain", 900]] as const) {
+    for (const [scenario, drain] of [
+      ["tls", 1800],
+      ["plain", 900],
+    ] as const) {
       const tgs = of(scenario, TG);
       expect(tgs.map((t) => t.name)).toEqual([`${scenario}-aws-frontdoor-qwen3-32b`, `${scenario}-aws-frontdoor-qwen25-vl-32b`]);
       for (const tg of tgs) {
         expect(tg.inputs).toMatchObject({ targetType: "instance", protocol: "HTTP", protocolVersion: "HTTP1", deregistrationDelay: drain, slowStart: 0 });
-        expect(tg.inputs.healthCheck).toEqual({ enabled: true, protocol: "HTTP", port: "traffic-port", path: "/health", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 });
+        expect(tg.inputs.healthCheck).toEqual({
+          enabled: true,
+          protocol: "HTTP",
+          port: "traffic-port",
+          path: "/health",
+          matcher: "200",
+          interval: 10,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        });
       }
     }
   });
@@ -109,8 +122,16 @@ describe("load balancer", () => {
     const byName = Object.fromEntries(rules.map((r) => [r.name.replace("tls-aws-frontdoor-", ""), r.inputs as Record<string, any>]));
     // An ALB condition holds at most 3 values: the 4 public paths take two rules per service and listener.
     expect(Object.keys(byName).sort()).toEqual(["api", "api-1", "header", "header-1", "path", "path-1"].flatMap((k) => [`qwen25-vl-32b-${k}`, `qwen3-32b-${k}`]).sort());
-    expect(byName["qwen3-32b-api"]).toMatchObject({ priority: 10, conditions: [{ pathPattern: { values: ["/v1/*", "/generate", "/health"] } }], actions: [{ type: "forward", targetGroupArn: tgArn("qwen3-32b") }] });
-    expect(byName["qwen3-32b-api-1"]).toMatchObject({ priority: 11, conditions: [{ pathPattern: { values: ["/get_model_info"] } }], actions: [{ type: "forward", targetGroupArn: tgArn("qwen3-32b") }] });
+    expect(byName["qwen3-32b-api"]).toMatchObject({
+      priority: 10,
+      conditions: [{ pathPattern: { values: ["/v1/*", "/generate", "/health"] } }],
+      actions: [{ type: "forward", targetGroupArn: tgArn("qwen3-32b") }],
+    });
+    expect(byName["qwen3-32b-api-1"]).toMatchObject({
+      priority: 11,
+      conditions: [{ pathPattern: { values: ["/get_model_info"] } }],
+      actions: [{ type: "forward", targetGroupArn: tgArn("qwen3-32b") }],
+    });
     expect(byName["qwen3-32b-path"]).toMatchObject({
       priority: 100,
       conditions: [{ pathPattern: { values: ["/qwen3-32b/v1/*", "/qwen3-32b/generate", "/qwen3-32b/health"] } }],
@@ -129,7 +150,10 @@ describe("load balancer", () => {
   test("endpoints: https://<domain>/<service> with TLS, else the ALB name and service port; DNS alias only with a hosted zone", () => {
     expect(endpoints.tls).toEqual({ "qwen3-32b": "https://llm.example.com/qwen3-32b", "qwen25-vl-32b": "https://llm.example.com/qwen25-vl-32b" });
     // The load balancer's fixed name (components/aws/naming.ts) is the first label of its DNS name.
-    expect(endpoints.plain).toEqual({ "qwen3-32b": "http://qwen-serving-prod-123456.us-east-1.elb.amazonaws.com:9001", "qwen25-vl-32b": "http://qwen-serving-prod-123456.us-east-1.elb.amazonaws.com:9002" });
+    expect(endpoints.plain).toEqual({
+      "qwen3-32b": "http://qwen-serving-prod-123456.us-east-1.elb.amazonaws.com:9001",
+      "qwen25-vl-32b": "http://qwen-serving-prod-123456.us-east-1.elb.amazonaws.com:9002",
+    });
     expect(one("tls", "aws:route53/record:Record", "aws-frontdoor-dns")).toMatchObject({ zoneId: "Z0123456789ABCDEFGHIJ", name: "llm.example.com", type: "A" });
     expect(of("plain", "aws:route53/record:Record")).toEqual([]);
   });
@@ -147,7 +171,14 @@ function ruleTable(scenario: string): string[] {
   const show = (r: RecordedResource, dir: string) =>
     `${role.get(r.inputs.securityGroupId as string)} ${dir} ${r.inputs.fromPort}-${r.inputs.toPort}/${r.inputs.ipProtocol} ${r.inputs.cidrIpv4 ?? `sg:${role.get(r.inputs.referencedSecurityGroupId as string)}`}`;
   const own = (r: RecordedResource) => r.parent === `${scenario}-aws-network`;
-  return [...of(scenario, INGRESS).filter(own).map((r) => show(r, "in")), ...of(scenario, EGRESS).filter(own).map((r) => show(r, "out"))].sort();
+  return [
+    ...of(scenario, INGRESS)
+      .filter(own)
+      .map((r) => show(r, "in")),
+    ...of(scenario, EGRESS)
+      .filter(own)
+      .map((r) => show(r, "out")),
+  ].sort();
 }
 
 describe("security groups", () => {
@@ -197,12 +228,17 @@ describe("network", () => {
       ["public-1", "10.0.1.0/24", "us-east-1b", false],
     ]);
     expect(of("plain", "aws:ec2/natGateway:NatGateway")).toHaveLength(1);
-    expect(one("plain", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws-network-s3")).toMatchObject({ serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway", routeTableIds: ["plain-aws-network-private-id"] });
+    expect(one("plain", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws-network-s3")).toMatchObject({
+      serviceName: "com.amazonaws.us-east-1.s3",
+      vpcEndpointType: "Gateway",
+      routeTableIds: ["plain-aws-network-private-id"],
+    });
     expect(one("plain", "aws:ec2/route:Route", "aws-network-private-default")).toMatchObject({ destinationCidrBlock: "0.0.0.0/0", natGatewayId: "plain-aws-network-nat-id" });
   });
 
   test("an existing VPC: nothing network-wide is created; groups and the ALB use the given ids", () => {
-    for (const t of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/vpcEndpoint:VpcEndpoint"]) expect(of("existing", t), t).toEqual([]);
+    for (const t of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/vpcEndpoint:VpcEndpoint"])
+      expect(of("existing", t), t).toEqual([]);
     for (const g of of("existing", SG)) expect(g.inputs.vpcId).toBe("vpc-0a1b2c3d4e5f60718");
     expect(one("existing", LB, "aws-frontdoor-alb").subnets).toEqual(["subnet-0bbbbbbbbbbbbbbbb", "subnet-0cccccccccccccccc"]);
     expect(of("existing", TG).every((t) => t.inputs.vpcId === "vpc-0a1b2c3d4e5f60718")).toBe(true);
@@ -238,7 +274,15 @@ describe("target attachments", () => {
     const prod = plan(prodConfig());
     const { planFrontDoor } = await import("../../../components/aws/front-door-plan");
     const layout = planFrontDoor(prod, AwsSettingsSchema.parse({}).frontDoor);
-    new FrontDoor("attach", { plan: prod, layout, settings: AwsSettingsSchema.parse({}).frontDoor, vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], securityGroupId: "sg-1", instanceIds: { "gpu-0": "i-0123456789abcdef0" } });
+    new FrontDoor("attach", {
+      plan: prod,
+      layout,
+      settings: AwsSettingsSchema.parse({}).frontDoor,
+      vpcId: "vpc-1",
+      subnetIds: ["subnet-a", "subnet-b"],
+      securityGroupId: "sg-1",
+      instanceIds: { "gpu-0": "i-0123456789abcdef0" },
+    });
     await settle();
     expect(of("attach", "aws:lb/targetGroupAttachment:TargetGroupAttachment").map((a) => [a.name, a.inputs.targetId, a.inputs.port])).toEqual([
       ["attach-qwen3-32b-gpu-0", "i-0123456789abcdef0", 9001],
@@ -292,7 +336,9 @@ describe("routers on the nodes", () => {
     expect(site).toContain(`listen 0.0.0.0:${PORTS.workerBase};`);
     expect(site).toContain(`allow ${subnet};\n      deny all;`);
     const ingress = of("cross", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.fromPort === PORTS.workerBase);
-    expect(ingress.map((r) => [r.inputs.securityGroupId, r.inputs.referencedSecurityGroupId])).toEqual(expect.arrayContaining([[mockId("aws:ec2/securityGroup:SecurityGroup", "cross-aws-network-node"), mockId("aws:ec2/securityGroup:SecurityGroup", "cross-aws-network-node")]]));
+    expect(ingress.map((r) => [r.inputs.securityGroupId, r.inputs.referencedSecurityGroupId])).toEqual(
+      expect.arrayContaining([[mockId("aws:ec2/securityGroup:SecurityGroup", "cross-aws-network-node"), mockId("aws:ec2/securityGroup:SecurityGroup", "cross-aws-network-node")]]),
+    );
   });
 });
 
@@ -323,7 +369,21 @@ describe("router units per node", () => {
     const { NodeRouters } = await import("../../../components/aws/node-routers");
     const cfg = crossNodeConfig();
     const [svc] = cfg.services;
-    const mutual = { ...cfg, services: [svc, { ...svc, name: "qwen3-b", port: 9003, placement: [{ node: "gpu-1", gpus: [2, 3] }, { node: "gpu-0", gpus: [2, 3] }] }] };
+    const mutual = {
+      ...cfg,
+      services: [
+        svc,
+        {
+          ...svc,
+          name: "qwen3-b",
+          port: 9003,
+          placement: [
+            { node: "gpu-1", gpus: [2, 3] },
+            { node: "gpu-0", gpus: [2, 3] },
+          ],
+        },
+      ],
+    };
     expect(() => new NodeRouters(plan(mutual), "img:1", 900)).toThrow(
       "qwen-serving:services[0].placement: routers on gpu-0 -> gpu-1 -> gpu-0 each need another node's address before it exists (place each routed service's replicas so that no two nodes route to each other)",
     );

@@ -1,14 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { AwsSettingsSchema } from "../../../components/config/aws";
-import {
-  endpointUrls,
-  HEALTH_CHECK,
-  planFrontDoor,
-  PUBLIC_PATHS,
-  RoutingRulePlan,
-  unroutedMessage,
-} from "../../../components/aws/front-door-plan";
+import { endpointUrls, HEALTH_CHECK, planFrontDoor, PUBLIC_PATHS, RoutingRulePlan, unroutedMessage } from "../../../components/aws/front-door-plan";
 import { LIMITS } from "../../../components/aws/limits";
 import { securityRules, SecurityRule, subnetCidr, subnetLayout } from "../../../components/aws/network-layout";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
@@ -20,7 +13,13 @@ const tlsSettings = AwsSettingsSchema.parse({
 }).frontDoor;
 
 /** ALB path-pattern semantics: case-sensitive, `*` any run of characters, `?` exactly one. */
-const albMatch = (pattern: string, path: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(path);
+const albMatch = (pattern: string, path: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  ).test(path);
 
 /** What the load balancer does with a request: the first rule (by priority) whose conditions hold. */
 function route(rules: readonly RoutingRulePlan[], listener: string, path: string, headers: Record<string, string> = {}) {
@@ -62,8 +61,7 @@ describe("front door without a certificate", () => {
     expect(route(fd.rules, "qwen3-32b", "/v1/chat/completions")).toBe("qwen3-32b /v1/chat/completions");
     expect(route(fd.rules, "qwen3-32b", "/v1/models")).toBe("qwen3-32b /v1/models");
     expect(route(fd.rules, "qwen25-vl-32b", "/generate")).toBe("qwen25-vl-32b /generate");
-    for (const path of ["/add_worker", "/remove_worker", "/flush_cache", "/update_weights_from_disk", "/metrics", "/start_profile", "/"])
-      expect(route(fd.rules, "qwen3-32b", path), path).toBe("404");
+    for (const path of ["/add_worker", "/remove_worker", "/flush_cache", "/update_weights_from_disk", "/metrics", "/start_profile", "/"]) expect(route(fd.rules, "qwen3-32b", path), path).toBe("404");
   });
 
   test("health check: /health, 200, every 10 s, timeout 5 s, in after 2 passes, out after 3 failures", () => {
@@ -130,7 +128,14 @@ const show = (r: SecurityRule) => `${r.group} ${r.direction} ${r.port} ${"group"
 describe("security-group rules", () => {
   const prod = plan(prodConfig());
   const fd = planFrontDoor(prod, defaults.frontDoor);
-  const input = { plan: prod, allowedCidrs: ["203.0.113.0/24", "198.51.100.7/32"], listenerPorts: fd.listeners.map((l) => l.port), targetPorts: fd.targets.map((t) => t.port), nodeExporterPort: PORTS.nodeExporter, dcgmPort: PORTS.dcgmExporter };
+  const input = {
+    plan: prod,
+    allowedCidrs: ["203.0.113.0/24", "198.51.100.7/32"],
+    listenerPorts: fd.listeners.map((l) => l.port),
+    targetPorts: fd.targets.map((t) => t.port),
+    nodeExporterPort: PORTS.nodeExporter,
+    dcgmPort: PORTS.dcgmExporter,
+  };
 
   test("prod: the whole table", () => {
     expect(securityRules(input).map(show).sort()).toEqual(
@@ -249,6 +254,10 @@ describe("aws config for the network and the front door", () => {
   });
 
   test("the stack schema takes the block under `aws`", () => {
-    expect(parse(prodConfig({ frontDoor: { allowedCidrs: ["0.0.0.0/0"], idleTimeoutSeconds: 4000 } })).aws?.frontDoor).toEqual({ allowedCidrs: ["0.0.0.0/0"], idleTimeoutSeconds: 4000, maxGenerationSeconds: 900 });
+    expect(parse(prodConfig({ frontDoor: { allowedCidrs: ["0.0.0.0/0"], idleTimeoutSeconds: 4000 } })).aws?.frontDoor).toEqual({
+      allowedCidrs: ["0.0.0.0/0"],
+      idleTimeoutSeconds: 4000,
+      maxGenerationSeconds: 900,
+    });
   });
 });

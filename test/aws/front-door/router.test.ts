@@ -2,15 +2,7 @@ import { describe, expect, test } from "vitest";
 import { readFileSync } from "fs";
 import { nodeRouterArgs, routerDockerfile, routerImageTag, routerNodeFiles, routerRequirements } from "../../../components/render/aws/router-units";
 import { systemdArg } from "../../../components/render/systemd";
-import {
-  parseRouterArgs,
-  ROUTER_ARGS,
-  ROUTER_REQUIREMENTS_FILE,
-  routerArgs,
-  routerArgsFor,
-  routerWorkerUrls,
-  WORKER_STARTUP_TIMEOUT_SECS,
-} from "../../../components/sglang/router-args";
+import { parseRouterArgs, ROUTER_ARGS, ROUTER_REQUIREMENTS_FILE, routerArgs, routerArgsFor, routerWorkerUrls, WORKER_STARTUP_TIMEOUT_SECS } from "../../../components/sglang/router-args";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
 import { IMAGES, PORTS } from "../../../components/contract";
 
@@ -23,7 +15,8 @@ describe("router flag table", () => {
   test("is smg 1.13.0's own argparse, extracted from the wheel: the flags the argv uses are there, sglang-router 0.1.5's removed ones are not", () => {
     const flags = new Set(ROUTER_ARGS.flatMap((a) => a.flags));
     expect(ROUTER_ARGS.length).toBe(213);
-    for (const f of ["--max-buffered-request-bytes", "--power-of-two-load-metric", "--health-check-endpoint", "--disable-tokenizer-autoload", "--request-timeout-secs", "--cb-failure-threshold"]) expect(flags.has(f)).toBe(true);
+    for (const f of ["--max-buffered-request-bytes", "--power-of-two-load-metric", "--health-check-endpoint", "--disable-tokenizer-autoload", "--request-timeout-secs", "--cb-failure-threshold"])
+      expect(flags.has(f)).toBe(true);
     expect(flags.has("--eviction-interval")).toBe(false);
   });
 
@@ -31,7 +24,13 @@ describe("router flag table", () => {
     const byDest = Object.fromEntries(ROUTER_ARGS.map((a) => [a.dest, a]));
     expect(byDest.policy.choices).toEqual(["random", "round_robin", "passthrough", "cache_aware", "power_of_two", "least_load", "manual", "consistent_hashing", "prefix_hash"]);
     expect(byDest.worker_urls).toMatchObject({ nargs: "*", action: "extend" });
-    expect([byDest.host.default, byDest.port.default, byDest.worker_startup_timeout_secs.default, byDest.prometheus_port.default, byDest.max_buffered_request_bytes.default]).toEqual(["0.0.0.0", 30000, 1800, 29000, 1048576]);
+    expect([byDest.host.default, byDest.port.default, byDest.worker_startup_timeout_secs.default, byDest.prometheus_port.default, byDest.max_buffered_request_bytes.default]).toEqual([
+      "0.0.0.0",
+      30000,
+      1800,
+      29000,
+      1048576,
+    ]);
   });
 });
 
@@ -42,25 +41,44 @@ describe("router argv", () => {
 
   test("prod's qwen3 router: power_of_two without buffering (bodies forwarded verbatim), probes on /health_generate, where the platform says", () => {
     expect(routerArgsFor(qwen3, noRemote, loopback)).toEqual([
-      "--host", "127.0.0.1",
-      "--port", "19001",
-      "--worker-urls", `http://127.0.0.1:${PORTS.workerBase}`, "http://127.0.0.1:30001",
-      "--policy", "power_of_two",
-      "--power-of-two-load-metric", "least_requests",
-      "--max-buffered-request-bytes", "0",
-      "--worker-startup-timeout-secs", String(WORKER_STARTUP_TIMEOUT_SECS),
-      "--worker-startup-check-interval", "5",
-      "--health-check-endpoint", "/health_generate",
-      "--health-check-timeout-secs", "25",
-      "--health-check-interval-secs", "5",
-      "--health-failure-threshold", "2",
-      "--health-success-threshold", "1",
-      "--cb-failure-threshold", "2",
-      "--cb-timeout-duration-secs", "10",
-      "--request-timeout-secs", "1200",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "19001",
+      "--worker-urls",
+      `http://127.0.0.1:${PORTS.workerBase}`,
+      "http://127.0.0.1:30001",
+      "--policy",
+      "power_of_two",
+      "--power-of-two-load-metric",
+      "least_requests",
+      "--max-buffered-request-bytes",
+      "0",
+      "--worker-startup-timeout-secs",
+      String(WORKER_STARTUP_TIMEOUT_SECS),
+      "--worker-startup-check-interval",
+      "5",
+      "--health-check-endpoint",
+      "/health_generate",
+      "--health-check-timeout-secs",
+      "25",
+      "--health-check-interval-secs",
+      "5",
+      "--health-failure-threshold",
+      "2",
+      "--health-success-threshold",
+      "1",
+      "--cb-failure-threshold",
+      "2",
+      "--cb-timeout-duration-secs",
+      "10",
+      "--request-timeout-secs",
+      "1200",
       "--disable-tokenizer-autoload",
-      "--prometheus-host", "127.0.0.1",
-      "--prometheus-port", "39000",
+      "--prometheus-host",
+      "127.0.0.1",
+      "--prometheus-port",
+      "39000",
     ]);
   });
 
@@ -89,7 +107,10 @@ describe("router argv", () => {
   });
 
   test.each([
-    [["--policy", "least_loaded"], "argument --policy: invalid choice: 'least_loaded' (choose from 'random', 'round_robin', 'passthrough', 'cache_aware', 'power_of_two', 'least_load', 'manual', 'consistent_hashing', 'prefix_hash')"],
+    [
+      ["--policy", "least_loaded"],
+      "argument --policy: invalid choice: 'least_loaded' (choose from 'random', 'round_robin', 'passthrough', 'cache_aware', 'power_of_two', 'least_load', 'manual', 'consistent_hashing', 'prefix_hash')",
+    ],
     [["--port", "nine"], "argument --port: invalid int value: 'nine'"],
     [["--api-keys", "k"], "unrecognized arguments: --api-keys k"],
     [["--prometheus", "1"], "ambiguous option: --prometheus could match --prometheus-port, --prometheus-host, --prometheus-duration-buckets"],
@@ -127,14 +148,24 @@ describe("router units on the node", () => {
   });
 
   test("the router unit runs `python3 -m smg.launch_router <argv>` on the host network, on loopback at the twins of its planned ports", () => {
-    const execStart = unit("sglang-router-qwen3-32b.service").split("\n").find((l) => l.startsWith("ExecStart="))!;
+    const execStart = unit("sglang-router-qwen3-32b.service")
+      .split("\n")
+      .find((l) => l.startsWith("ExecStart="))!;
     const tag = routerImageTag(SGLANG_IMAGE);
     const argv = nodeRouterArgs(prod.services[0], noRemote, 1200);
     expect(execStart).toBe(`ExecStart=/usr/bin/docker run --rm --name sglang-router-qwen3-32b --network host --log-driver journald ${tag} python3 -m smg.launch_router ${argv.join(" ")}`);
     const r = parseRouterArgs(argv);
     expect(r.errors).toEqual([]);
     const planned = prod.services[0].router!;
-    expect(r.values).toMatchObject({ host: "127.0.0.1", port: planned.port + PORTS.loopbackOffset, prometheus_host: "127.0.0.1", prometheus_port: planned.metricsPort + PORTS.loopbackOffset, request_timeout_secs: 1200, policy: "power_of_two", max_buffered_request_bytes: 0 });
+    expect(r.values).toMatchObject({
+      host: "127.0.0.1",
+      port: planned.port + PORTS.loopbackOffset,
+      prometheus_host: "127.0.0.1",
+      prometheus_port: planned.metricsPort + PORTS.loopbackOffset,
+      request_timeout_secs: 1200,
+      policy: "power_of_two",
+      max_buffered_request_bytes: 0,
+    });
     // Same-node workers through the node proxy's planned ports (it checks the key the router forwards).
     expect(r.values.worker_urls).toEqual(planned.workers.map((w) => `http://127.0.0.1:${w.port}`));
     expect(unit("sglang-router-qwen3-32b.service")).toContain("Restart=always\n");

@@ -60,8 +60,18 @@ describe("Alertmanager on the aws monitoring instance", () => {
   it("the role reads that parameter and publishes to those two topics, nothing more", () => {
     const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", `${MON}-policy`).inputs.policy as string);
     const statement = (sid: string) => policy.Statement.find((s: { Sid: string }) => s.Sid === sid);
-    expect(statement("AlertmanagerSecrets")).toEqual({ Sid: "AlertmanagerSecrets", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [one("aws:ssm/parameter:Parameter", `${MON}-alerting-pager`).outputs.arn] });
-    expect(statement("AlertmanagerSns")).toEqual({ Sid: "AlertmanagerSns", Effect: "Allow", Action: ["sns:Publish"], Resource: [EXISTING, one("aws:sns/topic:Topic", `${MON}-alerts-oncall`).outputs.arn] });
+    expect(statement("AlertmanagerSecrets")).toEqual({
+      Sid: "AlertmanagerSecrets",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter"],
+      Resource: [one("aws:ssm/parameter:Parameter", `${MON}-alerting-pager`).outputs.arn],
+    });
+    expect(statement("AlertmanagerSns")).toEqual({
+      Sid: "AlertmanagerSns",
+      Effect: "Allow",
+      Action: ["sns:Publish"],
+      Resource: [EXISTING, one("aws:sns/topic:Topic", `${MON}-alerts-oncall`).outputs.arn],
+    });
   });
 
   it("alertmanager.yml: secret files on tmpfs, SNS in each topic's region, routes from config; no secret in the user data", () => {

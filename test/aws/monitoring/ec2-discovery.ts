@@ -33,9 +33,6 @@ function matches(i: FakeInstance, f: Filter): boolean {
 export function discoveredTargets(prometheusYml: string, instances: readonly FakeInstance[]): Record<string, string[]> {
   const doc = parse(prometheusYml) as { scrape_configs: { job_name: string; ec2_sd_configs: Ec2Sd[] }[] };
   return Object.fromEntries(
-    doc.scrape_configs.map((job) => [
-      job.job_name,
-      job.ec2_sd_configs.flatMap((sd) => instances.filter((i) => sd.filters.every((f) => matches(i, f))).map((i) => `${i.address}:${sd.port}`)).sort(),
-    ]),
+    doc.scrape_configs.map((job) => [job.job_name, job.ec2_sd_configs.flatMap((sd) => instances.filter((i) => sd.filters.every((f) => matches(i, f))).map((i) => `${i.address}:${sd.port}`)).sort()]),
   );
 }

@@ -11,7 +11,16 @@ export { parse, plan };
 
 /** Like Pulumi.prod.yaml: both services, 2 replicas each, on one p5.48xlarge (routers on gpu-0). */
 export function prodConfig(extra: Partial<StackConfigInput> = {}): StackConfigInput {
-  return { platform: "aws", nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 1 }], services: [{ ...qwen3, replicas: 2 }, { ...vl, replicas: 2 }], monitoring: { retentionDays: 30 }, ...extra };
+  return {
+    platform: "aws",
+    nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 1 }],
+    services: [
+      { ...qwen3, replicas: 2 },
+      { ...vl, replicas: 2 },
+    ],
+    monitoring: { retentionDays: 30 },
+    ...extra,
+  };
 }
 
 /** Qwen3 with one replica on each of two nodes (both on worker port 30000), the VL model alone on gpu-1. */
@@ -20,12 +29,18 @@ export function crossNodeConfig(): StackConfigInput {
     platform: "aws",
     nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }],
     services: [
-      { ...qwen3, replicas: 2, placement: [{ node: "gpu-0", gpus: [0, 1] }, { node: "gpu-1", gpus: [0, 1] }] },
+      {
+        ...qwen3,
+        replicas: 2,
+        placement: [
+          { node: "gpu-0", gpus: [0, 1] },
+          { node: "gpu-1", gpus: [0, 1] },
+        ],
+      },
       { ...vl, replicas: 1, placement: [{ node: "gpu-1", gpus: [2, 3] }] },
     ],
   };
 }
-
 
 export const VOLUME_ID = "vol-0123456789abcdef0";
 export const PASSWORD_PARAMETER = "/qwen-serving/prod/grafana/admin-password";

@@ -21,7 +21,14 @@ const unitText = (name: string) => prod.units.find((u) => u.name === name)!.cont
 const gpu0: FakeInstance = {
   address: "10.0.16.10",
   state: "running",
-  tags: { [TAGS.stack]: "prod", [TAGS.node]: "gpu-0", [`${TAGS.servicePrefix}qwen3-32b`]: "30000 30001", [`${TAGS.servicePrefix}qwen25-vl-32b`]: "30002 30003", [`${TAGS.routerPrefix}qwen3-32b`]: "9001", [`${TAGS.routerPrefix}qwen25-vl-32b`]: "9002" },
+  tags: {
+    [TAGS.stack]: "prod",
+    [TAGS.node]: "gpu-0",
+    [`${TAGS.servicePrefix}qwen3-32b`]: "30000 30001",
+    [`${TAGS.servicePrefix}qwen25-vl-32b`]: "30002 30003",
+    [`${TAGS.routerPrefix}qwen3-32b`]: "9001",
+    [`${TAGS.routerPrefix}qwen25-vl-32b`]: "9002",
+  },
 };
 const monitoringInstance: FakeInstance = { address: "10.0.16.99", state: "running", tags: { [TAGS.stack]: "prod", Name: "qwen-prod-aws-monitoring-instance" } };
 
@@ -43,8 +50,16 @@ describe("Prometheus' EC2 discovery finds what the plan placed", () => {
 
   it("replicas on two nodes: one worker port on both, the router only where it runs, a lone replica on its service port", () => {
     const yml = renderMonitoringNode(nodeInput(crossNodeConfig())).monitoring.find((a) => a.path === PROMETHEUS_CONFIG_PATH)!.content;
-    const a: FakeInstance = { address: "10.0.16.1", state: "running", tags: { [TAGS.stack]: "prod", [TAGS.node]: "gpu-0", [`${TAGS.servicePrefix}qwen3-32b`]: "30000", [`${TAGS.routerPrefix}qwen3-32b`]: "9001" } };
-    const b: FakeInstance = { address: "10.0.16.2", state: "running", tags: { [TAGS.stack]: "prod", [TAGS.node]: "gpu-1", [`${TAGS.servicePrefix}qwen3-32b`]: "30000", [`${TAGS.servicePrefix}qwen25-vl-32b`]: "9002" } };
+    const a: FakeInstance = {
+      address: "10.0.16.1",
+      state: "running",
+      tags: { [TAGS.stack]: "prod", [TAGS.node]: "gpu-0", [`${TAGS.servicePrefix}qwen3-32b`]: "30000", [`${TAGS.routerPrefix}qwen3-32b`]: "9001" },
+    };
+    const b: FakeInstance = {
+      address: "10.0.16.2",
+      state: "running",
+      tags: { [TAGS.stack]: "prod", [TAGS.node]: "gpu-1", [`${TAGS.servicePrefix}qwen3-32b`]: "30000", [`${TAGS.servicePrefix}qwen25-vl-32b`]: "9002" },
+    };
     expect(discoveredTargets(yml, [a, b, monitoringInstance])).toEqual({
       "sglang-qwen3-32b": [`10.0.16.1:${PORTS.workerBase}`, `10.0.16.2:${PORTS.workerBase}`],
       "sglang-router-qwen3-32b": [`10.0.16.1:${PORTS.routerMetricsBase}`],
@@ -53,7 +68,6 @@ describe("Prometheus' EC2 discovery finds what the plan placed", () => {
       "dcgm-exporter": [`10.0.16.1:${PORTS.dcgmExporter}`, `10.0.16.2:${PORTS.dcgmExporter}`],
     });
   });
-
 });
 
 describe("the cloud-init document", () => {
@@ -70,8 +84,13 @@ describe("the cloud-init document", () => {
 
   it("installs Docker and enables only the target, without blocking cloud-init on the volume", () => {
     expect(cloudConfig.packages).toEqual(["docker.io"]);
-    expect(cloudConfig.runcmd).toEqual([["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", "--no-block", MONITORING_UNITS.target]]);
-    expect(unitText(MONITORING_UNITS.target)).toContain(`Wants=${MONITORING_UNITS.data} ${MONITORING_UNITS.prometheus} ${MONITORING_UNITS.alertmanager} ${MONITORING_UNITS.grafana} ${MONITORING_UNITS.nodeExporter}`);
+    expect(cloudConfig.runcmd).toEqual([
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "--now", "--no-block", MONITORING_UNITS.target],
+    ]);
+    expect(unitText(MONITORING_UNITS.target)).toContain(
+      `Wants=${MONITORING_UNITS.data} ${MONITORING_UNITS.prometheus} ${MONITORING_UNITS.alertmanager} ${MONITORING_UNITS.grafana} ${MONITORING_UNITS.nodeExporter}`,
+    );
   });
 
   it("reaches EC2 gzipped under the 16 KiB user-data limit, and unpacks to the document", () => {
@@ -94,7 +113,9 @@ describe("the cloud-init document", () => {
 
 describe("units and scripts", () => {
   it("Prometheus binds loopback only, keeps its TSDB on the volume, and retains by time and by 85% of the volume", () => {
-    const exec = unitText(MONITORING_UNITS.prometheus).split("\n").find((l) => l.startsWith("ExecStart="))!;
+    const exec = unitText(MONITORING_UNITS.prometheus)
+      .split("\n")
+      .find((l) => l.startsWith("ExecStart="))!;
     expect(exec).toContain(`--volume /etc/qwen-serving/monitoring:/etc/prometheus:ro --volume /var/lib/qwen-monitoring/prometheus:/prometheus ${IMAGES.prometheus}`);
     expect(exec.split(` ${IMAGES.prometheus} `)[1].split(" ")).toEqual([
       "--config.file=/etc/prometheus/prometheus.yml",
@@ -120,7 +141,8 @@ describe("units and scripts", () => {
   it("the TSDB volume is mounted by its volume id before Prometheus and Grafana start", () => {
     expect(prod.scripts[0].content).toContain(`DEVICE='/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${VOLUME_ID.replace("-", "")}'`);
     expect(prod.scripts[0].content).toContain("MOUNT_POINT='/var/lib/qwen-monitoring'");
-    for (const u of [MONITORING_UNITS.prometheus, MONITORING_UNITS.alertmanager, MONITORING_UNITS.grafana]) expect(unitText(u)).toMatch(new RegExp(`^Requires=docker.service ${MONITORING_UNITS.data}$`, "m"));
+    for (const u of [MONITORING_UNITS.prometheus, MONITORING_UNITS.alertmanager, MONITORING_UNITS.grafana])
+      expect(unitText(u)).toMatch(new RegExp(`^Requires=docker.service ${MONITORING_UNITS.data}$`, "m"));
   });
 });
 
@@ -128,8 +150,19 @@ describe("IAM and AMI", () => {
   it("the role may open Session Manager channels, discover EC2 instances in its region and read one parameter: nothing else", () => {
     const arn = "arn:aws:ssm:us-east-1:123456789012:parameter/qwen-serving/prod/grafana/admin-password";
     expect(monitoringPolicyDocument("us-east-1", arn).Statement).toEqual([
-      { Sid: "SessionManager", Effect: "Allow", Action: ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], Resource: "*" },
-      { Sid: "PrometheusEc2Discovery", Effect: "Allow", Action: ["ec2:DescribeInstances", "ec2:DescribeAvailabilityZones"], Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } } },
+      {
+        Sid: "SessionManager",
+        Effect: "Allow",
+        Action: ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+        Resource: "*",
+      },
+      {
+        Sid: "PrometheusEc2Discovery",
+        Effect: "Allow",
+        Action: ["ec2:DescribeInstances", "ec2:DescribeAvailabilityZones"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } },
+      },
       { Sid: "GrafanaAdminPassword", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: arn },
     ]);
   });

@@ -104,7 +104,9 @@ esac
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, "stdin"), "utf8")).toBe(PASSWORD);
     const argv = fs.readFileSync(path.join(dir, "argv"), "utf8");
-    expect(argv).toContain(`run --rm -i --network none --user 472:0 --entrypoint grafana --volume ${dir}/grafana:/var/lib/grafana ${IMAGES.grafana} cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin`);
+    expect(argv).toContain(
+      `run --rm -i --network none --user 472:0 --entrypoint grafana --volume ${dir}/grafana:/var/lib/grafana ${IMAGES.grafana} cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin`,
+    );
     expect(argv).not.toContain("s3cret");
   });
 

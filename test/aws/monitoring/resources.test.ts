@@ -37,7 +37,12 @@ const artifact = (p: string) => artifacts.find((a) => a.path === p)!.content;
 
 describe("the monitoring node's resources", () => {
   it("are exactly: password parameter, role with one inline policy, profile, TSDB volume, instance, attachment", () => {
-    expect(recorded.filter((r) => r.parent === MON).map((r) => [r.type, r.name]).sort()).toEqual(
+    expect(
+      recorded
+        .filter((r) => r.parent === MON)
+        .map((r) => [r.type, r.name])
+        .sort(),
+    ).toEqual(
       [
         ["aws:ssm/parameter:Parameter", `${MON}-grafana-password`],
         ["aws:iam/role:Role", `${MON}-role`],
@@ -89,7 +94,7 @@ describe("the monitoring node's resources", () => {
     expect(isSecretValue(input(param, "value"))).toBe(true);
     const userData = gunzipSync(Buffer.from(input<string>(one("aws:ec2/instance:Instance", `${MON}-instance`), "userDataBase64"), "base64")).toString("utf8");
     expect(userData).not.toContain("[secret]");
-    expect(userData).toContain("--name \"$PARAMETER\"");
+    expect(userData).toContain('--name "$PARAMETER"');
   });
 
   it("the TSDB volume is encrypted gp3 in the private subnet's AZ, attached delete-before-replace after a clean stop", () => {

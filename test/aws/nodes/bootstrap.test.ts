@@ -16,7 +16,8 @@ describe("rendered node bootstraps", () => {
     for (const c of cases) {
       const doc = parse(c.bootstrap.cloudInit) as { write_files: { path: string; content: string; permissions: string }[] };
       const written = new Map(doc.write_files.map((w) => [w.path.split("/").pop()!, w.content]));
-      for (const a of c.bootstrap.artifacts.filter((x) => !x.path.endsWith("cloud-init.yaml"))) expect({ file: a.path, content: written.get(a.path.split("/").pop()!) }).toEqual({ file: a.path, content: a.content });
+      for (const a of c.bootstrap.artifacts.filter((x) => !x.path.endsWith("cloud-init.yaml")))
+        expect({ file: a.path, content: written.get(a.path.split("/").pop()!) }).toEqual({ file: a.path, content: a.content });
       expect(doc.write_files.filter((w) => w.path.endsWith(".sh")).every((w) => w.permissions === "0755")).toBe(true);
       const userData = Buffer.from(c.bootstrap.userDataBase64, "base64");
       expect(userData.length).toBeLessThanOrEqual(USER_DATA_LIMIT_BYTES);

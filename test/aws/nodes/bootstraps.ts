@@ -39,7 +39,12 @@ export function bootstrapCases(): Case[] {
     // Ubuntu 22.04 and 24.04 render the same bootstrap (only the AMI differs): one case covers both.
     for (const ami of ["dlami", "ubuntu-24.04"] as const) {
       for (const node of plan.nodes) {
-        const routers = routerNodeFiles({ services: plan.services.filter((s) => s.router?.node === node.name), sglangImage: config.image, addressOf: () => "10.0.1.10", requestTimeoutSecs: maxGenerationSeconds(config) });
+        const routers = routerNodeFiles({
+          services: plan.services.filter((s) => s.router?.node === node.name),
+          sglangImage: config.image,
+          addressOf: () => "10.0.1.10",
+          requestTimeoutSecs: maxGenerationSeconds(config),
+        });
         const bootstrap = renderNodeBootstrap({
           node,
           services: plan.services,

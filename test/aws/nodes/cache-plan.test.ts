@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { StackConfigSchema } from "../../../components/config/schema";
 import { planDeployment } from "../../../components/sglang/planner";
 
-const service = (name: string, model: string, port: number, extra: object = {}) => ({ name, model, port, tp: 2, weights: { source: "huggingface", revision: "0123456789abcdef0123456789abcdef01234567" }, ...extra });
+const service = (name: string, model: string, port: number, extra: object = {}) => ({
+  name,
+  model,
+  port,
+  tp: 2,
+  weights: { source: "huggingface", revision: "0123456789abcdef0123456789abcdef01234567" },
+  ...extra,
+});
 
 describe("planned weight caches", () => {
   it("sizes each node's cache from the models placed on it, plus a revision switch of the largest, rounded up to 50 GiB", () => {
@@ -24,7 +31,12 @@ describe("planned weight caches", () => {
   });
 
   it("cache.sizeGiB sizes every node's cache (the formula's own table: test/sglang/plan/plan-caches.test.ts)", () => {
-    const config = StackConfigSchema.parse({ platform: "aws", nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }], cache: { sizeGiB: 500 }, services: [service("qwen3-32b", "Qwen/Qwen3-32B", 9001)] });
+    const config = StackConfigSchema.parse({
+      platform: "aws",
+      nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }],
+      cache: { sizeGiB: 500 },
+      services: [service("qwen3-32b", "Qwen/Qwen3-32B", 9001)],
+    });
     expect(planDeployment("dev", config).caches.map((c) => c.sizeGiB)).toEqual([500, 500]);
   });
 });

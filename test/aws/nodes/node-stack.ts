@@ -94,7 +94,15 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
       const cache = JSON.parse(file.config["qwen-serving:cache"]);
       for (const n of plan.nodes) {
         const c = plan.caches.find((x) => x.node === n.name)!;
-        expect(volumeOf(n.name).inputs).toEqual({ availabilityZone: instanceOf(n.name).inputs.availabilityZone, type: "gp3", size: c.sizeGiB, throughput: cache.throughputMiBps, iops: cache.iops, encrypted: true, tags: { Name: `${stack}-${n.name}-weights`, [TAGS.stack]: stack } });
+        expect(volumeOf(n.name).inputs).toEqual({
+          availabilityZone: instanceOf(n.name).inputs.availabilityZone,
+          type: "gp3",
+          size: c.sizeGiB,
+          throughput: cache.throughputMiBps,
+          iops: cache.iops,
+          encrypted: true,
+          tags: { Name: `${stack}-${n.name}-weights`, [TAGS.stack]: stack },
+        });
       }
     });
 
@@ -105,7 +113,12 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
         // The volume is not the instance's child and none of its inputs come from the instance.
         expect(vol.parent).toBe(`${prefix}-${n.name}-weights`);
         expect(JSON.stringify(vol.inputs)).not.toContain("i-");
-        expect(att.inputs).toEqual({ instanceId: mockId("aws:ec2/instance:Instance", `${prefix}-${n.name}-instance`), volumeId: mockId(vol.type, vol.name), deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true });
+        expect(att.inputs).toEqual({
+          instanceId: mockId("aws:ec2/instance:Instance", `${prefix}-${n.name}-instance`),
+          volumeId: mockId(vol.type, vol.name),
+          deviceName: "/dev/sdf",
+          stopInstanceBeforeDetaching: true,
+        });
         expect(options.get(att.name)?.deleteBeforeReplace).toBe(true);
         expect(instanceOf(n.name).inputs.userDataReplaceOnChange).toBe(true);
         expect(options.get(vol.name)).toMatchObject({ protect: expected.retain, retainOnDelete: expected.retain });
@@ -132,14 +145,29 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
           const unit = artifact(`${p.node}/sglang-${s.name}-${p.replica}.service`).content;
           // Never --api-key (the proxy checks the key; SGLang logs its server_args), on the node's loopback only.
           expect(execOf(unit)).toEqual([
-            "/usr/bin/docker", "run", "--rm", "--name", `sglang-${s.name}-${p.replica}`,
-            "--gpus", `"device=${p.gpus.join(",")}"`,
-            "--ipc=host", "--ulimit", "memlock=-1", "--ulimit", "stack=67108864",
-            "--publish", `127.0.0.1:${p.port + PORTS.loopbackOffset}:${p.port}`,
-            "--volume", `${NODE_PATHS.models}:${NODE_PATHS.models}:ro`,
-            "--log-driver", "journald",
+            "/usr/bin/docker",
+            "run",
+            "--rm",
+            "--name",
+            `sglang-${s.name}-${p.replica}`,
+            "--gpus",
+            `"device=${p.gpus.join(",")}"`,
+            "--ipc=host",
+            "--ulimit",
+            "memlock=-1",
+            "--ulimit",
+            "stack=67108864",
+            "--publish",
+            `127.0.0.1:${p.port + PORTS.loopbackOffset}:${p.port}`,
+            "--volume",
+            `${NODE_PATHS.models}:${NODE_PATHS.models}:ro`,
+            "--log-driver",
+            "journald",
             image,
-            "python3", "-m", "sglang.launch_server", ...p.launchArgs,
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            ...p.launchArgs,
           ]);
           // Gates it waits for (and restarts until they pass), never Requires= or Assert=: those are never retried.
           expect(unit).toContain(`ExecStartPre=${NODE_PATHS.bin}/wait-for.sh /run/qwen-serving/gpu-ok ${NODE_PATHS.models}/${s.weightsRepo}/.qwen-serving-complete\n`);
@@ -155,10 +183,32 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
       for (const n of plan.nodes) {
         const names = artifacts.filter((a) => a.path.startsWith(`${n.name}/`)).map((a) => a.path.slice(n.name.length + 1));
         const models = [...new Set(plan.services.filter((s) => s.placement.some((p) => p.node === n.name)).map((s) => weightsUnitName(s.weightsRepo)))];
-        expect(names).toEqual(expect.arrayContaining(["cloud-init.yaml", "gpu-check.sh", "mount-cache.sh", "wait-for.sh", "fetch-secrets.sh", "fetch-weights.sh", "qwen-gpu-check.service", "qwen-cache-mount.service", ...models, "node-exporter.service", "dcgm-exporter.service", "qwen-proxy.service", "nginx.conf", "auth.js", "qwen-serving.target"]));
+        expect(names).toEqual(
+          expect.arrayContaining([
+            "cloud-init.yaml",
+            "gpu-check.sh",
+            "mount-cache.sh",
+            "wait-for.sh",
+            "fetch-secrets.sh",
+            "fetch-weights.sh",
+            "qwen-gpu-check.service",
+            "qwen-cache-mount.service",
+            ...models,
+            "node-exporter.service",
+            "dcgm-exporter.service",
+            "qwen-proxy.service",
+            "nginx.conf",
+            "auth.js",
+            "qwen-serving.target",
+          ]),
+        );
         const replicas = plan.services.flatMap((s) => s.placement.filter((p) => p.node === n.name).map((p) => `sglang-${s.name}-${p.replica}.service`));
         expect(names.filter((x) => x.startsWith("sglang-") && x.endsWith(".service") && !x.startsWith("sglang-router"))).toEqual(replicas);
-        const wants = artifact(`${n.name}/qwen-serving.target`).content.split("\n").find((l) => l.startsWith("Wants="))!.slice(6).split(" ");
+        const wants = artifact(`${n.name}/qwen-serving.target`)
+          .content.split("\n")
+          .find((l) => l.startsWith("Wants="))!
+          .slice(6)
+          .split(" ");
         expect(wants).toEqual(expect.arrayContaining([...replicas, "qwen-proxy.service"]));
         for (const a of artifacts.filter((x) => x.path.startsWith(`${n.name}/`) && x.path.endsWith(".sh"))) expect(a.mode).toBe(0o755);
       }
@@ -187,15 +237,39 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
         expect(conf).not.toMatch(/allow (0\.0\.0\.0\/0|all);/);
         const keyed = expected.apiKeys ? plan.services.filter((s) => s.placement.some((p) => p.node === n.name) || s.router?.node === n.name).map((s) => s.name) : [];
         expect(execOf(unit)).toEqual([
-          "/usr/bin/docker", "run", "--rm", "--name", "qwen-proxy", "--network", "host",
-          "--user", "101:101", "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-          "--volume", "/etc/qwen-serving/proxy:/etc/qwen-serving/proxy:ro",
+          "/usr/bin/docker",
+          "run",
+          "--rm",
+          "--name",
+          "qwen-proxy",
+          "--network",
+          "host",
+          "--user",
+          "101:101",
+          "--read-only",
+          "--tmpfs",
+          "/tmp",
+          "--cap-drop",
+          "ALL",
+          "--security-opt",
+          "no-new-privileges",
+          "--volume",
+          "/etc/qwen-serving/proxy:/etc/qwen-serving/proxy:ro",
           ...(keyed.length ? ["--volume", "/run/qwen-serving/api-keys:/run/secrets/api-keys:ro"] : []),
-          "--log-driver", "journald", IMAGES.proxy, "nginx", "-e", "stderr", "-c", "/etc/qwen-serving/proxy/nginx.conf",
+          "--log-driver",
+          "journald",
+          IMAGES.proxy,
+          "nginx",
+          "-e",
+          "stderr",
+          "-c",
+          "/etc/qwen-serving/proxy/nginx.conf",
         ]);
         // Each keyed service's key: fetched from its SSM parameter into a file owned by nginx's uid before each start.
         const region = readStackFile(process.cwd(), stack).config["aws:region"];
-        expect(unit.split("\n").filter((l) => l.includes("fetch-api-key.sh"))).toEqual(keyed.map((s) => `ExecStartPre=/usr/local/lib/qwen-serving/fetch-api-key.sh ${region} /qwen-serving/${stack}/api-keys/${s} /run/qwen-serving/api-keys/${s} 101`));
+        expect(unit.split("\n").filter((l) => l.includes("fetch-api-key.sh"))).toEqual(
+          keyed.map((s) => `ExecStartPre=/usr/local/lib/qwen-serving/fetch-api-key.sh ${region} /qwen-serving/${stack}/api-keys/${s} /run/qwen-serving/api-keys/${s} 101`),
+        );
         for (const s of keyed) expect(conf).toContain(`set $qs_api_key_file /run/secrets/api-keys/${s};`);
         // A restart (a rotated key) lets running streams finish: nginx's graceful stop, as long as the longest generation.
         const longest = Number(/proxy_read_timeout (\d+)s;/.exec(conf)![1]);
@@ -224,10 +298,19 @@ export function describeNodeStack(stack: string, expected: { retain: boolean; ap
       expect(policies).toHaveLength(1);
       const doc = JSON.parse(policies[0].inputs.policy as string);
       expect(doc.Statement[0]).toEqual(SESSION_MANAGER_STATEMENT);
-      expect(doc.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()).filter((a: string) => a.startsWith("ssm:"))).toEqual(expected.apiKeys ? ["ssm:UpdateInstanceInformation", "ssm:GetParameter"] : ["ssm:UpdateInstanceInformation"]);
+      expect(doc.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()).filter((a: string) => a.startsWith("ssm:"))).toEqual(
+        expected.apiKeys ? ["ssm:UpdateInstanceInformation", "ssm:GetParameter"] : ["ssm:UpdateInstanceInformation"],
+      );
       if (expected.apiKeys) {
         // Exactly this stack's parameters, by ARN: no wildcard.
-        expect(doc.Statement.slice(1)).toEqual([{ Sid: "BootParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: plan.services.map((s) => expect.stringMatching(new RegExp(`^arn:aws:ssm:[a-z0-9-]+:\\d{12}:parameter/qwen-serving/${stack}/api-keys/${s.name}$`))) }]);
+        expect(doc.Statement.slice(1)).toEqual([
+          {
+            Sid: "BootParameters",
+            Effect: "Allow",
+            Action: "ssm:GetParameter",
+            Resource: plan.services.map((s) => expect.stringMatching(new RegExp(`^arn:aws:ssm:[a-z0-9-]+:\\d{12}:parameter/qwen-serving/${stack}/api-keys/${s.name}$`))),
+          },
+        ]);
         const params = recorded.filter((r) => r.type === "aws:ssm/parameter:Parameter" && r.name.startsWith(`${prefix}-apikeys`));
         for (const p of params) expect(isSecretValue(p.inputs.value) || rpc.isRpcSecret(p.inputs.value)).toBe(true);
       }

@@ -41,7 +41,16 @@ const inputsOf = (r: Registration) => redactSecrets(rpc.deserializeProperties(st
 
 /** The registrations as a policy pack would receive them from the engine. */
 const analyzed = (rs: readonly Registration[]): AnalyzedResource[] =>
-  rs.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parentUrn: r.parentUrn, properties: r.object, protect: r.protect, dependencies: r.dependencies, propertyDependencies: r.propertyDependencies }));
+  rs.map((r) => ({
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    parentUrn: r.parentUrn,
+    properties: r.object,
+    protect: r.protect,
+    dependencies: r.dependencies,
+    propertyDependencies: r.propertyDependencies,
+  }));
 
 const PLANTED_TOKEN = "hf_PlantedByTheRunnerTestAbCdEfGhIjKl";
 
@@ -121,7 +130,9 @@ export function describePulumiUp(stack: string): void {
       const outputs = rpc.deserializeProperties(structproto.Struct.fromJavaScript(update.record.outputs.get(update.record.rootUrn) ?? {}));
       expect(Object.keys(outputs)).toEqual(expect.arrayContaining(["capacity", "endpoints"]));
       expect(outputs.capacity).toEqual(
-        Object.fromEntries(plan.document.services.map((s) => [s.name, { gpu: s.capacity.gpu, tp: s.tp, replicas: s.replicas, kvTokens: s.capacity.kvTokens, contextLength: s.capacity.contextLength }])),
+        Object.fromEntries(
+          plan.document.services.map((s) => [s.name, { gpu: s.capacity.gpu, tp: s.tp, replicas: s.replicas, kvTokens: s.capacity.kvTokens, contextLength: s.capacity.contextLength }]),
+        ),
       );
       expect(Object.keys(outputs.endpoints).sort()).toEqual(plan.document.services.map((s) => s.name).sort());
     });

@@ -173,9 +173,7 @@ export async function startStubEngine(opts: { project: string; stack: string; pr
   const server = new grpc.Server();
   server.addService(resrpc.ResourceMonitorService, monitor);
   server.addService(engrpc.EngineService, engine);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   return {
     address: `127.0.0.1:${port}`,
     record,
@@ -233,14 +231,7 @@ export interface ProgramRun {
  * does not make) and `--organization` (empty with a self-managed backend). Kills the child after
  * `timeoutMs`. `onSpawn` hands out the child so a test's afterAll can kill it if torn down early.
  */
-export function runWithRunner(opts: {
-  dir: string;
-  stack: string;
-  engine: StubEngine;
-  preview: boolean;
-  timeoutMs: number;
-  onSpawn?: (child: ChildProcess) => void;
-}): Promise<ProgramRun> {
+export function runWithRunner(opts: { dir: string; stack: string; engine: StubEngine; preview: boolean; timeoutMs: number; onSpawn?: (child: ChildProcess) => void }): Promise<ProgramRun> {
   const project = readProject(opts.dir);
   const stackFile = readStackFile(opts.dir, opts.stack);
   // The host hands config over in the legacy `<ns>:config:<key>` form; the SDK accepts both.
@@ -249,14 +240,21 @@ export function runWithRunner(opts: {
   const args = [
     ...project.nodeargs,
     runPath,
-    "--monitor", opts.engine.address,
-    "--engine", opts.engine.address,
-    "--project", project.project,
-    "--root-directory", project.rootDirectory,
-    "--stack", opts.stack,
-    "--pwd", project.programDirectory,
+    "--monitor",
+    opts.engine.address,
+    "--engine",
+    opts.engine.address,
+    "--project",
+    project.project,
+    "--root-directory",
+    project.rootDirectory,
+    "--stack",
+    opts.stack,
+    "--pwd",
+    project.programDirectory,
     ...(opts.preview ? ["--dry-run"] : []),
-    "--parallel", "16",
+    "--parallel",
+    "16",
     project.entryPoint,
   ];
   // The CLI's own environment, without anything a developer or the test runner set for Pulumi or Node.

@@ -97,7 +97,11 @@ describe("a firing rule reaches a webhook receiver through the rendered Promethe
       amBase = `http://${HOST}:${amPort}`;
       await waitReady(am, amBase, "/-/ready");
       // Alerts that fire before the notifier has its Alertmanager wait for the next resend (1 min by default): 2 s here.
-      const promArgs = [...prometheusArgs(input, { configFile: join(dir, PROMETHEUS_CONFIG_PATH), storagePath: join(dir, "prom-data") }), `--web.listen-address=${HOST}:${promPort}`, "--rules.alert.resend-delay=2s"];
+      const promArgs = [
+        ...prometheusArgs(input, { configFile: join(dir, PROMETHEUS_CONFIG_PATH), storagePath: join(dir, "prom-data") }),
+        `--web.listen-address=${HOST}:${promPort}`,
+        "--rules.alert.resend-delay=2s",
+      ];
       const prom = daemon(PROMETHEUS, promArgs);
       daemons.push(prom);
       promBase = `http://${HOST}:${promPort}`;
@@ -127,7 +131,13 @@ describe("a firing rule reaches a webhook receiver through the rendered Promethe
       (ds) => ds.some((d) => d.path === "/oncall" && d.body.alerts.some((a) => a.labels.alertname === "ScrapeTargetDown")) && ds.some((d) => d.path === "/deadman"),
       60_000,
     );
-    const state = await Promise.all([`${promBase}/api/v1/alertmanagers`, `${promBase}/api/v1/alerts`, `${amBase}/api/v2/alerts`].map((u) => fetch(u).then((r) => r.text()).catch((e) => String(e))));
+    const state = await Promise.all(
+      [`${promBase}/api/v1/alertmanagers`, `${promBase}/api/v1/alerts`, `${amBase}/api/v2/alerts`].map((u) =>
+        fetch(u)
+          .then((r) => r.text())
+          .catch((e) => String(e)),
+      ),
+    );
     const logs = [...state, ...daemons.map((d) => d.log().slice(-3000))].join("\n----\n");
     const oncall = got.filter((d) => d.path === "/oncall");
     const deadman = got.filter((d) => d.path === "/deadman");

@@ -25,7 +25,9 @@ describe("alertmanager.yml", () => {
       ],
     });
     // Without a dead man's switch the Watchdog is dropped, not sent to people.
-    const plain = alertmanagerConfigDocument(alertingFromConfig(AlertingSchema.parse({ receivers: [{ name: "pager", type: "pagerduty" }] }), { secretFile: (n) => `/s/${n}`, secrets: ["pager"] })) as Doc;
+    const plain = alertmanagerConfigDocument(
+      alertingFromConfig(AlertingSchema.parse({ receivers: [{ name: "pager", type: "pagerduty" }] }), { secretFile: (n) => `/s/${n}`, secrets: ["pager"] }),
+    ) as Doc;
     expect(plain.route.receiver).toBe("pager");
     expect(plain.route.routes).toEqual([{ receiver: "blackhole", matchers: ['alertname="Watchdog"'], group_wait: "0s", repeat_interval: "5m" }]);
     expect(plain.receivers[0]).toEqual({ name: "blackhole" });
@@ -33,11 +35,21 @@ describe("alertmanager.yml", () => {
 
   it("every secret is a file path; SNS signs with the instance role in the topic's region", () => {
     const byName = Object.fromEntries((doc().receivers as Doc[]).map((r) => [r.name, r]));
-    expect(byName.hook.webhook_configs).toEqual([{ url: "https://hooks.example.com/alerts", send_resolved: true, http_config: { authorization: { type: "Bearer", credentials_file: `${SECRET_DIR}/hook` } } }]);
+    expect(byName.hook.webhook_configs).toEqual([
+      { url: "https://hooks.example.com/alerts", send_resolved: true, http_config: { authorization: { type: "Bearer", credentials_file: `${SECRET_DIR}/hook` } } },
+    ]);
     expect(byName.chat.slack_configs).toEqual([{ api_url_file: `${SECRET_DIR}/chat`, channel: "#qwen-alerts", send_resolved: true }]);
     expect(byName.pager.pagerduty_configs).toEqual([{ routing_key_file: `${SECRET_DIR}/pager`, send_resolved: true }]);
     expect(byName.mail.email_configs).toEqual([
-      { to: "oncall@example.com, ml@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587", require_tls: true, send_resolved: true, auth_username: "alerts", auth_password_file: `${SECRET_DIR}/mail` },
+      {
+        to: "oncall@example.com, ml@example.com",
+        from: "alerts@example.com",
+        smarthost: "smtp.example.com:587",
+        require_tls: true,
+        send_resolved: true,
+        auth_username: "alerts",
+        auth_password_file: `${SECRET_DIR}/mail`,
+      },
     ]);
     expect(byName.topic.sns_configs).toEqual([{ topic_arn: "arn:aws:sns:eu-west-1:123456789012:qwen-alerts", sigv4: { region: "eu-west-1" }, send_resolved: true }]);
     expect(byName.deadman.webhook_configs[0].http_config).toBeUndefined();
@@ -67,7 +79,7 @@ describe("the alerting config's rules", () => {
       defaultReceiver: "nobody",
     });
     expect(lines(alertingConfigProblems(bad, "docker", PLATFORM_TRAITS.docker.alertReceivers))).toEqual([
-      'qwen-serving:monitoring.alerting.receivers[0].type: got "sns"; platform \'docker\' cannot deliver to sns (use one of: webhook, slack, pagerduty, email)',
+      "qwen-serving:monitoring.alerting.receivers[0].type: got \"sns\"; platform 'docker' cannot deliver to sns (use one of: webhook, slack, pagerduty, email)",
       'qwen-serving:monitoring.alerting.receivers[1].name: got "aa"; is the name of an earlier receiver too',
       "qwen-serving:monitoring.alerting.receivers[2].name: got \"blackhole\"; 'blackhole' is the receiver that drops alerts; choose another name",
       'qwen-serving:monitoring.alerting.defaultReceiver: got "nobody"; names no receiver (receivers: aa, aa, blackhole)',

@@ -59,7 +59,9 @@ describe("alert semantics", () => {
   });
 
   it("node disk and memory from node_exporter", () => {
-    expect(rule("NodeDiskSpaceLow").expr).toMatch(/^node_filesystem_avail_bytes\{fstype!~"[^"]*tmpfs[^"]*"\} \/ node_filesystem_size_bytes\{[^}]*\} < 0\.1 and node_filesystem_readonly\{[^}]*\} == 0$/);
+    expect(rule("NodeDiskSpaceLow").expr).toMatch(
+      /^node_filesystem_avail_bytes\{fstype!~"[^"]*tmpfs[^"]*"\} \/ node_filesystem_size_bytes\{[^}]*\} < 0\.1 and node_filesystem_readonly\{[^}]*\} == 0$/,
+    );
     expect(rule("NodeMemoryLow").expr).toBe("node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.1");
   });
 
@@ -92,7 +94,13 @@ describe("silence is an alert", () => {
       ["node-exporter", '(count(up{job="node-exporter"} == 1) or vector(0)) < 1'],
       ["dcgm-exporter", '(count(up{job="dcgm-exporter"} == 1) or vector(0)) < 1'],
     ]);
-    expect(below.map((r) => [r.labels.severity, r.for])).toEqual([["critical", "15m"], ["critical", "5m"], ["critical", "15m"], ["warning", "5m"], ["warning", "5m"]]);
+    expect(below.map((r) => [r.labels.severity, r.for])).toEqual([
+      ["critical", "15m"],
+      ["critical", "5m"],
+      ["critical", "15m"],
+      ["warning", "5m"],
+      ["warning", "5m"],
+    ]);
     expect(rulesOf("ScrapeJobAbsent").map((r) => r.expr)).toEqual(below.map((r) => `absent(up{job="${r.labels.job}"})`));
   });
 
@@ -123,7 +131,9 @@ describe("every alert", () => {
       expect(readFileSync(file, "utf8").split("\n")[0]).toBe(`# ${name}`);
     }
     // No runbook without its alert, and the index lists each.
-    const pages = readdirSync(RUNBOOKS).filter((f) => f !== "README.md").map((f) => f.replace(/\.md$/, ""));
+    const pages = readdirSync(RUNBOOKS)
+      .filter((f) => f !== "README.md")
+      .map((f) => f.replace(/\.md$/, ""));
     expect(pages.sort()).toEqual([...names].sort());
     const index = readFileSync(join(RUNBOOKS, "README.md"), "utf8");
     for (const name of names) expect(index, name).toContain(`[${name}](${name}.md)`);
@@ -138,12 +148,24 @@ describe("every alert", () => {
       expect(doc.rule_files).toEqual(["sglang.rules.yml"]);
       for (const name of alertNames(input)) {
         const tests = (doc.tests as Doc[]).filter((t) => t.name.startsWith(`${name}: `));
-        expect(tests.map((t) => (t.name as string).slice(name.length + 2).split(" ")[0]), name).toEqual(["fires", name === "Watchdog" ? "fires" : "quiet", name === "Watchdog" ? "fires" : "quiet"]);
+        expect(
+          tests.map((t) => (t.name as string).slice(name.length + 2).split(" ")[0]),
+          name,
+        ).toEqual(["fires", name === "Watchdog" ? "fires" : "quiet", name === "Watchdog" ? "fires" : "quiet"]);
         const [fires, healthy, idle] = tests.map((t) => t.alert_rule_test as Doc[]);
-        expect(fires.some((c) => c.exp_alerts.length > 0), `${name} fires`).toBe(true);
+        expect(
+          fires.some((c) => c.exp_alerts.length > 0),
+          `${name} fires`,
+        ).toBe(true);
         if (name !== "Watchdog") {
-          expect(fires.some((c) => c.exp_alerts.length === 0), `${name} quiet before`).toBe(true);
-          expect([...healthy, ...idle].every((c) => c.exp_alerts.length === 0), `${name} quiet when healthy and idle`).toBe(true);
+          expect(
+            fires.some((c) => c.exp_alerts.length === 0),
+            `${name} quiet before`,
+          ).toBe(true);
+          expect(
+            [...healthy, ...idle].every((c) => c.exp_alerts.length === 0),
+            `${name} quiet when healthy and idle`,
+          ).toBe(true);
         }
       }
     }

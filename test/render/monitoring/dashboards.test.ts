@@ -44,7 +44,9 @@ describe("dashboards", () => {
     expect(find(sglang, "Generation throughput")).toContain("sglang:gen_throughput");
     expect(find(sglang, "KV-cache token usage")).toContain("sglang:token_usage");
     // From the counters: the last-batch gauge sglang:cache_hit_rate reads 0 most of the time.
-    expect(find(sglang, "Prefix cache hit ratio")).toBe('sum by (service) (rate(sglang:cached_tokens_total{service=~"$service"}[$__rate_interval])) / sum by (service) (rate(sglang:prompt_tokens_total{service=~"$service"}[$__rate_interval]))');
+    expect(find(sglang, "Prefix cache hit ratio")).toBe(
+      'sum by (service) (rate(sglang:cached_tokens_total{service=~"$service"}[$__rate_interval])) / sum by (service) (rate(sglang:prompt_tokens_total{service=~"$service"}[$__rate_interval]))',
+    );
     expect(find(sglang, "Running requests per replica")).toBe('sum by (service, instance) (sglang:num_running_reqs{service=~"$service"})');
     expect(find(sglang, "Queued requests per replica")).toBe('sum by (service, instance) (sglang:num_queue_reqs{service=~"$service"})');
     // The router row, on smg's own metrics.

@@ -157,11 +157,8 @@ export function dcgmExposition(n = 3): string {
     ["DCGM_FI_DEV_XID_ERRORS", "Value of the last XID error encountered.", (g) => (g === 0 && n >= 3 ? 79 : 0)],
     ["DCGM_FI_DEV_ROW_REMAP_FAILURE", "Whether remapping of rows has failed", (g) => (g === 0 ? 1 : 0)],
   ];
-  const gpuLabels = (g: number) =>
-    `gpu="${g}",UUID="GPU-5d0c1a4e-0000-0000-0000-00000000000${g}",device="nvidia${g}",modelName="NVIDIA H20",Hostname="gpu-node-1",DCGM_FI_DRIVER_VERSION="570.124.06"`;
-  return `${fields
-    .flatMap(([name, help, value]) => [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...[0, 1].map((g) => `${name}{${gpuLabels(g)}} ${value(g)}`)])
-    .join("\n")}\n`;
+  const gpuLabels = (g: number) => `gpu="${g}",UUID="GPU-5d0c1a4e-0000-0000-0000-00000000000${g}",device="nvidia${g}",modelName="NVIDIA H20",Hostname="gpu-node-1",DCGM_FI_DRIVER_VERSION="570.124.06"`;
+  return `${fields.flatMap(([name, help, value]) => [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...[0, 1].map((g) => `${name}{${gpuLabels(g)}} ${value(g)}`)]).join("\n")}\n`;
 }
 
 /** node_exporter's filesystem and meminfo lines the node alerts read: a nearly full root disk, little memory left. */

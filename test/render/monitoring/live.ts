@@ -80,7 +80,10 @@ export function daemon(cmd: string, args: readonly string[]): Daemon {
 /** Waits for `<base><path>` to answer 200; throws with the daemon's log otherwise. */
 export async function waitReady(d: Daemon, base: string, path: string, timeoutMs = 15_000): Promise<void> {
   const status = await waitFor(
-    () => fetch(`${base}${path}`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status).catch(() => 0),
+    () =>
+      fetch(`${base}${path}`, { signal: AbortSignal.timeout(1_000) })
+        .then((r) => r.status)
+        .catch(() => 0),
     (s) => s === 200 || d.child.exitCode !== null,
     timeoutMs,
   );

@@ -41,8 +41,7 @@ function metricProblem(name: string): string | undefined {
   const m = EXPOSED.get(name);
   if (!m) return `${name} is not exported by SGLang 0.4.9.post2 (metrics.json) nor a DCGM/up metric`;
   if (m.name in NOT_EXPOSED) return `${name} has no samples in our deployment: ${NOT_EXPOSED[m.name]}`;
-  const suffixOk =
-    m.type === "counter" ? name.endsWith("_total") : m.type === "histogram" ? /_(bucket|sum|count)$/.test(name) : name === m.name;
+  const suffixOk = m.type === "counter" ? name.endsWith("_total") : m.type === "histogram" ? /_(bucket|sum|count)$/.test(name) : name === m.name;
   return suffixOk ? undefined : `${name} has the wrong suffix for a ${m.type}`;
 }
 
@@ -111,7 +110,10 @@ describe("metric names in panels and alerts", () => {
       const names = referencedMetrics(expr);
       // The Watchdog is the one expression without a metric: it always fires.
       if (names.length === 0) return expr === "vector(1)" ? [] : [`${where}: no metric found in ${expr}`];
-      return names.map(metricProblem).filter((p): p is string => p !== undefined).map((p) => `${where}: ${p}`);
+      return names
+        .map(metricProblem)
+        .filter((p): p is string => p !== undefined)
+        .map((p) => `${where}: ${p}`);
     });
     expect(problems).toEqual([]);
   });
@@ -152,7 +154,13 @@ describe("Prometheus config", () => {
     expect(text).not.toMatch(/access_key|secret_key|static_configs/);
     const jobs = jobsByName(parse(text) as Doc);
     const ports = Object.fromEntries(Object.entries(jobs).map(([name, j]) => [name, j.ec2_sd_configs[0].port]));
-    expect(ports).toEqual({ "sglang-qwen3-32b": 9001, "sglang-router-qwen3-32b": PORTS.routerMetricsBase, "sglang-qwen2.5-vl-32b": 9002, "node-exporter": PORTS.nodeExporter, "dcgm-exporter": PORTS.dcgmExporter });
+    expect(ports).toEqual({
+      "sglang-qwen3-32b": 9001,
+      "sglang-router-qwen3-32b": PORTS.routerMetricsBase,
+      "sglang-qwen2.5-vl-32b": 9002,
+      "node-exporter": PORTS.nodeExporter,
+      "dcgm-exporter": PORTS.dcgmExporter,
+    });
     for (const j of Object.values(jobs)) {
       const sd = j.ec2_sd_configs[0];
       expect(sd.region).toBe("us-east-1");
@@ -239,9 +247,16 @@ describe("renderMonitoring", () => {
     expect(() => renderMonitoring(bad)).toThrow(/qwen-serving:monitoring: got "ten minutes"; alerts.kvUsageFor is not a Prometheus duration \(e.g. 30s, 10m, 1h\)/);
     // Static discovery (docker) needs a target per service; a second service of one name is refused at its own index.
     expect(monitoringInputProblems(dockerInput({ services: [{ name: "a", model: "m" }] })).map((p) => p.path)).toEqual(["qwen-serving:services[0]"]);
-    expect(monitoringInputProblems(dockerInput({ services: [{ name: "a", model: "m", targets: ["a:1"] }, { name: "a", model: "m", targets: ["b:1"] }] }))).toEqual([
-      { path: "qwen-serving:services[1].name", value: "a", rule: "is the name of an earlier service too" },
-    ]);
+    expect(
+      monitoringInputProblems(
+        dockerInput({
+          services: [
+            { name: "a", model: "m", targets: ["a:1"] },
+            { name: "a", model: "m", targets: ["b:1"] },
+          ],
+        }),
+      ),
+    ).toEqual([{ path: "qwen-serving:services[1].name", value: "a", rule: "is the name of an earlier service too" }]);
     // Exporter targets come from the machines the platform lists (docker: hosts).
     expect(monitoringInputProblems(dockerInput({ nodeExporterTargets: ["no-port"] })).map((p) => [p.path, p.value])).toEqual([["qwen-serving:hosts", "no-port"]]);
   });
@@ -260,5 +275,4 @@ describe("renderMonitoring", () => {
     expect(jobNames(dockerInput({ dcgmTargets: [] }))).not.toContain("dcgm-exporter");
     expect(jobNames(awsInput())).toEqual(expect.arrayContaining(["node-exporter", "dcgm-exporter"]));
   });
-
 });

@@ -31,7 +31,10 @@ function sglangFixture(modelName: string): () => string {
 
 /** Grafana's variables as the "All" selection and a fixed rate window. */
 function expandGrafanaVariables(expr: string): string {
-  const expanded = expr.replace(/\$__rate_interval/g, TEST_RATE_INTERVAL).replace(/\$service\b/g, ".*").replace(/\$instance\b/g, ".*");
+  const expanded = expr
+    .replace(/\$__rate_interval/g, TEST_RATE_INTERVAL)
+    .replace(/\$service\b/g, ".*")
+    .replace(/\$instance\b/g, ".*");
   if (expanded.includes("$")) throw new Error(`unexpanded Grafana variable in ${expr}`);
   return expanded;
 }
@@ -44,8 +47,7 @@ interface QueryResponse {
 
 const instantQuery = (base: string, expr: string) => getJson<QueryResponse>(base, `/api/v1/query?query=${encodeURIComponent(expr)}`);
 
-const hasFiniteSample = (r: QueryResponse): boolean =>
-  r.status === "success" && (r.data?.result ?? []).some((s) => Number.isFinite(Number(s.value[1])));
+const hasFiniteSample = (r: QueryResponse): boolean => r.status === "success" && (r.data?.result ?? []).some((s) => Number.isFinite(Number(s.value[1])));
 
 describe("rendered monitoring against a real Prometheus", () => {
   const fixtures: Fixture[] = [];
@@ -92,16 +94,16 @@ describe("rendered monitoring against a real Prometheus", () => {
       evaluationInterval: "1s",
     });
     tempDir = writeArtifacts(renderMonitoring(input), "qs-prom-live-");
-    const args = [
-      ...prometheusArgs(input, { configFile: join(tempDir, "monitoring", "prometheus.yml"), storagePath: join(tempDir, "data") }),
-      `--web.listen-address=${HOST}:${promPort}`,
-    ];
+    const args = [...prometheusArgs(input, { configFile: join(tempDir, "monitoring", "prometheus.yml"), storagePath: join(tempDir, "data") }), `--web.listen-address=${HOST}:${promPort}`];
     prometheus = spawn(PROMETHEUS, args, { stdio: ["ignore", "pipe", "pipe"] });
     prometheus.stdout?.on("data", (d) => (prometheusLog += String(d)));
     prometheus.stderr?.on("data", (d) => (prometheusLog += String(d)));
     base = `http://${HOST}:${promPort}`;
     const ready = await waitFor(
-      () => fetch(`${base}/-/ready`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status).catch(() => 0),
+      () =>
+        fetch(`${base}/-/ready`, { signal: AbortSignal.timeout(1_000) })
+          .then((r) => r.status)
+          .catch(() => 0),
       (status) => status === 200,
       15_000,
     );
@@ -128,7 +130,11 @@ describe("rendered monitoring against a real Prometheus", () => {
       (t) => t.data.activeTargets.length === 7 && t.data.activeTargets.every((x) => x.health !== "unknown"),
       15_000,
     );
-    const byJob = (job: string) => targets.data.activeTargets.filter((t) => t.labels.job === job).map((t) => t.health).sort();
+    const byJob = (job: string) =>
+      targets.data.activeTargets
+        .filter((t) => t.labels.job === job)
+        .map((t) => t.health)
+        .sort();
     expect(byJob("sglang-qwen3-32b")).toEqual(["up"]);
     expect(byJob("sglang-router-qwen3-32b")).toEqual(["up"]);
     expect(byJob("sglang-qwen2.5-vl-32b")).toEqual(["down", "up"]);
@@ -157,7 +163,13 @@ describe("rendered monitoring against a real Prometheus", () => {
       ...rs.filter(({ r }) => r.status !== "success").map(({ a, r }) => `${a.alert}: ${a.expr} -> ${JSON.stringify(r).slice(0, 300)}`),
       ...alertNames(input)
         .filter((n) => !NOT_INJECTED.has(n) && !rs.some(({ a, r }) => a.alert === n && hasFiniteSample(r)))
-        .map((n) => `${n}: no data from ${rs.filter(({ a }) => a.alert === n).map(({ a }) => a.expr).join(" | ")}`),
+        .map(
+          (n) =>
+            `${n}: no data from ${rs
+              .filter(({ a }) => a.alert === n)
+              .map(({ a }) => a.expr)
+              .join(" | ")}`,
+        ),
     ];
     const results = await waitFor(runAll, (rs) => failing(rs).length === 0, 20_000);
     expect(failing(results), failing(results).join("\n")).toEqual([]);
@@ -179,7 +191,11 @@ describe("rendered monitoring against a real Prometheus", () => {
     const all = rules.data.groups.flatMap((g) => g.rules);
     expect([...new Set(all.map((r) => r.name))].sort()).toEqual(alertNames(input).sort());
     for (const r of all) expect({ name: r.name, health: r.health, lastError: r.lastError ?? "" }).toEqual({ name: r.name, health: "ok", lastError: "" });
-    for (const n of names) expect(all.some((r) => r.name === n && active(r)), `${n} is active`).toBe(true);
+    for (const n of names)
+      expect(
+        all.some((r) => r.name === n && active(r)),
+        `${n} is active`,
+      ).toBe(true);
     // No `for`: fires on the first evaluation.
     expect(all.find((r) => r.name === "GPUXidError")?.state).toBe("firing");
   });

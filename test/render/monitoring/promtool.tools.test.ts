@@ -7,15 +7,7 @@ import { rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  ALERT_RULES_PATH,
-  ALERT_RULE_TESTS_PATH,
-  MonitoringInput,
-  PROMETHEUS_CONFIG_PATH,
-  alertRules,
-  renderAlertRules,
-  renderMonitoring,
-} from "../../../components/render/monitoring";
+import { ALERT_RULES_PATH, ALERT_RULE_TESTS_PATH, MonitoringInput, PROMETHEUS_CONFIG_PATH, alertRules, renderAlertRules, renderMonitoring } from "../../../components/render/monitoring";
 import { PROMTOOL, requireTool, run, writeArtifactsToTemp as writeArtifacts } from "../../support/tools";
 import { awsInput, dockerInput, kubernetesInput } from "./helpers";
 

@@ -22,8 +22,14 @@ describe("every checked-in stack's monitoring files", () => {
   it("are there for each stack", () => {
     expect(Object.keys(files).sort()).toEqual(["dev", "h20", "k8s", "prod"]);
     for (const [stack, artifacts] of Object.entries(files)) {
-      expect(artifacts.map((a) => a.path), stack).toContain(ALERTMANAGER_CONFIG_PATH);
-      expect(artifacts.map((a) => a.path), stack).toContain(ALERT_RULE_TESTS_PATH);
+      expect(
+        artifacts.map((a) => a.path),
+        stack,
+      ).toContain(ALERTMANAGER_CONFIG_PATH);
+      expect(
+        artifacts.map((a) => a.path),
+        stack,
+      ).toContain(ALERT_RULE_TESTS_PATH);
     }
   });
 
@@ -41,7 +47,11 @@ describe("every checked-in stack's monitoring files", () => {
       expect(r.code, `${stack}: ${r.stdout}${r.stderr}`).toBe(0);
       expect(files[stack].find((a) => a.path === PROMETHEUS_CONFIG_PATH)!.content, stack).toMatch(/^alerting:\n {2}alertmanagers:\n {4}- static_configs:\n {8}- targets:\n {12}- \S+:9093$/m);
     }
-    expect(Object.keys(dirs).filter((s) => files[s].some((a) => a.path === PROMETHEUS_CONFIG_PATH)).sort()).toEqual(["dev", "h20", "prod"]);
+    expect(
+      Object.keys(dirs)
+        .filter((s) => files[s].some((a) => a.path === PROMETHEUS_CONFIG_PATH))
+        .sort(),
+    ).toEqual(["dev", "h20", "prod"]);
   });
 
   it("promtool test rules passes on each stack's rendered rule tests", async () => {

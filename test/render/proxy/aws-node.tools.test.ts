@@ -45,7 +45,21 @@ let conf: string;
 const replicaName = (svc: ServicePlan, replica: number) => `${svc.name}-${replica}`;
 function startReplica(svc: ServicePlan, replica: number): Proc {
   const port = svc.placement[replica].port + PORTS.loopbackOffset;
-  return ns.start(replicaName(svc, replica), "python3", [ECHO_WORKER, "--port", String(port), "--name", replicaName(svc, replica), "--log", box.path(`${replicaName(svc, replica)}.jsonl`), "--bodies", box.path("bodies"), "--routes", ENDPOINTS, "--model", svc.model.id]);
+  return ns.start(replicaName(svc, replica), "python3", [
+    ECHO_WORKER,
+    "--port",
+    String(port),
+    "--name",
+    replicaName(svc, replica),
+    "--log",
+    box.path(`${replicaName(svc, replica)}.jsonl`),
+    "--bodies",
+    box.path("bodies"),
+    "--routes",
+    ENDPOINTS,
+    "--model",
+    svc.model.id,
+  ]);
 }
 
 const curl = (...a: Parameters<NetNamespace["curl"]>) => ns.curl(...a);
@@ -60,7 +74,12 @@ async function chatVia(port: number, svc: ServicePlan): Promise<string> {
 function sandboxed(text: string): string {
   return text
     .split("\n")
-    .map((l) => l.replace(`js_path ${PROXY_DIR}/;`, `js_path ${box.path("proxy")}/;`).replace(/ \/tmp\//, ` ${box.path("run")}/`).replace("/run/secrets/api-keys/", `${box.path("keys")}/`))
+    .map((l) =>
+      l
+        .replace(`js_path ${PROXY_DIR}/;`, `js_path ${box.path("proxy")}/;`)
+        .replace(/ \/tmp\//, ` ${box.path("run")}/`)
+        .replace("/run/secrets/api-keys/", `${box.path("keys")}/`),
+    )
     .join("\n");
 }
 
@@ -83,7 +102,21 @@ beforeAll(async () => {
   ns.nginx("nginx", box.path("proxy/nginx.conf"));
   // Every replica but qwen3's second, which is down when its router starts.
   for (const svc of prod.services) for (let r = 0; r < svc.placement.length; r++) if (!(svc === qwen3 && r === 1)) startReplica(svc, r);
-  ns.start("direct", "python3", [ECHO_WORKER, "--port", "45000", "--name", "direct", "--log", box.path("direct.jsonl"), "--bodies", box.path("bodies"), "--routes", ENDPOINTS, "--model", qwen3.model.id]);
+  ns.start("direct", "python3", [
+    ECHO_WORKER,
+    "--port",
+    "45000",
+    "--name",
+    "direct",
+    "--log",
+    box.path("direct.jsonl"),
+    "--bodies",
+    box.path("bodies"),
+    "--routes",
+    ENDPOINTS,
+    "--model",
+    qwen3.model.id,
+  ]);
   for (const svc of prod.services) {
     const argv = execOf(routerFiles.units.find((u) => u.name === routerUnitName(svc.name))!.content);
     ns.start(`router-${svc.name}`, requireRouter(), argv.slice(argv.indexOf("python3") + 1));
@@ -99,7 +132,11 @@ afterAll(async () => {
 describe("the AWS node's rendered proxy", () => {
   test("is the rendered file but for the container paths, and nginx -t accepts it", async () => {
     const original = rendered(`${PROXY_DIR}/nginx.conf`).split("\n");
-    const changed = conf.split("\n").map((l, i) => [original[i], l]).filter(([a, b]) => a !== b).map(([a]) => a.trim().split(" ")[0]);
+    const changed = conf
+      .split("\n")
+      .map((l, i) => [original[i], l])
+      .filter(([a, b]) => a !== b)
+      .map(([a]) => a.trim().split(" ")[0]);
     expect(new Set(changed)).toEqual(new Set(["pid", "client_body_temp_path", "proxy_temp_path", "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path", "js_path", "set"]));
     expect(conf.split("\n").length).toBe(original.length);
     const r = await ns.run("bash", ["-o", "pipefail", "-c", '"$0" -t -e stderr -c "$1" 2>&1 | cat', requireNginx(), box.path("proxy/nginx.conf")]);
@@ -133,7 +170,15 @@ describe("from the load balancer", () => {
   test("admin and control-plane paths are 404 on every planned port and reach nothing; a worker port admits only its router", async () => {
     const ports = [...new Set(prod.services.flatMap((s) => [s.port, s.router!.metricsPort, ...s.placement.map((p) => p.port)]))];
     expect([...ports].sort((a, b) => a - b)).toEqual([9001, 9002, 29000, 29001, 30000, 30001, 30002, 30003]);
-    const tried = [["POST", "/flush_cache"], ["POST", "/update_weights_from_disk"], ["POST", "/release_memory_occupation"], ["POST", "/workers"], ["GET", "/workers"], ["POST", "/add_worker?url=http://10.0.0.9:1"], ["GET", "/v1/../flush_cache"]];
+    const tried = [
+      ["POST", "/flush_cache"],
+      ["POST", "/update_weights_from_disk"],
+      ["POST", "/release_memory_occupation"],
+      ["POST", "/workers"],
+      ["GET", "/workers"],
+      ["POST", "/add_worker?url=http://10.0.0.9:1"],
+      ["GET", "/v1/../flush_cache"],
+    ];
     for (const port of ports) {
       for (const [method, path] of tried) {
         expect([port, path, (await curl(port, path, { from: ALB, method, key: keys[qwen3.name], body: method === "POST" ? "{}" : undefined })).status]).toEqual([port, path, 404]);
@@ -176,7 +221,11 @@ describe("bodies arrive byte for byte through the node's proxy, router and proxy
       const r = await ns.run("bash", [script, ...(withImage ? [image] : [])], { env: { PATH: process.env.PATH, ...(key ? { QWEN_API_KEY: key } : {}) } });
       expect(r.code).toBe(0);
     };
-    const chats = (w: string, from: number) => received(box, w).slice(from).filter((r) => r.path === "/v1/chat/completions").map((r) => receivedBody(box, r).toString("base64"));
+    const chats = (w: string, from: number) =>
+      received(box, w)
+        .slice(from)
+        .filter((r) => r.path === "/v1/chat/completions")
+        .map((r) => receivedBody(box, r).toString("base64"));
     const replicas = svc.placement.map((_, r) => replicaName(svc, r));
     const d0 = received(box, "direct").length;
     const r0 = replicas.map((w) => received(box, w).length);
@@ -188,11 +237,35 @@ describe("bodies arrive byte for byte through the node's proxy, router and proxy
   });
 
   test("a 50 MiB body passes", async () => {
-    const big = Buffer.from(JSON.stringify({ model: vl.model.id, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${randomBytes(3 << 20).toString("base64").repeat(13).slice(0, 50 << 20)}` } }] }] }));
+    const big = Buffer.from(
+      JSON.stringify({
+        model: vl.model.id,
+        messages: [
+          {
+            role: "user",
+            content: [
+              {
+                type: "image_url",
+                image_url: {
+                  url: `data:image/png;base64,${randomBytes(3 << 20)
+                    .toString("base64")
+                    .repeat(13)
+                    .slice(0, 50 << 20)}`,
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const replicas = vl.placement.map((_, r) => replicaName(vl, r));
     const r0 = replicas.map((w) => received(box, w).length);
     expect((await curl(vl.port, "/v1/chat/completions", { from: ALB, key: keys[vl.name], body: big, timeoutMs: 90_000 })).status).toBe(200);
-    const got = replicas.flatMap((w, i) => received(box, w).slice(r0[i]).filter((r) => r.path === "/v1/chat/completions"));
+    const got = replicas.flatMap((w, i) =>
+      received(box, w)
+        .slice(r0[i])
+        .filter((r) => r.path === "/v1/chat/completions"),
+    );
     expect(got.map((g) => [g.length, g.sha256])).toEqual([[big.length, createHash("sha256").update(big).digest("hex")]]);
   }, 120_000);
 });
@@ -201,10 +274,14 @@ describe("a replica down when its router started", () => {
   test("is taken in once it answers, and both then serve", async () => {
     startReplica(qwen3, 1);
     const seen = new Set<string>();
-    await waitFor("both qwen3 replicas serving", async () => {
-      seen.add(await chatVia(qwen3.port, qwen3));
-      return seen.has(replicaName(qwen3, 0)) && seen.has(replicaName(qwen3, 1));
-    }, 60_000);
+    await waitFor(
+      "both qwen3 replicas serving",
+      async () => {
+        seen.add(await chatVia(qwen3.port, qwen3));
+        return seen.has(replicaName(qwen3, 0)) && seen.has(replicaName(qwen3, 1));
+      },
+      60_000,
+    );
   }, 90_000);
 });
 
@@ -219,7 +296,12 @@ describe("secrets audit", () => {
     expect(places.length).toBeGreaterThan(20);
     for (const key of Object.values(keys)) {
       expect(places.filter((p) => p.text.includes(key)).map((p) => p.where)).toEqual([]);
-      expect(prod.services.flatMap((s) => s.placement.map((_, r) => received(box, replicaName(s, r)))).flat().filter((r) => JSON.stringify(r).includes(key))).toEqual([]);
+      expect(
+        prod.services
+          .flatMap((s) => s.placement.map((_, r) => received(box, replicaName(s, r))))
+          .flat()
+          .filter((r) => JSON.stringify(r).includes(key)),
+      ).toEqual([]);
     }
   });
 });

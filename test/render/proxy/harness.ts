@@ -83,7 +83,21 @@ export class Sandbox {
   /** An echo worker on 127.0.0.1:port; what it receives goes to `<name>.jsonl` and bodies/. */
   worker(name: string, port: number, model: string): Proc {
     mkdirSync(this.path("bodies"), { recursive: true });
-    return this.start(name, "python3", [ECHO_WORKER, "--port", String(port), "--name", name, "--log", this.path(`${name}.jsonl`), "--bodies", this.path("bodies"), "--routes", ENDPOINTS, "--model", model]);
+    return this.start(name, "python3", [
+      ECHO_WORKER,
+      "--port",
+      String(port),
+      "--name",
+      name,
+      "--log",
+      this.path(`${name}.jsonl`),
+      "--bodies",
+      this.path("bodies"),
+      "--routes",
+      ENDPOINTS,
+      "--model",
+      model,
+    ]);
   }
 
   /** nginx with the rendered files: nginx.conf and auth.js exactly as the renderer wrote them. */
@@ -99,9 +113,7 @@ export class Sandbox {
     if (this.runAsNobody) chownSync(runDir, NOBODY, NOBODY);
     const nginx = requireNginx();
     const argv = ["-e", "stderr", "-c", conf];
-    const proc = this.runAsNobody
-      ? this.start(name, "setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", nginx, ...argv], { logOwner: NOBODY })
-      : this.start(name, nginx, argv);
+    const proc = this.runAsNobody ? this.start(name, "setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", nginx, ...argv], { logOwner: NOBODY }) : this.start(name, nginx, argv);
     return { proc, conf, files };
   }
 
@@ -144,7 +156,11 @@ export interface Reply {
 }
 
 /** One HTTP request on 127.0.0.1; `localAddress` picks the client's source address (127.0.0.2 is loopback too). */
-export function request(port: number, path: string, opts: { method?: string; body?: Buffer | string; headers?: Record<string, string>; localAddress?: string; agent?: http.Agent; timeoutMs?: number } = {}): Promise<Reply> {
+export function request(
+  port: number,
+  path: string,
+  opts: { method?: string; body?: Buffer | string; headers?: Record<string, string>; localAddress?: string; agent?: http.Agent; timeoutMs?: number } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const body = opts.body === undefined ? undefined : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body);
@@ -275,7 +291,22 @@ export class NetNamespace {
     writeFileSync(file("headers"), [...(opts.key ? [`Authorization: Bearer ${opts.key}`] : []), ...(opts.body !== undefined ? ["Content-Type: application/json"] : [])].join("\n") + "\n");
     if (opts.body !== undefined) writeFileSync(file("body"), opts.body);
     const seconds = Math.ceil((opts.timeoutMs ?? 30_000) / 1000);
-    const args = ["-sS", "-o", file("out"), "-w", "%{http_code}", "--max-time", String(seconds), "-H", `@${file("headers")}`, "-X", opts.method ?? (opts.body !== undefined ? "POST" : "GET"), ...(opts.from ? ["--interface", opts.from] : []), ...(opts.body !== undefined ? ["--data-binary", `@${file("body")}`] : []), `http://127.0.0.1:${port}${path}`];
+    const args = [
+      "-sS",
+      "-o",
+      file("out"),
+      "-w",
+      "%{http_code}",
+      "--max-time",
+      String(seconds),
+      "-H",
+      `@${file("headers")}`,
+      "-X",
+      opts.method ?? (opts.body !== undefined ? "POST" : "GET"),
+      ...(opts.from ? ["--interface", opts.from] : []),
+      ...(opts.body !== undefined ? ["--data-binary", `@${file("body")}`] : []),
+      `http://127.0.0.1:${port}${path}`,
+    ];
     const r = await this.run("curl", args, { timeoutMs: (seconds + 5) * 1000 });
     return { status: Number(r.stdout) || 0, body: existsSync(file("out")) ? readFileSync(file("out")) : Buffer.alloc(0) };
   }

@@ -104,11 +104,18 @@ describe("only the public API reaches SGLang", () => {
   const endpoints: { path: string; methods: string[] }[] = sglangEndpoints.endpoints;
   const publicPath = (p: string) => p.startsWith("/v1/") || ["/generate", "/health", "/health_generate", "/get_model_info", "/metrics"].includes(p);
   // Entries such as "/openapi.json, /docs, /redoc" or "$AIP_PREDICT_ROUTE or /vertex_generate" name several paths.
-  const routes = endpoints.flatMap((e) => e.path.split(/, | or /).filter((p) => p.startsWith("/")).map((path) => ({ path, methods: e.methods })));
+  const routes = endpoints.flatMap((e) =>
+    e.path
+      .split(/, | or /)
+      .filter((p) => p.startsWith("/"))
+      .map((path) => ({ path, methods: e.methods })),
+  );
   const admin = routes.filter((e) => !publicPath(e.path));
 
   test(`all ${admin.length} other routes of SGLang 0.4.9.post2 are 404 from nginx, with and without the key, and never reach the worker`, async () => {
-    expect(admin.map((e) => e.path)).toEqual(expect.arrayContaining(["/flush_cache", "/update_weights_from_disk", "/release_memory_occupation", "/start_profile", "/get_server_info", "/abort_request"]));
+    expect(admin.map((e) => e.path)).toEqual(
+      expect.arrayContaining(["/flush_cache", "/update_weights_from_disk", "/release_memory_occupation", "/start_profile", "/get_server_info", "/abort_request"]),
+    );
     const before = received(box, "worker").length;
     for (const e of admin) {
       for (const method of e.methods) {
@@ -150,7 +157,10 @@ describe("bodies arrive byte for byte", () => {
   }
 
   /** Bodies the worker got for chat completions since `from`. */
-  const chats = (worker: string, from: number) => received(box, worker).slice(from).filter((r) => r.path === "/v1/chat/completions");
+  const chats = (worker: string, from: number) =>
+    received(box, worker)
+      .slice(from)
+      .filter((r) => r.path === "/v1/chat/completions");
 
   test.each([
     ["Qwen3 (top_k, chat_template_kwargs.enable_thinking=false)", qwen3, [] as string[]],
@@ -170,7 +180,15 @@ describe("bodies arrive byte for byte", () => {
   });
 
   test("a 50 MiB body passes, byte for byte; one over the limit is 413", async () => {
-    const big = Buffer.concat([Buffer.from('{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,'), Buffer.from(randomBytes(37 << 20).toString("base64").slice(0, 50 << 20)), Buffer.from('"}}]}]}')]);
+    const big = Buffer.concat([
+      Buffer.from('{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,'),
+      Buffer.from(
+        randomBytes(37 << 20)
+          .toString("base64")
+          .slice(0, 50 << 20),
+      ),
+      Buffer.from('"}}]}]}'),
+    ]);
     const w0 = received(box, "worker").length;
     const r = await request(ports.proxy, "/v1/chat/completions", { body: big, headers: auth(box.key), timeoutMs: 60_000 });
     expect(r.status).toBe(200);

@@ -23,7 +23,16 @@ let nginxConf: string;
 
 /** The planned qwen3 router with its two workers at this run's proxy ports (the only inputs changed). */
 function routedService(): ServicePlan {
-  return { ...qwen3, router: { ...qwen3.router!, workers: [{ node: qwen3.router!.node, port: p.proxy0 }, { node: qwen3.router!.node, port: p.proxy1 }] } };
+  return {
+    ...qwen3,
+    router: {
+      ...qwen3.router!,
+      workers: [
+        { node: qwen3.router!.node, port: p.proxy0 },
+        { node: qwen3.router!.node, port: p.proxy1 },
+      ],
+    },
+  };
 }
 
 function startRouter(): Proc {
@@ -44,7 +53,15 @@ beforeAll(async () => {
   const sites: ProxySite[] = [
     { name: "worker0", listen: `127.0.0.1:${p.proxy0}`, kind: "api", fronts: "sglang", backend: `127.0.0.1:${p.backend0}`, apiKeyFile: box.keyFile, routerSources: ["127.0.0.1/32"] },
     { name: "worker1", listen: `127.0.0.1:${p.proxy1}`, kind: "api", fronts: "sglang", backend: `127.0.0.1:${p.backend1}`, apiKeyFile: box.keyFile, routerSources: ["127.0.0.1/32"] },
-    { name: "router", listen: `127.0.0.1:${p.router}`, kind: "api", fronts: "router", backend: `127.0.0.1:${p.routerBackend}`, metricsBackend: `127.0.0.1:${p.metricsBackend}`, apiKeyFile: box.keyFile },
+    {
+      name: "router",
+      listen: `127.0.0.1:${p.router}`,
+      kind: "api",
+      fronts: "router",
+      backend: `127.0.0.1:${p.routerBackend}`,
+      metricsBackend: `127.0.0.1:${p.metricsBackend}`,
+      apiKeyFile: box.keyFile,
+    },
     { name: "router-metrics", listen: `127.0.0.1:${p.metrics}`, kind: "metrics", fronts: "router", backend: `127.0.0.1:${p.routerBackend}`, metricsBackend: `127.0.0.1:${p.metricsBackend}` },
   ];
   const input: Omit<ProxyConfigInput, "jsDir" | "runDir"> = { sites, metricsSources: ["127.0.0.1/32"], clientIdleSeconds: 900, maxBodyBytes: 64 << 20, maxGenerationSeconds: 900 };
@@ -87,26 +104,85 @@ describe("bodies arrive byte for byte through proxy, router and proxy", () => {
     const [d0, w0] = [received(box, "direct").length, received(box, "w0").length];
     await runTo(p.direct);
     await runTo(p.router, box.key);
-    const bodies = (w: string, from: number) => received(box, w).slice(from).filter((r) => r.path === "/v1/chat/completions").map((r) => receivedBody(box, r).toString("base64"));
+    const bodies = (w: string, from: number) =>
+      received(box, w)
+        .slice(from)
+        .filter((r) => r.path === "/v1/chat/completions")
+        .map((r) => receivedBody(box, r).toString("base64"));
     const sent = bodies("direct", d0);
     expect(sent.length).toBe(withImage ? 2 : 1);
     expect(bodies("w0", w0)).toEqual(sent);
   });
 
   test.each([
-    ["/generate with image_data, an unknown sampling param and unknown fields", "/generate", { text: "The capital of France is", image_data: "data:image/png;base64,iVBORw0KGgo=", sampling_params: { max_new_tokens: 8, top_k: 20, min_p: 0.1, custom: "x" }, return_logprob: false, lora_path: null, unknown_field: { z: 1 } }],
-    ["a chat with an array system message, video_url and an extension field", "/v1/chat/completions", { model: vl.model.id, messages: [{ role: "system", content: [{ type: "text", text: "You are terse." }] }, { role: "user", content: [{ type: "video_url", video_url: { url: "https://example.com/v.mp4" } }, { type: "text", text: "What happens?" }] }], max_tokens: 1024, my_extension: { a: [1, 2.5, "x"] } }],
-    ["/v1/completions with top_k, min_p, ebnf and unknown fields", "/v1/completions", { model: qwen3.model.id, prompt: "Hi", top_k: 20, min_p: 0.05, ebnf: 'root ::= "a"', extra_field: [1, { b: null }] }],
+    [
+      "/generate with image_data, an unknown sampling param and unknown fields",
+      "/generate",
+      {
+        text: "The capital of France is",
+        image_data: "data:image/png;base64,iVBORw0KGgo=",
+        sampling_params: { max_new_tokens: 8, top_k: 20, min_p: 0.1, custom: "x" },
+        return_logprob: false,
+        lora_path: null,
+        unknown_field: { z: 1 },
+      },
+    ],
+    [
+      "a chat with an array system message, video_url and an extension field",
+      "/v1/chat/completions",
+      {
+        model: vl.model.id,
+        messages: [
+          { role: "system", content: [{ type: "text", text: "You are terse." }] },
+          {
+            role: "user",
+            content: [
+              { type: "video_url", video_url: { url: "https://example.com/v.mp4" } },
+              { type: "text", text: "What happens?" },
+            ],
+          },
+        ],
+        max_tokens: 1024,
+        my_extension: { a: [1, 2.5, "x"] },
+      },
+    ],
+    [
+      "/v1/completions with top_k, min_p, ebnf and unknown fields",
+      "/v1/completions",
+      { model: qwen3.model.id, prompt: "Hi", top_k: 20, min_p: 0.05, ebnf: 'root ::= "a"', extra_field: [1, { b: null }] },
+    ],
   ])("%s", async (_what, path, body) => {
     const bytes = Buffer.from(JSON.stringify(body, null, 1));
     const w0 = received(box, "w0").length;
     expect((await request(p.router, path, { body: bytes, headers: auth() })).status).toBe(200);
-    const got = received(box, "w0").slice(w0).filter((r) => r.path === path);
+    const got = received(box, "w0")
+      .slice(w0)
+      .filter((r) => r.path === path);
     expect(got.map((r) => receivedBody(box, r).toString())).toEqual([bytes.toString()]);
   });
 
   test("a 50 MiB body passes", async () => {
-    const big = Buffer.from(JSON.stringify({ model: vl.model.id, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${randomBytes(3 << 20).toString("base64").repeat(13).slice(0, 50 << 20)}` } }] }] }));
+    const big = Buffer.from(
+      JSON.stringify({
+        model: vl.model.id,
+        messages: [
+          {
+            role: "user",
+            content: [
+              {
+                type: "image_url",
+                image_url: {
+                  url: `data:image/png;base64,${randomBytes(3 << 20)
+                    .toString("base64")
+                    .repeat(13)
+                    .slice(0, 50 << 20)}`,
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const w0 = received(box, "w0").length;
     expect((await request(p.router, "/v1/chat/completions", { body: big, headers: auth(), timeoutMs: 90_000 })).status).toBe(200);
     const [got] = received(box, "w0").slice(w0);
@@ -129,7 +205,8 @@ describe("the proxy in front of the router", () => {
     expect((await request(p.router, "/v1/chat/completions", { body, headers: { Authorization: "Bearer nope" } })).status).toBe(401);
     const routerLog = () => readFileSync(router.log, "utf8");
     for (const path of ["/workers", "/flush_cache", "/start_profile", "/get_loads", "/wasm", "/parse/reasoning", "/engine_metrics", "/update_weights_from_disk", "/readiness"]) {
-      for (const method of ["GET", "POST"]) expect([path, method, (await request(p.router, path, { method, headers: auth(), body: method === "POST" ? "{}" : undefined })).status]).toEqual([path, method, 404]);
+      for (const method of ["GET", "POST"])
+        expect([path, method, (await request(p.router, path, { method, headers: auth(), body: method === "POST" ? "{}" : undefined })).status]).toEqual([path, method, 404]);
       expect(routerLog()).not.toContain(`uri=${path}`);
     }
     expect(received(box, "w0").filter((r) => r.path.startsWith("/flush") || r.path.startsWith("/update_weights"))).toEqual([]);

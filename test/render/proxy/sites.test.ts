@@ -34,7 +34,13 @@ describe("node proxy sites", () => {
   });
 
   test("where the router node's address is not known yet (aws), the platform names the source: its private subnet", () => {
-    const sites = nodeProxySites({ plan: plan(crossNodeConfig()), node: "gpu-1", addressOf: noRemote, routerSource: (n) => (n === "gpu-0" ? "10.0.16.0/20" : noRemote(n)), apiKeyFile: () => undefined });
+    const sites = nodeProxySites({
+      plan: plan(crossNodeConfig()),
+      node: "gpu-1",
+      addressOf: noRemote,
+      routerSource: (n) => (n === "gpu-0" ? "10.0.16.0/20" : noRemote(n)),
+      apiKeyFile: () => undefined,
+    });
     expect(sites.map((s) => [s.name, s.routerSources])).toEqual([["qwen3-32b-1", ["10.0.16.0/20"]]]);
   });
 
@@ -49,14 +55,32 @@ describe("node proxy sites", () => {
 
   test("a planned port whose loopback twin is out of range is a problem (a twin planned too is the planner's port registry's)", () => {
     expect(loopbackPortProblems(plan(prodConfig()))).toEqual([]);
-    const bad = loopbackPortProblems(plan({ ...prodConfig(), services: [{ ...prodConfig().services[0], port: 60000 }, { ...prodConfig().services[1], replicas: 1 }] }));
-    expect(bad).toEqual([{ path: ["services", 0, "port"], value: 60000, rule: "port 60000 on gpu-0 needs 70000 on loopback for what the front proxy fronts, beyond 65535", advice: "keep planned ports below 55536" }]);
+    const bad = loopbackPortProblems(
+      plan({
+        ...prodConfig(),
+        services: [
+          { ...prodConfig().services[0], port: 60000 },
+          { ...prodConfig().services[1], replicas: 1 },
+        ],
+      }),
+    );
+    expect(bad).toEqual([
+      { path: ["services", 0, "port"], value: 60000, rule: "port 60000 on gpu-0 needs 70000 on loopback for what the front proxy fronts, beyond 65535", advice: "keep planned ports below 55536" },
+    ]);
   });
 });
 
 describe("nginx.conf", () => {
   const sites = nodeProxySites({ plan: plan(prodConfig()), node: "gpu-0", addressOf: noRemote, apiKeyFile: keyFile });
-  const conf = renderNginxConf({ sites, metricsSources: ["10.0.0.0/16"], clientIdleSeconds: 900, maxBodyBytes: 64 << 20, maxGenerationSeconds: 1200, jsDir: "/etc/qwen-serving/proxy", runDir: "/run/nginx" });
+  const conf = renderNginxConf({
+    sites,
+    metricsSources: ["10.0.0.0/16"],
+    clientIdleSeconds: 900,
+    maxBodyBytes: 64 << 20,
+    maxGenerationSeconds: 1200,
+    jsDir: "/etc/qwen-serving/proxy",
+    runDir: "/run/nginx",
+  });
 
   test("keeps idle clients 60 s longer than the load balancer, buffers nothing, allows the longest generation", () => {
     expect(conf).toContain(`keepalive_timeout ${900 + KEEPALIVE_MARGIN_SECONDS}s;`);
@@ -73,7 +97,11 @@ describe("nginx.conf", () => {
   });
 
   test("refuses inputs nginx would misread", () => {
-    expect(() => renderNginxConf({ sites: [{ ...sites[0], backend: "x; evil" }], metricsSources: [], clientIdleSeconds: 1, maxBodyBytes: 1, maxGenerationSeconds: 1, jsDir: "/j", runDir: "/r" })).toThrow("backend");
-    expect(() => renderNginxConf({ sites, metricsSources: ["10.0.0.0/16; allow all"], clientIdleSeconds: 1, maxBodyBytes: 1, maxGenerationSeconds: 1, jsDir: "/j", runDir: "/r" })).toThrow("metrics source");
+    expect(() =>
+      renderNginxConf({ sites: [{ ...sites[0], backend: "x; evil" }], metricsSources: [], clientIdleSeconds: 1, maxBodyBytes: 1, maxGenerationSeconds: 1, jsDir: "/j", runDir: "/r" }),
+    ).toThrow("backend");
+    expect(() => renderNginxConf({ sites, metricsSources: ["10.0.0.0/16; allow all"], clientIdleSeconds: 1, maxBodyBytes: 1, maxGenerationSeconds: 1, jsDir: "/j", runDir: "/r" })).toThrow(
+      "metrics source",
+    );
   });
 });

@@ -91,10 +91,23 @@ export class FakeHub {
     if ((m = /^\/api\/v1\/models\/([^/]+\/[^/]+)\/repo\/files$/.exec(url.pathname))) {
       const repo = this.at(m[1], url.searchParams.get("Revision") ?? "");
       if (!repo || url.searchParams.get("Recursive") !== "true") return json(200, { Code: 10010205001, Message: "revision not found", Success: false });
-      const dirs = [...new Set(Object.keys(repo.files).filter((f) => f.includes("/")).map((f) => f.slice(0, f.lastIndexOf("/"))))];
+      const dirs = [
+        ...new Set(
+          Object.keys(repo.files)
+            .filter((f) => f.includes("/"))
+            .map((f) => f.slice(0, f.lastIndexOf("/"))),
+        ),
+      ];
       const files = [
         ...dirs.map((d) => ({ Name: d.split("/").pop(), Path: d, Size: 0, Type: "tree" })),
-        ...Object.entries(repo.files).map(([p, b]) => ({ Name: p.split("/").pop(), Path: p, Size: b.length, Type: "blob", Revision: repo.revision, Sha256: createHash("sha256").update(b).digest("hex") })),
+        ...Object.entries(repo.files).map(([p, b]) => ({
+          Name: p.split("/").pop(),
+          Path: p,
+          Size: b.length,
+          Type: "blob",
+          Revision: repo.revision,
+          Sha256: createHash("sha256").update(b).digest("hex"),
+        })),
       ];
       return json(200, { Code: 200, Data: { Files: files }, Success: true });
     }

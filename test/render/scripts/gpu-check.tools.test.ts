@@ -48,7 +48,11 @@ describe("GPU check", () => {
   });
 
   it("fails when nvidia-smi is missing entirely (no driver)", async () => {
-    const r = await run("bash", ["-c", `printf '%s' "$0" > ${box}/s.sh && PATH=${box}/bin:/usr/bin:/bin bash ${box}/s.sh`, renderGpuCheckScript({ expectedGpus: 4, instanceType: "g6.12xlarge", nvswitch: false, image: IMAGE })]);
+    const r = await run("bash", [
+      "-c",
+      `printf '%s' "$0" > ${box}/s.sh && PATH=${box}/bin:/usr/bin:/bin bash ${box}/s.sh`,
+      renderGpuCheckScript({ expectedGpus: 4, instanceType: "g6.12xlarge", nvswitch: false, image: IMAGE }),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("nvidia-smi is missing: no NVIDIA driver is installed");
   });

@@ -61,7 +61,10 @@ beforeEach(() => {
   fs.writeFileSync(path.join(box, "db"), "");
   fs.writeFileSync(
     path.join(box, "madison"),
-    [" nvidia-fabricmanager-580 | 580.105.08-0ubuntu0.24.04.1 | http://archive.ubuntu.com/ubuntu noble-updates/multiverse amd64 Packages", " nvidia-fabricmanager-580 | 580.95.05-0ubuntu0.24.04.1 | http://archive.ubuntu.com/ubuntu noble-updates/multiverse amd64 Packages"].join("\n") + "\n",
+    [
+      " nvidia-fabricmanager-580 | 580.105.08-0ubuntu0.24.04.1 | http://archive.ubuntu.com/ubuntu noble-updates/multiverse amd64 Packages",
+      " nvidia-fabricmanager-580 | 580.95.05-0ubuntu0.24.04.1 | http://archive.ubuntu.com/ubuntu noble-updates/multiverse amd64 Packages",
+    ].join("\n") + "\n",
   );
   for (const [name, body] of Object.entries(STUBS)) fs.writeFileSync(path.join(box, "bin", name), `#!/bin/bash\necho "${name} $*" >> "${box}/calls"\n${body}\n`, { mode: 0o755 });
 });

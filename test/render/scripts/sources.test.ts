@@ -30,7 +30,9 @@ describe("a typed header", () => {
 
   it("refuses a value the source does not declare and a declared name without one", () => {
     expect(() => renderShellScript("fetch-secrets.sh", { DIR: "x", IMAGE: "i", REGION: "r", PARAMETERS: [] } as never)).toThrow("fetch-secrets.sh: header values missing FILES");
-    expect(() => renderShellScript("fetch-secrets.sh", { DIR: "x", IMAGE: "i", REGION: "r", PARAMETERS: [], FILES: [], EXTRA: "y" } as never)).toThrow("fetch-secrets.sh: header values not declared EXTRA");
+    expect(() => renderShellScript("fetch-secrets.sh", { DIR: "x", IMAGE: "i", REGION: "r", PARAMETERS: [], FILES: [], EXTRA: "y" } as never)).toThrow(
+      "fetch-secrets.sh: header values not declared EXTRA",
+    );
     expect(() => renderPythonScript("hub.py", {} as never)).toThrow("hub.py: header values missing marker");
   });
 });
@@ -39,7 +41,10 @@ describe("the sources", () => {
   it.each(sources)("%s starts with a shebang and ends its leading comments with its `# Header` line", (file) => {
     const lines = scriptSource(file).split("\n");
     expect(lines[0]).toMatch(/^#!\/(usr\/bin\/env (bash|python3)|bin\/bash)$/);
-    const lead = lines.slice(0, lines.findIndex((l) => !l.startsWith("#")));
+    const lead = lines.slice(
+      0,
+      lines.findIndex((l) => !l.startsWith("#")),
+    );
     expect(lead.filter((l) => /^# Header/.test(l))).toEqual([lead[lead.length - 1]]);
     expect(lead[lead.length - 1]).toMatch(/^# Header( \([^)]+\))?: [A-Za-z_][A-Za-z0-9_]*( [A-Za-z_][A-Za-z0-9_]*)*$/);
   });

@@ -10,7 +10,11 @@ import { FakeHub } from "./fake-hub";
 import { requireTool, run, shellcheck, tempDir } from "../../support/tools";
 
 const dir = path.join(packageRoot(), SCRIPT_SOURCES_DIR);
-const files = (ext: string) => fs.readdirSync(dir).filter((f) => f.endsWith(ext)).map((f) => path.join(dir, f));
+const files = (ext: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(ext))
+    .map((f) => path.join(dir, f));
 
 describe("script sources", () => {
   it("every .sh passes shellcheck with no findings", async () => {
@@ -55,8 +59,16 @@ describe("hub.py, run by python3 against a fake hub", () => {
     const manifest = path.join(work, "m.tsv");
     const listed = await py(["list", "huggingface", REPO, REV, "", manifest]);
     expect(listed).toMatchObject({ code: 0, stderr: "" });
-    const rows = fs.readFileSync(manifest, "utf8").trimEnd().split("\n").map((l) => l.split("\t"));
-    expect(rows.map((r) => [r[2], Number(r[0])])).toEqual([["config.json", 2], ["model.safetensors", 70_000], ["sub/tok.json", 500]]);
+    const rows = fs
+      .readFileSync(manifest, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.split("\t"));
+    expect(rows.map((r) => [r[2], Number(r[0])])).toEqual([
+      ["config.json", 2],
+      ["model.safetensors", 70_000],
+      ["sub/tok.json", 500],
+    ]);
     expect(rows[1][1]).toBe(`sha256:${createHash("sha256").update(body["model.safetensors"]).digest("hex")}`);
     expect(rows[0][1]).toMatch(/^gitsha1:[0-9a-f]{40}$/);
 

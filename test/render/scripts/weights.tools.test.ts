@@ -30,7 +30,17 @@ async function runScript(models: WeightsModel[], env: Record<string, string> = {
   const file = path.join(dir, `weights-${Math.random().toString(36).slice(2)}.sh`);
   fs.writeFileSync(file, renderWeightsScript({ models, cacheRoot: "/nonexistent-default", attempts: 3 }), { mode: 0o755 });
   return run("bash", [file], {
-    env: { PATH: process.env.PATH, HOME: dir, WEIGHTS_CACHE_ROOT: cache, WEIGHTS_RETRY_DELAY: "0", HF_ENDPOINT: hub.url, MODELSCOPE_ENDPOINT: hub.url, HF_TOKEN_FILE: path.join(tokens, "hf-token"), MODELSCOPE_TOKEN_FILE: path.join(tokens, "ms-token"), ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      WEIGHTS_CACHE_ROOT: cache,
+      WEIGHTS_RETRY_DELAY: "0",
+      HF_ENDPOINT: hub.url,
+      MODELSCOPE_ENDPOINT: hub.url,
+      HF_TOKEN_FILE: path.join(tokens, "hf-token"),
+      MODELSCOPE_TOKEN_FILE: path.join(tokens, "ms-token"),
+      ...env,
+    },
   });
 }
 
@@ -73,7 +83,10 @@ beforeEach(() => {
 describe("weights script", () => {
   it("passes shellcheck with no findings", async () => {
     const file = path.join(dir, "w.sh");
-    fs.writeFileSync(file, renderWeightsScript({ models: [hf, { source: "modelscope", repo: "Qwen/Other", revision: "v1.0" }, { source: "s3", repo: "Org/Named", revision: "it's-v2", s3Uri: "s3://bucket/p/" }] }));
+    fs.writeFileSync(
+      file,
+      renderWeightsScript({ models: [hf, { source: "modelscope", repo: "Qwen/Other", revision: "v1.0" }, { source: "s3", repo: "Org/Named", revision: "it's-v2", s3Uri: "s3://bucket/p/" }] }),
+    );
     expect(await shellcheck([file])).toBe("");
   });
 
@@ -83,7 +96,9 @@ describe("weights script", () => {
     expect(r.stderr).toContain("is complete: 4 files");
     expect(r.code).toBe(0);
     for (const [rel, body] of Object.entries(hub.repos.get(REPO)!.files)) expect(read(rel).equals(body)).toBe(true);
-    expect(fs.readFileSync(weightsMarkerPath(cache, REPO), "utf8")).toBe(`source=huggingface\nrepo=${REPO}\nrevision=${REV}\nfiles=4\nbytes=${Object.values(files()).reduce((a, b) => a + b.length, 0)}\n`);
+    expect(fs.readFileSync(weightsMarkerPath(cache, REPO), "utf8")).toBe(
+      `source=huggingface\nrepo=${REPO}\nrevision=${REV}\nfiles=4\nbytes=${Object.values(files()).reduce((a, b) => a + b.length, 0)}\n`,
+    );
     expect(hub.requests.every((q) => q.authorization === "Bearer hf_secret_value")).toBe(true);
     expect(fs.existsSync(path.join(cache, REPO, ".partial"))).toBe(false);
     expect(r.stderr).not.toContain("hf_secret_value");
@@ -125,7 +140,12 @@ describe("weights script", () => {
     hub.requests.length = 0;
     const fixed = await runScript([hf]);
     expect(fixed.code).toBe(0);
-    expect(hub.fileRequests().filter((q) => q.path.endsWith(SHARD)).map((q) => q.range)).toEqual([`bytes=${partial}-`]);
+    expect(
+      hub
+        .fileRequests()
+        .filter((q) => q.path.endsWith(SHARD))
+        .map((q) => q.range),
+    ).toEqual([`bytes=${partial}-`]);
     expect(read(SHARD).equals(hub.repos.get(REPO)!.files[SHARD])).toBe(true);
   });
 

@@ -54,8 +54,14 @@ describe("assign ports", () => {
 
 describe("properties", () => {
   // Service ports drawn around the bases, so collisions are likely if the phase ever stops avoiding them.
-  const port = fc.oneof(fc.integer({ min: PORTS.routerMetricsBase - 2, max: PORTS.routerMetricsBase + 6 }), fc.integer({ min: PORTS.workerBase - 2, max: PORTS.workerBase + 6 }), fc.integer({ min: 9000, max: 9003 }));
-  const spec = fc.array(fc.record({ port, nodes: fc.array(fc.constantFrom("n-0", "n-1", "n-2"), { minLength: 1, maxLength: 5 }) }), { minLength: 1, maxLength: 5 }).map((s) => s.filter((x, i) => s.findIndex((y) => y.port === x.port) === i));
+  const port = fc.oneof(
+    fc.integer({ min: PORTS.routerMetricsBase - 2, max: PORTS.routerMetricsBase + 6 }),
+    fc.integer({ min: PORTS.workerBase - 2, max: PORTS.workerBase + 6 }),
+    fc.integer({ min: 9000, max: 9003 }),
+  );
+  const spec = fc
+    .array(fc.record({ port, nodes: fc.array(fc.constantFrom("n-0", "n-1", "n-2"), { minLength: 1, maxLength: 5 }) }), { minLength: 1, maxLength: 5 })
+    .map((s) => s.filter((x, i) => s.findIndex((y) => y.port === x.port) === i));
 
   test("on a shared host no two processes on a node bind the same port", () => {
     fc.assert(
@@ -83,7 +89,11 @@ describe("properties", () => {
     fc.assert(
       fc.property(spec, (spec) => {
         const svcs = services(...spec.map((s, i) => ({ name: `s${i}x`, port: s.port, replicas: s.nodes.length })));
-        const workers = assignPorts(svcs, spec.map((s) => on(...s.nodes)), { podNetwork: true }).flatMap((p) => (p!.routerMetrics === undefined ? [] : p!.replicas));
+        const workers = assignPorts(
+          svcs,
+          spec.map((s) => on(...s.nodes)),
+          { podNetwork: true },
+        ).flatMap((p) => (p!.routerMetrics === undefined ? [] : p!.replicas));
         expect(new Set(workers).size).toBeLessThanOrEqual(1);
         for (const w of workers) expect(svcs.map((s) => s.port)).not.toContain(w);
       }),

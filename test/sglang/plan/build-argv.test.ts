@@ -12,10 +12,26 @@ describe("build argv", () => {
     const [svc] = services({ replicas: 2, extraArgs: ["--log-level", "warning"] });
     const r = buildArgv(0, svc, qwen3, "mirror/qwen3", [30000, 30001]);
     expect(r.problems).toEqual([]);
-    expect(r.argv).toEqual([30000, 30001].map((port) => [
-      "--model-path", `${NODE_PATHS.models}/mirror/qwen3/`, "--trust-remote-code", "--tensor-parallel-size", "2", "--host", "0.0.0.0", "--port", String(port),
-      "--context-length", "32768", "--served-model-name", "Qwen/Qwen3-32B", "--enable-metrics", "--log-level", "warning",
-    ]));
+    expect(r.argv).toEqual(
+      [30000, 30001].map((port) => [
+        "--model-path",
+        `${NODE_PATHS.models}/mirror/qwen3/`,
+        "--trust-remote-code",
+        "--tensor-parallel-size",
+        "2",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        String(port),
+        "--context-length",
+        "32768",
+        "--served-model-name",
+        "Qwen/Qwen3-32B",
+        "--enable-metrics",
+        "--log-level",
+        "warning",
+      ]),
+    );
   });
 
   test("the model's own chat template unless the service names one", () => {

@@ -21,7 +21,19 @@ const sample = (type: string | null) => (type === "int" ? "7" : type === "float"
 
 describe("extraArgs may not set a flag the planner owns, under any spelling argparse accepts", () => {
   test("every flag launchArgs writes is owned", () => {
-    const full = launchArgs({ modelRepo: "r/m", servedModelName: "r/m", tp: 2, port: 1, contextLength: 1, ropeScaling: { factor: 2, originalMaxPositionEmbeddings: 1 }, chatTemplate: "t", maxRunningRequests: 1, chunkedPrefillSize: 1, memFractionStatic: 0.5, kvCacheDtype: "fp8_e4m3" });
+    const full = launchArgs({
+      modelRepo: "r/m",
+      servedModelName: "r/m",
+      tp: 2,
+      port: 1,
+      contextLength: 1,
+      ropeScaling: { factor: 2, originalMaxPositionEmbeddings: 1 },
+      chatTemplate: "t",
+      maxRunningRequests: 1,
+      chunkedPrefillSize: 1,
+      memFractionStatic: 0.5,
+      kvCacheDtype: "fp8_e4m3",
+    });
     expect(Object.keys(parseServerArgs(full).values).filter((d) => !(d in PLANNER_OWNED))).toEqual([]);
   });
 
@@ -30,7 +42,13 @@ describe("extraArgs may not set a flag the planner owns, under any spelling argp
     a.flags.flatMap((flag) => {
       const v = sample(a.type);
       const prefix = shortestPrefix(flag);
-      const forms: [string, string[]][] = a.action === "store_true" ? [[flag, [flag]]] : [[flag, [flag, v]], [`${flag}=${v}`, [`${flag}=${v}`]]];
+      const forms: [string, string[]][] =
+        a.action === "store_true"
+          ? [[flag, [flag]]]
+          : [
+              [flag, [flag, v]],
+              [`${flag}=${v}`, [`${flag}=${v}`]],
+            ];
       if (prefix) forms.push([prefix, a.action === "store_true" ? [prefix] : [prefix, v]]);
       return forms.map(([label, argv]) => [label, argv, a.flags[0], a.dest] as const);
     }),
@@ -38,27 +56,55 @@ describe("extraArgs may not set a flag the planner owns, under any spelling argp
 
   test("the table covers aliases and prefixes of --port, --host, --tp-size, --model-path, --context-length", () => {
     const labels = spellings.map(([l]) => l);
-    for (const l of ["--port", "--host", "--tp-size", "--tensor-parallel-size", "--model", "--model-path", "--mem-fraction-static", "--context-length", "--served-model-name", "--tp-size=7", "--context-length=7"]) expect(labels).toContain(l);
+    for (const l of [
+      "--port",
+      "--host",
+      "--tp-size",
+      "--tensor-parallel-size",
+      "--model",
+      "--model-path",
+      "--mem-fraction-static",
+      "--context-length",
+      "--served-model-name",
+      "--tp-size=7",
+      "--context-length=7",
+    ])
+      expect(labels).toContain(l);
     expect(spellings.length).toBeGreaterThan(60);
   });
 
   test.each(spellings)("%s", (_, argv, canonical, dest) => {
     const problems = check("--log-level", "info", ...argv);
-    expect(problems[0]).toMatchObject({ path: "qwen-serving:services[2].extraArgs[2]", rule: expect.stringMatching(new RegExp(`^sets ${canonical}( \\(argparse reads '[^']+' as ${canonical}\\))?, which the planner sets$`)) });
+    expect(problems[0]).toMatchObject({
+      path: "qwen-serving:services[2].extraArgs[2]",
+      rule: expect.stringMatching(new RegExp(`^sets ${canonical}( \\(argparse reads '[^']+' as ${canonical}\\))?, which the planner sets$`)),
+    });
     expect(problems[0].advice).toBe(`remove it; the planner takes it from ${PLANNER_OWNED[dest]}`);
   });
 
   test.each([
-    [["--tp", "4"], "qwen-serving:services[2].extraArgs[0]: got \"--tp\"; sets --tensor-parallel-size (argparse reads '--tp' as --tensor-parallel-size), which the planner sets (remove it; the planner takes it from tp)"],
-    [["--context-len=9000"], "qwen-serving:services[2].extraArgs[0]: got \"--context-len=9000\"; sets --context-length (argparse reads '--context-len' as --context-length), which the planner sets (remove it; the planner takes it from contextLength)"],
-    [["--model", "/x"], "qwen-serving:services[2].extraArgs[0]: got \"--model\"; sets --model-path (argparse reads '--model' as --model-path), which the planner sets (remove it; the planner takes it from model and weights (the planner points it at the weight cache))"],
+    [
+      ["--tp", "4"],
+      "qwen-serving:services[2].extraArgs[0]: got \"--tp\"; sets --tensor-parallel-size (argparse reads '--tp' as --tensor-parallel-size), which the planner sets (remove it; the planner takes it from tp)",
+    ],
+    [
+      ["--context-len=9000"],
+      "qwen-serving:services[2].extraArgs[0]: got \"--context-len=9000\"; sets --context-length (argparse reads '--context-len' as --context-length), which the planner sets (remove it; the planner takes it from contextLength)",
+    ],
+    [
+      ["--model", "/x"],
+      "qwen-serving:services[2].extraArgs[0]: got \"--model\"; sets --model-path (argparse reads '--model' as --model-path), which the planner sets (remove it; the planner takes it from model and weights (the planner points it at the weight cache))",
+    ],
   ])("%j reads as", (argv, line) => {
     expect(lines(...argv)).toEqual([line]);
   });
 
-  test.each([[["--log-level", "warning"]], [["--enable-torch-compile"]], [["--schedule-policy=lpm"]], [["--disable-radix-cache", "--max-prefill-tokens", "16384"]]])("%j is the user's to set", (argv) => {
-    expect(check(...argv)).toEqual([]);
-  });
+  test.each([[["--log-level", "warning"]], [["--enable-torch-compile"]], [["--schedule-policy=lpm"]], [["--disable-radix-cache", "--max-prefill-tokens", "16384"]]])(
+    "%j is the user's to set",
+    (argv) => {
+      expect(check(...argv)).toEqual([]);
+    },
+  );
 
   test("what argparse would reject is reported on the user's part alone", () => {
     expect(lines("--no-such-flag")).toEqual(["qwen-serving:services[2].extraArgs: SGLang 0.4.9.post2 would reject it: unrecognized argument: --no-such-flag"]);

@@ -45,7 +45,7 @@ describe("a context beyond the model's window is refused unless allowLongerConte
     );
     expect(line(vl, { contextLength: 200000 })[0]).toMatch(/^qwen-serving:services\[0\]\.contextLength: got 200000; is beyond Qwen\/Qwen2\.5-VL-32B-Instruct's window of 128000 tokens/);
     expect(line(vl, { ropeScaling: yarn(2) })[0]).toBe(
-      "qwen-serving:services[0].ropeScaling: got {\"type\":\"yarn\",\"factor\":2,\"originalMaxPositionEmbeddings\":32768}; Qwen/Qwen2.5-VL-32B-Instruct documents no YaRN extension (its window is 128000 tokens; the override would replace its mrope rope_scaling) (remove ropeScaling)",
+      'qwen-serving:services[0].ropeScaling: got {"type":"yarn","factor":2,"originalMaxPositionEmbeddings":32768}; Qwen/Qwen2.5-VL-32B-Instruct documents no YaRN extension (its window is 128000 tokens; the override would replace its mrope rope_scaling) (remove ropeScaling)',
     );
   });
 

@@ -42,7 +42,9 @@ describe("the image's SGLang version must have argument and memory tables here",
 
   test("the problem says what is supported and how a version is added", () => {
     const [p] = imageProblems("lmsysorg/sglang:v0.5.0-cu126").map(formatProblem);
-    expect(p).toMatch(/^qwen-serving:image: got "lmsysorg\/sglang:v0\.5\.0-cu126"; SGLang 0\.5\.0 has no argument and memory tables here \(supported: 0\.4\.9\.post2 \(e\.g\. lmsysorg\/sglang:v0\.4\.9\.post2-cu126, optionally with @sha256:<digest>\); to add a version, extract its flag table from python\/sglang\/srt\/server_args\.py into components\/sglang\/server-args\.<version>\.json/);
+    expect(p).toMatch(
+      /^qwen-serving:image: got "lmsysorg\/sglang:v0\.5\.0-cu126"; SGLang 0\.5\.0 has no argument and memory tables here \(supported: 0\.4\.9\.post2 \(e\.g\. lmsysorg\/sglang:v0\.4\.9\.post2-cu126, optionally with @sha256:<digest>\); to add a version, extract its flag table from python\/sglang\/srt\/server_args\.py into components\/sglang\/server-args\.<version>\.json/,
+    );
     expect(imageProblems(`lmsysorg/sglang${DIGEST}`)[0].rule).toBe("the image tag names no SGLang version, so the plan cannot know which argument and memory tables apply");
   });
 });

@@ -8,7 +8,12 @@ import { stack, svcInput } from "./fixtures";
 const pools = {
   aws: { nodePools: [{ name: "gpu", instanceType: "p5.48xlarge" }] },
   kubernetes: { nodePools: [{ name: "gpu", gpu: "h100-80gb", gpusPerNode: 8 }] },
-  docker: { hosts: [{ name: "h-a", dockerHost: "ssh://ops@h-a", gpu: "h100-80gb", gpuCount: 4 }, { name: "h-b", dockerHost: "ssh://ops@h-b", gpu: "h100-80gb", gpuCount: 4 }] },
+  docker: {
+    hosts: [
+      { name: "h-a", dockerHost: "ssh://ops@h-a", gpu: "h100-80gb", gpuCount: 4 },
+      { name: "h-b", dockerHost: "ssh://ops@h-b", gpu: "h100-80gb", gpuCount: 4 },
+    ],
+  },
 } as const;
 type Platform = keyof typeof pools;
 
@@ -57,7 +62,9 @@ describe("every listener of a node, host, pod or load balancer has its own port"
     expect(portProblems("aws", [one(PORTS.nodeExporter)])).toEqual([
       "qwen-serving:services[0].port: got 9100; port 9100 on gpu-0 is taken twice: qwen3-32b's server and node_exporter (PORTS.nodeExporter) (pick a port not in use there (taken on gpu-0: 9100, 9400, 19100))",
     ]);
-    expect(portProblems("docker", [one(9001)], { docker: { nodeExporterPort: 9001 } })[0]).toMatch(/^qwen-serving:services\[0\]\.port: got 9001; port 9001 on h-a is taken twice: qwen3-32b's server and node_exporter \(docker\.nodeExporterPort\)/);
+    expect(portProblems("docker", [one(9001)], { docker: { nodeExporterPort: 9001 } })[0]).toMatch(
+      /^qwen-serving:services\[0\]\.port: got 9001; port 9001 on h-a is taken twice: qwen3-32b's server and node_exporter \(docker\.nodeExporterPort\)/,
+    );
   });
 
   /** Every (scope, port) an accepted plan binds, computed from the plan and the platform's documented fixed ports. */
@@ -78,7 +85,21 @@ describe("every listener of a node, host, pod or load balancer has its own port"
   }
 
   test("property: an accepted plan never binds a port twice in one scope, on any platform", () => {
-    const fixed = [PORTS.grafana, PORTS.prometheus, PORTS.alertmanager, PORTS.nodeExporter, PORTS.dcgmExporter, PORTS.routerMetricsBase, PORTS.routerMetricsBase + 1, PORTS.workerBase, PORTS.workerBase + 1, 9001, 9002, 9001 + PORTS.loopbackOffset, PORTS.workerBase + PORTS.loopbackOffset];
+    const fixed = [
+      PORTS.grafana,
+      PORTS.prometheus,
+      PORTS.alertmanager,
+      PORTS.nodeExporter,
+      PORTS.dcgmExporter,
+      PORTS.routerMetricsBase,
+      PORTS.routerMetricsBase + 1,
+      PORTS.workerBase,
+      PORTS.workerBase + 1,
+      9001,
+      9002,
+      9001 + PORTS.loopbackOffset,
+      PORTS.workerBase + PORTS.loopbackOffset,
+    ];
     fc.assert(
       fc.property(
         fc.constantFrom<Platform>("aws", "docker", "kubernetes"),

@@ -23,7 +23,7 @@ describe("a ModelScope revision must be a form ModelScope resolves (a tag or bra
 
   test("the problem cites the forms ModelScope uses and where that is written", () => {
     expect(check("modelscope", "9216db5781bf21249d130ec9da846c4624c16137").map(formatProblem)).toEqual([
-      "qwen-serving:services[1].weights.revision: got \"9216db5781bf21249d130ec9da846c4624c16137\"; looks like a commit id, which ModelScope does not resolve: it takes a tag or branch of the model (use a tag of the model (e.g. v1.0.0), as listed on modelscope.cn/models/<repo> under its versions, or source huggingface to pin this commit (modelscope/hub/api.py get_valid_revision_detail, get_model_files (modelscope/modelscope@003d3dc)))",
+      'qwen-serving:services[1].weights.revision: got "9216db5781bf21249d130ec9da846c4624c16137"; looks like a commit id, which ModelScope does not resolve: it takes a tag or branch of the model (use a tag of the model (e.g. v1.0.0), as listed on modelscope.cn/models/<repo> under its versions, or source huggingface to pin this commit (modelscope/hub/api.py get_valid_revision_detail, get_model_files (modelscope/modelscope@003d3dc)))',
     ]);
   });
 });

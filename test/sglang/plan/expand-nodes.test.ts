@@ -9,11 +9,28 @@ describe("expand nodes", () => {
   test.each([
     [
       "aws: the instance type gives GPU, count, NVSwitch and price",
-      { platform: "aws", nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }, { name: "small", instanceType: "g6e.xlarge" }], services: one },
+      {
+        platform: "aws",
+        nodePools: [
+          { name: "gpu", instanceType: "p5.48xlarge", count: 2 },
+          { name: "small", instanceType: "g6e.xlarge" },
+        ],
+        services: one,
+      },
       [
         { name: "gpu-0", pool: "gpu", gpu: "h100-80gb", gpuCount: 8, instanceType: "p5.48xlarge", nvswitch: true, hourlyUsd: 55.04, priceSource: P5, priceRegion: "us-east-1" },
         { name: "gpu-1", pool: "gpu", gpu: "h100-80gb", gpuCount: 8, instanceType: "p5.48xlarge", nvswitch: true, hourlyUsd: 55.04, priceSource: P5, priceRegion: "us-east-1" },
-        { name: "small-0", pool: "small", gpu: "l40s", gpuCount: 1, instanceType: "g6e.xlarge", nvswitch: false, hourlyUsd: 1.861, priceSource: expect.stringMatching(/^g6e\.xlarge on-demand, us-east-1 \(SkyPilot/), priceRegion: "us-east-1" },
+        {
+          name: "small-0",
+          pool: "small",
+          gpu: "l40s",
+          gpuCount: 1,
+          instanceType: "g6e.xlarge",
+          nvswitch: false,
+          hourlyUsd: 1.861,
+          priceSource: expect.stringMatching(/^g6e\.xlarge on-demand, us-east-1 \(SkyPilot/),
+          priceRegion: "us-east-1",
+        },
       ],
     ],
     [
@@ -36,7 +53,15 @@ describe("expand nodes", () => {
     ],
     [
       "docker: one node per host, named as the host, its own pool",
-      { platform: "docker", hosts: [{ name: "h20-a", dockerHost: "ssh://ops@h20-a", gpu: "h20", gpuCount: 2, hourlyUsd: 3.5 }, { name: "h20-b", dockerHost: "ssh://ops@h20-b", gpu: "h20", gpuCount: 2 }, { name: "h20-c", dockerHost: "ssh://ops@h20-c", gpu: "h20", gpuCount: 2, gpuHourlyUsd: 1.25 }], services: one },
+      {
+        platform: "docker",
+        hosts: [
+          { name: "h20-a", dockerHost: "ssh://ops@h20-a", gpu: "h20", gpuCount: 2, hourlyUsd: 3.5 },
+          { name: "h20-b", dockerHost: "ssh://ops@h20-b", gpu: "h20", gpuCount: 2 },
+          { name: "h20-c", dockerHost: "ssh://ops@h20-c", gpu: "h20", gpuCount: 2, gpuHourlyUsd: 1.25 },
+        ],
+        services: one,
+      },
       [
         { name: "h20-a", pool: "h20-a", gpu: "h20", gpuCount: 2, nvswitch: false, hourlyUsd: 3.5, priceSource: "config hourlyUsd" },
         { name: "h20-b", pool: "h20-b", gpu: "h20", gpuCount: 2, nvswitch: false },
@@ -48,7 +73,14 @@ describe("expand nodes", () => {
   });
 
   test("an instance type costs its region's price, or none: never us-east-1's elsewhere", () => {
-    const pools = { platform: "aws", nodePools: [{ name: "l4", instanceType: "g6.12xlarge" }, { name: "h100", instanceType: "p5.48xlarge" }], services: one };
+    const pools = {
+      platform: "aws",
+      nodePools: [
+        { name: "l4", instanceType: "g6.12xlarge" },
+        { name: "h100", instanceType: "p5.48xlarge" },
+      ],
+      services: one,
+    };
     const price = (region: string | undefined) => expandNodes(stack(pools), region).map((n) => [n.hourlyUsd, n.priceRegion, n.priceSource]);
     expect(price("eu-west-2")).toEqual([
       [5.8412, "eu-west-2", expect.stringMatching(/^g6\.12xlarge on-demand, eu-west-2 \(SkyPilot catalog v7 aws\/vms\.csv @27f67dd/)],

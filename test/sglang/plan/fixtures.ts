@@ -20,13 +20,15 @@ export const svcInput = (over: Record<string, unknown> = {}): Record<string, unk
 export const stack = (input: Record<string, unknown>): StackConfig => StackConfigSchema.parse(input as StackConfigInput);
 
 /** An aws stack on `pools` (default one p5.48xlarge: 8 x H100 80GB). */
-export const awsStack = (services: Record<string, unknown>[], pools: unknown[] = [{ name: "gpu", instanceType: "p5.48xlarge" }]): StackConfig =>
-  stack({ platform: "aws", nodePools: pools, services });
+export const awsStack = (services: Record<string, unknown>[], pools: unknown[] = [{ name: "gpu", instanceType: "p5.48xlarge" }]): StackConfig => stack({ platform: "aws", nodePools: pools, services });
 
 /** Parsed services, for phases that take `ServiceConfig[]` (any `nodePool` they name is declared). */
 export const services = (...over: Record<string, unknown>[]): ServiceConfig[] => {
   const pools = [...new Set(["gpu", ...over.flatMap((o) => (typeof o.nodePool === "string" ? [o.nodePool] : []))])];
-  return awsStack(over.map(svcInput), pools.map((name) => ({ name, instanceType: "p5.48xlarge" }))).services;
+  return awsStack(
+    over.map(svcInput),
+    pools.map((name) => ({ name, instanceType: "p5.48xlarge" })),
+  ).services;
 };
 
 /** A node as expandNodes makes it, by GPU id. */

@@ -22,7 +22,10 @@ describe("place replicas", () => {
     const r = placeReplicas(services({ replicas: 2 }, { name: "vl", port: 9002, tp: 4 }), [p5]);
     expect(r.problems).toEqual([]);
     expect(r.slots).toEqual([
-      [{ node: "gpu-0", gpus: [0, 1] }, { node: "gpu-0", gpus: [2, 3] }],
+      [
+        { node: "gpu-0", gpus: [0, 1] },
+        { node: "gpu-0", gpus: [2, 3] },
+      ],
       [{ node: "gpu-0", gpus: [4, 5, 6, 7] }],
     ]);
   });
@@ -40,7 +43,11 @@ describe("place replicas", () => {
 
   test("spills to the next node when one is full", () => {
     const r = placeReplicas(services({ replicas: 3 }), [node("gpu-0", "l40s", 4), node("gpu-1", "l40s", 4)]);
-    expect(r.slots[0]).toEqual([{ node: "gpu-0", gpus: [0, 1] }, { node: "gpu-0", gpus: [2, 3] }, { node: "gpu-1", gpus: [0, 1] }]);
+    expect(r.slots[0]).toEqual([
+      { node: "gpu-0", gpus: [0, 1] },
+      { node: "gpu-0", gpus: [2, 3] },
+      { node: "gpu-1", gpus: [0, 1] },
+    ]);
   });
 
   test("every refusal, exact, and the services it concerns stay unplaced", () => {

@@ -44,11 +44,15 @@ describe("cache retention", () => {
 describe("plan caches", () => {
   const nodes = [node("gpu-0", "h100-80gb", 8), node("gpu-1", "h100-80gb", 8), node("gpu-2", "h100-80gb", 8)];
   test("per node: the distinct repos placed on it in service order, a shared repo stored once, an empty node at the minimum", () => {
-    const caches = planCaches(nodes, [
-      { name: "a", weightsRepo: "Qwen/Qwen3-32B", checkpointBytes: QWEN3_BYTES, nodes: ["gpu-0", "gpu-0"] },
-      { name: "b", weightsRepo: "Qwen/Qwen2.5-VL-32B-Instruct", checkpointBytes: VL_BYTES, nodes: ["gpu-1", "gpu-0"] },
-      { name: "c", weightsRepo: "Qwen/Qwen3-32B", checkpointBytes: QWEN3_BYTES, nodes: ["gpu-1"] },
-    ], {});
+    const caches = planCaches(
+      nodes,
+      [
+        { name: "a", weightsRepo: "Qwen/Qwen3-32B", checkpointBytes: QWEN3_BYTES, nodes: ["gpu-0", "gpu-0"] },
+        { name: "b", weightsRepo: "Qwen/Qwen2.5-VL-32B-Instruct", checkpointBytes: VL_BYTES, nodes: ["gpu-1", "gpu-0"] },
+        { name: "c", weightsRepo: "Qwen/Qwen3-32B", checkpointBytes: QWEN3_BYTES, nodes: ["gpu-1"] },
+      ],
+      {},
+    );
     const need = cacheNeedGiB([QWEN3_BYTES, VL_BYTES]);
     expect(caches).toEqual([
       { node: "gpu-0", repos: ["Qwen/Qwen3-32B", "Qwen/Qwen2.5-VL-32B-Instruct"], weightBytes: QWEN3_BYTES + VL_BYTES, needGiB: need, sizeGiB: 200 },

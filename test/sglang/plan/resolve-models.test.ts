@@ -48,7 +48,12 @@ describe("resolve models", () => {
 
 describe("a config.json model names its repository in weights.repo", () => {
   const cfg = JSON.stringify({ ...models.models.find((m: { model: string }) => m.model === "Qwen/Qwen3-32B")!.config, _name_or_path: "/home/me/ckpt" });
-  const files = (p: string) => (p.endsWith("config.json") ? cfg : (() => { throw new Error("ENOENT"); })());
+  const files = (p: string) =>
+    p.endsWith("config.json")
+      ? cfg
+      : (() => {
+          throw new Error("ENOENT");
+        })();
   const fromFiles = (ref: string) => resolveModel(ref, files);
 
   test.each([
@@ -63,7 +68,9 @@ describe("a config.json model names its repository in weights.repo", () => {
 
   test("the problem says what to set", () => {
     const r = resolveModels(services({ model: "/path/to/config.json" }), fromFiles);
-    expect(r.problems.map(formatProblem)).toEqual(["qwen-serving:services[0].weights.repo: model '/path/to/config.json' is a config.json path, so the repository its weights come from must be named (set weights.repo to the repository id, e.g. Org/Name)"]);
+    expect(r.problems.map(formatProblem)).toEqual([
+      "qwen-serving:services[0].weights.repo: model '/path/to/config.json' is a config.json path, so the repository its weights come from must be named (set weights.repo to the repository id, e.g. Org/Name)",
+    ]);
   });
 
   test("with it, the weights folder, the served model name and the examples use the repository id", () => {
@@ -84,7 +91,15 @@ describe("SGLang's tp rules", () => {
     [qwen3.id, 16, []], // 64 heads / 16; 16 KV replicas of 8 KV heads
     [qwen3.id, 6, ["tp 6 does not divide Qwen/Qwen3-32B's 64 attention heads", "tp 6 neither divides nor is a multiple of Qwen/Qwen3-32B's 8 KV heads"]],
     [vl.id, 8, []],
-    [vl.id, 3, ["tp 3 does not divide Qwen/Qwen2.5-VL-32B-Instruct's 40 attention heads", "tp 3 neither divides nor is a multiple of Qwen/Qwen2.5-VL-32B-Instruct's 8 KV heads", "tp 3 does not divide Qwen/Qwen2.5-VL-32B-Instruct's 16 vision-tower heads"]],
+    [
+      vl.id,
+      3,
+      [
+        "tp 3 does not divide Qwen/Qwen2.5-VL-32B-Instruct's 40 attention heads",
+        "tp 3 neither divides nor is a multiple of Qwen/Qwen2.5-VL-32B-Instruct's 8 KV heads",
+        "tp 3 does not divide Qwen/Qwen2.5-VL-32B-Instruct's 16 vision-tower heads",
+      ],
+    ],
     [vl.id, 5, ["tp 5 neither divides nor is a multiple of Qwen/Qwen2.5-VL-32B-Instruct's 8 KV heads", "tp 5 does not divide Qwen/Qwen2.5-VL-32B-Instruct's 16 vision-tower heads"]],
     [vl.id, 16, ["tp 16 does not divide Qwen/Qwen2.5-VL-32B-Instruct's 40 attention heads"]],
   ])("%s at tp %i", (id, tp, want) => {

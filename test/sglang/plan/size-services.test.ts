@@ -13,14 +13,35 @@ describe("size services", () => {
     const r = sizeServices({ services: services(yarn), models: [qwen3], slots: [[{ node: "h20-a", gpus: [0, 1] }]], nodes, cacheThroughputMiBps: 1000 });
     expect(r.problems).toEqual([]);
     expect(r.sizes[0]).toMatchObject({
-      capacity: { gpu: "h20", gpuMemoryMiB: 97871, memFractionStatic: 0.864, memFractionSource: "sglang-default", kvTokens: 414425, contextLength: 131072, fitsContext: true, chunkedPrefillSize: 8192, maxRunningRequests: 2048 },
+      capacity: {
+        gpu: "h20",
+        gpuMemoryMiB: 97871,
+        memFractionStatic: 0.864,
+        memFractionSource: "sglang-default",
+        kvTokens: 414425,
+        contextLength: 131072,
+        fitsContext: true,
+        chunkedPrefillSize: 8192,
+        maxRunningRequests: 2048,
+      },
       costPerHourUsd: 3,
       coldStart: { imagePullSeconds: 75, weightsReadSeconds: 62, initSeconds: 90, totalSeconds: 227 },
     });
   });
 
   test("the smallest GPU among the replicas' nodes bounds the service", () => {
-    const r = sizeServices({ services: services({ replicas: 2 }), models: [qwen3], slots: [[{ node: "h20-a", gpus: [0, 1] }, { node: "p5-0", gpus: [0, 1] }]], nodes, cacheThroughputMiBps: 1000 });
+    const r = sizeServices({
+      services: services({ replicas: 2 }),
+      models: [qwen3],
+      slots: [
+        [
+          { node: "h20-a", gpus: [0, 1] },
+          { node: "p5-0", gpus: [0, 1] },
+        ],
+      ],
+      nodes,
+      cacheThroughputMiBps: 1000,
+    });
     expect(r.sizes[0]?.capacity).toMatchObject({ gpu: "h100-80gb", gpuMemoryMiB: 81559 });
   });
 
@@ -34,13 +55,27 @@ describe("size services", () => {
     });
     expect(r.sizes).toEqual([undefined, undefined]);
     expect(r.problems).toEqual([
-      { path: "qwen-serving:services[0]", rule: "Qwen/Qwen3-235B-A22B does not fit on h100-80gb at tp 1: weights take 437.90 GiB per GPU and leave no KV cache within mem_fraction_static 0.8740", advice: "tp 8 fits; or use a GPU with more memory" },
-      { path: "qwen-serving:services[1].contextLength", rule: "KV pool of 21973 tokens on l40s at tp 2 is smaller than contextLength 131072", advice: "tp 4 fits; contextLength <= 21504 fits at tp 2; or use a GPU with more memory" },
+      {
+        path: "qwen-serving:services[0]",
+        rule: "Qwen/Qwen3-235B-A22B does not fit on h100-80gb at tp 1: weights take 437.90 GiB per GPU and leave no KV cache within mem_fraction_static 0.8740",
+        advice: "tp 8 fits; or use a GPU with more memory",
+      },
+      {
+        path: "qwen-serving:services[1].contextLength",
+        rule: "KV pool of 21973 tokens on l40s at tp 2 is smaller than contextLength 131072",
+        advice: "tp 4 fits; contextLength <= 21504 fits at tp 2; or use a GPU with more memory",
+      },
     ]);
   });
 
   test("a service without a model or without slots is skipped without a problem of its own", () => {
-    const r = sizeServices({ services: services({}, { name: "other", port: 9002 }), models: [undefined, qwen3], slots: [[{ node: "h20-a", gpus: [0, 1] }], undefined], nodes, cacheThroughputMiBps: 1000 });
+    const r = sizeServices({
+      services: services({}, { name: "other", port: 9002 }),
+      models: [undefined, qwen3],
+      slots: [[{ node: "h20-a", gpus: [0, 1] }], undefined],
+      nodes,
+      cacheThroughputMiBps: 1000,
+    });
     expect(r).toEqual({ sizes: [undefined, undefined], problems: [] });
   });
 });
@@ -49,13 +84,32 @@ describe("cost and cold start", () => {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   test.each([
     ["a whole 2-GPU host", [{ node: "h20-a", gpus: [0, 1] }], 3],
-    ["two of eight GPUs, twice", [{ node: "p5-0", gpus: [0, 1] }, { node: "p5-0", gpus: [2, 3] }], 27.52],
-    ["a node without a price makes the total unknown", [{ node: "p5-0", gpus: [0] }, { node: "l40s-0", gpus: [0] }], undefined],
+    [
+      "two of eight GPUs, twice",
+      [
+        { node: "p5-0", gpus: [0, 1] },
+        { node: "p5-0", gpus: [2, 3] },
+      ],
+      27.52,
+    ],
+    [
+      "a node without a price makes the total unknown",
+      [
+        { node: "p5-0", gpus: [0] },
+        { node: "l40s-0", gpus: [0] },
+      ],
+      undefined,
+    ],
   ])("%s", (_, slots, want) => {
     expect(costPerHourUsd(slots, byName)).toBe(want);
   });
 
   test("image pull + weights at the cache's rate + start-up", () => {
-    expect(coldStart(1000 * 2 ** 20, 125)).toEqual({ imagePullSeconds: Math.round((COLD_START.imageGiB * 1024) / COLD_START.pullMiBps), weightsReadSeconds: 8, initSeconds: 90, totalSeconds: 75 + 8 + 90 });
+    expect(coldStart(1000 * 2 ** 20, 125)).toEqual({
+      imagePullSeconds: Math.round((COLD_START.imageGiB * 1024) / COLD_START.pullMiBps),
+      weightsReadSeconds: 8,
+      initSeconds: 90,
+      totalSeconds: 75 + 8 + 90,
+    });
   });
 });

@@ -44,7 +44,11 @@ export const HARDWARE_SCENARIOS: Record<string, ScenarioBuilder> = {
     activeFrom: () => 1,
     build: ({ rules, n }) => {
       const remap = (g: number, v: number): InputSeries => ({ name: DCGM.rowRemapFailure, labels: gpu(g), values: flat(v, n) });
-      return { fires: { series: [{ name: DCGM.rowRemapFailure, labels: gpu(0), values: `0 ${flat(1, n - 1)}` }, remap(1, 0)], expect: [{ rule: rules[0], labels: gpu(0), value: 1 }] }, healthy: { series: [remap(0, 0), remap(1, 0)] }, idle: { series: [remap(0, 0)] } };
+      return {
+        fires: { series: [{ name: DCGM.rowRemapFailure, labels: gpu(0), values: `0 ${flat(1, n - 1)}` }, remap(1, 0)], expect: [{ rule: rules[0], labels: gpu(0), value: 1 }] },
+        healthy: { series: [remap(0, 0), remap(1, 0)] },
+        idle: { series: [remap(0, 0)] },
+      };
     },
   },
   GPUTemperatureHigh: {
@@ -53,7 +57,11 @@ export const HARDWARE_SCENARIOS: Record<string, ScenarioBuilder> = {
       const hot = Math.ceil(a.gpuTempCelsius) + 5;
       const temp = (g: number, v: number): InputSeries => ({ name: DCGM.gpuTemp, labels: gpu(g), values: flat(v, n) });
       const cool = Math.max(0, Math.floor(a.gpuTempCelsius) - 20);
-      return { fires: { series: [temp(0, hot), temp(1, cool)], expect: [{ rule: rules[0], labels: gpu(0), value: hot }] }, healthy: { series: [temp(0, cool), temp(1, cool)] }, idle: { series: [temp(0, 35)] } };
+      return {
+        fires: { series: [temp(0, hot), temp(1, cool)], expect: [{ rule: rules[0], labels: gpu(0), value: hot }] },
+        healthy: { series: [temp(0, cool), temp(1, cool)] },
+        idle: { series: [temp(0, 35)] },
+      };
     },
   },
   NodeDiskSpaceLow: {
@@ -90,7 +98,11 @@ export const HARDWARE_SCENARIOS: Record<string, ScenarioBuilder> = {
         { name: NODE.memTotal, labels: node(host), values: flat(total, n) },
       ];
       const low = a.nodeMemoryFreeRatio / 2;
-      return { fires: { series: [...mem(0, low), ...mem(1, 0.5)], expect: [{ rule: rules[0], labels: node(0), value: (total * low) / total }] }, healthy: { series: mem(0, 0.5) }, idle: { series: mem(0, 0.9) } };
+      return {
+        fires: { series: [...mem(0, low), ...mem(1, 0.5)], expect: [{ rule: rules[0], labels: node(0), value: (total * low) / total }] },
+        healthy: { series: mem(0, 0.5) },
+        idle: { series: mem(0, 0.9) },
+      };
     },
   },
 };

@@ -61,11 +61,7 @@ function alertTests(r: ResolvedMonitoring, alert: string, rules: readonly AlertR
   });
   // Before `for` has elapsed (or before the fault) nothing fires.
   const quietAt = activeFrom + forMin - (scenario.quietMargin ?? 1);
-  const firing = [
-    ...(quietAt >= 0 && (forMin > 0 || activeFrom > 0) ? [evaluate(quietAt)] : []),
-    evaluate(fireAt, s.fires.expect),
-    ...(s.later ?? []).map((l) => evaluate(l.at, l.expect)),
-  ];
+  const firing = [...(quietAt >= 0 && (forMin > 0 || activeFrom > 0) ? [evaluate(quietAt)] : []), evaluate(fireAt, s.fires.expect), ...(s.later ?? []).map((l) => evaluate(l.at, l.expect))];
   const named = (c: AlertCase, what: string) => `${c.expect?.length ? "fires" : "quiet"} ${what}`;
   return [
     test(`fires after ${rules[0].for ?? "0s"}, quiet before and for the healthy series beside it`, s.fires, firing),

@@ -17,9 +17,13 @@ export const ROUTER_SCENARIOS: Record<string, ScenarioBuilder> = {
         fires: {
           series: [
             // Service 0: one worker fails its health checks, the other passes them but its breaker is open.
-            up(0), ...worker(0, 0, 0, 0), ...worker(0, 1, 1, 1),
+            up(0),
+            ...worker(0, 0, 0, 0),
+            ...worker(0, 1, 1, 1),
             // Service 1: one routable worker. Service 2: the router is scraped and reports no worker at all.
-            up(1), ...worker(1, 0, 1, 0), up(2),
+            up(1),
+            ...worker(1, 0, 1, 0),
+            up(2),
           ],
           expect: [0, 2].map((s) => ({ rule: rules[0], labels: routerTarget(r, s), value: 0 })),
         },
@@ -41,7 +45,10 @@ export const ROUTER_SCENARIOS: Record<string, ScenarioBuilder> = {
       const perMinute = Math.ceil(a.routerMinRequestsPerSecond * durationSeconds(a.routerErrorWindow)) * 4;
       // A 5xx share halfway between the threshold and 1.
       const share = (1 + a.routerErrorRatio) / 2;
-      const mixed = (service: number, total: number, errors: number): InputSeries[] => [responses(service, "/generate", "200", total * (1 - errors)), responses(service, "/generate", "500", total * errors)];
+      const mixed = (service: number, total: number, errors: number): InputSeries[] => [
+        responses(service, "/generate", "200", total * (1 - errors)),
+        responses(service, "/generate", "500", total * errors),
+      ];
       // Health probes answer 200 and would dilute the ratio below any threshold if they counted.
       const probes = responses(0, "/health", "200", perMinute * 100);
       const labels: Labels = routerTarget(r, 0);
@@ -56,7 +63,8 @@ export const ROUTER_SCENARIOS: Record<string, ScenarioBuilder> = {
   RouterLoadSkew: {
     activeFrom: () => 0,
     build: ({ r, a, rules, n }) => {
-      const active = (service: number, values: readonly number[]): InputSeries[] => values.map((v, w) => ({ name: ROUTER.workerRequestsActive, labels: routerWorker(r, service, w), values: flat(v, n) }));
+      const active = (service: number, values: readonly number[]): InputSeries[] =>
+        values.map((v, w) => ({ name: ROUTER.workerRequestsActive, labels: routerWorker(r, service, w), values: flat(v, n) }));
       // Two workers: busiest / mean = 2 hi / (hi + lo); aim halfway between the threshold and 2.
       const skew = (a.routerSkewRatio + 2) / 2;
       const lo = a.routerSkewMinInFlight;

@@ -18,7 +18,17 @@ function xidRules(a: AlertSettings): AlertRule[] {
     runbook: `Look the code up in NVIDIA's XID catalog: ${CRITICAL_XIDS.join(", ")} mean hardware or NVLink trouble (drain and replace the host); 13, 31, 43 are usually application faults (check SGLang logs).`,
     resultLabels: "series" as const,
   };
-  const text = (what: string) => ["dcgm-exporter reports XID ", value("integer"), " on GPU ", label("gpu"), " (", label("modelName"), ") of ", label("instance"), `, new within ${a.xidWindow}: ${what}`];
+  const text = (what: string) => [
+    "dcgm-exporter reports XID ",
+    value("integer"),
+    " on GPU ",
+    label("gpu"),
+    " (",
+    label("modelName"),
+    ") of ",
+    label("instance"),
+    `, new within ${a.xidWindow}: ${what}`,
+  ];
   return [
     { ...common, expr: `${criticalXid} and ${changed}`, severity: "critical", description: text("a code that means failing hardware, memory or links.") },
     { ...common, expr: `(${DCGM.xidErrors} > 0 unless ${criticalXid}) and ${changed}`, severity: "warning", description: text("usually an application fault; repeated ones deserve a look.") },
@@ -35,7 +45,15 @@ function gpuRules(a: AlertSettings): AlertRule[] {
       expr: `${DCGM.rowRemapFailure} > 0`,
       severity: "critical",
       summary: ["GPU ", label("gpu"), " on ", label("instance"), " failed to remap a memory row"],
-      description: ["GPU ", label("gpu"), " (", label("modelName"), ") of ", label("instance"), ` reports ${DCGM.rowRemapFailure} (${DCGM_SOURCE}): it is out of spare rows and its memory is no longer reliable.`],
+      description: [
+        "GPU ",
+        label("gpu"),
+        " (",
+        label("modelName"),
+        ") of ",
+        label("instance"),
+        ` reports ${DCGM.rowRemapFailure} (${DCGM_SOURCE}): it is out of spare rows and its memory is no longer reliable.`,
+      ],
       runbook: "Drain the host and have the GPU replaced (on EC2: stop and start the instance to move to other hardware); this does not clear by restarting software.",
       resultLabels: "series",
     },
@@ -46,7 +64,15 @@ function gpuRules(a: AlertSettings): AlertRule[] {
       for: a.gpuTempFor,
       severity: "warning",
       summary: ["GPU ", label("gpu"), " on ", label("instance"), " at ", value("integer"), "°C"],
-      description: ["GPU ", label("gpu"), " (", label("modelName"), ") on ", label("instance"), ` has been above ${num(a.gpuTempCelsius)}°C for ${a.gpuTempFor}; expect clock throttling and lower throughput.`],
+      description: [
+        "GPU ",
+        label("gpu"),
+        " (",
+        label("modelName"),
+        ") on ",
+        label("instance"),
+        ` has been above ${num(a.gpuTempCelsius)}°C for ${a.gpuTempFor}; expect clock throttling and lower throughput.`,
+      ],
       runbook: "Check the power and utilization panels for the same GPU and the host's cooling; on a cloud instance, stop/start it to move to other hardware.",
       resultLabels: "series",
     },

@@ -63,9 +63,7 @@ function jobAbsent(j: ScrapeJob, a: AlertSettings): AlertRule {
     severity: severityOf(j),
     labels: jobLabels(j),
     summary: ["No target of job ", label("job"), " is discovered"],
-    description: [
-      "Prometheus has had no target for job ", label("job"), ` for ${downFor(j, a)}: every instance it ran on is gone from discovery, or the scrape configuration lost the job.`,
-    ],
+    description: ["Prometheus has had no target for job ", label("job"), ` for ${downFor(j, a)}: every instance it ran on is gone from discovery, or the scrape configuration lost the job.`],
     runbook: "Check the instances/containers/pods of the job exist (EC2 console by the stack tag, docker ps, kubectl get pods) and Prometheus' service discovery page.",
     resultLabels: ["job"],
   };
@@ -82,7 +80,10 @@ function targetDown(a: AlertSettings): AlertRule[] {
       severity: "critical",
       summary: ["SGLang replica ", label("instance"), " of ", label("service"), " is down"],
       description: [
-        "Prometheus could not scrape ", label("instance"), " (job ", label("job"),
+        "Prometheus could not scrape ",
+        label("instance"),
+        " (job ",
+        label("job"),
         `) for ${a.sglangDownFor}. SGLang opens its port only after weights, KV cache and CUDA graphs are ready, so a cold start longer than this also fires.`,
       ],
       runbook: "Read the replica's logs (docker logs / journalctl / kubectl logs) for OOM, NCCL or weight-loading errors; GET /health on the port; check GPU XID alerts on the same host.",

@@ -40,7 +40,8 @@ function errorRatio(a: AlertSettings): AlertRule {
     severity: "critical",
     summary: ["Router of ", label("service"), " answers ", value("percent"), " of requests with 5xx"],
     description: [
-      `More than ${pct(a.routerErrorRatio)} of the client requests to the router of `, label("service"),
+      `More than ${pct(a.routerErrorRatio)} of the client requests to the router of `,
+      label("service"),
       ` over ${a.routerErrorWindow} got a 5xx, for ${a.routerErrorFor} (${ROUTER.httpResponsesTotal}, at ${num(a.routerMinRequestsPerSecond)} requests/s or more).`,
     ],
     runbook: "Group smg_http_responses_total by error_code in Prometheus: call_upstream_* means workers fail or vanish; then check the workers' logs and health.",
@@ -60,7 +61,9 @@ function loadSkew(a: AlertSettings): AlertRule {
     severity: "warning",
     summary: ["Busiest worker of ", label("service"), " holds ", value("fixed2"), "x the mean of requests in flight"],
     description: [
-      `Over ${a.routerSkewWindow}, one worker of the router of `, label("service"), ` has held more than ${num(a.routerSkewRatio)} times the mean of requests in flight (${ROUTER.workerRequestsActive}) for ${a.routerSkewFor}.`,
+      `Over ${a.routerSkewWindow}, one worker of the router of `,
+      label("service"),
+      ` has held more than ${num(a.routerSkewRatio)} times the mean of requests in flight (${ROUTER.workerRequestsActive}) for ${a.routerSkewFor}.`,
     ],
     runbook: "Find the worker in the Router row (running requests per worker); compare its TTFT, GPU utilization and XID alerts with the others; restart it if it is degraded.",
     resultLabels: ["service"],

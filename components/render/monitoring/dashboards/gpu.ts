@@ -28,7 +28,13 @@ export function gpuDashboardSpec(alerts: AlertSettings = DEFAULT_ALERTS): Dashbo
         panels: [
           gpuPanel("GPU utilization", "DCGM_FI_DEV_GPU_UTIL per GPU.", "percent", (m) => m(DCGM.gpuUtil), { max: 100 }),
           gpuPanel("GPU memory used", "Framebuffer memory used per GPU (DCGM_FI_DEV_FB_USED, MiB). SGLang reserves most of it for weights and KV cache at start.", "mbytes", (m) => m(DCGM.fbUsed)),
-          gpuPanel("GPU memory used %", "DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) per GPU.", "percentunit", (m) => `${m(DCGM.fbUsed)} / (${m(DCGM.fbUsed)} + ${m(DCGM.fbFree)})`, { max: 1 }),
+          gpuPanel(
+            "GPU memory used %",
+            "DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) per GPU.",
+            "percentunit",
+            (m) => `${m(DCGM.fbUsed)} / (${m(DCGM.fbUsed)} + ${m(DCGM.fbFree)})`,
+            { max: 1 },
+          ),
           gpuPanel("Power draw", "DCGM_FI_DEV_POWER_USAGE per GPU.", "watt", (m) => m(DCGM.powerUsage)),
           gpuPanel("Temperature", "DCGM_FI_DEV_GPU_TEMP per GPU; the alert fires above the red line.", "celsius", (m) => m(DCGM.gpuTemp), { threshold: alerts.gpuTempCelsius }),
           gpuPanel("Last XID error", "DCGM_FI_DEV_XID_ERRORS: code of the last XID error per GPU (0 = none); it stays set until dcgm-exporter restarts.", "none", (m) => m(DCGM.xidErrors)),

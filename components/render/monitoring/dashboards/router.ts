@@ -34,14 +34,22 @@ export function routerRow(): RowSpec {
       panel("Router retries / s", `Retry attempts (${ROUTER.workerRetriesTotal}). 0 with --max-buffered-request-bytes 0: a streamed body cannot be sent twice.`, "reqps", [
         { expr: `sum by (service) (rate(${ROUTER.workerRetriesTotal}{${ROUTER_SEL}}[${RATE}]))`, legend: "{{service}}" },
       ]),
-      panel("Workers: registered, healthy, breaker open", `Workers the router knows (${ROUTER.workerPoolSize}), passing health checks (${ROUTER.workerHealth}) and with an open circuit breaker (${ROUTER.workerCbState} == 1).`, "short", [
-        { expr: `sum by (service) (${ROUTER.workerPoolSize}{${ROUTER_SEL}})`, legend: "{{service}} registered" },
-        { expr: `sum by (service) (${ROUTER.workerHealth}{${ROUTER_SEL}})`, legend: "{{service}} healthy" },
-        { expr: `sum by (service) (${ROUTER.workerCbState}{${ROUTER_SEL}} == bool 1)`, legend: "{{service}} breaker open" },
-      ]),
-      panel("Running requests per worker (router)", `Requests the router has in flight at each worker (${ROUTER.workerRequestsActive}); the policy sends each to the less busy of two, so one worker far above the others is slow or stuck.`, "short", [
-        { expr: `sum by (service, worker) (${ROUTER.workerRequestsActive}{${ROUTER_SEL}})`, legend: "{{service}} {{worker}}" },
-      ]),
+      panel(
+        "Workers: registered, healthy, breaker open",
+        `Workers the router knows (${ROUTER.workerPoolSize}), passing health checks (${ROUTER.workerHealth}) and with an open circuit breaker (${ROUTER.workerCbState} == 1).`,
+        "short",
+        [
+          { expr: `sum by (service) (${ROUTER.workerPoolSize}{${ROUTER_SEL}})`, legend: "{{service}} registered" },
+          { expr: `sum by (service) (${ROUTER.workerHealth}{${ROUTER_SEL}})`, legend: "{{service}} healthy" },
+          { expr: `sum by (service) (${ROUTER.workerCbState}{${ROUTER_SEL}} == bool 1)`, legend: "{{service}} breaker open" },
+        ],
+      ),
+      panel(
+        "Running requests per worker (router)",
+        `Requests the router has in flight at each worker (${ROUTER.workerRequestsActive}); the policy sends each to the less busy of two, so one worker far above the others is slow or stuck.`,
+        "short",
+        [{ expr: `sum by (service, worker) (${ROUTER.workerRequestsActive}{${ROUTER_SEL}})`, legend: "{{service}} {{worker}}" }],
+      ),
       panel(
         "Prefix-cache hits and misses per worker",
         "Prompt tokens per second each replica's radix cache served (hits) and computed (misses), from SGLang's counters. The router's power-of-two policy keeps no cache of its own (smg's cache-aware policy would parse request bodies), so these are the engines' hits its routing leads to.",

@@ -51,11 +51,21 @@ export function sglangDashboardSpec(alerts: AlertSettings = DEFAULT_ALERTS): Das
         title: "Requests",
         panels: [
           servicePanel("Running requests", "Requests in the running batch, summed over replicas (sglang:num_running_reqs).", "short", perService(SGLANG.numRunningReqs)),
-          servicePanel("Queued requests", "Requests waiting to be admitted, summed over replicas (sglang:num_queue_reqs). A queue that keeps growing means the service needs more replicas.", "short", perService(SGLANG.numQueueReqs)),
+          servicePanel(
+            "Queued requests",
+            "Requests waiting to be admitted, summed over replicas (sglang:num_queue_reqs). A queue that keeps growing means the service needs more replicas.",
+            "short",
+            perService(SGLANG.numQueueReqs),
+          ),
           replicaPanel("Running requests per replica", "sglang:num_running_reqs of each replica: replicas of one service far apart means the router's load is skewed.", SGLANG.numRunningReqs),
           replicaPanel("Queued requests per replica", "sglang:num_queue_reqs of each replica: one replica queueing while the others do not is router skew or a slow replica.", SGLANG.numQueueReqs),
           servicePanel("Finished requests / s", "Completed requests per second (sglang:num_requests_total).", "reqps", ratePerService(SGLANG.numRequestsTotal)),
-          servicePanel("Aborted requests / s", "Requests aborted per second, e.g. clients that disconnected (sglang:num_aborted_requests_total). The series appears after the first abort.", "reqps", ratePerService(SGLANG.numAbortedRequestsTotal)),
+          servicePanel(
+            "Aborted requests / s",
+            "Requests aborted per second, e.g. clients that disconnected (sglang:num_aborted_requests_total). The series appears after the first abort.",
+            "reqps",
+            ratePerService(SGLANG.numAbortedRequestsTotal),
+          ),
           {
             title: "Scrape targets up",
             description: "Replicas and routers Prometheus can scrape. SGLang opens its port only when the model is loaded.",
@@ -68,7 +78,12 @@ export function sglangDashboardSpec(alerts: AlertSettings = DEFAULT_ALERTS): Das
       {
         title: "Throughput and KV cache",
         panels: [
-          servicePanel("Generation throughput", "Decode tokens per second reported by the schedulers (sglang:gen_throughput), summed over replicas.", "suffix: tok/s", perService(SGLANG.genThroughput)),
+          servicePanel(
+            "Generation throughput",
+            "Decode tokens per second reported by the schedulers (sglang:gen_throughput), summed over replicas.",
+            "suffix: tok/s",
+            perService(SGLANG.genThroughput),
+          ),
           {
             title: "Prompt and generation tokens / s",
             description: "Token rates of finished requests (sglang:prompt_tokens_total, sglang:generation_tokens_total).",
@@ -110,7 +125,11 @@ export function sglangDashboardSpec(alerts: AlertSettings = DEFAULT_ALERTS): Das
             threshold: alerts.ttftP95Seconds,
             queries: [...quantiles(SGLANG_HISTOGRAMS.timeToFirstToken, "service"), mean(SGLANG_HISTOGRAMS.timeToFirstToken, "service")],
           },
-          heatmap("Time to first token (heatmap)", "Requests per TTFT bucket per window (sglang:time_to_first_token_seconds_bucket): the whole distribution, a second mode shows as a second band.", SGLANG_HISTOGRAMS.timeToFirstToken),
+          heatmap(
+            "Time to first token (heatmap)",
+            "Requests per TTFT bucket per window (sglang:time_to_first_token_seconds_bucket): the whole distribution, a second mode shows as a second band.",
+            SGLANG_HISTOGRAMS.timeToFirstToken,
+          ),
           {
             title: "Inter-token latency",
             description: "p50/p95/p99 from sglang:inter_token_latency_seconds (SGLang counts one observation per generated token).",

@@ -52,8 +52,8 @@ export interface PlannedNode {
   readonly instanceId: string;
   readonly volumeId: string;
   readonly replicas: readonly PlannedReplica[];
-  /** Every port the node should answer on, and the path that says it is healthy. */
-  readonly checks: readonly { port: number; path: string }[];
+  /** Every port the node should answer on, the path that says it is healthy, and the answers that count (default 200). */
+  readonly checks: readonly { port: number; path: string; status?: readonly number[] }[];
   readonly routers: readonly { service: string; port: number; metricsPort: number }[];
 }
 
@@ -84,7 +84,8 @@ export function planNode(stack: string, node: string, workDir: string): PlannedN
     ...replicas.map((r) => ({ port: r.port, path: "/health" })),
     ...routers.flatMap((r) => [
       { port: r.port, path: "/health" },
-      { port: r.metricsPort, path: "/metrics" },
+      // Behind the front proxy a router's metrics answer the monitoring subnet only: 403 to loopback.
+      { port: r.metricsPort, path: "/metrics", status: [200, 403] },
     ]),
     { port: PORTS.nodeExporter, path: "/metrics" },
     { port: PORTS.dcgmExporter, path: "/metrics" },
@@ -134,7 +135,7 @@ export interface Scenario {
   pullSeconds?: number;
   sglangLoadSeconds?: number;
   hub?: { downSeconds?: number; shardBytes?: number; throttleBps?: number; failOnce?: boolean };
-  checks?: readonly { port: number; path: string }[];
+  checks?: readonly { port: number; path: string; status?: readonly number[] }[];
   deadlineSeconds?: number;
   settleSeconds?: number;
   powerCutAtBytes?: number;

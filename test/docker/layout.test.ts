@@ -140,7 +140,7 @@ describe("configs the docker platform refuses, with every problem named", () => 
       {},
       // The planner finds it first: the exporters' and monitoring servers' ports are taken on every host.
       [
-        `qwen-serving:services[0].port: got ${PORTS.nodeExporter}; port ${PORTS.nodeExporter} on gpu-a is taken twice: qwen3-8b's server and node_exporter (docker.nodeExporterPort) (pick a port not in use there (taken on gpu-a: ${PORTS.grafana}, ${PORTS.prometheus}, ${PORTS.alertmanager}, ${PORTS.nodeExporter}, ${PORTS.dcgmExporter}))`,
+        `qwen-serving:services[0].port: got ${PORTS.nodeExporter}; port ${PORTS.nodeExporter} on gpu-a is taken twice: qwen3-8b's server and node_exporter (docker.nodeExporterPort) (pick a port not in use there (taken on gpu-a: ${PORTS.grafana}, ${PORTS.prometheus}, ${PORTS.alertmanager}, ${PORTS.nodeExporter}, ${PORTS.dcgmExporter}, ${PORTS.nodeExporter + PORTS.loopbackOffset}))`,
       ],
     ],
     ["an unknown monitoring host", { docker: { monitoringHost: "gpu-z" } }, {}, ['qwen-serving:docker.monitoringHost: got "gpu-z"; no host has this name (valid: gpu-a)']],

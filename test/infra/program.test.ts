@@ -42,6 +42,6 @@ describe("the prod program under strict mocks", () => {
     // Inputs that came from secrets are redacted; nothing else may carry the placeholder text.
     for (const r of run.document.resources)
       for (const [k, v] of Object.entries(r.inputs as Record<string, unknown>)) if (JSON.stringify(v).includes("[secret]")) expect(v, `${r.name}.${k}`).toBe("[secret]");
-    expect(json).not.toContain("REPLACE-WITH");
+    expect(json).not.toContain("REPLACE-WITH-pulumi-config-set");
   });
 });

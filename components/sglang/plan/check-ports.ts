@@ -14,6 +14,8 @@ export interface Listener {
   readonly what: string;
   /** The config key that sets the port; a collision is reported there. @default - planner-assigned */
   readonly key?: readonly PropertyKey[];
+  /** The loopback twin, behind the front proxy, of the listener `key` names. @default false */
+  readonly twin?: boolean;
 }
 
 /** The value at a dotted config key (`docker.nodeExporterPort`), undefined when a block is absent. */
@@ -75,7 +77,7 @@ export function stackListeners(
   if (!traits.podNetwork)
     for (const l of [...out])
       if (l.scope !== LB && l.port + PORTS.loopbackOffset <= 65535)
-        out.push({ scope: l.scope, port: l.port + PORTS.loopbackOffset, what: `${l.what} on loopback behind the front proxy (port + PORTS.loopbackOffset)` });
+        out.push({ scope: l.scope, port: l.port + PORTS.loopbackOffset, what: `${l.what} on loopback behind the front proxy (port + PORTS.loopbackOffset)`, key: l.key, twin: true });
   const monitoringHost = (traits.monitoringHostKey ? (at(config, traits.monitoringHostKey) as string | undefined) : undefined) ?? nodes[0]?.name;
   for (const f of traits.fixedPorts.filter((x) => opened(config, x))) {
     const port = fixedPortOf(config, f);
@@ -100,8 +102,10 @@ export function portCollisions(listeners: readonly Listener[]): Problem[] {
     for (const l of ls) byPort.set(l.port, [...(byPort.get(l.port) ?? []), l]);
     for (const [port, same] of byPort) {
       // Two services on one port is the config checks' problem already (services[].port are unique).
-      if (same.length < 2 || same.every((l) => l.key?.[0] === "services" && l.key[2] === "port")) continue;
-      const blame = same.find((l) => l.key?.[0] === "services") ?? same.find((l) => l.key) ?? same[0];
+      // Their loopback twins collide with each other then too, and are the same problem.
+      const servicePort = (l: Listener) => l.key?.[0] === "services" && l.key[2] === "port";
+      if (same.length < 2 || (same.every(servicePort) && (same.every((l) => l.twin) || same.every((l) => !l.twin)))) continue;
+      const blame = same.find((l) => l.key?.[0] === "services" && !l.twin) ?? same.find((l) => l.key?.[0] === "services") ?? same.find((l) => l.key) ?? same[0];
       const others = same.filter((l) => l !== blame).map((l) => l.what);
       const taken = [...byPort.keys()].sort((a, b) => a - b).join(", ");
       problems.push({

@@ -3,7 +3,7 @@
 import { gunzipSync } from "zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { PORTS } from "../../../components/contract";
+import { NODE_PATHS, PORTS } from "../../../components/contract";
 import { Artifact } from "../../../components/render/artifact";
 import { ALERTMANAGER_CONFIG_PATH, PROMETHEUS_CONFIG_PATH } from "../../../components/render/monitoring";
 import { RecordedResource, isSecretValue, redactSecrets } from "../../../infra/mocks";
@@ -95,7 +95,7 @@ describe("Alertmanager on the aws monitoring instance", () => {
 
   it("the unit: loopback only, no gossip, the secrets fetched before each start and mounted read-only", () => {
     const unit = artifact("monitoring-node/units/alertmanager.service");
-    expect(unit).toContain("ExecStartPre=/opt/qwen-serving/bin/alertmanager-secrets.sh\n");
+    expect(unit).toContain(`ExecStartPre=${NODE_PATHS.bin}/alertmanager-secrets.sh\n`);
     expect(unit).toMatch(/--volume \/run\/qwen-serving\/secrets\/alertmanager:\/run\/secrets\/alertmanager:ro /);
     expect(unit).toContain(`--web.listen-address=127.0.0.1:${PORTS.alertmanager} `);
     expect(unit).toMatch(/ --cluster.listen-address=$/m);

@@ -6,6 +6,7 @@ import { PLATFORM_TRAITS } from "../../../components/platforms/traits";
 import { formatProblem } from "../../../components/problems";
 import { alertingFromConfig, alertmanagerArgs, alertmanagerConfigDocument, renderAlertmanagerConfig } from "../../../components/render/monitoring";
 import { EVERY_RECEIVER, SECRET_DIR, everyReceiverInput } from "./receivers";
+import { PORTS } from "../../../components/contract";
 
 type Doc = Record<string, any>;
 
@@ -57,10 +58,10 @@ describe("alertmanager.yml", () => {
   });
 
   it("flags: one Alertmanager, no gossip port", () => {
-    expect(alertmanagerArgs({ configFile: "/etc/alertmanager/alertmanager.yml", storagePath: "/alertmanager", listenAddress: "127.0.0.1:9093" })).toEqual([
+    expect(alertmanagerArgs({ configFile: "/etc/alertmanager/alertmanager.yml", storagePath: "/alertmanager", listenAddress: `127.0.0.1:${PORTS.alertmanager}` })).toEqual([
       "--config.file=/etc/alertmanager/alertmanager.yml",
       "--storage.path=/alertmanager",
-      "--web.listen-address=127.0.0.1:9093",
+      `--web.listen-address=127.0.0.1:${PORTS.alertmanager}`,
       "--cluster.listen-address=",
     ]);
   });

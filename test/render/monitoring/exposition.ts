@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "fs";
 import { join } from "path";
+import { NODE_PATHS } from "../../../components/contract";
 
 export interface SglangMetricDoc {
   readonly name: string;
@@ -165,7 +166,7 @@ export function dcgmExposition(n = 3): string {
 export function nodeExposition(): string {
   const fs = (mountpoint: string, device: string, fstype: string) => `{device="${device}",fstype="${fstype}",mountpoint="${mountpoint}"}`;
   const root = fs("/", "/dev/nvme0n1p1", "ext4");
-  const models = fs("/models", "/dev/nvme1n1", "xfs");
+  const models = fs(NODE_PATHS.models, "/dev/nvme1n1", "xfs");
   return [
     "# HELP node_filesystem_avail_bytes Filesystem space available to non-root users in bytes.",
     "# TYPE node_filesystem_avail_bytes gauge",

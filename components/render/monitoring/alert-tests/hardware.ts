@@ -2,6 +2,7 @@
 import { CRITICAL_XIDS, DCGM, NODE } from "../metrics";
 import { durationSeconds } from "../resolve";
 import { InputSeries, Labels, ScenarioBuilder, flat, gpu, node } from "./fixtures";
+import { NODE_PATHS } from "../../../contract";
 
 /** Minute the XID gauges change in the firing case. */
 const XID_AT = 3;
@@ -81,10 +82,10 @@ export const HARDWARE_SCENARIOS: Record<string, ScenarioBuilder> = {
       return {
         fires: {
           // A tmpfs and a read-only image filesystem are as full as that and must not fire.
-          series: [...root, ...fs("/models", "xfs", 0.5), ...fs("/run", "tmpfs", low), ...fs("/snap/core", "ext4", low, 1)],
+          series: [...root, ...fs(NODE_PATHS.models, "xfs", 0.5), ...fs("/run", "tmpfs", low), ...fs("/snap/core", "ext4", low, 1)],
           expect: [{ rule: rules[0], labels: root[0].labels, value: (size * low) / size }],
         },
-        healthy: { series: [...fs("/", "ext4", 0.5), ...fs("/models", "xfs", 0.5)] },
+        healthy: { series: [...fs("/", "ext4", 0.5), ...fs(NODE_PATHS.models, "xfs", 0.5)] },
         idle: { series: fs("/", "ext4", 0.9) },
       };
     },

@@ -113,8 +113,8 @@ export const SGLANG_SCENARIOS: Record<string, ScenarioBuilder> = {
             tokens(bad, stopsAt2),
             { name: SGLANG.numRunningReqs, labels: ok, values: flat(4, n) },
             tokens(ok, ramp(0, 50, n)),
-            // Started three minutes before the evaluation, busy, nothing finished yet: too young to judge.
-            { name: SGLANG.numRunningReqs, labels: sglangReplica(r, 0, 2), values: `_x${fireAt - 3} ${flat(4, n - fireAt + 3)}` },
+            // Started a minute before the evaluation (younger than any window), busy, nothing finished yet: too young to judge.
+            { name: SGLANG.numRunningReqs, labels: sglangReplica(r, 0, 2), values: `_x${fireAt - 1} ${flat(4, n - fireAt + 1)}` },
           ],
           expect: [{ rule: rules[0], labels: bad, value: 4 }],
         },

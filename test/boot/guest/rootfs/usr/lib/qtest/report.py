@@ -10,6 +10,7 @@ import os
 import subprocess
 import tarfile
 import time
+import urllib.error
 import urllib.request
 
 BEGIN, END = "=====QTEST-REPORT-BEGIN=====", "=====QTEST-REPORT-END====="
@@ -28,10 +29,12 @@ def sh(*argv):
     return subprocess.run(argv, capture_output=True, text=True).stdout
 
 
-def answers(port, path):
+def answers(port, path, codes=(200,)):
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as r:
-            return r.status == 200
+            return r.status in codes
+    except urllib.error.HTTPError as e:
+        return e.code in codes
     except OSError:
         return False
 
@@ -115,10 +118,10 @@ def main():
         # Few requests per round: the guest's two emulated CPUs are the node's as well.
         for c in checks:
             key = f"{c['port']}{c['path']}"
-            if key not in first_healthy and answers(c["port"], c["path"]):
+            if key not in first_healthy and answers(c["port"], c["path"], c.get("status", [200])):
                 first_healthy[key] = round(uptime(), 1)
         done = os.path.exists("/run/cloud-init/result.json")
-        healthy = len(first_healthy) == len(checks) and all(answers(c["port"], c["path"]) for c in checks)
+        healthy = len(first_healthy) == len(checks) and all(answers(c["port"], c["path"], c.get("status", [200])) for c in checks)
         if done and healthy and not cut:
             if all_healthy_at is None:
                 all_healthy_at = round(max(first_healthy.values(), default=now), 1)
@@ -142,7 +145,7 @@ def main():
         "uptime": round(uptime(), 1),
         "allHealthyAt": all_healthy_at,
         "firstHealthy": first_healthy,
-        "checks": {f"{c['port']}{c['path']}": answers(c["port"], c["path"]) for c in checks},
+        "checks": {f"{c['port']}{c['path']}": answers(c["port"], c["path"], c.get("status", [200])) for c in checks},
         "cloudInit": {"result": json.loads(read("/run/cloud-init/result.json") or "null"), "status": sh("cloud-init", "status", "--long").strip()},
         "instanceId": (read("/var/lib/cloud/data/instance-id") or "").strip(),
         "failed": failed,

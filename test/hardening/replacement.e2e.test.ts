@@ -11,12 +11,18 @@ import type { RecordedResource } from "../../infra/mocks";
 const ROOT = process.cwd();
 const prodServices = (parse(fs.readFileSync("Pulumi.prod.yaml", "utf8")) as { config: Record<string, unknown> }).config["qwen-serving:services"] as Record<string, unknown>[];
 
+// A weight volume lives in one zone: the instance-type change is made where EC2 sells both types
+// (use1-az2 sells p5.48xlarge and p5en.48xlarge), as an operator pins the zone before such a change;
+// every prod variant is planned in that zone so they compare with the base.
+const prodAws = (parse(fs.readFileSync("Pulumi.prod.yaml", "utf8")) as { config: Record<string, unknown> }).config["qwen-serving:aws"] as Record<string, Record<string, unknown>>;
+const inZone = { aws: { ...prodAws, network: { ...(prodAws.network ?? {}), availabilityZone: "use1-az2" } } };
+
 const VARIANTS = {
-  base: ["prod", {}],
-  instanceType: ["prod", { nodePools: [{ name: "gpu", instanceType: "p5en.48xlarge", count: 1 }] }],
-  launchArg: ["prod", { services: prodServices.map((s, i) => (i === 0 ? { ...s, chunkedPrefillSize: 4096 } : s)) }],
-  oneService: ["prod", { services: prodServices.slice(0, 1), apiKeys: { "qwen3-32b": "[secret]" } }],
-  twoNodes: ["prod", { nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }] }],
+  base: ["prod", inZone],
+  instanceType: ["prod", { ...inZone, nodePools: [{ name: "gpu", instanceType: "p5en.48xlarge", count: 1 }] }],
+  launchArg: ["prod", { ...inZone, services: prodServices.map((s, i) => (i === 0 ? { ...s, chunkedPrefillSize: 4096 } : s)) }],
+  oneService: ["prod", { ...inZone, services: prodServices.slice(0, 1), apiKeys: { "qwen3-32b": "[secret]" } }],
+  twoNodes: ["prod", { ...inZone, nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }] }],
   dev: ["dev", {}],
 } as const satisfies Record<string, readonly [string, Record<string, unknown>]>;
 type Rendered = { resources: RecordedResource[]; out: string };

@@ -9,7 +9,7 @@ import { CapacityJson, PlanJson } from "./cli-contract";
 // The CLIs as a user starts them: their own processes, real exit codes, real pipes. Every case is
 // covered in process by cli.test.ts; these check what only a process shows (stdout draining into a
 // pipe, a reader closing it early, npm's banner, the built bin).
-const ROOT = path.resolve(__dirname, "../../..");
+const ROOT = path.resolve(__dirname, "../..");
 const TS_NODE = `${path.join(ROOT, "node_modules", ".bin", "ts-node")} --transpile-only --project ${path.join(ROOT, "tsconfig.json")}`;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "qs-e2e-"));
 /** stderr may hold the program's warnings, never an error or a stack trace. */

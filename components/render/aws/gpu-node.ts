@@ -2,8 +2,9 @@ import { AwsNodeSettings } from "../../config/aws";
 import { NodePlan, ServicePlan } from "../../sglang/planner";
 import { Artifact } from "../artifact";
 import { NodeFile, renderCloudConfig, userDataBase64 } from "../cloud-config";
+import { NODE_PATHS } from "../../contract";
 import { SystemdUnit } from "../systemd";
-import { renderFetchSecretsScript } from "./fetch-secrets";
+import { renderSsmSecretsScript } from "./ssm-secrets";
 import { renderGpuCheckScript } from "./gpu-check";
 import { renderMountCacheScript } from "./mount-cache";
 import { renderNvidiaInstallScript } from "./nvidia-install";
@@ -81,8 +82,9 @@ export function renderNodeBootstrap(input: NodeBootstrapInput): NodeBootstrap {
       ? [
           {
             path: NODE_SCRIPTS.fetchSecrets,
-            content: renderFetchSecretsScript({
+            content: renderSsmSecretsScript({
               region: input.region,
+              dir: NODE_PATHS.secrets,
               parameters: [...(tokens.hfToken ? [{ name: tokens.hfToken, file: "hf-token" }] : []), ...(tokens.modelscopeToken ? [{ name: tokens.modelscopeToken, file: "modelscope-token" }] : [])],
             }),
             mode: 0o755,

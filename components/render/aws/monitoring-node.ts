@@ -3,6 +3,7 @@ import { Artifact } from "../artifact";
 import { NodeFile, renderCloudConfig, userDataBase64 } from "../cloud-config";
 import { ALERT_RULE_TESTS_PATH, MonitoringInput, alertmanagerArgs, prometheusArgs, renderMonitoring } from "../monitoring";
 import { renderShellScript } from "../scripts/sources";
+import { renderSsmSecretsScript } from "./ssm-secrets";
 import { bootTarget, command, containerUnit, dependencyLines, oneshotUnit, SystemdUnit } from "../systemd";
 import { NODE_EXPORTER_UNIT, nodeExporterUnit } from "./gpu-units";
 import { IN_ALERTMANAGER, IN_GRAFANA, IN_PROMETHEUS, MONITORING_NODE_PATHS } from "./monitoring-input";
@@ -126,15 +127,15 @@ export function renderGrafanaPasswordScript(opts: { region: string; parameter: s
   });
 }
 
-/** The receivers' secrets from SSM into tmpfs at every start of Alertmanager (alertmanager-secrets.sh). */
+/** The receivers' secrets from SSM into tmpfs at every start of Alertmanager (ssm-secrets.sh, installed as alertmanager-secrets.sh). */
 export function renderAlertmanagerSecretsScript(region: string, parameters: readonly { readonly receiver: string; readonly parameter: string }[], awsCliImage?: string): string {
-  return renderShellScript<{ REGION: string; AWS_CLI_IMAGE: string; DIR: string; OWNER: string; PARAMETERS: string[]; FILES: string[] }>("alertmanager-secrets.sh", {
-    REGION: region,
-    AWS_CLI_IMAGE: awsCliImage ?? IMAGES.awsCli,
-    DIR: ALERTMANAGER_SECRETS,
-    OWNER: PROMETHEUS_USER,
-    PARAMETERS: parameters.map((p) => p.parameter),
-    FILES: parameters.map((p) => p.receiver),
+  return renderSsmSecretsScript({
+    region,
+    dir: ALERTMANAGER_SECRETS,
+    owner: PROMETHEUS_USER,
+    fileMode: "0400",
+    parameters: parameters.map((p) => ({ name: p.parameter, file: p.receiver })),
+    ...(awsCliImage ? { awsCliImage } : {}),
   });
 }
 

@@ -19,8 +19,8 @@ describe("a typed header", () => {
   });
 
   it("renders lists as bash arrays and false as 0", () => {
-    const out = renderShellScript("fetch-secrets.sh", { DIR: "/run/s", IMAGE: "aws:1", REGION: "us-east-1", PARAMETERS: ["/a", "it's"], FILES: [] });
-    expect(out).toContain("\nDIR='/run/s'\nIMAGE='aws:1'\nREGION='us-east-1'\nPARAMETERS=('/a' 'it'\\''s')\nFILES=()\n");
+    const out = renderShellScript("ssm-secrets.sh", { DIR: "/run/s", IMAGE: "aws:1", REGION: "us-east-1", OWNER: "root:root", FILE_MODE: "0600", PARAMETERS: ["/a", "it's"], FILES: [] });
+    expect(out).toContain("\nDIR='/run/s'\nIMAGE='aws:1'\nREGION='us-east-1'\nOWNER='root:root'\nFILE_MODE='0600'\nPARAMETERS=('/a' 'it'\\''s')\nFILES=()\n");
     expect(renderShellScript("gpu-check.sh", { EXPECTED: 1, INSTANCE_TYPE: "g", NVSWITCH: false, IMAGE: "i" })).toContain("\nNVSWITCH=0\n");
   });
 
@@ -29,9 +29,11 @@ describe("a typed header", () => {
   });
 
   it("refuses a value the source does not declare and a declared name without one", () => {
-    expect(() => renderShellScript("fetch-secrets.sh", { DIR: "x", IMAGE: "i", REGION: "r", PARAMETERS: [] } as never)).toThrow("fetch-secrets.sh: header values missing FILES");
-    expect(() => renderShellScript("fetch-secrets.sh", { DIR: "x", IMAGE: "i", REGION: "r", PARAMETERS: [], FILES: [], EXTRA: "y" } as never)).toThrow(
-      "fetch-secrets.sh: header values not declared EXTRA",
+    expect(() => renderShellScript("ssm-secrets.sh", { DIR: "x", IMAGE: "i", REGION: "r", OWNER: "o", FILE_MODE: "0600", PARAMETERS: [] } as never)).toThrow(
+      "ssm-secrets.sh: header values missing FILES",
+    );
+    expect(() => renderShellScript("ssm-secrets.sh", { DIR: "x", IMAGE: "i", REGION: "r", OWNER: "o", FILE_MODE: "0600", PARAMETERS: [], FILES: [], EXTRA: "y" } as never)).toThrow(
+      "ssm-secrets.sh: header values not declared EXTRA",
     );
     expect(() => renderPythonScript("hub.py", {} as never)).toThrow("hub.py: header values missing marker");
   });

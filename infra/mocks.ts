@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { physicalNameFor } from "./autoname";
 import { MOCK_RESERVATIONS, MOCK_VOLUMES, mockOfferings, mockZones } from "./instance-offerings";
+import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 
 /**
  * Strict Pulumi mocks for the offline plan and the tests: every invoke must have a handler here
@@ -43,8 +44,12 @@ export interface RecordedResource {
  */
 export const MOCK_ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
 
+/** Resource inputs and invoke arguments as the engine passes them: a schemaless property bag (each provider's own shape). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one untyped shape: per-type field access on provider inputs
+type PropertyBag = Record<string, any>;
+
 /** Results of data-source invokes the program makes, by token. */
-export const INVOKES: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
+export const INVOKES: Record<string, (inputs: PropertyBag) => Record<string, unknown>> = {
   "aws:index/getRegion:getRegion": () => ({ name: MOCK_ACCOUNT.region, region: MOCK_ACCOUNT.region, id: MOCK_ACCOUNT.region }),
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/plan", userId: "plan", id: "123456789012" }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
@@ -106,7 +111,7 @@ function secretValue<T>(value: T): Record<string, unknown> {
 export const UNMOCKED_INVOKES: string[] = [];
 
 /** Computed outputs a real provider would return, by resource type. */
-export const COMPUTED: Record<string, (name: string, inputs: Record<string, any>) => Record<string, unknown>> = {
+export const COMPUTED: Record<string, (name: string, inputs: PropertyBag) => Record<string, unknown>> = {
   "aws:ec2/instance:Instance": (name, i) => ({
     privateIp: ip(name),
     privateDns: `ip-${ip(name).replace(/\./g, "-")}.${MOCK_ACCOUNT.region === "us-east-1" ? "ec2.internal" : `${MOCK_ACCOUNT.region}.compute.internal`}`,
@@ -146,14 +151,14 @@ const ip = (s: string) => {
   return `10.0.${(h >> 8) % 250}.${((h & 0xff) % 250) + 4}`;
 };
 // IAM names are auto-generated (`<logical name>-<random suffix>`) when not given.
-const iamName = (name: string, inputs: Record<string, any>): string => inputs.name ?? `${name}-${hex(name).slice(0, 7)}`;
+const iamName = (name: string, inputs: PropertyBag): string => inputs.name ?? `${name}-${hex(name).slice(0, 7)}`;
 const arn = (svc: string, rest: string) => `arn:aws:${svc}:${MOCK_ACCOUNT.region}:${MOCK_ACCOUNT.accountId}:${rest}`;
 
 /**
  * What the engine answers for a custom resource: its inputs, the name the provider would generate
  * (infra/autoname.ts) and the computed outputs (built from that physical name, as AWS builds ARNs).
  */
-export function engineState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+export function engineState(type: string, name: string, inputs: PropertyBag): Record<string, unknown> {
   const physical = physicalNameFor(type, name, inputs);
   const named = physical === undefined ? inputs : { ...inputs, name: physical };
   return { ...named, ...(COMPUTED[type]?.(physical ?? name, named) ?? {}) };
@@ -243,9 +248,9 @@ export function installMocks(opts: MockOptions): RecordedResource[] {
   // The mock API hides parents; wrap the monitor to record them with each registration.
   const monitor = settings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) => {
+  monitor.registerResource = (req: RegisterResourceRequest, callback: (err: unknown, resp: RegisterResourceResponse | undefined) => void) => {
     const parentUrn: string = req.getParent();
-    register(req, (err: unknown, resp: any) => {
+    register(req, (err: unknown, resp: RegisterResourceResponse | undefined) => {
       if (resp) {
         recorded.push({
           type: req.getType(),
@@ -255,8 +260,8 @@ export function installMocks(opts: MockOptions): RecordedResource[] {
           custom: req.getCustom(),
           inputs: rpc.deserializeProperties(req.getObject()),
           deleteBeforeReplace: req.getDeletebeforereplace(),
-          protect: req.getProtect(),
-          retainOnDelete: req.getRetainondelete(),
+          protect: req.getProtect() ?? false,
+          retainOnDelete: req.getRetainondelete() ?? false,
           replaceOnChanges: req.getReplaceonchangesList(),
           ignoreChanges: req.getIgnorechangesList(),
           dependencies: req.getDependenciesList(),
@@ -272,9 +277,9 @@ export function installMocks(opts: MockOptions): RecordedResource[] {
 }
 
 /** A registration's per-property dependencies, as URN lists. */
-function propertyDependencies(req: any): Record<string, string[]> {
+function propertyDependencies(req: RegisterResourceRequest): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  req.getPropertydependenciesMap().forEach((v: { getUrnsList(): string[] }, k: string) => (out[k] = v.getUrnsList()));
+  req.getPropertydependenciesMap().forEach((v, k) => (out[k] = v.getUrnsList()));
   return out;
 }
 

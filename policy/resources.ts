@@ -45,9 +45,13 @@ export interface K8sContainer {
   readonly env?: readonly { readonly name: string; readonly value?: string }[];
 }
 
+/** Resource inputs and invoke arguments as the engine passes them: a schemaless property bag (each provider's own shape). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one untyped shape: per-type field access on provider inputs
+type PropertyBag = Record<string, any>;
+
 /** Every container and init container of a Kubernetes workload's pod template. */
-export function workloadContainers(type: string, props: Record<string, any>): K8sContainer[] {
-  let spec: any = props;
+export function workloadContainers(type: string, props: PropertyBag): K8sContainer[] {
+  let spec: PropertyBag | undefined = props;
   for (const key of POD_SPEC_PATHS[type] ?? []) spec = spec?.[key];
   return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
 }
@@ -58,7 +62,7 @@ export function stackOfUrn(urn: string): string {
 }
 
 /** Tags of an AWS resource. */
-export const tagsOf = (props: Record<string, any>): Record<string, string> => props.tags ?? {};
+export const tagsOf = (props: PropertyBag): Record<string, string> => props.tags ?? {};
 
 /**
  * Is an image reference pinned? An image id (`sha256:<64 hex>`), a digest (`...@sha256:<64 hex>`)
@@ -75,7 +79,7 @@ export function isPinnedImage(ref: string): boolean {
  * `userData` is plain text; `userDataBase64` and a launch template's `userData` are base64, and
  * often gzipped (EC2 caps user-data at 16 KiB; cloud-init unpacks gzip itself), so unpack it too.
  */
-export function userDataText(type: string, props: Record<string, any>): string | undefined {
+export function userDataText(type: string, props: PropertyBag): string | undefined {
   const decode = (s: unknown) => {
     if (typeof s !== "string") return undefined;
     const bytes = Buffer.from(s, "base64");

@@ -9,6 +9,7 @@ import { pinnedImage } from "./common";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsLabel = (what: string) => z.string().regex(DNS_LABEL, `${what} must be a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters`);
+const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16");
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const dnsSubdomain = (what: string) => z.string().regex(DNS_SUBDOMAIN, `${what} must be a lowercase DNS name such as example.com`);
 
@@ -139,6 +140,9 @@ export const DcgmExporterSchema = z
   })
   .strict();
 
+/** The private IPv4 ranges (RFC 1918, section 3: https://www.rfc-editor.org/rfc/rfc1918#section-3). */
+export const RFC1918_CIDRS = Object.freeze(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]);
+
 export const KubernetesMonitoringSchema = z
   .object({
     /**
@@ -173,6 +177,19 @@ export const KubernetesMonitoringSchema = z
     storageClassName: dnsSubdomain("storageClassName").default("qwen-monitoring"),
     /** Create that StorageClass (gp3, encrypted, `storage.provisioner`). false: it exists already. @default true */
     createStorageClass: z.boolean().default(true),
+    /**
+     * Source ranges the pods' front proxies answer `/metrics` to (with `proxy.metricsCidrs`); every
+     * other source gets 403, whatever the NetworkPolicy lets through. Prometheus' pod address is not
+     * known in advance, so the default is the private ranges pod networks use: any in-cluster pod on
+     * them passes this check, and only the NetworkPolicy (an enforcing CNI) narrows that to
+     * Prometheus. Set the cluster's pod CIDR (or Prometheus' node subnets, with the VPC CNI) to
+     * narrow it; pods outside RFC 1918 (EKS custom networking on 100.64.0.0/10) must set it.
+     * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+     */
+    prometheusCidrs: z
+      .array(cidr)
+      .min(1)
+      .default([...RFC1918_CIDRS]),
     dcgm: DcgmExporterSchema.prefault({}),
   })
   .strict();
@@ -185,10 +202,7 @@ export const NetworkPeerSchema = z
     /** Labels of the pods. @default - every pod of those namespaces */
     podLabels: labels.optional(),
     /** An IPv4 range instead (an ALB's subnets, for `target-type: ip`). */
-    cidr: z
-      .string()
-      .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "cidr must be an IPv4 CIDR such as 10.0.0.0/16")
-      .optional(),
+    cidr: cidr.optional(),
   })
   .strict()
   .refine((p) => (p.cidr === undefined) !== (p.namespaceLabels === undefined && p.podLabels === undefined), { message: "give either cidr or namespaceLabels/podLabels" });

@@ -147,6 +147,40 @@ describe("routed services", () => {
   });
 });
 
+describe("/metrics on the sidecars", () => {
+  /** The allow list of every `location = /metrics` of a pod's nginx.conf. */
+  const metricsAllows = (conf: string) => [...conf.matchAll(/ {4}location = \/metrics \{\n((?: {6}(?:allow|deny) [^\n]+\n)*)/g)].map((m) => m[1].trim().split(/;\s*/).filter(Boolean));
+  const confs = (s: ServingManifests) => s.services.flatMap((m) => [m.proxyConfig, ...(m.router ? [m.router.proxyConfig] : [])]).map((c) => c.data!["nginx.conf"]);
+
+  test("answer the private ranges by default and deny every other source, on SGLang pods, the router's API and its metrics port", () => {
+    const { serving } = render(config({}, 2));
+    const lists = confs(serving).flatMap(metricsAllows);
+    // Two services: an SGLang pod's API port, the router's API port and its metrics port.
+    expect(lists).toHaveLength(6);
+    for (const l of lists) expect(l).toEqual(["allow 10.0.0.0/8", "allow 172.16.0.0/12", "allow 192.168.0.0/16", "deny all"]);
+    expect(confs(serving).join("\n")).not.toContain("allow all");
+  });
+
+  test("answer only monitoring.prometheusCidrs and proxy.metricsCidrs when set", () => {
+    const { serving } = render(config({ monitoring: { prometheusCidrs: ["10.244.7.0/24"] } }, 1, { proxy: { metricsCidrs: ["192.168.50.0/24"] } }));
+    for (const l of confs(serving).flatMap(metricsAllows)) expect(l).toEqual(["allow 10.244.7.0/24", "allow 192.168.50.0/24", "deny all"]);
+  });
+
+  test("an empty or malformed prometheusCidrs is refused", () => {
+    expect(() => config({ monitoring: { prometheusCidrs: [] } })).toThrow("prometheusCidrs");
+    expect(() => config({ monitoring: { prometheusCidrs: ["all"] } })).toThrow("must be an IPv4 CIDR");
+  });
+
+  test("the NetworkPolicy still admits Prometheus, as the second layer", () => {
+    const { serving, plan } = render(config({ monitoring: { prometheusCidrs: ["10.244.7.0/24"] } }));
+    const policy = servingObjects(serving).find((o) => o.kind === "NetworkPolicy" && o.metadata!.name === plan.services[0].name) as any;
+    expect(policy.spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+      ports: [{ protocol: "TCP", port: plan.services[0].placement[0].port }],
+    });
+  });
+});
+
 describe("NetworkPolicies", () => {
   const policies = (s: ServingManifests) => servingObjects(s).filter((o) => o.kind === "NetworkPolicy") as any[];
   const byName = (s: ServingManifests, name: string) => policies(s).find((p) => p.metadata.name === name);

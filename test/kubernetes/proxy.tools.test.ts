@@ -2,7 +2,9 @@
 // ConfigMaps a routed, keyed stack renders, in a network namespace of its own (the pod's network:
 // the proxy binds the planned port on every address, SGLang's stand-in sits at the loopback twin),
 // with the key as the Secret volume gives it (one file per service). Only the container paths move
-// into the sandbox. What the objects hold is asserted in proxy.test.ts.
+// into the sandbox. The namespace's extra addresses stand for the pods that call: a router, the
+// Prometheus pod (in monitoring.prometheusCidrs), an operator's scraper (in proxy.metricsCidrs).
+// What the objects hold is asserted in proxy.test.ts.
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from "fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { PORTS } from "../../components/contract";
@@ -12,14 +14,19 @@ import { planDeployment } from "../../components/sglang/planner";
 import { ECHO_WORKER, ENDPOINTS, NetNamespace, Sandbox, received, requireNginx } from "../render/proxy/harness";
 import { routedConfig } from "./helpers";
 
-const config = routedConfig();
+const PROMETHEUS_CIDR = "10.244.7.0/24";
+const PROMETHEUS_POD = "10.244.7.9";
+const OPERATOR_CIDR = "192.168.50.0/24";
+const OPERATOR = "192.168.50.4";
+const routed = routedConfig({ monitoring: { prometheusCidrs: [PROMETHEUS_CIDR] } });
+const config = { ...routed, proxy: { ...routed.proxy, metricsCidrs: [OPERATOR_CIDR] } };
 const plan = planDeployment("k8s", config);
 const serving = renderServingManifests({ plan, config, settings: resolveKubernetesSettings(config), apiKeys: plan.services.map((s) => s.name) });
 const [qwen3] = plan.services;
 const box = new Sandbox();
 /** A router pod's address in the cluster: any source the NetworkPolicy lets in. */
 const ROUTER_POD = "10.244.3.17";
-const ns = new NetNamespace(box, [ROUTER_POD]);
+const ns = new NetNamespace(box, [ROUTER_POD, PROMETHEUS_POD, OPERATOR]);
 const NOBODY = 65534;
 const confs = serving.services.flatMap((s) => [s.proxyConfig, s.router!.proxyConfig]);
 
@@ -48,16 +55,25 @@ beforeAll(async () => {
   writeFileSync(box.path("keys/qwen3-32b"), box.key, { mode: 0o444 });
   chmodSync(box.path("keys"), 0o755);
   ns.nginx("server-proxy", writeConf("server", serving.services[0].proxyConfig.data!));
+  // The router pod's sidecar has a network of its own in the cluster; here its ports differ from the SGLang pod's, so one namespace holds both.
+  ns.nginx("router-proxy", writeConf("router", serving.services[0].router!.proxyConfig.data!));
   mkdirSync(box.path("bodies"));
-  const twin = qwen3.placement[0].port + PORTS.loopbackOffset;
-  ns.start("sglang", "python3", [
+  stub("sglang", qwen3.placement[0].port + PORTS.loopbackOffset);
+  stub("router-metrics", qwen3.router!.metricsPort + PORTS.loopbackOffset);
+  for (let i = 0; i < 100 && (await ns.curl(qwen3.placement[0].port, "/health")).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 100 && (await ns.curl(qwen3.router!.metricsPort, "/metrics", { from: PROMETHEUS_POD })).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+}, 60_000);
+
+/** An echo worker in the namespace at a loopback port: SGLang's (or the router's metrics) stand-in. */
+function stub(name: string, port: number): void {
+  ns.start(name, "python3", [
     ECHO_WORKER,
     "--port",
-    String(twin),
+    String(port),
     "--name",
-    "sglang",
+    name,
     "--log",
-    box.path("sglang.jsonl"),
+    box.path(`${name}.jsonl`),
     "--bodies",
     box.path("bodies"),
     "--routes",
@@ -65,11 +81,20 @@ beforeAll(async () => {
     "--model",
     qwen3.model.id,
   ]);
-  for (let i = 0; i < 100 && (await ns.curl(qwen3.placement[0].port, "/health")).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
-}, 60_000);
+}
 
 afterAll(async () => {
   await box.stopAll();
+});
+
+describe("a routed service's router pod", () => {
+  test("its metrics port answers the monitoring sources, and 403 to any other pod without reaching the router", async () => {
+    const port = qwen3.router!.metricsPort;
+    for (const from of [PROMETHEUS_POD, OPERATOR]) expect([from, (await ns.curl(port, "/metrics", { from })).status]).toEqual([from, 200]);
+    const before = received(box, "router-metrics").length;
+    for (const from of [ROUTER_POD, "127.0.0.1"]) expect([from, (await ns.curl(port, "/metrics", { from })).status]).toEqual([from, 403]);
+    expect(received(box, "router-metrics").length).toBe(before);
+  });
 });
 
 describe("every proxy ConfigMap of the stack", () => {
@@ -95,13 +120,21 @@ describe("a routed service's SGLang pod", () => {
     expect(received(box, "sglang").filter((r) => "authorization" in r.headers)).toEqual([]);
   });
 
-  test("SGLang's admin routes are 404 and never reach it; /health and /metrics answer without a key (the probes, Prometheus)", async () => {
+  test("SGLang's admin routes are 404 and never reach it; /health answers without a key (the probes)", async () => {
     for (const path of ["/flush_cache", "/update_weights_from_disk", "/start_profile", "/release_memory_occupation"])
       expect([path, (await ns.curl(port, path, { from: ROUTER_POD, key: box.key, body: "{}" })).status]).toEqual([path, 404]);
     expect(received(box, "sglang").filter((r) => !["/health", "/get_server_info", "/get_model_info", "/v1/models", "/v1/chat/completions"].includes(r.path))).toEqual([]);
     expect((await ns.curl(port, "/health_generate")).status).toBe(200);
-    const metrics = await ns.curl(port, "/metrics", { from: ROUTER_POD });
-    expect([metrics.status, metrics.body.toString()]).toEqual([200, expect.stringContaining("sglang:num_running_reqs")]);
+  });
+
+  test("/metrics answers the monitoring sources without a key, and 403 to any other pod without reaching SGLang", async () => {
+    const before = received(box, "sglang").filter((r) => r.path === "/metrics").length;
+    for (const from of [PROMETHEUS_POD, OPERATOR]) {
+      const metrics = await ns.curl(port, "/metrics", { from });
+      expect([from, metrics.status, metrics.body.toString()]).toEqual([from, 200, expect.stringContaining("sglang:num_running_reqs")]);
+    }
+    for (const from of [ROUTER_POD, "127.0.0.1"]) expect([from, (await ns.curl(port, "/metrics", { from })).status]).toEqual([from, 403]);
+    expect(received(box, "sglang").filter((r) => r.path === "/metrics").length - before).toBe(2);
   });
 
   test("the key is in no file, argv, environment or log line of the run", () => {

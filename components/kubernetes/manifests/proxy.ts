@@ -11,10 +11,11 @@
  *   checksum, so a new configuration rolls the pods. The key is the service's item of the API-key
  *   Secret, mounted in the sidecar only; njs reads it on each request, so a rotated key needs no
  *   restart. 0444: the files of a Secret volume belong to root, and only nginx runs in the sidecar.
- * - /metrics answers any source the pod admits, and worker pods admit the registration reads of
- *   any source: on Kubernetes who reaches a pod at all is the NetworkPolicies' job
- *   (network-policy.ts: the clients, the service's routers and Prometheus only), since pod
- *   addresses are not known in advance. The Ingress forwards neither (ingress.ts).
+ * - /metrics answers only `monitoring.prometheusCidrs` and `proxy.metricsCidrs` (403 to any other
+ *   source), a check of its own in front of the NetworkPolicy's allow for Prometheus, which holds
+ *   only where the CNI enforces policies. Worker pods admit the registration reads of any source:
+ *   the router pods' addresses are not known in advance, so only the NetworkPolicies
+ *   (network-policy.ts) narrow that to the service's routers. The Ingress forwards neither (ingress.ts).
  */
 import { createHash } from "crypto";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap" with { "resolution-mode": "import" };
@@ -88,7 +89,7 @@ export function proxyFiles(input: ServingManifestInput, svc: ServicePlan, kind: 
   const { config, settings } = input;
   const nginxConf = renderNginxConf({
     sites: podSites(input, svc, kind),
-    metricsSources: ["all"],
+    metricsSources: [...settings.monitoring.prometheusCidrs, ...config.proxy.metricsCidrs],
     // What is in front: the ALB's idle timeout (ALB Ingress), else ingress-nginx's upstream keep-alive of 60 s.
     clientIdleSeconds: config.proxy.clientIdleSeconds ?? ingressIdleSeconds(config, settings) ?? 60,
     maxBodyBytes: config.proxy.maxBodyMiB * 1024 * 1024,

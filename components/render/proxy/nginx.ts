@@ -101,7 +101,8 @@ export const REGISTRATION_PATHS = ["/get_server_info", "/get_model_info", "/v1/m
 const NAME = /^[A-Za-z0-9_-]+$/;
 const LISTEN = /^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\]):)?\d{1,5}$/;
 const HOST_PORT = /^(\d{1,3}(\.\d{1,3}){3}|localhost|\[[0-9a-f:]+\]):\d{1,5}$/;
-const SOURCE = /^(\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|all)$/;
+// An address or range, never `all`: every allow list is for named sources only.
+const SOURCE = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
 const PATH = /^\/[\w./-]*$/;
 
 /** The njs source (components/render/proxy/files/auth.js), shipped with the package. */
@@ -128,7 +129,7 @@ function check(input: ProxyConfigInput): void {
     if (!HOST_PORT.test(s.backend)) bad("backend", s.backend);
     if (s.metricsBackend !== undefined && !HOST_PORT.test(s.metricsBackend)) bad("metricsBackend", s.metricsBackend);
     if (s.apiKeyFile !== undefined && !PATH.test(s.apiKeyFile)) bad("apiKeyFile", s.apiKeyFile);
-    for (const src of s.routerSources ?? []) if (!SOURCE.test(src) || src === "all") bad("router source", src);
+    for (const src of s.routerSources ?? []) if (!SOURCE.test(src)) bad("router source", src);
     if (s.routerSources && (s.routerSources.length === 0 || s.fronts !== "sglang" || s.kind !== "api")) bad("routerSources of", s.name);
   }
   for (const src of input.metricsSources) if (!SOURCE.test(src)) bad("metrics source", src);

@@ -103,5 +103,7 @@ describe("nginx.conf", () => {
     expect(() => renderNginxConf({ sites, metricsSources: ["10.0.0.0/16; allow all"], clientIdleSeconds: 1, maxBodyBytes: 1, maxGenerationSeconds: 1, jsDir: "/j", runDir: "/r" })).toThrow(
       "metrics source",
     );
+    // `all` would open /metrics (or a replica's registration reads) to every source.
+    expect(() => renderNginxConf({ sites, metricsSources: ["all"], clientIdleSeconds: 1, maxBodyBytes: 1, maxGenerationSeconds: 1, jsDir: "/j", runDir: "/r" })).toThrow("metrics source");
   });
 });

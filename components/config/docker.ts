@@ -26,11 +26,18 @@ export const DockerSettingsSchema = z
   .object({
     /** Host (a `hosts[].name`) that runs Prometheus and Grafana. @default - the first host */
     monitoringHost: z.string().min(1).optional(),
+    /**
+     * Host address Prometheus, Grafana and Alertmanager are published on. Prometheus and Alertmanager
+     * have no login, so by default only the monitoring host itself reaches them (an operator uses an
+     * SSH tunnel: `ssh -L 3000:127.0.0.1:3000 <host>`); a private IPv4 address of that host (its LAN or
+     * VPN address) publishes them to that network. A public address is refused. @default "127.0.0.1"
+     */
+    monitoringBindAddress: z.string().min(1).default("127.0.0.1"),
     /** Host port Prometheus is published on. @default PORTS.prometheus (9090) */
     prometheusPort: port.default(PORTS.prometheus),
     /** Host port Grafana is published on. @default PORTS.grafana (3000) */
     grafanaPort: port.default(PORTS.grafana),
-    /** Host port Alertmanager is published on (Prometheus sends to it there). @default PORTS.alertmanager (9093) */
+    /** Host port Alertmanager is published on (Prometheus sends to it on the monitoring network). @default PORTS.alertmanager (9093) */
     alertmanagerPort: port.default(PORTS.alertmanager),
     /** Host port of node_exporter on every host. @default PORTS.nodeExporter (9100) */
     nodeExporterPort: port.default(PORTS.nodeExporter),

@@ -8,9 +8,10 @@ import { ProblemInput, Problems } from "../problems";
 import type { SecretsPresent } from "../platform";
 import { DockerHostConfig, StackConfig } from "../config/schema";
 import { Artifact } from "../render/artifact";
-import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, alertingFromConfig, monitoredService, planMonitoring, prometheusArgs, renderMonitoring } from "../render/monitoring";
+import { renderMonitoring } from "../render/monitoring";
 import { DeploymentPlan } from "../sglang/planner";
 import { routerArgsFor } from "../sglang/router-args";
+import { routerRequirements } from "../sglang/router-requirements";
 import { maxGenerationSeconds } from "../config/proxy";
 import { renderNginxConf, proxyAuthJs } from "../render/proxy/nginx";
 import { loopbackPort, loopbackPortProblems, nodeProxySites, sitePorts } from "../render/proxy/sites";
@@ -18,20 +19,8 @@ import { PROXY_CONF_DIR, PROXY_RUN_DIR, frontProxy, proxyKeyFile } from "./conta
 import { sshOptions } from "./run-once";
 import { gpuUuidProblems, hostServing } from "./serving-layout";
 import { IPV4, isPrivateIPv4 } from "./addresses";
-import {
-  ALERTMANAGER_SECRETS_DIR,
-  ContainerSpec,
-  PROMETHEUS_CONFIG_FILE,
-  alertmanager,
-  PROMETHEUS_DATA,
-  dcgmExporter,
-  grafana,
-  nodeExporter,
-  prometheus,
-  renderRouterInstallScript,
-  router,
-  routerInstall,
-} from "./containers";
+import { ContainerSpec, dcgmExporter, nodeExporter, renderRouterInstallScript, router, routerInstall } from "./containers";
+import { monitoringBindProblems, monitoringContainers, monitoringInput } from "./monitoring-layout";
 
 /** How the Docker provider reaches a host. */
 export type Connection = "ssh" | "tcp" | "unix";
@@ -59,7 +48,7 @@ export interface DockerLayout {
   readonly hosts: readonly HostLayout[];
   /** Base URL per service: its router's, or its single replica's. */
   readonly endpoints: Readonly<Record<string, string>>;
-  /** Where Prometheus and Grafana run, when monitoring is enabled. */
+  /** Where Prometheus and Grafana run, when monitoring is enabled: their URLs on that host (`docker.monitoringBindAddress`). */
   readonly monitoring?: { readonly host: string; readonly prometheusUrl: string; readonly grafanaUrl: string };
   /** Every rendered file the containers carry (download scripts, monitoring configs, rule tests). */
   readonly artifacts: readonly Artifact[];
@@ -106,6 +95,7 @@ export function dockerConfigProblems(config: StackConfig, secrets: SecretsPresen
   const monitoringHost = config.monitoring.enabled ? (settings.monitoringHost ?? config.hosts[0]?.name) : undefined;
   if (settings.monitoringHost !== undefined && !config.hosts.some((h) => h.name === settings.monitoringHost))
     problems.push({ path: ["docker", "monitoringHost"], value: settings.monitoringHost, rule: "no host has this name", advice: `valid: ${config.hosts.map((h) => h.name).join(", ")}` });
+  if (monitoringHost) problems.push(...monitoringBindProblems(settings));
   if (monitoringHost && !secrets.grafanaAdminPassword)
     problems.push({
       path: "grafanaAdminPassword",
@@ -141,7 +131,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
   const monitoringHost = config.monitoring.enabled ? (settings.monitoringHost ?? config.hosts[0]?.name) : undefined;
 
   const alertingSecrets = secrets.alertingSecrets ?? [];
-  const monitoring = monitoringHost ? monitoringInput(plan, config, addr, addr(monitoringHost), alertingSecrets) : undefined;
+  const monitoring = monitoringHost ? monitoringInput(plan, config, addr, alertingSecrets) : undefined;
   const monitoringArtifacts = monitoring ? renderMonitoring(monitoring) : [];
   const artifacts: Artifact[] = [];
 
@@ -164,8 +154,9 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
     const routed = plan.services.filter((s) => s.router?.node === h.name);
     if (routed.length > 0) {
       const install: Artifact = { path: `hosts/${h.name}/install-router.sh`, content: renderRouterInstallScript(), mode: 0o755 };
-      artifacts.push(install);
-      containers.push(routerInstall({ stack, host: h.name, image: config.image, script: install }));
+      const requirements: Artifact = { path: `hosts/${h.name}/router-requirements.txt`, content: routerRequirements() };
+      artifacts.push(install, requirements);
+      containers.push(routerInstall({ stack, host: h.name, image: config.image, script: install, requirements }));
       for (const s of routed) {
         // On loopback behind the proxy; it reaches same-host replicas through the proxy's 127.0.0.1 listener.
         const listen = { host: "127.0.0.1", port: loopbackPort(s.router!.port), metricsPort: loopbackPort(s.router!.metricsPort), requestTimeoutSecs: maxGenerationSeconds(config) };
@@ -186,12 +177,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
       containers.push(nodeExporter({ stack, host: h.name, image: settings.images.nodeExporter, port: settings.nodeExporterPort }));
       containers.push(dcgmExporter({ stack, host: h.name, image: settings.images.dcgmExporter, port: settings.dcgmExporterPort }));
     }
-    if (monitoring && h.name === monitoringHost) {
-      const args = prometheusArgs(monitoring, { configFile: PROMETHEUS_CONFIG_FILE, storagePath: PROMETHEUS_DATA });
-      containers.push(prometheus({ stack, host: h.name, image: settings.images.prometheus, port: settings.prometheusPort, artifacts: monitoringArtifacts, args }));
-      containers.push(grafana({ stack, host: h.name, image: settings.images.grafana, port: settings.grafanaPort, artifacts: monitoringArtifacts, dashboardsDir: DEFAULT_DASHBOARDS_DIR }));
-      containers.push(alertmanager({ stack, host: h.name, image: settings.images.alertmanager, port: settings.alertmanagerPort, artifacts: monitoringArtifacts, secretReceivers: alertingSecrets }));
-    }
+    if (monitoring && h.name === monitoringHost) containers.push(...monitoringContainers({ stack, host: h.name, settings, monitoring, artifacts: monitoringArtifacts, alertingSecrets }));
     problems.addAll(portClashes(h.name, containers));
     return {
       name: h.name,
@@ -212,7 +198,7 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
     hosts,
     endpoints: Object.fromEntries(plan.services.map((s) => [s.name, `http://${addr(s.router?.node ?? s.placement[0].node)}:${s.port}`])),
     monitoring: monitoringHost
-      ? { host: monitoringHost, prometheusUrl: `http://${addr(monitoringHost)}:${settings.prometheusPort}`, grafanaUrl: `http://${addr(monitoringHost)}:${settings.grafanaPort}` }
+      ? { host: monitoringHost, prometheusUrl: `http://${settings.monitoringBindAddress}:${settings.prometheusPort}`, grafanaUrl: `http://${settings.monitoringBindAddress}:${settings.grafanaPort}` }
       : undefined,
     artifacts: [...artifacts, ...monitoringArtifacts],
   };
@@ -264,25 +250,6 @@ function hostProxy(plan: DeploymentPlan, config: StackConfig, secrets: SecretsPr
   };
   const authJs: Artifact = { path: `hosts/${h.name}/proxy/auth.js`, content: ok ? proxyAuthJs() : "" };
   return { sites: ok ? sites : [], conf, authJs, keyed: services.filter(keyed), problems };
-}
-
-/** Prometheus scrapes every host by address; Grafana reaches Prometheus, and Prometheus Alertmanager, the same way. */
-export function monitoringInput(plan: DeploymentPlan, config: StackConfig, addr: (host: string) => string, monitoringAddress: string, alertingSecrets: readonly string[] = []): MonitoringInput {
-  const settings = config.docker ?? DEFAULT_DOCKER_SETTINGS;
-  return {
-    ...planMonitoring(plan, config.monitoring),
-    services: plan.services.map((s) => ({
-      ...monitoredService(s),
-      port: s.port,
-      targets: s.placement.map((p) => `${addr(p.node)}:${p.port}`),
-      routerTargets: s.router ? [`${addr(s.router.node)}:${s.router.metricsPort}`] : [],
-    })),
-    nodeExporterTargets: config.hosts.map((h) => `${addr(h.name)}:${settings.nodeExporterPort}`),
-    dcgmTargets: config.hosts.map((h) => `${addr(h.name)}:${settings.dcgmExporterPort}`),
-    grafana: { prometheusUrl: `http://${monitoringAddress}:${settings.prometheusPort}` },
-    alertmanagers: [`${monitoringAddress}:${settings.alertmanagerPort}`],
-    alerting: alertingFromConfig(config.monitoring.alerting, { secretFile: (n) => `${ALERTMANAGER_SECRETS_DIR}/${n}`, secrets: alertingSecrets }),
-  };
 }
 
 /** Host ports (published, or bound on the host network) claimed more than once on one host. */

@@ -1,5 +1,5 @@
 // The docker Alertmanager container: beside Prometheus on the monitoring host, its rendered config,
-// each receiver's secret as a file, and Prometheus sending to it at the host's address.
+// each receiver's secret as a file, and Prometheus sending to it by name on the monitoring network.
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { IMAGES, PORTS } from "../../components/contract";
@@ -28,12 +28,12 @@ const layout = dockerLayout(planDeployment("h20", config), config, SECRETS);
 const on = (host: string) => layout.hosts.find((h) => h.name === host)!.containers;
 
 describe("Alertmanager on docker", () => {
-  test("one container on the monitoring host: pinned image, published port, state in a named volume, no gossip", () => {
+  test("one container on the monitoring host: pinned image, published on loopback, state in a named volume, no gossip", () => {
     const [am] = on("h20-a").filter((c) => c.role === "alertmanager");
     expect(on("h20-b").filter((c) => c.role === "alertmanager")).toEqual([]);
     expect([am.image, am.ports, am.volumes]).toEqual([
       IMAGES.alertmanager,
-      [{ internal: PORTS.alertmanager, external: PORTS.alertmanager }],
+      [{ internal: PORTS.alertmanager, external: PORTS.alertmanager, ip: "127.0.0.1" }],
       [{ volume: "h20-alertmanager-data", containerPath: "/alertmanager", readOnly: false }],
     ]);
     expect(am.command).toEqual(["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager", `--web.listen-address=0.0.0.0:${PORTS.alertmanager}`, "--cluster.listen-address="]);
@@ -49,11 +49,11 @@ describe("Alertmanager on docker", () => {
     expect(doc.receivers.find((r: { name: string }) => r.name === "hook").webhook_configs[0].http_config).toBeUndefined();
   });
 
-  test("Prometheus sends to it at the monitoring host's address; its own container does not carry alertmanager.yml", () => {
+  test("Prometheus sends to it by container name (both on the monitoring network); its own container does not carry alertmanager.yml", () => {
     const [prom] = on("h20-a").filter((c) => c.role === "prometheus");
     expect(prom.files.map((f) => f.containerPath)).not.toContain("/etc/prometheus/alertmanager/alertmanager.yml");
     const doc = parse(prom.files.find((f) => f.containerPath === "/etc/prometheus/prometheus.yml")!.content);
-    expect(doc.alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: [`192.0.2.11:${PORTS.alertmanager}`] }] }] });
+    expect(doc.alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: [`h20-alertmanager:${PORTS.alertmanager}`] }] }] });
   });
 
   test("refused before any resource: SNS on docker, a Slack receiver without its secret", () => {

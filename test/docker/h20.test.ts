@@ -134,7 +134,7 @@ describe("h20: monitoring containers carry the rendered configs", () => {
       ),
     );
     expect(c.inputs.volumes).toEqual([{ volumeName: "h20-prometheus-data", containerPath: "/prometheus", readOnly: false }]);
-    expect(c.inputs.ports).toEqual([{ internal: 9090, external: 9090 }]);
+    expect(c.inputs.ports).toEqual([{ internal: 9090, external: 9090, ip: "127.0.0.1" }]);
   });
 
   test("Grafana's uploads are a secret as a whole (they carry the password file); its env holds only the file's path", () => {
@@ -142,7 +142,7 @@ describe("h20: monitoring containers carry the rendered configs", () => {
     const c = container("h20-grafana");
     expect(c.inputs.uploads).toBe("[secret]");
     expect(c.inputs.envs).toEqual(["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password", "GF_USERS_ALLOW_SIGN_UP=false"]);
-    expect(c.inputs.ports).toEqual([{ internal: 3000, external: 3000 }]);
+    expect(c.inputs.ports).toEqual([{ internal: 3000, external: 3000, ip: "127.0.0.1" }]);
   });
 
   test("node_exporter and dcgm-exporter run on every host", () => {

@@ -1,6 +1,8 @@
 // The docker layout is pure: these tests check the containers DockerPlatform creates without
 // Pulumi; layout.tools.test.ts runs the real tools (promtool, shellcheck) on the files they receive.
 import fc from "fast-check";
+import { readFileSync } from "fs";
+import { join } from "path";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { DOCKER_LABELS, IMAGES, NODE_PATHS, PORTS } from "../../components/contract";
@@ -10,7 +12,9 @@ import { QwenServingError, formatProblem } from "../../components/problems";
 import { renderWeightsScript } from "../../components/render/scripts/weights";
 import { weightsRevisionDir } from "../../components/render/scripts/weights-revision";
 import { planDeployment } from "../../components/sglang/planner";
-import { parseRouterArgs, routerArgsFor } from "../../components/sglang/router-args";
+import { ROUTER_REQUIREMENTS_FILE, parseRouterArgs, routerArgsFor } from "../../components/sglang/router-args";
+import { routerRequirements } from "../../components/sglang/router-requirements";
+import { packageRoot } from "../../components/render/scripts/sources";
 import { SEED_ARGV, dockerConfig, stackConfig } from "./helpers";
 
 const SECRETS: SecretsPresent = { hfToken: false, modelscopeToken: false, grafanaAdminPassword: true, dockerTls: false, apiKeys: [] };
@@ -94,7 +98,8 @@ describe("the h20 stack is the seed", () => {
       ["h20-a", ["weights", "sglang", "proxy", "node-exporter", "dcgm-exporter", "prometheus", "grafana", "alertmanager"]],
       ["h20-b", ["weights", "sglang", "proxy", "node-exporter", "dcgm-exporter"]],
     ]);
-    expect(layout.monitoring).toEqual({ host: "h20-a", prometheusUrl: `http://192.0.2.11:${PORTS.prometheus}`, grafanaUrl: `http://192.0.2.11:${PORTS.grafana}` });
+    // Published on the monitoring host's loopback (docker.monitoringBindAddress).
+    expect(layout.monitoring).toEqual({ host: "h20-a", prometheusUrl: `http://127.0.0.1:${PORTS.prometheus}`, grafanaUrl: `http://127.0.0.1:${PORTS.grafana}` });
     expect(layout.endpoints).toEqual({ "qwen3-32b": "http://192.0.2.11:9001", "qwen25-vl-32b": "http://192.0.2.12:9002" });
   });
 
@@ -120,7 +125,8 @@ describe("the h20 stack is the seed", () => {
       ["/var/lib/grafana/dashboards/qwen-serving-sglang.json", true],
       ["/var/lib/grafana/dashboards/qwen-serving-gpu.json", true],
     ]);
-    expect(parse(artifact["monitoring/grafana/provisioning/datasources/prometheus.yml"]).datasources[0].url).toBe(`http://192.0.2.11:${PORTS.prometheus}`);
+    // By container name on the monitoring network: Prometheus is published on loopback only.
+    expect(parse(artifact["monitoring/grafana/provisioning/datasources/prometheus.yml"]).datasources[0].url).toBe(`http://h20-prometheus:${PORTS.prometheus}`);
     expect(g.env).toEqual(["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password", "GF_USERS_ALLOW_SIGN_UP=false"]);
     expect(g.secretFiles).toEqual([{ containerPath: "/run/secrets/grafana-admin-password", secret: "grafanaAdminPassword", mode: "0440" }]);
   });
@@ -254,7 +260,23 @@ describe("a service with two replicas on two hosts", () => {
       volumes: [{ volume: "t-sglang-router", containerPath: "/opt/sglang-router", readOnly: false }],
     });
     // What to install where: the script's header (layout.tools.test.ts runs it).
-    expect(install.files[0].content).toContain("REQUIREMENT='smg==1.13.0'\nSITE='/opt/sglang-router'\nMODULE='smg.launch_router'\n");
+    expect(install.files[0].content).toContain("REQUIREMENTS='/opt/qwen-serving/router-requirements.txt'\nSITE='/opt/sglang-router'\nMODULE='smg.launch_router'\n");
+  });
+
+  test("the router install is hash-pinned: --require-hashes with the aws node's router-requirements.txt, every wheel hash of the source file", () => {
+    const [install] = byRole(l, "gpu-a", "router-install");
+    const [script, requirements] = install.files;
+    expect(script.content).toMatch(/^python3 -m pip install .*--require-hashes --no-deps --only-binary=:all: .*-r "\$REQUIREMENTS"$/m);
+    expect([requirements.containerPath, requirements.artifactPath, requirements.content]).toEqual([
+      "/opt/qwen-serving/router-requirements.txt",
+      "hosts/gpu-a/router-requirements.txt",
+      routerRequirements(),
+    ]);
+    const source = readFileSync(join(packageRoot(), ROUTER_REQUIREMENTS_FILE), "utf8");
+    const hashes = source.split("\n").filter((line) => /--hash=sha256:[0-9a-f]{64}/.test(line));
+    expect(hashes.length).toBeGreaterThanOrEqual(3);
+    for (const line of hashes) expect(requirements.content.split("\n"), line).toContain(line);
+    expect(requirements.content).toContain("smg==1.13.0 \\\n");
   });
 
   test("Prometheus scrapes both replicas and the router's metrics port", () => {

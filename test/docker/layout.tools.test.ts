@@ -72,7 +72,7 @@ describe("a service with two replicas on two hosts", () => {
     expect(await shellcheck(files)).toBe("");
   });
 
-  test("the install script pins the router, leaves SGLang's packages alone and fails when the router does not import", async () => {
+  test("the install script installs the hash-pinned requirements, leaves SGLang's packages alone and fails when the router does not import", async () => {
     const [install] = byRole(l, "gpu-a", "router-install");
     const root = mkdtempSync(join(tmpdir(), "qs-docker-install-"));
     // A python3 that records its argv and PYTHONPATH, and fails the import check when told to.
@@ -82,7 +82,7 @@ describe("a service with two replicas on two hosts", () => {
     const ok = await run("bash", [join(root, "install.sh")], { env });
     expect(ok.code).toBe(0);
     expect(readFileSync(join(root, "log"), "utf8").trim().split("\n")).toEqual([
-      "|-m pip install --no-cache-dir --no-deps --only-binary=:all: --upgrade --target /opt/sglang-router smg==1.13.0",
+      "|-m pip install --no-cache-dir --disable-pip-version-check --require-hashes --no-deps --only-binary=:all: --upgrade --target /opt/sglang-router -r /opt/qwen-serving/router-requirements.txt",
       "/opt/sglang-router|-c import smg.launch_router",
     ]);
     const broken = await run("bash", [join(root, "install.sh")], { env: { ...env, BROKEN: "1" } });

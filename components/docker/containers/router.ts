@@ -1,10 +1,10 @@
 /**
- * SGLang's router on a Docker host: a run-once install of the router package into a volume, the
- * router of each routed service, and the loop that re-registers its replicas.
+ * SGLang's router on a Docker host: a run-once install of the router package into a volume, and
+ * the router of each routed service.
  */
 import { Artifact } from "../../render/artifact";
 import { renderShellScript } from "../../render/scripts/sources";
-import { ROUTER_MODULE, ROUTER_REQUIREMENT } from "../../sglang/router-args";
+import { ROUTER_MODULE } from "../../sglang/router-args";
 import { ContainerInput, ContainerSpec, LABELS, NO_GPUS, baseSpec, upload } from "./spec";
 
 /** Where the sglang-router package is installed (a volume), and PYTHONPATH in router containers. */
@@ -12,19 +12,23 @@ export const ROUTER_SITE = "/opt/sglang-router";
 /** Key of a host's router install container; its routers start only after it succeeded. */
 export const ROUTER_INSTALL_KEY = "router-install";
 const ROUTER_INSTALL_SCRIPT_PATH = "/opt/qwen-serving/install-router.sh";
+/** Where the install container finds router-requirements.txt (`routerRequirements()`, the aws node's file too). */
+const ROUTER_REQUIREMENTS_PATH = "/opt/qwen-serving/router-requirements.txt";
 const routerVolume = (stack: string) => `${stack}-sglang-router`;
 
 /** The script that installs the router into ROUTER_SITE (`install-router.sh` among the script sources). */
 export function renderRouterInstallScript(): string {
-  return renderShellScript("install-router.sh", { REQUIREMENT: ROUTER_REQUIREMENT, SITE: ROUTER_SITE, MODULE: ROUTER_MODULE });
+  return renderShellScript("install-router.sh", { REQUIREMENTS: ROUTER_REQUIREMENTS_PATH, SITE: ROUTER_SITE, MODULE: ROUTER_MODULE });
 }
 
 export interface RouterInstallInput extends ContainerInput {
   /** The rendered install script (an artifact of the plan). */
   readonly script: Artifact;
+  /** router-requirements.txt with every wheel's sha256 (an artifact of the plan). */
+  readonly requirements: Artifact;
 }
 
-/** Runs the install script once per host that runs routers. */
+/** Runs the install script once per host that runs routers, with the hash-pinned requirements beside it. */
 export function routerInstall(i: RouterInstallInput): ContainerSpec {
   return {
     ...baseSpec("router-install", i),
@@ -35,7 +39,7 @@ export function routerInstall(i: RouterInstallInput): ContainerSpec {
     volumes: [{ volume: routerVolume(i.stack), containerPath: ROUTER_SITE, readOnly: false }],
     restart: "no",
     runOnce: true,
-    files: [upload(i.script, ROUTER_INSTALL_SCRIPT_PATH, "0755")],
+    files: [upload(i.script, ROUTER_INSTALL_SCRIPT_PATH, "0755"), upload(i.requirements, ROUTER_REQUIREMENTS_PATH)],
   };
 }
 
@@ -66,26 +70,5 @@ export function router(i: RouterInput): ContainerSpec {
     hostPorts: [...i.ports],
     volumes: [{ volume: routerVolume(i.stack), containerPath: ROUTER_SITE, readOnly: true }],
     after: ROUTER_INSTALL_KEY,
-  };
-}
-
-export interface RouterWorkersInput extends ContainerInput {
-  readonly service: string;
-  /** The rendered registration script (render/router-unit.ts), an artifact of the plan. */
-  readonly script: Artifact;
-  readonly intervalSec: number;
-}
-
-/** Re-adds replicas the router dropped, every `intervalSec`: router 0.1.5 never does it itself. */
-export function routerWorkers(i: RouterWorkersInput): ContainerSpec {
-  const path = `/opt/qwen-serving/register-${i.service}-workers.sh`;
-  return {
-    ...baseSpec("router-workers", i, { [LABELS.service]: i.service }),
-    key: `router-${i.service}-workers`,
-    name: `${i.stack}-${i.service}-router-workers`,
-    // bash is PID 1: without the trap it would ignore `docker stop`'s SIGTERM.
-    command: ["bash", "-c", `trap 'exit 0' TERM; while :; do bash ${path}; sleep ${i.intervalSec} & wait $!; done`],
-    hostNetwork: true,
-    files: [upload(i.script, path, "0755")],
   };
 }

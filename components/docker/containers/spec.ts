@@ -6,7 +6,7 @@ import { DOCKER_LABELS } from "../../contract";
 import { Artifact } from "../../render/artifact";
 
 /** What a container is for; also its `qwen-serving.role` label. */
-export type ContainerRole = "weights" | "sglang" | "proxy" | "router-install" | "router" | "router-workers" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana" | "alertmanager";
+export type ContainerRole = "weights" | "sglang" | "proxy" | "router-install" | "router" | "node-exporter" | "dcgm-exporter" | "prometheus" | "grafana" | "alertmanager";
 
 /** Secrets a container may receive, as a file; names match ServingSecrets (`apiKeys.<service>` for one key). */
 export type SecretName = "hfToken" | "modelscopeToken" | "grafanaAdminPassword" | `apiKeys.${string}` | `alertingSecrets.${string}`;
@@ -54,6 +54,8 @@ export interface ContainerSpec {
   readonly env: readonly string[];
   /** Published ports: host port `external` (on host address `ip`, default all) forwards to container port `internal`. */
   readonly ports: readonly { readonly internal: number; readonly external: number; readonly ip?: string }[];
+  /** User-defined Docker networks it joins instead of the default bridge; their members reach each other by container name. */
+  readonly networks: readonly string[];
   /** NVIDIA device ids (indices or `GPU-<uuid>`) of a device request, or every GPU. @default - none */
   readonly gpus?: readonly string[] | "all";
   /** Share the host's IPC namespace; with it `shmSizeMiB` would be ignored, so a spec has one or the other. */
@@ -118,7 +120,24 @@ export function baseSpec(
   extra: Record<string, string> = {},
 ): Pick<
   ContainerSpec,
-  "role" | "host" | "image" | "env" | "ports" | "hostIpc" | "hostNetwork" | "hostPorts" | "hostPid" | "capAdd" | "binds" | "volumes" | "restart" | "runOnce" | "labels" | "files" | "secretFiles"
+  | "role"
+  | "host"
+  | "image"
+  | "env"
+  | "ports"
+  | "networks"
+  | "hostIpc"
+  | "hostNetwork"
+  | "hostPorts"
+  | "hostPid"
+  | "capAdd"
+  | "binds"
+  | "volumes"
+  | "restart"
+  | "runOnce"
+  | "labels"
+  | "files"
+  | "secretFiles"
 > {
   return {
     role,
@@ -126,6 +145,7 @@ export function baseSpec(
     image: i.image,
     env: [],
     ports: [],
+    networks: [],
     hostIpc: false,
     hostNetwork: false,
     hostPorts: [],

@@ -1,10 +1,8 @@
-import { readFileSync } from "fs";
-import { join } from "path";
 import { ROUTER_MODULE, ROUTER_PACKAGE, ROUTER_REQUIREMENTS_FILE, ROUTER_VERSION, routerArgsFor } from "../../sglang/router-args";
+import { routerRequirements } from "../../sglang/router-requirements";
 import { ServicePlan } from "../../sglang/planner";
 import { NodeFile } from "../cloud-config";
 import { loopbackPort } from "../proxy/sites";
-import { packageRoot } from "../scripts/sources";
 import { command, containerUnit, dependencyLines, DOCKER, oneshotUnit, SystemdUnit } from "../systemd";
 
 /**
@@ -44,15 +42,8 @@ export const routerUnitName = (service: string): string => `sglang-router-${serv
 export const routerContainerName = (service: string): string => `sglang-router-${service}`;
 /** The requirements file in the build context. */
 const REQUIREMENTS = "router-requirements.txt";
-
-/**
- * router-requirements.txt: the router and its one extra import, with the sha256 of every wheel.
- * Its comments stay home (user-data holds 16 KiB): one line names the source.
- */
-export function routerRequirements(): string {
-  const lines = readFileSync(join(packageRoot(), ROUTER_REQUIREMENTS_FILE), "utf8").split("\n");
-  return [`# ${ROUTER_REQUIREMENTS_FILE} of qwen-serving (why these pins: its comments)`, ...lines.filter((l) => !l.startsWith("#"))].join("\n");
-}
+/** Its content (shared with the docker router install). */
+export { routerRequirements };
 
 /** Local tag of the router image: the router release plus the SGLang image tag (or digest) it was built on. */
 export function routerImageTag(sglangImage: string): string {

@@ -7,6 +7,7 @@ import { StackConfigSchema } from "../../components/config/schema";
 import { NODE_PATHS, PORTS, PROJECT } from "../../components/contract";
 import { parseStackConfig } from "../../infra/config";
 import { readStackFile } from "../../infra/stack-file";
+import { SEED_ARGV } from "../support/seed-argv";
 
 // The seed's two commands, verbatim but for its models folder (DIGEST.md).
 const SEED_QWEN3 = [
@@ -94,27 +95,8 @@ describe("launch args are argparse-equivalent to the seed's commands", () => {
     expect(Object.keys(mine.values).sort()).toEqual([...Object.keys(seed.values), "enable_metrics", "served_model_name"].sort());
   });
 
-  test("the Qwen3 argv is exactly the seed's in canonical spelling", () => {
-    expect(plan.services[0].launchArgs).toEqual([
-      "--model-path",
-      `${NODE_PATHS.models}/Qwen/Qwen3-32B/`,
-      "--trust-remote-code",
-      "--tensor-parallel-size",
-      "2",
-      "--host",
-      "0.0.0.0",
-      "--port",
-      "9001",
-      "--json-model-override-args",
-      '{"rope_scaling":{"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":32768}}',
-      "--context-length",
-      "131072",
-      "--chunked-prefill-size",
-      "8192",
-      "--served-model-name",
-      "Qwen/Qwen3-32B",
-      "--enable-metrics",
-    ]);
+  test("both argvs are exactly the seed's in canonical spelling", () => {
+    expect(plan.services.map((s) => s.launchArgs)).toEqual([SEED_ARGV["qwen3-32b"], SEED_ARGV["qwen25-vl-32b"]]);
   });
 
   test("YaRN factors keep Python's float spelling", () => {

@@ -9,7 +9,7 @@ import { renderMonitoringManifests } from "../../components/kubernetes/monitorin
 import { clusterPrerequisites, clusterWarnings } from "../../components/kubernetes/prerequisites";
 import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
 import { planDeployment } from "../../components/sglang/planner";
-import { k8sStackInput } from "./helpers";
+import { k8sStackInput, routedConfig, subset } from "./helpers";
 
 /** Pulumi.k8s.yaml with kubernetes settings laid over its own. */
 function k8s(kubernetes: Record<string, unknown> = {}): StackConfig {
@@ -159,6 +159,20 @@ describe("new replicas start from a snapshot of a volume a Job filled once", () 
     expect(job.containers[0].resources!.limits!["nvidia.com/gpu"]).toBeUndefined();
     expect(job.restartPolicy).toBe("Never");
     expect(m.seed!.claim.metadata!.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+  });
+
+  test("the seed's pod is no replica: neither the headless Service, the PDB nor the routers' pod discovery selects it", () => {
+    const routed = render(routedConfig()).serving.services[0];
+    const podLabels = routed.seed!.job.spec!.template.metadata!.labels!;
+    const args = routed.router!.deployment.spec!.template.spec!.containers[0].args!;
+    const from = args.indexOf("--selector") + 1;
+    const discovery = args.slice(from, from + args.slice(from).findIndex((a) => a.startsWith("--")));
+    expect(discovery.length).toBeGreaterThan(0);
+    expect(subset(routed.headless.spec!.selector!, podLabels)).toBe(false);
+    expect(subset(routed.pdb.spec!.selector!.matchLabels!, podLabels)).toBe(false);
+    expect(subset(Object.fromEntries(discovery.map((kv) => kv.split("="))), podLabels)).toBe(false);
+    // It is still one of the service's objects, under the stack's default deny.
+    expect(podLabels).toMatchObject({ "app.kubernetes.io/part-of": "qwen-serving", "app.kubernetes.io/instance": svc.name });
   });
 
   test("storage.snapshots false: no seed, every replica downloads for itself", () => {

@@ -11,7 +11,7 @@ export const LABELS = Object.freeze({
   managedBy: "app.kubernetes.io/managed-by",
 });
 /** `app.kubernetes.io/component` values. */
-export const COMPONENTS = Object.freeze({ server: "server", router: "router", endpoint: "endpoint" });
+export const COMPONENTS = Object.freeze({ server: "server", router: "router", endpoint: "endpoint", weightsSeed: "weights-seed" });
 
 /** Selects the SGLang pods of a service (StatefulSet, headless Service, PDB, router discovery). */
 export function serverSelector(service: string): Record<string, string> {
@@ -20,6 +20,13 @@ export function serverSelector(service: string): Record<string, string> {
 /** Selects the router pods of a service. */
 export function routerSelector(service: string): Record<string, string> {
   return { [LABELS.partOf]: PART_OF, [LABELS.instance]: service, [LABELS.component]: COMPONENTS.router };
+}
+/**
+ * Labels the weight seed's claim, Job and pod carry: the service's, but not `server`, so neither the
+ * routers' pod discovery, the headless Service nor the PDB takes the downloading pod for a replica.
+ */
+export function seedSelector(service: string): Record<string, string> {
+  return { [LABELS.partOf]: PART_OF, [LABELS.instance]: service, [LABELS.component]: COMPONENTS.weightsSeed };
 }
 /** A pod template's labels: its selector plus name and manager. */
 export const podLabels = (selector: Record<string, string>, name: string): Record<string, string> => ({ ...selector, [LABELS.name]: name, [LABELS.managedBy]: "pulumi" });

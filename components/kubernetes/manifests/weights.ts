@@ -25,7 +25,7 @@ import { HF_TOKEN_FILE, MODELSCOPE_TOKEN_FILE, WeightsModel, renderWeightsScript
 import { renderRevisionWrapper, weightsRevisionDir, weightsRevisionId, weightsText } from "../../render/scripts/weights-revision";
 import { NODE_PATHS } from "../../contract";
 import { ServicePlan } from "../../sglang/planner";
-import { meta, names, serverSelector, TOKENS_SECRET } from "./labels";
+import { meta, names, seedSelector, TOKENS_SECRET } from "./labels";
 import { HubToken, ServingManifestInput, VolumeSnapshot } from "./types";
 
 /** Pod template annotations: which weights it serves and which download scripts filled them. */
@@ -123,7 +123,7 @@ export function seedManifests(input: ServingManifestInput, svc: ServicePlan, w: 
   const { settings } = input;
   const ns = settings.namespace;
   const n = seedNames(svc.name, w);
-  const labels = serverSelector(svc.name);
+  const labels = seedSelector(svc.name);
   const revision = revisionMetadata(w).annotations;
   return {
     claim: {

@@ -15,6 +15,7 @@ import { WeightCache } from "./weight-cache";
 import { awsProblems } from "./checks";
 import { MonitoringNode } from "./monitoring-node";
 import { planFrontDoor } from "./front-door-plan";
+import { frontDoorTiming, proxyClientIdleSeconds } from "./front-door-timing";
 import { AwsNetwork } from "./network";
 import { NodeRouters } from "./node-routers";
 import { agreedZone, reservationZone, reservedPools } from "./reservations";
@@ -56,7 +57,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
 
     // --- network (issue 4: AwsNetwork) ---
     const awsSettings = args.config.aws ?? AwsSettingsSchema.parse({});
-    const frontDoorPlan = planFrontDoor(args.plan, awsSettings.frontDoor);
+    const frontDoorPlan = planFrontDoor(args.plan, awsSettings.frontDoor, frontDoorTiming(args.config));
     // Reservations by id fix the zone: read what EC2 says about them first (a read, never deleted).
     const reserved = reservedPools(args.config).map((r) => ({ ...r, cr: aws.ec2.CapacityReservation.get(`${name}-reservation-${r.pool}`, r.id, undefined, { parent: this }) }));
     // Retained weight caches this stack takes over (aws.nodes.cacheVolumeIds): read, never resized or deleted here.
@@ -108,7 +109,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements PlatformOut
     // routers are admitted from the private subnet, whose CIDR is known before any node's address.
     const proxy = network.privateSubnetCidr.apply((cidr) => ({
       image: args.config.proxy.image,
-      clientIdleSeconds: args.config.proxy.clientIdleSeconds ?? awsSettings.frontDoor.idleTimeoutSeconds,
+      clientIdleSeconds: proxyClientIdleSeconds(args.config),
       maxBodyBytes: args.config.proxy.maxBodyMiB * 1024 * 1024,
       maxGenerationSeconds: maxGenerationSeconds(args.config),
       metricsSources: [cidr, ...args.config.proxy.metricsCidrs],

@@ -8,6 +8,7 @@ import { awsLimitProblems } from "./config-limits";
 import { awsExposureProblems } from "./exposure";
 import { adoptedVolumeProblems, reservationConfigProblems } from "./reservations";
 import { HTTPS_PORT } from "./front-door-plan";
+import { frontDoorTimingProblems } from "./front-door-timing";
 
 /**
  * The aws adapter's pre-flight checks: pure, run by `AwsPlatform.validate` before its `super()` and
@@ -27,6 +28,7 @@ export function awsProblems({ plan, config, secrets }: PlatformCheckInput): Prob
     ...reservationConfigProblems(config),
     ...adoptedVolumeProblems(plan, config),
     ...requestTimeoutProblems(config),
+    ...frontDoorTimingProblems(config),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { AwsFrontDoorSettings } from "../config/aws";
 import { DeploymentPlan, ServicePlan } from "../sglang/planner";
+import { FrontDoorTiming } from "./front-door-timing";
 import { LIMITS } from "./limits";
 
 /**
@@ -78,11 +79,8 @@ export interface RoutingRulePlan {
   readonly rewrite?: { readonly regex: string; readonly replace: string };
 }
 
-export interface FrontDoorPlan {
+export interface FrontDoorPlan extends FrontDoorTiming {
   readonly tls: boolean;
-  readonly idleTimeoutSeconds: number;
-  /** Connection draining: at least the longest generation allowed to finish. */
-  readonly deregistrationDelaySeconds: number;
   readonly targets: readonly FrontDoorTarget[];
   readonly listeners: readonly ListenerPlan[];
   readonly rules: readonly RoutingRulePlan[];
@@ -114,7 +112,7 @@ export const servicePathPrefix = (service: string): string => `/${service}`;
  * to `/...`) or by the `X-Model: <service>` header. Only PUBLIC_PATHS are forwarded; anything else
  * gets a 404 that says how to call a model.
  */
-export function planFrontDoor(plan: DeploymentPlan, settings: AwsFrontDoorSettings): FrontDoorPlan {
+export function planFrontDoor(plan: DeploymentPlan, settings: AwsFrontDoorSettings, timing: FrontDoorTiming): FrontDoorPlan {
   const tls = settings.certificateArn !== undefined;
   const protocol = tls ? "HTTPS" : "HTTP";
   const listeners: ListenerPlan[] = [];
@@ -151,8 +149,7 @@ export function planFrontDoor(plan: DeploymentPlan, settings: AwsFrontDoorSettin
   }
   return {
     tls,
-    idleTimeoutSeconds: settings.idleTimeoutSeconds,
-    deregistrationDelaySeconds: settings.maxGenerationSeconds,
+    ...timing,
     targets: plan.services.map(loadBalancerTarget),
     listeners,
     rules,

@@ -20,13 +20,15 @@ export const ProxySettingsSchema = z
     maxBodyMiB: z.number().int().min(1).max(4096).default(64),
     /**
      * Longest a request may take (the longest allowed generation): the proxy's read and send
-     * timeouts and the router's request timeout. @default - aws: aws.frontDoor.maxGenerationSeconds; otherwise 900
+     * timeouts, the router's request timeout and, on aws, the load balancer's idle timeout (this + 60 s
+     * unless aws.frontDoor.idleTimeoutSeconds is set; at most 4000 s) and draining.
+     * @default - aws: aws.frontDoor.maxGenerationSeconds; otherwise 900
      */
     maxGenerationSeconds: z.number().int().min(60).max(86_400).optional(),
     /**
      * Idle timeout of what connects to the proxy (load balancer, Ingress controller): the proxy keeps
      * idle client connections 60 s longer, so the other side always closes first.
-     * @default - aws: aws.frontDoor.idleTimeoutSeconds; kubernetes and docker: 60 (ingress-nginx's upstream keep-alive)
+     * @default - aws: the load balancer's idle timeout; kubernetes and docker: 60 (ingress-nginx's upstream keep-alive)
      */
     clientIdleSeconds: z.number().int().min(1).max(4000).optional(),
     /** Sources allowed to read /metrics besides the platform's own Prometheus. @default [] */

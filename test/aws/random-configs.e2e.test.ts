@@ -74,7 +74,8 @@ function toConfig(c: Drawn): StackConfigInput {
     aws: {
       frontDoor: {
         allowedCidrs: c.allowedCidrs,
-        idleTimeoutSeconds: c.idleTimeoutSeconds,
+        // Shorter than the longest generation is refused (front-door-timing.test.ts); here the generator explores what is accepted.
+        idleTimeoutSeconds: Math.max(c.idleTimeoutSeconds, c.maxGenerationSeconds),
         maxGenerationSeconds: c.maxGenerationSeconds,
         ...(c.tls ? { domain: "llm.example.com", certificateArn } : {}),
       },

@@ -5,10 +5,11 @@ import { dirname, join } from "path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AwsSettingsSchema } from "../../../components/config/aws";
 import { planFrontDoor } from "../../../components/aws/front-door-plan";
+import { frontDoorTiming } from "../../../components/aws/front-door-timing";
 import { IMAGES } from "../../../components/contract";
 import { apiKeyParameterName, renderFetchApiKeyScript } from "../../../components/render/aws/api-key";
 import { chatRequestBody, EXAMPLE_IMAGE_URL, exampleArtifacts, QWEN3_SAMPLING, visionRequestBody } from "../../../components/render/examples";
-import { plan, prodConfig } from "./fixtures";
+import { parse, plan, prodConfig } from "./fixtures";
 import { requireTool, run, shellcheck, tempDir, writeTree } from "../../support/tools";
 
 interface Captured {
@@ -110,7 +111,7 @@ describe("example requests", () => {
     const scripts = writeExamples({ "qwen3-32b": `${base}/qwen3-32b`, "qwen25-vl-32b": `${base}/qwen25-vl-32b` });
     const [req] = await runExample(scripts["qwen3-32b"], [], {});
     expect(req.path).toBe("/qwen3-32b/v1/chat/completions");
-    const rule = planFrontDoor(prod, tls).rules.find((r) => r.key === "qwen3-32b-path")!;
+    const rule = planFrontDoor(prod, tls, frontDoorTiming(parse(prodConfig()))).rules.find((r) => r.key === "qwen3-32b-path")!;
     expect(req.path.replace(new RegExp(rule.rewrite!.regex), rule.rewrite!.replace)).toBe("/v1/chat/completions");
   });
 });

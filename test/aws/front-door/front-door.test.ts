@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { AwsSettingsSchema } from "../../../components/config/aws";
 import { Artifact } from "../../../components/render/artifact";
 import { COMPUTED, installMocks, isSecretValue, mockId, RecordedResource, settle, valueOf } from "../../../infra/mocks";
+import { frontDoorTiming } from "../../../components/aws/front-door-timing";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
 import { IMAGES, PORTS } from "../../../components/contract";
 
@@ -15,8 +16,9 @@ let AwsNetwork: typeof import("../../../components/aws/network").AwsNetwork;
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012";
 const tlsAws = {
-  frontDoor: { allowedCidrs: ["203.0.113.0/24"], domain: "llm.example.com", certificateArn: CERT, hostedZoneId: "Z0123456789ABCDEFGHIJ", idleTimeoutSeconds: 1200, maxGenerationSeconds: 1800 },
+  frontDoor: { allowedCidrs: ["203.0.113.0/24"], domain: "llm.example.com", certificateArn: CERT, hostedZoneId: "Z0123456789ABCDEFGHIJ", idleTimeoutSeconds: 2400, maxGenerationSeconds: 1800 },
 };
+const LONG_GENERATION = 3000;
 const existingAws = {
   network: { vpcId: "vpc-0a1b2c3d4e5f60718", privateSubnetId: "subnet-0aaaaaaaaaaaaaaaa", publicSubnetIds: ["subnet-0bbbbbbbbbbbbbbbb", "subnet-0cccccccccccccccc"] },
   frontDoor: { allowedCidrs: ["10.0.0.0/8"] },
@@ -32,6 +34,8 @@ beforeAll(async () => {
     plain: { config: singleConfig(), secrets: {} },
     existing: { config: singleConfig(existingAws), secrets: {} },
     cross: { config: crossNodeConfig({ frontDoor: { allowedCidrs: ["198.51.100.0/24"] } }), secrets: {} },
+    // No aws block: the load balancer's timings follow the proxy's longest generation.
+    long: { config: { ...singleConfig(), aws: undefined, proxy: { maxGenerationSeconds: LONG_GENERATION } }, secrets: {} },
   };
   for (const [name, s] of Object.entries(scenarios)) {
     // The monitoring instance is another component's subject; these scenarios leave it out.
@@ -60,10 +64,30 @@ const SUBNET = "aws:ec2/subnet:Subnet";
 describe("load balancer", () => {
   test("internet-facing ALB in the public subnets with the LB security group, HTTP/2 on, idle timeout as configured", () => {
     const tls = one("tls", LB, "aws-frontdoor-alb");
-    expect(tls).toMatchObject({ loadBalancerType: "application", internal: false, enableHttp2: true, dropInvalidHeaderFields: true, idleTimeout: 1200 });
+    expect(tls).toMatchObject({ loadBalancerType: "application", internal: false, enableHttp2: true, dropInvalidHeaderFields: true, idleTimeout: 2400 });
     expect(tls.securityGroups).toEqual([mockId(SG, "tls-aws-network-lb")]);
     expect(tls.subnets).toEqual([mockId(SUBNET, "tls-aws-network-public-0"), mockId(SUBNET, "tls-aws-network-public-1")]);
     expect(one("plain", LB, "aws-frontdoor-alb").idleTimeout).toBe(900);
+  });
+
+  test("unset, the idle timeout outlasts the longest generation by 60 s, and targets drain for it", () => {
+    expect(one("long", LB, "aws-frontdoor-alb").idleTimeout).toBe(LONG_GENERATION + 60);
+    for (const tg of of("long", TG)) expect(tg.inputs.deregistrationDelay).toBe(LONG_GENERATION);
+  });
+
+  test("on every node the proxy waits for the longest generation and keeps idle connections longer than the ALB (AWS: or 502s)", () => {
+    for (const scenario of ["tls", "plain", "existing", "cross", "long"]) {
+      const idle = one(scenario, LB, "aws-frontdoor-alb").idleTimeout as number;
+      const confs = artifacts[scenario].filter((a) => a.path.endsWith("/nginx.conf"));
+      expect(confs.length, scenario).toBeGreaterThan(0);
+      for (const { path, content } of confs) {
+        // http-level directives (two-space indent), not an upstream block's own keepalive_timeout.
+        const seconds = (directive: string) => Number(new RegExp(`^ {2}${directive} (\\d+)s;$`, "m").exec(content)![1]);
+        expect(seconds("keepalive_timeout"), `${scenario} ${path}`).toBeGreaterThan(idle);
+        // The ALB never cuts a silent request the proxy still waits for.
+        expect(seconds("proxy_read_timeout"), `${scenario} ${path}`).toBeLessThanOrEqual(idle);
+      }
+    }
   });
 
   test("target groups health-check SGLang's /health with the planned thresholds and drain for the longest generation", () => {
@@ -273,7 +297,7 @@ describe("target attachments", () => {
   test("every target is attached at its planned port on its node's instance", async () => {
     const prod = plan(prodConfig());
     const { planFrontDoor } = await import("../../../components/aws/front-door-plan");
-    const layout = planFrontDoor(prod, AwsSettingsSchema.parse({}).frontDoor);
+    const layout = planFrontDoor(prod, AwsSettingsSchema.parse({}).frontDoor, frontDoorTiming(parse(prodConfig())));
     new FrontDoor("attach", {
       plan: prod,
       layout,
@@ -293,7 +317,7 @@ describe("target attachments", () => {
   test("a target on a node without an instance id is refused", async () => {
     const prod = plan(prodConfig());
     const { planFrontDoor } = await import("../../../components/aws/front-door-plan");
-    const layout = planFrontDoor(prod, AwsSettingsSchema.parse({}).frontDoor);
+    const layout = planFrontDoor(prod, AwsSettingsSchema.parse({}).frontDoor, frontDoorTiming(parse(prodConfig())));
     expect(() => new FrontDoor("missing", { plan: prod, layout, settings: AwsSettingsSchema.parse({}).frontDoor, vpcId: "vpc-1", subnetIds: [], securityGroupId: "sg-1", instanceIds: {} })).toThrow(
       "FrontDoor 'missing': no instance id for the node of qwen3-32b on gpu-0, qwen25-vl-32b on gpu-0",
     );

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { AwsSettingsSchema } from "../../../components/config/aws";
 import { endpointUrls, HEALTH_CHECK, planFrontDoor, PUBLIC_PATHS, RoutingRulePlan, unroutedMessage } from "../../../components/aws/front-door-plan";
+import { frontDoorTiming } from "../../../components/aws/front-door-timing";
 import { LIMITS } from "../../../components/aws/limits";
 import { securityRules, SecurityRule, subnetCidr, subnetLayout } from "../../../components/aws/network-layout";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
@@ -11,6 +12,8 @@ const defaults = AwsSettingsSchema.parse({});
 const tlsSettings = AwsSettingsSchema.parse({
   frontDoor: { domain: "llm.example.com", certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012" },
 }).frontDoor;
+/** The timings are front-door-timing.test.ts's subject; the layout only carries them. */
+const timing = frontDoorTiming(parse(prodConfig()));
 
 /** ALB path-pattern semantics: case-sensitive, `*` any run of characters, `?` exactly one. */
 const albMatch = (pattern: string, path: string) =>
@@ -33,7 +36,7 @@ function route(rules: readonly RoutingRulePlan[], listener: string, path: string
 
 describe("front door without a certificate", () => {
   const prod = plan(prodConfig());
-  const fd = planFrontDoor(prod, defaults.frontDoor);
+  const fd = planFrontDoor(prod, defaults.frontDoor, timing);
 
   test("one HTTP listener per service port, no 443", () => {
     expect(fd.tls).toBe(false);
@@ -43,8 +46,8 @@ describe("front door without a certificate", () => {
     ]);
   });
 
-  test("idle timeout 900 s and deregistration delay 900 s by default", () => {
-    expect([fd.idleTimeoutSeconds, fd.deregistrationDelaySeconds]).toEqual([900, 900]);
+  test("carries the timings it is given", () => {
+    expect(fd).toMatchObject(timing);
   });
 
   test("with replicas > 1 the target is the router on its node; with one replica, SGLang itself", () => {
@@ -54,7 +57,9 @@ describe("front door without a certificate", () => {
     ]);
     expect(fd.targets.map((t) => t.port)).toEqual(prod.services.map((s) => s.router!.port));
     const single = plan(singleConfig());
-    expect(planFrontDoor(single, defaults.frontDoor).targets).toEqual(single.services.map((s) => ({ service: s.name, node: s.placement[0].node, port: s.placement[0].port, viaRouter: false })));
+    expect(planFrontDoor(single, defaults.frontDoor, timing).targets).toEqual(
+      single.services.map((s) => ({ service: s.name, node: s.placement[0].node, port: s.placement[0].port, viaRouter: false })),
+    );
   });
 
   test("only the public API reaches a service; admin and router-management paths get the 404", () => {
@@ -83,7 +88,7 @@ describe("front door without a certificate", () => {
 
 describe("front door with a certificate", () => {
   const prod = plan(prodConfig());
-  const fd = planFrontDoor(prod, tlsSettings);
+  const fd = planFrontDoor(prod, tlsSettings, timing);
 
   test("service ports turn HTTPS and 443 routes to every model", () => {
     expect(fd.listeners.map((l) => [l.port, l.protocol, l.service ?? null])).toEqual([
@@ -127,7 +132,7 @@ const show = (r: SecurityRule) => `${r.group} ${r.direction} ${r.port} ${"group"
 
 describe("security-group rules", () => {
   const prod = plan(prodConfig());
-  const fd = planFrontDoor(prod, defaults.frontDoor);
+  const fd = planFrontDoor(prod, defaults.frontDoor, timing);
   const input = {
     plan: prod,
     allowedCidrs: ["203.0.113.0/24", "198.51.100.7/32"],
@@ -170,7 +175,7 @@ describe("security-group rules", () => {
 
   test("a router with a worker on another node may reach that worker's port, and nothing more", () => {
     const cross = plan(crossNodeConfig());
-    const cfd = planFrontDoor(cross, defaults.frontDoor);
+    const cfd = planFrontDoor(cross, defaults.frontDoor, timing);
     const self = securityRules({ ...input, plan: cross, listenerPorts: cfd.listeners.map((l) => l.port), targetPorts: cfd.targets.map((t) => t.port) })
       .filter((r) => "group" in r.peer && r.peer.group === "node" && r.group === "node")
       .map(show);
@@ -182,7 +187,7 @@ describe("security-group rules", () => {
     fc.assert(
       fc.property(fc.array(cidr, { maxLength: 4 }), fc.constantFrom(prodConfig(), singleConfig(), crossNodeConfig()), (cidrs, cfg) => {
         const p = plan(cfg);
-        const f = planFrontDoor(p, defaults.frontDoor);
+        const f = planFrontDoor(p, defaults.frontDoor, timing);
         const rules = securityRules({ ...input, plan: p, allowedCidrs: cidrs, listenerPorts: f.listeners.map((l) => l.port), targetPorts: f.targets.map((t) => t.port) });
         const listenerPorts = new Set(f.listeners.map((l) => l.port));
         for (const r of rules) {

@@ -1,6 +1,7 @@
 // Node bootstraps rendered for the repository's real stacks (dev, prod) and both AMI families,
 // with the router units and front proxy prod's node carries, API keys and a Hugging Face token parameter.
-import { AwsFrontDoorSettingsSchema, AwsNodeSettingsSchema } from "../../../components/config/aws";
+import { proxyClientIdleSeconds } from "../../../components/aws/front-door-timing";
+import { AwsNodeSettingsSchema } from "../../../components/config/aws";
 import { StackConfig } from "../../../components/config/schema";
 import { NodeBootstrap, renderNodeBootstrap } from "../../../components/render/aws/gpu-node";
 import { AwsProxySettings } from "../../../components/render/aws/proxy-units";
@@ -18,7 +19,7 @@ export function stackPlan(stack: string): { config: StackConfig; plan: Deploymen
 export function proxySettings(config: StackConfig, apiKeys: boolean): AwsProxySettings {
   return {
     image: config.proxy.image,
-    clientIdleSeconds: config.proxy.clientIdleSeconds ?? AwsFrontDoorSettingsSchema.parse({}).idleTimeoutSeconds,
+    clientIdleSeconds: proxyClientIdleSeconds(config),
     maxBodyBytes: config.proxy.maxBodyMiB * 1024 * 1024,
     maxGenerationSeconds: maxGenerationSeconds(config),
     metricsSources: ["10.0.16.0/20", ...config.proxy.metricsCidrs],

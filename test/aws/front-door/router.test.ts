@@ -3,6 +3,7 @@ import { readFileSync } from "fs";
 import { nodeRouterArgs, routerDockerfile, routerImageTag, routerNodeFiles, routerRequirements } from "../../../components/render/aws/router-units";
 import { systemdArg } from "../../../components/render/systemd";
 import { parseRouterArgs, ROUTER_ARGS, ROUTER_REQUIREMENTS_FILE, routerArgs, routerArgsFor, routerWorkerUrls, WORKER_STARTUP_TIMEOUT_SECS } from "../../../components/sglang/router-args";
+import release from "../../../components/sglang/router-release.json";
 import { crossNodeConfig, parse, plan, prodConfig, singleConfig } from "./fixtures";
 import { IMAGES, PORTS } from "../../../components/contract";
 
@@ -34,52 +35,49 @@ describe("router flag table", () => {
   });
 });
 
+/**
+ * The flags router-release.json documents (each with its evidence), as the values smg's argparse
+ * gives them: `--flag value` pairs, a store_true flag alone, and flags with no value there (the plan
+ * gives it: --request-timeout-secs) left out.
+ */
+const documented: Record<string, unknown> = (() => {
+  const byFlag = new Map(ROUTER_ARGS.flatMap((a) => a.flags.map((f) => [f, a] as const)));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(release.chosen.flags)) {
+    const tokens = key.split(/[ ,]+/).filter(Boolean);
+    tokens.forEach((t, i) => {
+      if (!t.startsWith("--")) return;
+      const spec = byFlag.get(t);
+      if (!spec) throw new Error(`router-release.json documents ${t}, which smg ${release.chosen.version} does not have`);
+      const next = tokens[i + 1];
+      if (spec.action === "store_true") out[spec.dest] = true;
+      else if (next !== undefined && !next.startsWith("--")) out[spec.dest] = spec.type === "int" || spec.type === "float" ? Number(next) : next;
+    });
+  }
+  return out;
+})();
+
 describe("router argv", () => {
   const prod = plan(prodConfig());
   const qwen3 = prod.services[0];
   const loopback = { host: "127.0.0.1", port: 19001, metricsPort: 39000, requestTimeoutSecs: 1200 };
 
-  test("prod's qwen3 router: power_of_two without buffering (bodies forwarded verbatim), probes on /health_generate, where the platform says", () => {
-    expect(routerArgsFor(qwen3, noRemote, loopback)).toEqual([
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "19001",
-      "--worker-urls",
-      `http://127.0.0.1:${PORTS.workerBase}`,
-      "http://127.0.0.1:30001",
-      "--policy",
-      "power_of_two",
-      "--power-of-two-load-metric",
-      "least_requests",
-      "--max-buffered-request-bytes",
-      "0",
-      "--worker-startup-timeout-secs",
-      String(WORKER_STARTUP_TIMEOUT_SECS),
-      "--worker-startup-check-interval",
-      "5",
-      "--health-check-endpoint",
-      "/health_generate",
-      "--health-check-timeout-secs",
-      "25",
-      "--health-check-interval-secs",
-      "5",
-      "--health-failure-threshold",
-      "2",
-      "--health-success-threshold",
-      "1",
-      "--cb-failure-threshold",
-      "2",
-      "--cb-timeout-duration-secs",
-      "10",
-      "--request-timeout-secs",
-      "1200",
-      "--disable-tokenizer-autoload",
-      "--prometheus-host",
-      "127.0.0.1",
-      "--prometheus-port",
-      "39000",
-    ]);
+  test("prod's qwen3 router: smg's argparse takes it; where it listens and whom it routes to is the plan's, every other flag router-release.json's measured choice", () => {
+    const argv = routerArgsFor(qwen3, noRemote, loopback);
+    const r = parseRouterArgs(argv);
+    expect(r.errors).toEqual([]);
+    const fromPlan = {
+      host: loopback.host,
+      port: loopback.port,
+      worker_urls: qwen3.router!.workers.map((w) => `http://127.0.0.1:${w.port}`),
+      request_timeout_secs: loopback.requestTimeoutSecs,
+      prometheus_port: loopback.metricsPort,
+    };
+    expect(r.values).toMatchObject({ ...documented, ...fromPlan });
+    // Nothing else: every flag given is either the plan's or documented with its reason.
+    expect(new Set(Object.keys(r.values))).toEqual(new Set([...Object.keys(documented), ...Object.keys(fromPlan)]));
+    // What matters most, spelled out: bodies reach SGLang verbatim (no buffering, a policy that reads no body).
+    expect([r.values.policy, r.values.max_buffered_request_bytes]).toEqual(["power_of_two", 0]);
   });
 
   test("every planned router argv parses cleanly with the values the plan asked for", () => {

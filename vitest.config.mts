@@ -7,14 +7,11 @@ import { configDefaults, defineConfig } from "vitest/config";
 //                                   running the scripts in sandboxes)
 //   test/**/*.e2e.test.ts    e2e    whole runs: Pulumi's program runner against the stub engine,
 //                                   the policy pack over gRPC, the CLIs as subprocesses, hardening
-//                                   fuzz and variant runs
+//                                   fuzz and variant runs, the QEMU boot of a GPU node (test/boot)
 // `npm run test:all` runs all three (plus lint and the format check); `vitest run --project tools`
 // runs one tier.
 const TOOLS = "test/**/*.tools.test.ts";
 const E2E = "test/**/*.e2e.test.ts";
-// The QEMU boot of a node's user-data (test/boot): its own project, `npm run test:boot` (S1-S7 take
-// 20-35 min under software emulation on 2 cores), not yet part of test:all.
-const BOOT = "test/boot/**/*.e2e.test.ts";
 
 // When set (scripts/test.sh does), a JSON report of the whole run is written there too.
 const jsonReport = process.env.QS_VITEST_JSON;
@@ -50,11 +47,7 @@ export default defineConfig({
       {
         extends: true,
         // One process per file: Pulumi's runner, the policy pack and the mocks each own the process's Pulumi state.
-        test: { name: "e2e", include: [E2E], exclude: [...configDefaults.exclude, BOOT], pool: "forks", isolate: true, testTimeout: 120_000, hookTimeout: 180_000 },
-      },
-      {
-        extends: true,
-        test: { name: "boot", include: [BOOT], pool: "forks", isolate: true, testTimeout: 3_600_000, hookTimeout: 3_600_000 },
+        test: { name: "e2e", include: [E2E], pool: "forks", isolate: true, testTimeout: 120_000, hookTimeout: 180_000 },
       },
     ],
   },

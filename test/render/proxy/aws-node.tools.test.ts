@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AwsSettingsSchema } from "../../../components/config/aws";
 import { subnetLayout, DEFAULT_VPC_CIDR } from "../../../components/aws/network-layout";
 import { PORTS } from "../../../components/contract";
-import { exampleScript } from "../../../components/render/examples";
 import { proxyNodeFiles, PROXY_DIR } from "../../../components/render/aws/proxy-units";
 import { routerNodeFiles, routerUnitName } from "../../../components/render/aws/router-units";
 import { maxGenerationSeconds } from "../../../components/config/proxy";
@@ -21,7 +20,7 @@ import { ServicePlan } from "../../../components/sglang/planner";
 import { parse, plan, prodConfig } from "../../aws/front-door/fixtures";
 import { proxySettings } from "../../aws/nodes/bootstraps";
 import { execOf } from "../../aws/nodes/systemd-exec";
-import { ECHO_WORKER, ENDPOINTS, NetNamespace, Proc, Sandbox, received, receivedBody, requireNginx, requireRouter, waitFor } from "./harness";
+import { ECHO_WORKER, ENDPOINTS, NetNamespace, Proc, Sandbox, chatBodies, exampleScriptRunner, fiftyMiBImageChat, received, requireNginx, requireRouter, waitFor } from "./harness";
 
 const config = parse(prodConfig());
 const prod = plan(prodConfig());
@@ -213,51 +212,19 @@ describe("bodies arrive byte for byte through the node's proxy, router and proxy
     ["Qwen3 (top_k, chat_template_kwargs)", qwen3, false],
     ["Qwen2.5-VL with an inline PNG", vl, true],
   ])("the %s example script's requests", async (_what, svc, withImage) => {
-    const image = box.path("image.png");
-    writeFileSync(image, randomBytes(200_000));
-    const script = box.path(`${svc.name}.sh`);
-    const runTo = async (port: number, key?: string) => {
-      writeFileSync(script, exampleScript(svc, `http://127.0.0.1:${port}`), { mode: 0o755 });
-      const r = await ns.run("bash", [script, ...(withImage ? [image] : [])], { env: { PATH: process.env.PATH, ...(key ? { QWEN_API_KEY: key } : {}) } });
-      expect(r.code).toBe(0);
-    };
-    const chats = (w: string, from: number) =>
-      received(box, w)
-        .slice(from)
-        .filter((r) => r.path === "/v1/chat/completions")
-        .map((r) => receivedBody(box, r).toString("base64"));
+    const runTo = exampleScriptRunner(box, svc, withImage, (cmd, args, opts) => ns.run(cmd, args, opts));
     const replicas = svc.placement.map((_, r) => replicaName(svc, r));
     const d0 = received(box, "direct").length;
     const r0 = replicas.map((w) => received(box, w).length);
     await runTo(45000);
     await runTo(svc.port, keys[svc.name]);
-    const sent = chats("direct", d0);
+    const sent = chatBodies(box, "direct", d0);
     expect(sent.length).toBe(withImage ? 2 : 1);
-    expect(replicas.flatMap((w, i) => chats(w, r0[i])).sort()).toEqual([...sent].sort());
+    expect(replicas.flatMap((w, i) => chatBodies(box, w, r0[i])).sort()).toEqual([...sent].sort());
   });
 
   test("a 50 MiB body passes", async () => {
-    const big = Buffer.from(
-      JSON.stringify({
-        model: vl.model.id,
-        messages: [
-          {
-            role: "user",
-            content: [
-              {
-                type: "image_url",
-                image_url: {
-                  url: `data:image/png;base64,${randomBytes(3 << 20)
-                    .toString("base64")
-                    .repeat(13)
-                    .slice(0, 50 << 20)}`,
-                },
-              },
-            ],
-          },
-        ],
-      }),
-    );
+    const big = fiftyMiBImageChat(vl.model.id);
     const replicas = vl.placement.map((_, r) => replicaName(vl, r));
     const r0 = replicas.map((w) => received(box, w).length);
     expect((await curl(vl.port, "/v1/chat/completions", { from: ALB, key: keys[vl.name], body: big, timeoutMs: 90_000 })).status).toBe(200);

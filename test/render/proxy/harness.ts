@@ -8,8 +8,10 @@ import { chmodSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, wr
 import http from "http";
 import { AddressInfo, createServer } from "net";
 import { join } from "path";
+import { exampleScript } from "../../../components/render/examples";
 import { NJS_MODULE, ProxyConfigInput, renderProxyFiles } from "../../../components/render/proxy/nginx";
-import { requireTool, run, tempDir } from "../../support/tools";
+import { ServicePlan } from "../../../components/sglang/planner";
+import { RunResult, requireTool, run, tempDir } from "../../support/tools";
 
 const ROOT = join(__dirname, "..", "..", "..");
 /** The router's venv (scripts/install-router-venv.sh, run by scripts/install-test-tools.sh). */
@@ -230,6 +232,44 @@ export function received(box: Sandbox, worker: string): Received[] {
 /** The exact bytes a worker received for one recorded request. */
 export function receivedBody(box: Sandbox, r: Received): Buffer {
   return r.body_file ? readFileSync(join(box.path("bodies"), r.body_file)) : Buffer.alloc(0);
+}
+
+/** The chat completions a worker received after its first `from` requests, base64 of their exact bytes. */
+export function chatBodies(box: Sandbox, worker: string, from: number): string[] {
+  return received(box, worker)
+    .slice(from)
+    .filter((r) => r.path === "/v1/chat/completions")
+    .map((r) => receivedBody(box, r).toString("base64"));
+}
+
+/**
+ * Runs a service's example script (components/render/examples) against http://127.0.0.1:<port>
+ * through `runner` (the host or a namespace), with a 200 kB image as its argument when `withImage`;
+ * the key, if any, goes in the environment as the script reads it. Throws when the script fails.
+ */
+export function exampleScriptRunner(
+  box: Sandbox,
+  svc: ServicePlan,
+  withImage: boolean,
+  runner: (cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv }) => Promise<RunResult> = run,
+): (port: number, key?: string) => Promise<void> {
+  const image = box.path("image.png");
+  writeFileSync(image, randomBytes(200_000));
+  const script = box.path(`${svc.name}.sh`);
+  return async (port, key) => {
+    writeFileSync(script, exampleScript(svc, `http://127.0.0.1:${port}`), { mode: 0o755 });
+    const r = await runner("bash", [script, ...(withImage ? [image] : [])], { env: { PATH: process.env.PATH, ...(key ? { QWEN_API_KEY: key } : {}) } });
+    if (r.code !== 0) throw new Error(`${svc.name}'s example script against port ${port} exited ${r.code}: ${r.stderr}`);
+  };
+}
+
+/** A chat request with one inline image of 50 MiB of base64: past the usual 1 MiB limits, under the proxy's 64 MiB default. */
+export function fiftyMiBImageChat(model: string): Buffer {
+  const url = `data:image/png;base64,${randomBytes(3 << 20)
+    .toString("base64")
+    .repeat(13)
+    .slice(0, 50 << 20)}`;
+  return Buffer.from(JSON.stringify({ model, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url } }] }] }));
 }
 
 /** What curl got in a namespace. */

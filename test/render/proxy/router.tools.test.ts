@@ -2,16 +2,14 @@
 // rendered config) before the router (smg 1.13.0 from PyPI, pinned with hashes, the rendered argv)
 // and before each of two SGLang stand-ins (echo_worker.py); the router reaches its workers through
 // their proxies. The second worker is down when the router starts.
-import { createHash, randomBytes } from "crypto";
-import { readFileSync, writeFileSync } from "fs";
+import { createHash } from "crypto";
+import { readFileSync } from "fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { exampleScript } from "../../../components/render/examples";
 import { ProxyConfigInput, ProxySite } from "../../../components/render/proxy/nginx";
 import { ROUTER_MODULE, parseRouterArgs, routerArgsFor } from "../../../components/sglang/router-args";
 import { ServicePlan } from "../../../components/sglang/planner";
 import { plan, prodConfig } from "../../aws/front-door/fixtures";
-import { run } from "../../support/tools";
-import { Proc, Sandbox, freePort, received, receivedBody, request, requireNginx, requireRouter, waitFor } from "./harness";
+import { Proc, Sandbox, chatBodies, exampleScriptRunner, fiftyMiBImageChat, freePort, received, receivedBody, request, requireNginx, requireRouter, waitFor } from "./harness";
 
 const [qwen3, vl] = plan(prodConfig()).services;
 const box = new Sandbox();
@@ -93,25 +91,13 @@ describe("bodies arrive byte for byte through proxy, router and proxy", () => {
     ["Qwen3", qwen3, false],
     ["Qwen2.5-VL with an inline PNG", vl, true],
   ])("the %s example script's requests", async (_what, svc, withImage) => {
-    const image = box.path("image.png");
-    writeFileSync(image, randomBytes(200_000));
-    const script = box.path(`${svc.name}.sh`);
-    const runTo = async (port: number, key?: string) => {
-      writeFileSync(script, exampleScript(svc, `http://127.0.0.1:${port}`), { mode: 0o755 });
-      const r = await run("bash", [script, ...(withImage ? [image] : [])], { env: { PATH: process.env.PATH, ...(key ? { QWEN_API_KEY: key } : {}) } });
-      expect(r.code).toBe(0);
-    };
+    const runTo = exampleScriptRunner(box, svc, withImage);
     const [d0, w0] = [received(box, "direct").length, received(box, "w0").length];
     await runTo(p.direct);
     await runTo(p.router, box.key);
-    const bodies = (w: string, from: number) =>
-      received(box, w)
-        .slice(from)
-        .filter((r) => r.path === "/v1/chat/completions")
-        .map((r) => receivedBody(box, r).toString("base64"));
-    const sent = bodies("direct", d0);
+    const sent = chatBodies(box, "direct", d0);
     expect(sent.length).toBe(withImage ? 2 : 1);
-    expect(bodies("w0", w0)).toEqual(sent);
+    expect(chatBodies(box, "w0", w0)).toEqual(sent);
   });
 
   test.each([
@@ -162,27 +148,7 @@ describe("bodies arrive byte for byte through proxy, router and proxy", () => {
   });
 
   test("a 50 MiB body passes", async () => {
-    const big = Buffer.from(
-      JSON.stringify({
-        model: vl.model.id,
-        messages: [
-          {
-            role: "user",
-            content: [
-              {
-                type: "image_url",
-                image_url: {
-                  url: `data:image/png;base64,${randomBytes(3 << 20)
-                    .toString("base64")
-                    .repeat(13)
-                    .slice(0, 50 << 20)}`,
-                },
-              },
-            ],
-          },
-        ],
-      }),
-    );
+    const big = fiftyMiBImageChat(vl.model.id);
     const w0 = received(box, "w0").length;
     expect((await request(p.router, "/v1/chat/completions", { body: big, headers: auth(), timeoutMs: 90_000 })).status).toBe(200);
     const [got] = received(box, "w0").slice(w0);

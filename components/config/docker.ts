@@ -27,21 +27,22 @@ export const DockerSettingsSchema = z
     /** Host (a `hosts[].name`) that runs Prometheus and Grafana. @default - the first host */
     monitoringHost: z.string().min(1).optional(),
     /**
-     * Host address Prometheus, Grafana and Alertmanager are published on. Prometheus and Alertmanager
-     * have no login, so by default only the monitoring host itself reaches them (an operator uses an
-     * SSH tunnel: `ssh -L 3000:127.0.0.1:3000 <host>`); a private IPv4 address of that host (its LAN or
-     * VPN address) publishes them to that network. A public address is refused. @default "127.0.0.1"
+     * The one address of the monitoring host that Prometheus, Grafana and Alertmanager listen on (they
+     * run on the host network). Prometheus and Alertmanager have no login, so by default only the
+     * monitoring host itself reaches them (an operator uses an SSH tunnel:
+     * `ssh -L 3000:127.0.0.1:3000 <host>`); a private IPv4 address of that host (its LAN or VPN address)
+     * opens them to that network. A public address is refused. @default "127.0.0.1"
      */
     monitoringBindAddress: z.string().min(1).default("127.0.0.1"),
-    /** Host port Prometheus is published on. @default PORTS.prometheus (9090) */
+    /** Port Prometheus listens on, at monitoringBindAddress (Grafana's datasource). @default PORTS.prometheus (9090) */
     prometheusPort: port.default(PORTS.prometheus),
-    /** Host port Grafana is published on. @default PORTS.grafana (3000) */
+    /** Port Grafana listens on, at monitoringBindAddress. @default PORTS.grafana (3000) */
     grafanaPort: port.default(PORTS.grafana),
-    /** Host port Alertmanager is published on (Prometheus sends to it on the monitoring network). @default PORTS.alertmanager (9093) */
+    /** Port Alertmanager listens on, at monitoringBindAddress (Prometheus sends to it there). @default PORTS.alertmanager (9093) */
     alertmanagerPort: port.default(PORTS.alertmanager),
-    /** Host port of node_exporter on every host. @default PORTS.nodeExporter (9100) */
+    /** Port of node_exporter on every host, at the host's address (hosts[].address, else its endpoint's). @default PORTS.nodeExporter (9100) */
     nodeExporterPort: port.default(PORTS.nodeExporter),
-    /** Host port of dcgm-exporter on every host. @default PORTS.dcgmExporter (9400) */
+    /** Host port of dcgm-exporter on every host, published at the host's address like node_exporter's. @default PORTS.dcgmExporter (9400) */
     dcgmExporterPort: port.default(PORTS.dcgmExporter),
     /**
      * Size of /dev/shm in SGLang containers, MiB (SGLang's docs run with 32g). They run with private IPC,

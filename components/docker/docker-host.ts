@@ -44,9 +44,6 @@ export class DockerHost extends pulumi.ComponentResource {
     }
     const volumes = [...new Set(host.containers.flatMap((c) => c.volumes.map((v) => v.volume)))];
     const created = new Map(volumes.map((v) => [v, new docker.Volume(`${name}-volume-${v}`, { name: v }, child)]));
-    // The monitoring host's network (its containers reach each other by name): a plain bridge, so they still reach other hosts.
-    const networkNames = [...new Set(host.containers.flatMap((c) => c.networks))];
-    const networks = new Map(networkNames.map((n) => [n, new docker.Network(`${name}-network-${n}`, { name: n, driver: "bridge" }, child)]));
 
     const runs = new Map<string, command.local.Command>();
     const containers: Record<string, docker.Container> = {};
@@ -55,15 +52,14 @@ export class DockerHost extends pulumi.ComponentResource {
       const run = spec.after === undefined ? undefined : runs.get(spec.after);
       if (spec.after !== undefined && !run) throw new Error(`host '${host.name}': ${spec.name} waits for '${spec.after}', which the layout did not place before it`);
       const grace = spec.stopGraceSec;
-      const joined = spec.networks.map((n) => networks.get(n)!);
-      const container = new docker.Container(`${name}-${spec.key}`, containerArgs(spec, images.get(spec.image)!.imageId, joined, args.secrets, host.logs), {
+      const container = new docker.Container(`${name}-${spec.key}`, containerArgs(spec, images.get(spec.image)!.imageId, args.secrets, host.logs), {
         ...child,
         // Names, published ports and GPUs are the host's: the old container must go first. A run-once
         // container is only created here (stopped), so removing the old one first costs nothing.
         deleteBeforeReplace: true,
         // The provider's own delete timeout (20 min) must not cut a graceful stop short.
         customTimeouts: grace === undefined ? undefined : { delete: `${Math.ceil(grace / 60) + 5}m` },
-        dependsOn: [...(run ? [run] : []), ...spec.volumes.map((v) => created.get(v.volume)!), ...joined],
+        dependsOn: [...(run ? [run] : []), ...spec.volumes.map((v) => created.get(v.volume)!)],
       });
       containers[spec.key] = container;
       if (spec.runOnce) runs.set(spec.key, runOnceCommand(`${name}-${spec.key}-run`, spec, container, host, args.tls, this));
@@ -122,7 +118,7 @@ function providerArgs(host: HostLayout, tls: pulumi.Input<DockerTlsMaterial> | u
 }
 
 /** The docker.Container inputs of a spec: nothing decided here, only translated. */
-function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, networks: readonly docker.Network[], secrets: ServingSecrets, logs: HostLayout["logs"]): docker.ContainerArgs {
+function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, secrets: ServingSecrets, logs: HostLayout["logs"]): docker.ContainerArgs {
   const gpus = spec.gpus;
   // Host IPC ignores shmSize (the host's /dev/shm is shared): a spec asks for one or the other.
   if (spec.hostIpc && spec.shmSizeMiB !== undefined) throw new Error(`container ${spec.name}: host IPC and a /dev/shm size exclude each other`);
@@ -135,9 +131,6 @@ function containerArgs(spec: ContainerSpec, image: pulumi.Input<string>, network
     deviceRequests: gpus === undefined ? undefined : [{ driver: "nvidia", capabilities: ["gpu"], ...(gpus === "all" ? { count: -1 } : { deviceIds: [...gpus] }) }],
     ipcMode: spec.hostIpc ? "host" : "private",
     networkMode: spec.hostNetwork ? "host" : undefined,
-    // Docker's --network: the provider disconnects the default bridge and joins these
-    // (kreuzwerker/terraform-provider-docker, internal/provider/resource_docker_container_funcs.go).
-    networksAdvanced: networks.length > 0 ? networks.map((n) => ({ name: n.name })) : undefined,
     pidMode: spec.hostPid ? "host" : undefined,
     shmSize: spec.shmSizeMiB,
     capabilities: spec.capAdd.length > 0 ? { adds: [...spec.capAdd] } : undefined,

@@ -174,8 +174,10 @@ export function dockerLayout(plan: DeploymentPlan, config: StackConfig, secrets:
       }
     }
     if (config.monitoring.enabled) {
-      containers.push(nodeExporter({ stack, host: h.name, image: settings.images.nodeExporter, port: settings.nodeExporterPort }));
-      containers.push(dcgmExporter({ stack, host: h.name, image: settings.images.dcgmExporter, port: settings.dcgmExporterPort }));
+      // Only on the address Prometheus scrapes them at; a host known by name only (Docker publishes on an IP) keeps every address.
+      const address = IPV4.test(addr(h.name)) ? addr(h.name) : undefined;
+      containers.push(nodeExporter({ stack, host: h.name, image: settings.images.nodeExporter, port: settings.nodeExporterPort, address }));
+      containers.push(dcgmExporter({ stack, host: h.name, image: settings.images.dcgmExporter, port: settings.dcgmExporterPort, address }));
     }
     if (monitoring && h.name === monitoringHost) containers.push(...monitoringContainers({ stack, host: h.name, settings, monitoring, artifacts: monitoringArtifacts, alertingSecrets }));
     problems.addAll(portClashes(h.name, containers));
@@ -231,6 +233,7 @@ function hostProxy(plan: DeploymentPlan, config: StackConfig, secrets: SecretsPr
         rule: `service '${s}' would listen on host '${h.name}' at the public address ${address} without an API key`,
         advice: `set one with 'pulumi config set --secret --path apiKeys.${s} ...', or give the host's private address`,
       });
+  // Prometheus runs in the monitoring host's network namespace: its scrapes come from that host's address, to its own proxy too.
   const monitoringAddress = monitoringHost ? addr(monitoringHost) : undefined;
   const metricsSources = [...(monitoringAddress && IPV4.test(monitoringAddress) ? [`${monitoringAddress}/32`] : []), ...config.proxy.metricsCidrs];
   const ok = sites.length > 0 && problems.length === 0 && IPV4.test(address);

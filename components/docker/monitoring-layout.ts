@@ -1,7 +1,7 @@
 /**
  * The docker monitoring host's part of the layout: what Prometheus scrapes and where it sends
- * alerts, the three monitoring containers on their own network, and the checks of the address they
- * are published on. Pure, like layout.ts.
+ * alerts, the three monitoring containers on the host network, and the checks of the address they
+ * listen on. Pure, like layout.ts.
  */
 import { DEFAULT_DOCKER_SETTINGS, DockerSettings } from "../config/docker";
 import { StackConfig } from "../config/schema";
@@ -10,11 +10,11 @@ import { Artifact } from "../render/artifact";
 import { DEFAULT_DASHBOARDS_DIR, MonitoringInput, alertingFromConfig, monitoredService, planMonitoring, prometheusArgs } from "../render/monitoring";
 import { DeploymentPlan } from "../sglang/planner";
 import { IPV4, isPrivateIPv4 } from "./addresses";
-import { ALERTMANAGER_SECRETS_DIR, ContainerSpec, PROMETHEUS_CONFIG_FILE, PROMETHEUS_DATA, alertmanager, alertmanagerNetworkTarget, grafana, prometheus, prometheusNetworkUrl } from "./containers";
+import { ALERTMANAGER_SECRETS_DIR, ContainerSpec, PROMETHEUS_CONFIG_FILE, PROMETHEUS_DATA, alertmanager, grafana, listenAddress, prometheus } from "./containers";
 
 /**
  * Prometheus scrapes every host by address; Grafana reaches Prometheus, and Prometheus
- * Alertmanager, by container name on the monitoring network (they may publish on loopback only).
+ * Alertmanager, where they listen on the monitoring host's network (`docker.monitoringBindAddress`).
  */
 export function monitoringInput(plan: DeploymentPlan, config: StackConfig, addr: (host: string) => string, alertingSecrets: readonly string[] = []): MonitoringInput {
   const settings = config.docker ?? DEFAULT_DOCKER_SETTINGS;
@@ -28,8 +28,8 @@ export function monitoringInput(plan: DeploymentPlan, config: StackConfig, addr:
     })),
     nodeExporterTargets: config.hosts.map((h) => `${addr(h.name)}:${settings.nodeExporterPort}`),
     dcgmTargets: config.hosts.map((h) => `${addr(h.name)}:${settings.dcgmExporterPort}`),
-    grafana: { prometheusUrl: prometheusNetworkUrl(plan.stack) },
-    alertmanagers: [alertmanagerNetworkTarget(plan.stack)],
+    grafana: { prometheusUrl: `http://${listenAddress({ bindAddress: settings.monitoringBindAddress, port: settings.prometheusPort })}` },
+    alertmanagers: [listenAddress({ bindAddress: settings.monitoringBindAddress, port: settings.alertmanagerPort })],
     alerting: alertingFromConfig(config.monitoring.alerting, { secretFile: (n) => `${ALERTMANAGER_SECRETS_DIR}/${n}`, secrets: alertingSecrets }),
   };
 }
@@ -44,7 +44,7 @@ export interface MonitoringContainersInput {
   readonly alertingSecrets: readonly string[];
 }
 
-/** Prometheus, Grafana and Alertmanager of the monitoring host, published on `docker.monitoringBindAddress`. */
+/** Prometheus, Grafana and Alertmanager of the monitoring host, listening on `docker.monitoringBindAddress`. */
 export function monitoringContainers(i: MonitoringContainersInput): ContainerSpec[] {
   const { stack, host, settings, artifacts } = i;
   const bindAddress = settings.monitoringBindAddress;

@@ -1,5 +1,5 @@
 // The docker Alertmanager container: beside Prometheus on the monitoring host, its rendered config,
-// each receiver's secret as a file, and Prometheus sending to it by name on the monitoring network.
+// each receiver's secret as a file, and Prometheus sending to it where it listens on the host network.
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { IMAGES, PORTS } from "../../components/contract";
@@ -28,15 +28,22 @@ const layout = dockerLayout(planDeployment("h20", config), config, SECRETS);
 const on = (host: string) => layout.hosts.find((h) => h.name === host)!.containers;
 
 describe("Alertmanager on docker", () => {
-  test("one container on the monitoring host: pinned image, published on loopback, state in a named volume, no gossip", () => {
+  test("one container on the monitoring host: pinned image, on the host network listening on loopback only, state in a named volume, no gossip", () => {
     const [am] = on("h20-a").filter((c) => c.role === "alertmanager");
     expect(on("h20-b").filter((c) => c.role === "alertmanager")).toEqual([]);
-    expect([am.image, am.ports, am.volumes]).toEqual([
+    expect([am.image, am.hostNetwork, am.ports, am.hostPorts, am.volumes]).toEqual([
       IMAGES.alertmanager,
-      [{ internal: PORTS.alertmanager, external: PORTS.alertmanager, ip: "127.0.0.1" }],
+      true,
+      [],
+      [PORTS.alertmanager],
       [{ volume: "h20-alertmanager-data", containerPath: "/alertmanager", readOnly: false }],
     ]);
-    expect(am.command).toEqual(["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager", `--web.listen-address=0.0.0.0:${PORTS.alertmanager}`, "--cluster.listen-address="]);
+    expect(am.command).toEqual([
+      "--config.file=/etc/alertmanager/alertmanager.yml",
+      "--storage.path=/alertmanager",
+      `--web.listen-address=127.0.0.1:${PORTS.alertmanager}`,
+      "--cluster.listen-address=",
+    ]);
   });
 
   test("the rendered config, its secret as a file from alertingSecrets, and no secret in the config", () => {
@@ -49,11 +56,11 @@ describe("Alertmanager on docker", () => {
     expect(doc.receivers.find((r: { name: string }) => r.name === "hook").webhook_configs[0].http_config).toBeUndefined();
   });
 
-  test("Prometheus sends to it by container name (both on the monitoring network); its own container does not carry alertmanager.yml", () => {
+  test("Prometheus sends to it where it listens (both on the host network); its own container does not carry alertmanager.yml", () => {
     const [prom] = on("h20-a").filter((c) => c.role === "prometheus");
     expect(prom.files.map((f) => f.containerPath)).not.toContain("/etc/prometheus/alertmanager/alertmanager.yml");
     const doc = parse(prom.files.find((f) => f.containerPath === "/etc/prometheus/prometheus.yml")!.content);
-    expect(doc.alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: [`h20-alertmanager:${PORTS.alertmanager}`] }] }] });
+    expect(doc.alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${PORTS.alertmanager}`] }] }] });
   });
 
   test("refused before any resource: SNS on docker, a Slack receiver without its secret", () => {

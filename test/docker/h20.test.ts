@@ -119,7 +119,7 @@ describe("h20: the weights download", () => {
 });
 
 describe("h20: monitoring containers carry the rendered configs", () => {
-  test("Prometheus gets prometheus.yml and the rules exactly as rendered, and the renderer's flags", () => {
+  test("Prometheus gets prometheus.yml and the rules exactly as rendered, the renderer's flags, and listens on the host network's loopback only", () => {
     const c = container("h20-prometheus");
     expect(c.parent).toBe("qwen-h20-docker-h20-a");
     expect(c.inputs.uploads).toEqual([
@@ -127,25 +127,31 @@ describe("h20: monitoring containers carry the rendered configs", () => {
       { file: "/etc/prometheus/rules/sglang.rules.yml", content: artifact("monitoring/rules/sglang.rules.yml"), permissions: "0644" },
     ]);
     expect(artifact("monitoring/prometheus.yml")).toContain("192.0.2.12:9002");
-    expect(c.inputs.command).toEqual(
-      prometheusArgs(
+    expect(c.inputs.command).toEqual([
+      ...prometheusArgs(
         { stack: "h20", platform: "docker", services: [{ name: "x", model: "x", targets: ["a:1"] }], grafana: { prometheusUrl: "http://a:1" } },
         { configFile: "/etc/prometheus/prometheus.yml", storagePath: "/prometheus" },
       ),
-    );
+      `--web.listen-address=127.0.0.1:${PORTS.prometheus}`,
+    ]);
     expect(c.inputs.volumes).toEqual([{ volumeName: "h20-prometheus-data", containerPath: "/prometheus", readOnly: false }]);
-    expect(c.inputs.ports).toEqual([{ internal: 9090, external: 9090, ip: "127.0.0.1" }]);
+    expect([c.inputs.networkMode, c.inputs.ports]).toEqual(["host", []]);
   });
 
   test("Grafana's uploads are a secret as a whole (they carry the password file); its env holds only the file's path", () => {
     // The uploaded files themselves are checked unredacted in secrets.test.ts.
     const c = container("h20-grafana");
     expect(c.inputs.uploads).toBe("[secret]");
-    expect(c.inputs.envs).toEqual(["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password", "GF_USERS_ALLOW_SIGN_UP=false"]);
-    expect(c.inputs.ports).toEqual([{ internal: 3000, external: 3000, ip: "127.0.0.1" }]);
+    expect(c.inputs.envs).toEqual([
+      "GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password",
+      "GF_SERVER_HTTP_ADDR=127.0.0.1",
+      `GF_SERVER_HTTP_PORT=${PORTS.grafana}`,
+      "GF_USERS_ALLOW_SIGN_UP=false",
+    ]);
+    expect([c.inputs.networkMode, c.inputs.ports]).toEqual(["host", []]);
   });
 
-  test("node_exporter and dcgm-exporter run on every host", () => {
+  test("node_exporter and dcgm-exporter run on every host, on its address only", () => {
     const exporters = containers()
       .filter((c) => /exporter$/.test(labels(c)[DOCKER_LABELS.role]))
       .map((c) => [c.parent, c.inputs.name]);
@@ -155,12 +161,16 @@ describe("h20: monitoring containers carry the rendered configs", () => {
       ["qwen-h20-docker-h20-b", "h20-dcgm-exporter"],
       ["qwen-h20-docker-h20-b", "h20-node-exporter"],
     ]);
-    expect(container("h20-dcgm-exporter").inputs).toMatchObject({
+    const on = (name: string, host: string) => containers().find((c) => c.inputs.name === name && c.parent === `qwen-h20-docker-${host}`)!.inputs;
+    // Each at the address Prometheus scrapes it at (192.0.2.11, .12: the hosts' addresses).
+    expect(on("h20-dcgm-exporter", "h20-b")).toMatchObject({
       deviceRequests: [{ driver: "nvidia", capabilities: ["gpu"], count: -1 }],
       capabilities: { adds: ["SYS_ADMIN"] },
-      ports: [{ internal: 9400, external: 9400 }],
+      ports: [{ internal: 9400, external: 9400, ip: "192.0.2.12" }],
     });
-    expect(container("h20-node-exporter").inputs).toMatchObject({ networkMode: "host", pidMode: "host", command: ["--path.rootfs=/host", `--web.listen-address=:${PORTS.nodeExporter}`] });
+    expect(on("h20-node-exporter", "h20-b")).toMatchObject({ networkMode: "host", pidMode: "host", command: ["--path.rootfs=/host", `--web.listen-address=192.0.2.12:${PORTS.nodeExporter}`] });
+    expect(on("h20-node-exporter", "h20-a").command).toEqual(["--path.rootfs=/host", `--web.listen-address=192.0.2.11:${PORTS.nodeExporter}`]);
+    expect(artifact("monitoring/prometheus.yml")).toContain(`192.0.2.12:${PORTS.nodeExporter}`);
   });
 });
 
@@ -194,12 +204,12 @@ describe("h20: the plan output", () => {
         ?.replace(/\s+/g, " ")
         .trim(),
     ).toMatch(/(^h20-a 2 of 2 h20 \[0,1\] )?h20-weights-rev-qwen3-32b-[0-9a-f]{12} weights - -$/);
-    expect(row("h20-alertmanager")).toMatch(new RegExp(`h20-alertmanager alertmanager - ${PORTS.alertmanager}$`));
+    expect(row("h20-alertmanager")).toMatch(new RegExp(`h20-alertmanager alertmanager - ${PORTS.alertmanager} \\(host network\\)$`));
     // SGLang on the host's loopback at the port's twin; the front proxy holds the planned port.
     expect(row("h20-qwen3-32b-0")).toBe("h20-qwen3-32b-0 sglang [0,1] 19001->9001");
     expect(row("h20-qwen25-vl-32b-0")).toBe("h20-qwen25-vl-32b-0 sglang [0,1] 19002->9002");
     expect(row("h20-proxy")).toBe("h20-proxy proxy - 9001 (host network)");
-    expect(row("h20-grafana")).toBe("h20-grafana grafana - 3000");
+    expect(row("h20-grafana")).toBe("h20-grafana grafana - 3000 (host network)");
     expect(row("h20-node-exporter")).toBe(`h20-node-exporter node-exporter - ${PORTS.nodeExporter} (host network)`);
     expect(run.text).toContain("qwen3-32b: http://192.0.2.11:9001");
     expect(run.document.artifacts).toEqual(

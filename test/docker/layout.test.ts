@@ -113,7 +113,12 @@ describe("the h20 stack is the seed", () => {
       "node-exporter": [`192.0.2.11:${PORTS.nodeExporter}`, `192.0.2.12:${PORTS.nodeExporter}`],
       "dcgm-exporter": [`192.0.2.11:${PORTS.dcgmExporter}`, `192.0.2.12:${PORTS.dcgmExporter}`],
     });
-    expect(prom.command).toEqual(["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--storage.tsdb.retention.time=15d"]);
+    expect(prom.command).toEqual([
+      "--config.file=/etc/prometheus/prometheus.yml",
+      "--storage.tsdb.path=/prometheus",
+      "--storage.tsdb.retention.time=15d",
+      `--web.listen-address=127.0.0.1:${PORTS.prometheus}`,
+    ]);
   });
 
   test("Grafana is provisioned from the rendered files and reads its admin password from a secret file", () => {
@@ -125,9 +130,14 @@ describe("the h20 stack is the seed", () => {
       ["/var/lib/grafana/dashboards/qwen-serving-sglang.json", true],
       ["/var/lib/grafana/dashboards/qwen-serving-gpu.json", true],
     ]);
-    // By container name on the monitoring network: Prometheus is published on loopback only.
-    expect(parse(artifact["monitoring/grafana/provisioning/datasources/prometheus.yml"]).datasources[0].url).toBe(`http://h20-prometheus:${PORTS.prometheus}`);
-    expect(g.env).toEqual(["GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password", "GF_USERS_ALLOW_SIGN_UP=false"]);
+    // Both on the monitoring host's network, Prometheus listening on its loopback only.
+    expect(parse(artifact["monitoring/grafana/provisioning/datasources/prometheus.yml"]).datasources[0].url).toBe(`http://127.0.0.1:${PORTS.prometheus}`);
+    expect(g.env).toEqual([
+      "GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password",
+      "GF_SERVER_HTTP_ADDR=127.0.0.1",
+      `GF_SERVER_HTTP_PORT=${PORTS.grafana}`,
+      "GF_USERS_ALLOW_SIGN_UP=false",
+    ]);
     expect(g.secretFiles).toEqual([{ containerPath: "/run/secrets/grafana-admin-password", secret: "grafanaAdminPassword", mode: "0440" }]);
   });
 
@@ -215,9 +225,10 @@ describe("a service with two replicas on two hosts", () => {
           ["proxy", [], [30000, 9001, 29000]],
           ["router-install", [], []],
           ["router", [], [9001 + off, 29000 + off]],
-          ["prometheus", [9090], []],
-          ["grafana", [3000], []],
-          ["alertmanager", [PORTS.alertmanager], []],
+          // On the host network: they listen on docker.monitoringBindAddress, nothing is published.
+          ["prometheus", [], [PORTS.prometheus]],
+          ["grafana", [], [PORTS.grafana]],
+          ["alertmanager", [], [PORTS.alertmanager]],
         ],
       ],
       [

@@ -1,9 +1,10 @@
 // docker.monitoringBindAddress under strict mocks: an address that is not a private IPv4 address is
-// refused before the first resource; a private one is where the monitoring ports are published.
+// refused before the first resource; a private one is the one address the monitoring servers listen on.
+import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { PORTS } from "../../components/contract";
 import { QwenServingError } from "../../components/problems";
-import { installMocks, settle } from "../../infra/mocks";
+import { installMocks, settle, valueOf } from "../../infra/mocks";
 import { runProgram } from "../../infra/program";
 import { engineConfig } from "./helpers";
 
@@ -58,15 +59,23 @@ describe("docker.monitoringBindAddress", () => {
   });
 
   // Last, because it registers the stack that the other cases refused.
-  test("a private address of the host is where Prometheus, Grafana and Alertmanager publish their ports", async () => {
+  test("a private address of the host is the one address Prometheus, Grafana and Alertmanager listen on, and where they reach each other", async () => {
     const { run, recorded } = program("10.1.0.5");
-    run();
+    const { serving } = run();
+    const artifacts = await valueOf(serving.artifacts);
     await settle();
-    const ports = Object.fromEntries(recorded.filter((r) => r.type === "docker:index/container:Container").map((r) => [r.inputs.name, r.inputs.ports]));
-    expect([ports["bind-prometheus"], ports["bind-grafana"], ports["bind-alertmanager"]]).toEqual([
-      [{ internal: PORTS.prometheus, external: PORTS.prometheus, ip: "10.1.0.5" }],
-      [{ internal: PORTS.grafana, external: PORTS.grafana, ip: "10.1.0.5" }],
-      [{ internal: PORTS.alertmanager, external: PORTS.alertmanager, ip: "10.1.0.5" }],
+    const inputs = Object.fromEntries(recorded.filter((r) => r.type === "docker:index/container:Container").map((r) => [r.inputs.name, r.inputs]));
+    const [prom, grafana, am] = [inputs["bind-prometheus"], inputs["bind-grafana"], inputs["bind-alertmanager"]];
+    expect([prom, grafana, am].map((c) => [c.networkMode, c.ports])).toEqual([
+      ["host", []],
+      ["host", []],
+      ["host", []],
     ]);
+    expect(prom.command).toContain(`--web.listen-address=10.1.0.5:${PORTS.prometheus}`);
+    expect(am.command).toContain(`--web.listen-address=10.1.0.5:${PORTS.alertmanager}`);
+    expect(grafana.envs).toEqual(expect.arrayContaining(["GF_SERVER_HTTP_ADDR=10.1.0.5", `GF_SERVER_HTTP_PORT=${PORTS.grafana}`]));
+    const artifact = (path: string) => parse(artifacts.find((a) => a.path === path)!.content);
+    expect(artifact("monitoring/grafana/provisioning/datasources/prometheus.yml").datasources[0].url).toBe(`http://10.1.0.5:${PORTS.prometheus}`);
+    expect(artifact("monitoring/prometheus.yml").alerting.alertmanagers[0].static_configs[0].targets).toEqual([`10.1.0.5:${PORTS.alertmanager}`]);
   });
 });

@@ -54,8 +54,6 @@ export interface ContainerSpec {
   readonly env: readonly string[];
   /** Published ports: host port `external` (on host address `ip`, default all) forwards to container port `internal`. */
   readonly ports: readonly { readonly internal: number; readonly external: number; readonly ip?: string }[];
-  /** User-defined Docker networks it joins instead of the default bridge; their members reach each other by container name. */
-  readonly networks: readonly string[];
   /** NVIDIA device ids (indices or `GPU-<uuid>`) of a device request, or every GPU. @default - none */
   readonly gpus?: readonly string[] | "all";
   /** Share the host's IPC namespace; with it `shmSizeMiB` would be ignored, so a spec has one or the other. */
@@ -120,24 +118,7 @@ export function baseSpec(
   extra: Record<string, string> = {},
 ): Pick<
   ContainerSpec,
-  | "role"
-  | "host"
-  | "image"
-  | "env"
-  | "ports"
-  | "networks"
-  | "hostIpc"
-  | "hostNetwork"
-  | "hostPorts"
-  | "hostPid"
-  | "capAdd"
-  | "binds"
-  | "volumes"
-  | "restart"
-  | "runOnce"
-  | "labels"
-  | "files"
-  | "secretFiles"
+  "role" | "host" | "image" | "env" | "ports" | "hostIpc" | "hostNetwork" | "hostPorts" | "hostPid" | "capAdd" | "binds" | "volumes" | "restart" | "runOnce" | "labels" | "files" | "secretFiles"
 > {
   return {
     role,
@@ -145,7 +126,6 @@ export function baseSpec(
     image: i.image,
     env: [],
     ports: [],
-    networks: [],
     hostIpc: false,
     hostNetwork: false,
     hostPorts: [],

@@ -27,8 +27,6 @@ import { RouterPlan, ServicePlan } from "./planner";
 
 export const ROUTER_PACKAGE: string = (spec as { package: string }).package;
 export const ROUTER_VERSION: string = (spec as { version: string }).version;
-/** pip requirement of the router (pinned with hashes in router-requirements.txt); not in the SGLang image. */
-export const ROUTER_REQUIREMENT = `${ROUTER_PACKAGE}==${ROUTER_VERSION}`;
 /** The module run with `python3 -m`. */
 export const ROUTER_MODULE: string = release.chosen.module;
 /** The requirements file with the sha256 of every wheel (for `pip install --require-hashes -r`), from the package root. */

@@ -1,18 +1,26 @@
 // `qwen-serving capacity --model <id | config.json> (--gpu <id> | --gpu-memory-mib N) --tp N [...] [--json]`
 // (from a checkout: `npm run -s capacity -- ...`): the planner's answer for one service, without a stack.
 import { ACCELERATOR_IDS, findAccelerator, resolveModel } from "../components/catalog";
+import { CacheSchema } from "../components/config/schema";
+import { Platform, PLATFORM_NAMES } from "../components/platforms/traits";
 import { MemoryPlan, planMemory } from "../components/sglang/memory";
+import { ColdStart, COLD_START, NODE_BOOT, planColdStart } from "../components/sglang/plan/cold-start";
 import { concurrency, Concurrency, tpProblems, TYPICAL_REQUEST_TOKENS, validTps } from "../components/sglang/planner";
 import { CliIo, errorLine, EXIT, EXIT_CODES_HELP, exitCodeOf, parseFlags, PROCESS_IO, runAsProcess, UsageError } from "./cli";
+
+/** `cache.throughputMiBps`'s default, as a stack gets it. */
+const DEFAULT_CACHE_MIBPS = CacheSchema.parse({}).throughputMiBps;
 
 export const USAGE = [
   "usage: qwen-serving capacity --model <id|path/config.json> (--gpu <id> | --gpu-memory-mib N) --tp N",
   "                             [--context-length N] [--mem-fraction-static F] [--kv-cache-dtype auto|fp8_e5m2|fp8_e4m3]",
-  "                             [--avail-before-gib X --avail-after-gib Y] [--multimodal] [--json]",
+  "                             [--avail-before-gib X --avail-after-gib Y] [--multimodal]",
+  "                             [--platform aws|docker|kubernetes] [--cache-throughput-mibps N] [--hub-rate-mbps N] [--json]",
   "       (from a checkout: npm run -s capacity -- [options])",
   "",
   "SGLang 0.4.9.post2's memory math for one service: weights per GPU, mem_fraction_static, KV tokens,",
-  `and how many requests fit at once (at the full context and at ${TYPICAL_REQUEST_TOKENS} tokens).`,
+  `and how many requests fit at once (at the full context and at ${TYPICAL_REQUEST_TOKENS} tokens); and the`,
+  'cold start in phases, first boot and warm boot (estimates from stated assumptions: README "Cold start").',
   "",
   "options:",
   `  --model                 a catalog id or a Hugging Face config.json path`,
@@ -23,6 +31,9 @@ export const USAGE = [
   "  --kv-cache-dtype        auto (bf16), fp8_e5m2 or fp8_e4m3",
   "  --avail-before-gib/--avail-after-gib  calibrate with a startup log's 'avail mem' figures",
   "  --multimodal            treat the model as multimodal (SGLang scales mem_fraction_static by 0.9)",
+  "  --platform              the platform the cold start is for (instance boot, cache): aws (default), docker, kubernetes",
+  `  --cache-throughput-mibps  the weight cache's read rate, as cache.throughputMiBps (default ${DEFAULT_CACHE_MIBPS})`,
+  `  --hub-rate-mbps         the model hub's download rate, MB/s, for the first download (default ${COLD_START.hubRate.value}, an assumption)`,
   '  --json                  print one JSON document (README "Capacity JSON", schemaVersion 1)',
   "  --help                  print this help",
   "",
@@ -40,6 +51,10 @@ export interface CapacityDocument extends MemoryPlan {
   readonly multimodal: boolean;
   /** The KV pool as concurrent requests (at most maxRunningRequests). */
   readonly concurrency: Concurrency;
+  /** The platform `coldStart` is estimated for (`--platform`). */
+  readonly platform: Platform;
+  /** One replica's cold start, as the plan's `services[].coldStart` (README "Cold start"). */
+  readonly coldStart: ColdStart;
 }
 
 function number(flags: Record<string, string | boolean>, key: string, kind: "int" | "float"): number | undefined {
@@ -63,6 +78,9 @@ export function capacity(argv: readonly string[]): CapacityDocument {
     "--avail-before-gib": "string",
     "--avail-after-gib": "string",
     "--multimodal": "boolean",
+    "--platform": "string",
+    "--cache-throughput-mibps": "string",
+    "--hub-rate-mbps": "string",
     "--json": "boolean",
     "--help": "boolean",
   });
@@ -82,6 +100,10 @@ export function capacity(argv: readonly string[]): CapacityDocument {
   const dtype = (flags["--kv-cache-dtype"] as string | undefined) ?? "auto";
   if (!["auto", "fp8_e5m2", "fp8_e4m3"].includes(dtype)) throw new UsageError(`--kv-cache-dtype must be auto, fp8_e5m2 or fp8_e4m3, got '${dtype}'`);
 
+  const platform = (flags["--platform"] as string | undefined) ?? "aws";
+  if (!(PLATFORM_NAMES as readonly string[]).includes(platform)) throw new UsageError(`--platform must be one of ${PLATFORM_NAMES.join(", ")}, got '${platform}'`);
+  const hubRate = number(flags, "--hub-rate-mbps", "float");
+
   const base = resolveModel(flags["--model"]);
   const model = flags["--multimodal"] ? { ...base, multimodal: true } : base;
   const problems = tpProblems(model, tp);
@@ -95,7 +117,28 @@ export function capacity(argv: readonly string[]): CapacityDocument {
     kvCacheDtype: dtype as "auto",
     calibration: before !== undefined && after !== undefined ? { availBeforeGiB: before, availAfterGiB: after } : undefined,
   });
-  return { schemaVersion: 1, model: model.id, gpu: gpu?.id ?? null, multimodal: model.multimodal, ...plan, concurrency: concurrency(plan) };
+  const coldStart = planColdStart({
+    checkpointBytes: model.checkpointBytes,
+    cacheThroughputMiBps: number(flags, "--cache-throughput-mibps", "int") ?? DEFAULT_CACHE_MIBPS,
+    boot: NODE_BOOT[platform as Platform],
+    hubRate: hubRate === undefined ? undefined : { value: hubRate, unit: "MB/s", source: "--hub-rate-mbps", assumption: false },
+  });
+  return { schemaVersion: 1, model: model.id, gpu: gpu?.id ?? null, multimodal: model.multimodal, ...plan, concurrency: concurrency(plan), platform: platform as Platform, coldStart };
+}
+
+/** The cold start as two rows: the totals, then the phases with the rates they assumed. */
+function coldStartRows(d: CapacityDocument): [string, string][] {
+  const c = d.coldStart;
+  const tag = (i: { assumption: boolean }) => (i.assumption ? "assumed" : "set");
+  return [
+    [`cold start s (${d.platform}, estimate)`, `first boot ${c.firstBootSeconds}, warm boot ${c.warmBootSeconds} (replacement), reboot ${c.rebootSeconds}`],
+    [
+      "cold start phases s",
+      `instance boot ${c.instanceBootSeconds} (${tag(c.inputs.instanceBootSeconds)}) + image pull ${c.imagePullSeconds} (${c.inputs.imageGiB.value} GiB at ${c.inputs.imagePullMiBps.value} MiB/s, ${tag(c.inputs.imagePullMiBps)})` +
+        ` + first download ${c.firstDownloadSeconds} (hub ${c.inputs.hubRateMBps.value} MB/s, ${tag(c.inputs.hubRateMBps)}) + load from cache ${c.loadFromCacheSeconds} (${c.inputs.cacheThroughputMiBps.value} MiB/s, ${tag(c.inputs.cacheThroughputMiBps)})` +
+        ` + warm-up ${c.warmupSeconds} (${tag(c.inputs.warmupSeconds)})`,
+    ],
+  ];
 }
 
 export function capacityText(d: CapacityDocument): string {
@@ -112,6 +155,7 @@ export function capacityText(d: CapacityDocument): string {
     ["chunked_prefill_size / max_prefill_tokens", `${d.chunkedPrefillSize} / ${d.maxPrefillTokens}`],
     ["max_running_requests", String(d.maxRunningRequests)],
     ["requests at once", `${d.concurrency.atContextLength} at the full context, ${d.concurrency.atTypicalRequest} at ${d.concurrency.typicalRequestTokens} tokens`],
+    ...coldStartRows(d),
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");

@@ -1,10 +1,12 @@
 import { DOCKER_LABELS } from "../components/contract";
 import { Artifact } from "../components/render/artifact";
 import { Platform } from "../components/platforms/traits";
-import { Concurrency, concurrency, DeploymentPlan, ServicePlan, TYPICAL_REQUEST_TOKENS } from "../components/sglang/planner";
+import { legacyColdStartSeconds } from "../components/sglang/plan/cold-start";
+import { ColdStart, Concurrency, concurrency, DeploymentPlan, ServicePlan, TYPICAL_REQUEST_TOKENS } from "../components/sglang/planner";
 import { Budget } from "./budget";
 import { RecordedResource, redactSecrets } from "./mocks";
 import { awsInstancesReport } from "./aws-report";
+import { table } from "./plan-table";
 import { kubernetesPrerequisitesReport } from "./k8s-report";
 
 /**
@@ -39,7 +41,10 @@ export interface PlanDocument {
       readonly concurrency: Concurrency;
     };
     readonly costPerHourUsd: number | null;
+    /** Kept from the first version: image pull + load from cache + warm-up (no instance boot, no first download). */
     readonly coldStartSeconds: number;
+    /** The cold start in phases, first boot, warm boot and reboot, and every input with its source (README "Cold start"). */
+    readonly coldStart: ColdStart;
   }[];
   readonly resources: readonly { readonly type: string; readonly name: string; readonly parent: string | null; readonly inputs: unknown }[];
   readonly artifacts: readonly string[];
@@ -88,7 +93,8 @@ export function planDocument(plan: DeploymentPlan, resources: readonly RecordedR
         concurrency: concurrency(s.capacity),
       },
       costPerHourUsd: s.costPerHourUsd ?? null,
-      coldStartSeconds: s.coldStart.totalSeconds,
+      coldStartSeconds: legacyColdStartSeconds(s.coldStart),
+      coldStart: s.coldStart,
     })),
     resources: resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, inputs: redactSecrets(r.inputs) })),
     artifacts: artifacts.map((a) => a.path),
@@ -113,17 +119,6 @@ export function resourceTree(resources: readonly RecordedResource[]): string {
   return lines.join("\n");
 }
 
-/** A plain-text table: the first `textColumns` columns align left, the (numeric) rest right. */
-function table(header: string[], rows: string[][], textColumns = 1): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) =>
-    r
-      .map((c, i) => (i < textColumns ? c.padEnd(widths[i]) : c.padStart(widths[i])))
-      .join("  ")
-      .trimEnd();
-  return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
-}
-
 /** A service's concurrency: per replica, times its replicas. */
 const perService = (s: ServicePlan, k: "atContextLength" | "atTypicalRequest") => {
   const one = concurrency(s.capacity)[k];
@@ -132,7 +127,22 @@ const perService = (s: ServicePlan, k: "atContextLength" | "atTypicalRequest") =
 
 export function capacityTable(services: readonly ServicePlan[]): string {
   return table(
-    ["service", "model", "gpu", "tp x rep", "weights GiB/GPU", "mem frac", "KV tokens", "context", "fits", "reqs at context", `reqs at ${TYPICAL_REQUEST_TOKENS / 1024}K`, "cold start s", "$/h"],
+    [
+      "service",
+      "model",
+      "gpu",
+      "tp x rep",
+      "weights GiB/GPU",
+      "mem frac",
+      "KV tokens",
+      "context",
+      "fits",
+      "reqs at context",
+      `reqs at ${TYPICAL_REQUEST_TOKENS / 1024}K`,
+      "first boot s",
+      "warm boot s",
+      "$/h",
+    ],
     services.map((s) => [
       s.name,
       s.model.id,
@@ -145,7 +155,8 @@ export function capacityTable(services: readonly ServicePlan[]): string {
       s.capacity.fitsContext ? "yes" : "NO",
       perService(s, "atContextLength"),
       perService(s, "atTypicalRequest"),
-      String(s.coldStart.totalSeconds),
+      String(s.coldStart.firstBootSeconds),
+      String(s.coldStart.warmBootSeconds),
       s.costPerHourUsd === undefined ? "unknown" : s.costPerHourUsd.toFixed(2),
     ]),
     4,

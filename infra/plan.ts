@@ -11,6 +11,7 @@ import { budgetTable, budgetTitle } from "./budget-report";
 import { CliIo, errorLine, EXIT, EXIT_CODES_HELP, exitCodeOf, InputError, parseFlags, PROCESS_IO, runAsProcess } from "./cli";
 import { configWarnings } from "./config-warnings";
 import { installMocks, settle, UNMOCKED_INVOKES, valueOf } from "./mocks";
+import { COLD_START_TITLE, coldStartInputLines, coldStartTable } from "./plan-cold-start";
 import { capacityTable, placementTable, PLATFORM_SECTIONS, planDocument, PlanDocument, resourceTree } from "./plan-report";
 import { runProgram } from "./program";
 import { readStackFile, StackFile } from "./stack-file";
@@ -68,8 +69,13 @@ export async function runPlan(opts: { dir: string; stack: string; outDir?: strin
     "resources (* component, + resource):",
     resourceTree(resources),
     "",
-    `capacity (SGLang 0.4.9.post2 memory math; reqs: requests one replica's KV pool holds at full context and at ${TYPICAL_REQUEST_TOKENS} tokens, up to max_running_requests; $/h: the service's share of its nodes, prices checked ${PRICES_CHECKED}):`,
+    `capacity (SGLang 0.4.9.post2 memory math; reqs: requests one replica's KV pool holds at full context and at ${TYPICAL_REQUEST_TOKENS} tokens, up to max_running_requests; first/warm boot s: the cold start, in phases below; $/h: the service's share of its nodes, prices checked ${PRICES_CHECKED}):`,
     capacityTable(serving.plan.services),
+    "",
+    COLD_START_TITLE,
+    coldStartTable(serving.plan.services),
+    "what the estimate assumed ([assumption]: not measured) and what the stack sets ([set]: config or catalog):",
+    ...coldStartInputLines(serving.plan.services.map((s) => [s.name, s.coldStart] as const)),
     "",
     "placement:",
     placementTable(serving.plan.services),

@@ -4,6 +4,37 @@ import { z } from "zod";
 
 /** One replica's KV pool as concurrent requests. */
 const Concurrency = z.object({ atContextLength: z.number().int().nonnegative(), atTypicalRequest: z.number().int().nonnegative(), typicalRequestTokens: z.literal(4096) }).strict();
+/** One input of the cold-start estimate: an assumption (never measured) or a config/catalog value, with its source. */
+const ColdStartInput = z.object({ value: z.number().nonnegative(), unit: z.enum(["s", "GiB", "MiB/s", "MB/s", "bytes"]), source: z.string().min(1), assumption: z.boolean() }).strict();
+const seconds = z.number().int().nonnegative();
+/** The cold start in phases and its totals (README "Cold start"): first boot is every phase, a warm boot skips the first download, a reboot also the image pull. */
+const ColdStart = z
+  .object({
+    instanceBootSeconds: seconds,
+    imagePullSeconds: seconds,
+    firstDownloadSeconds: seconds,
+    loadFromCacheSeconds: seconds,
+    warmupSeconds: seconds,
+    firstBootSeconds: seconds,
+    warmBootSeconds: seconds,
+    rebootSeconds: seconds,
+    inputs: z
+      .object({
+        instanceBootSeconds: ColdStartInput,
+        imageGiB: ColdStartInput,
+        imagePullMiBps: ColdStartInput,
+        checkpointBytes: ColdStartInput,
+        hubRateMBps: ColdStartInput,
+        cacheThroughputMiBps: ColdStartInput,
+        warmupSeconds: ColdStartInput,
+      })
+      .strict(),
+  })
+  .strict()
+  .refine((c) => c.firstBootSeconds === c.instanceBootSeconds + c.imagePullSeconds + c.firstDownloadSeconds + c.loadFromCacheSeconds + c.warmupSeconds, "firstBootSeconds is every phase")
+  .refine((c) => c.warmBootSeconds === c.firstBootSeconds - c.firstDownloadSeconds, "warmBootSeconds is every phase but the first download")
+  .refine((c) => c.rebootSeconds === c.warmBootSeconds - c.imagePullSeconds, "rebootSeconds is the warm boot without the image pull");
+
 /** A price: USD, or null where this project knows none. */
 const usd = z.number().nonnegative().nullable();
 
@@ -40,9 +71,12 @@ export const PlanJson = z
             })
             .strict(),
           costPerHourUsd: z.number().nullable(),
+          // Kept from the first version: image pull + load from cache + warm-up.
           coldStartSeconds: z.number(),
+          coldStart: ColdStart,
         })
-        .strict(),
+        .strict()
+        .refine((s) => s.coldStartSeconds === s.coldStart.imagePullSeconds + s.coldStart.loadFromCacheSeconds + s.coldStart.warmupSeconds, "coldStartSeconds keeps its first meaning"),
     ),
     resources: z.array(z.object({ type: z.string(), name: z.string(), parent: z.string().nullable(), inputs: z.unknown() }).strict()),
     artifacts: z.array(z.string()),
@@ -97,5 +131,7 @@ export const CapacityJson = z
     maxRunningRequests: z.number(),
     chunkedPrefillSize: z.number(),
     concurrency: Concurrency,
+    platform: z.enum(["aws", "docker", "kubernetes"]),
+    coldStart: ColdStart,
   })
   .passthrough();

@@ -56,6 +56,23 @@ describe("npm run plan", () => {
     expect(r.stdout).toMatch(/qwen3-8b\s+Qwen\/Qwen3-8B\s+l4\s+2 x 1\s+7\.63\s+0\.8670\s+[\d,]+\s+131,072\s+yes/);
   });
 
+  test("the cold start: first and warm boot in the capacity table, the phases below it, and every input it assumed", async () => {
+    const r = await plan(["--stack", "prod", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))]);
+    const doc = PlanJson.parse(JSON.parse((await plan(["--stack", "prod", "--json", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))])).stdout));
+    const c = doc.services[0].coldStart;
+    const capacityRows = r.stdout.split("\ncapacity (")[1].split("\n\n")[0];
+    expect(capacityRows).toMatch(/ first boot s {2}warm boot s {4}\$\/h\n/);
+    expect(capacityRows).toMatch(new RegExp(`^qwen3-32b .* ${c.firstBootSeconds} +${c.warmBootSeconds} +[\\d.]+$`, "m"));
+    const section = r.stdout.split("\ncold start, in phases")[1].split("\n\n")[0];
+    expect(section).toMatch(/^service +instance boot +image pull +first download +load from cache +warm-up +first boot +warm boot +reboot$/m);
+    const phases = [c.instanceBootSeconds, c.imagePullSeconds, c.firstDownloadSeconds, c.loadFromCacheSeconds, c.warmupSeconds, c.firstBootSeconds, c.warmBootSeconds, c.rebootSeconds];
+    expect(section).toMatch(new RegExp(`^qwen3-32b +${phases.join(" +")}$`, "m"));
+    // The hub rate the first download assumed, and that it is an assumption, not a measurement.
+    expect(section).toMatch(/^ {2}\[assumption\] hub rate \(first download\) 100 MB\/s: /m);
+    expect(section).toMatch(/^ {2}\[set\] cache read rate \(load from cache\) \d+ MiB\/s: config cache\.throughputMiBps/m);
+    expect(section).toMatch(/^ {2}\[set\] weights: qwen3-32b 65\.5 GB, qwen25-vl-32b 66\.9 GB/m);
+  });
+
   test("--help prints the usage, the options and the exit codes, and exits 0", async () => {
     const r = await plan(["--help"]);
     expect(r).toMatchObject({ status: 0, stderr: "" });
@@ -220,6 +237,24 @@ describe("npm run capacity", () => {
     expect(doc.concurrency.atContextLength).toBe(3);
   });
 
+  test("the cold start for a platform, at a stated hub rate and cache rate: phases, first boot and warm boot", async () => {
+    const base = ["--model", "Qwen/Qwen3-32B", "--gpu", "h20", "--tp", "2"];
+    const aws = CapacityJson.parse(JSON.parse((await capacity([...base, "--json"])).stdout));
+    // Defaults: aws, the stack's default cache.throughputMiBps (1000) and the assumed hub rate (100 MB/s) for 65.5 GB.
+    expect(aws.platform).toBe("aws");
+    expect(aws.coldStart).toMatchObject({ instanceBootSeconds: 120, firstDownloadSeconds: 655, loadFromCacheSeconds: 62, firstBootSeconds: 1002, warmBootSeconds: 347, rebootSeconds: 272 });
+    expect(aws.coldStart.inputs.hubRateMBps.assumption).toBe(true);
+    const r = await capacity([...base, "--platform", "docker", "--hub-rate-mbps", "500", "--cache-throughput-mibps", "2000", "--json"]);
+    const docker = CapacityJson.parse(JSON.parse(r.stdout));
+    expect(docker.coldStart).toMatchObject({ instanceBootSeconds: 0, firstDownloadSeconds: 131, loadFromCacheSeconds: 31 });
+    expect(docker.coldStart.inputs.hubRateMBps).toEqual({ value: 500, unit: "MB/s", source: "--hub-rate-mbps", assumption: false });
+    const text = (await capacity([...base, "--platform", "docker", "--hub-rate-mbps", "500"])).stdout;
+    expect(text).toMatch(/^cold start s \(docker, estimate\)\s+first boot 358, warm boot 227 \(replacement\), reboot 152$/m);
+    expect(text).toMatch(
+      /^cold start phases s\s+instance boot 0 \(assumed\) \+ image pull 75 .* \+ first download 131 \(hub 500 MB\/s, set\) \+ load from cache 62 \(1000 MiB\/s, assumed\) \+ warm-up 90 \(assumed\)$/m,
+    );
+  });
+
   test("--help lists the options and the exit codes", async () => {
     const r = await capacity(["--help"]);
     expect(r).toMatchObject({ status: 0, stderr: "" });
@@ -233,6 +268,8 @@ describe("npm run capacity", () => {
     [["--model", "Qwen/Qwen3-32B", "--gpu", "h20", "--tp", "3"], /^error: tp 3 does not divide/],
     [["--model", "/nonexistent/config.json", "--gpu", "h20", "--tp", "2"], /^error: cannot read model config '\/nonexistent\/config.json': ENOENT/],
     [["--model", "Qwen/Qwen3-32B", "--gpu", "h20", "--tp", "two"], /^error: --tp must be a positive integer, got 'two'/],
+    [["--model", "Qwen/Qwen3-32B", "--gpu", "h20", "--tp", "2", "--platform", "gcp"], /^error: --platform must be one of aws, docker, kubernetes, got 'gcp' /],
+    [["--model", "Qwen/Qwen3-32B", "--gpu", "h20", "--tp", "2", "--hub-rate-mbps", "0"], /^error: --hub-rate-mbps must be a positive number, got '0' /],
   ])("bad input %j exits 2 with one line", async (args, message) => {
     const r = await capacity(args);
     expect(r.status).toBe(2);

@@ -3,6 +3,7 @@ import { gpuOnDemandPrice } from "../../catalog/gpu-prices";
 import { findInstanceType } from "../../catalog/instances";
 import { StackConfig } from "../../config/schema";
 import { traitsOf } from "../../platforms/traits";
+import { NODE_BOOT } from "./cold-start";
 import { NodePlan } from "./types";
 
 /** A machine's price from config: `hourlyUsd` for the whole machine, else `gpuHourlyUsd` x its GPUs. */
@@ -22,10 +23,12 @@ function catalogPrice(instanceType: string, region: string | undefined): Pick<No
  * Phase 0, the machines: one NodePlan per host, or per node of each pool (`<pool>-<i>`). The config
  * schema has already checked every GPU and instance type against the catalog, so this finds no problems.
  * An instance type's price is `region`'s On-Demand price, or none when the catalog has no such price.
+ * Each node carries its platform's boot assumptions for the cold-start estimate.
  */
 export function expandNodes(config: StackConfig, region?: string): NodePlan[] {
+  const boot = NODE_BOOT[config.platform];
   if (traitsOf(config.platform).machines === "hosts")
-    return config.hosts.map((h) => ({ name: h.name, pool: h.name, gpu: findAccelerator(h.gpu)!, gpuCount: h.gpuCount, nvswitch: false, ...hostPrice(h, h.gpuCount) }));
+    return config.hosts.map((h) => ({ name: h.name, pool: h.name, gpu: findAccelerator(h.gpu)!, gpuCount: h.gpuCount, nvswitch: false, ...hostPrice(h, h.gpuCount), boot }));
   return config.nodePools.flatMap((p) => {
     const it = p.instanceType ? findInstanceType(p.instanceType) : undefined;
     const gpu = findAccelerator(it?.gpu ?? p.gpu ?? "")!;
@@ -38,6 +41,7 @@ export function expandNodes(config: StackConfig, region?: string): NodePlan[] {
       instanceType: it?.name,
       nvswitch: it?.nvswitch ?? false,
       ...(p.gpuHourlyUsd !== undefined ? hostPrice(p, gpuCount) : it && catalogPrice(it.name, region)),
+      boot,
     }));
   });
 }

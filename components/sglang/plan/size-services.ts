@@ -4,15 +4,10 @@ import { ServiceConfig } from "../../config/schema";
 import { keyPath, Problem } from "../../problems";
 import { MemoryPlan, planMemory } from "../memory";
 import { validTps } from "./resolve-models";
-import { ColdStart, NodePlan, PhaseResult, Slot } from "./types";
+import { ColdStart, ColdStartInput, planColdStart } from "./cold-start";
+import { NodePlan, PhaseResult, Slot } from "./types";
 
-/**
- * Cold-start assumptions, seconds and sizes; estimates, stated so users can re-weigh them.
- * The SGLang cu126 image is about 11 GiB compressed; pulls from Docker Hub run near 150 MiB/s
- * on GPU instances; weight deserialisation, NCCL set-up and CUDA-graph capture take about 90 s
- * for a 32B model at tp 2 on Hopper.
- */
-export const COLD_START = { imageGiB: 11, pullMiBps: 150, initSeconds: 90 } as const;
+export { COLD_START } from "./cold-start";
 
 /** What a placed service needs and costs. */
 export interface ServiceSize {
@@ -35,6 +30,8 @@ export interface SizeInput {
   readonly nodes: readonly NodePlan[];
   /** Cache read rate, MiB/s (`cache.throughputMiBps`), for the cold-start estimate. */
   readonly cacheThroughputMiBps: number;
+  /** Hub download rate for the first download. @default COLD_START.hubRate, an assumption */
+  readonly hubRate?: ColdStartInput;
 }
 
 function memoryFor(svc: ServiceConfig, model: ModelArch, gpu: Accelerator, tp = svc.tp): MemoryPlan {
@@ -90,11 +87,10 @@ export function costPerHourUsd(slots: readonly Slot[], nodes: ReadonlyMap<string
   return prices.some((p) => p === undefined) ? undefined : round2(prices.reduce((a, b) => a! + b!, 0)!);
 }
 
-/** Image pull, weight read at the cache's rate, and start-up, per COLD_START. */
-export function coldStart(checkpointBytes: number, cacheThroughputMiBps: number): ColdStart {
-  const imagePullSeconds = Math.round((COLD_START.imageGiB * 1024) / COLD_START.pullMiBps);
-  const weightsReadSeconds = Math.round(checkpointBytes / 2 ** 20 / cacheThroughputMiBps);
-  return { imagePullSeconds, weightsReadSeconds, initSeconds: COLD_START.initSeconds, totalSeconds: imagePullSeconds + weightsReadSeconds + COLD_START.initSeconds };
+/** A service's cold start: its replicas' nodes start at once, so the slowest instance boot counts. */
+function serviceColdStart(checkpointBytes: number, slots: readonly Slot[], nodes: ReadonlyMap<string, NodePlan>, input: SizeInput): ColdStart {
+  const boot = slots.map((s) => nodes.get(s.node)!.boot).reduce((a, b) => (b.instanceBoot.value > a.instanceBoot.value ? b : a));
+  return planColdStart({ checkpointBytes, cacheThroughputMiBps: input.cacheThroughputMiBps, boot, hubRate: input.hubRate });
 }
 
 /**
@@ -128,7 +124,7 @@ export function sizeServices(input: SizeInput): ServiceSizes {
       });
       return undefined;
     }
-    return { capacity: { ...mem, gpu: gpu.id }, costPerHourUsd: costPerHourUsd(slots, byName), coldStart: coldStart(model.checkpointBytes, input.cacheThroughputMiBps) };
+    return { capacity: { ...mem, gpu: gpu.id }, costPerHourUsd: costPerHourUsd(slots, byName), coldStart: serviceColdStart(model.checkpointBytes, slots, byName, input) };
   });
   return { sizes, problems };
 }

@@ -3,6 +3,7 @@ import { ModelArch } from "../../catalog/models";
 import { ServiceConfig, StackConfig } from "../../config/schema";
 import { Problem } from "../../problems";
 import { MemoryPlan } from "../memory";
+import type { ColdStart, NodeBoot } from "./cold-start";
 
 /** What every planning phase returns besides its result: the problems it found, in config order. */
 export interface PhaseResult {
@@ -25,6 +26,8 @@ export interface NodePlan {
   readonly priceSource?: string;
   /** The AWS region `hourlyUsd` is the list price of (catalog prices); unset for a price from config, valid anywhere. @default - none */
   readonly priceRegion?: string;
+  /** What starting the machine takes and what its cache's read rate is, for the cold-start estimate (plan/cold-start.ts NODE_BOOT). */
+  readonly boot: NodeBoot;
 }
 
 /** The GPUs one replica runs on. */
@@ -51,12 +54,7 @@ export interface RouterPlan {
   readonly workers: readonly { readonly node: string; readonly port: number }[];
 }
 
-export interface ColdStart {
-  readonly imagePullSeconds: number;
-  readonly weightsReadSeconds: number;
-  readonly initSeconds: number;
-  readonly totalSeconds: number;
-}
+export type { ColdStart, ColdStartInput, ColdStartInputs, NodeBoot } from "./cold-start";
 
 export interface ServicePlan {
   readonly name: string;
@@ -77,6 +75,7 @@ export interface ServicePlan {
   readonly launchArgs: readonly string[];
   /** Share of node cost, USD/hour; undefined when a node's price is unknown. */
   readonly costPerHourUsd?: number;
+  /** Phases, first/warm boot and reboot totals, and every input they assumed (README "Cold start"). */
   readonly coldStart: ColdStart;
   /** Size of a cache holding only this service's weights (kubernetes: each replica's volume): `cacheSizeGiB(checkpoint)`. */
   readonly weightCacheGiB: number;

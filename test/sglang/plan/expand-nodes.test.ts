@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { NODE_BOOT } from "../../../components/sglang/plan/cold-start";
 import { expandNodes } from "../../../components/sglang/planner";
 import { stack, svcInput } from "./fixtures";
 
@@ -69,7 +70,21 @@ describe("expand nodes", () => {
       ],
     ],
   ])("%s", (_, input, want) => {
-    expect(expandNodes(stack(input), "us-east-1").map((n) => ({ ...n, gpu: n.gpu.id }))).toEqual(want);
+    // `boot` has its own test below.
+    expect(expandNodes(stack(input), "us-east-1").map(({ boot, ...n }) => ({ ...n, gpu: n.gpu.id }))).toEqual(want);
+  });
+
+  test.each([
+    ["aws", { platform: "aws", nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 2 }], services: one }, 120, false],
+    ["kubernetes", { platform: "kubernetes", nodePools: [{ name: "h100", gpu: "h100-80gb", gpusPerNode: 4 }], services: one }, 0, false],
+    ["docker", { platform: "docker", hosts: [{ name: "h20-a", dockerHost: "ssh://ops@h20-a", gpu: "h20", gpuCount: 2 }], services: one }, 0, true],
+  ])("%s nodes carry the platform's boot assumptions for the cold start", (platform, input, bootSeconds, cacheAssumed) => {
+    for (const n of expandNodes(stack(input))) {
+      expect(n.boot).toBe(NODE_BOOT[platform as keyof typeof NODE_BOOT]);
+      // An instance boot is an assumption everywhere; the cache rate is a provisioned gp3 figure except on a docker host's folder.
+      expect(n.boot.instanceBoot).toMatchObject({ value: bootSeconds, unit: "s", assumption: true });
+      expect(n.boot.cacheRead.assumption).toBe(cacheAssumed);
+    }
   });
 
   test("an instance type costs its region's price, or none: never us-east-1's elsewhere", () => {

@@ -2,6 +2,7 @@
 // with the real schema so defaults are the ones the planner sees.
 import { ServiceConfig, StackConfig, StackConfigInput, StackConfigSchema } from "../../../components/config/schema";
 import { findAccelerator } from "../../../components/catalog";
+import { NODE_BOOT } from "../../../components/sglang/plan/cold-start";
 import { NodePlan } from "../../../components/sglang/planner";
 
 export const REVISION = "9216db5781bf21249d130ec9da846c4624c16137";
@@ -31,12 +32,13 @@ export const services = (...over: Record<string, unknown>[]): ServiceConfig[] =>
   ).services;
 };
 
-/** A node as expandNodes makes it, by GPU id. */
+/** A node as expandNodes makes it, by GPU id (an aws node's boot unless `extra` says otherwise). */
 export const node = (name: string, gpu: string, gpuCount: number, extra: Partial<NodePlan> = {}): NodePlan => ({
   name,
   pool: name.replace(/-\d+$/, ""),
   gpu: findAccelerator(gpu)!,
   gpuCount,
   nvswitch: false,
+  boot: NODE_BOOT.aws,
   ...extra,
 });

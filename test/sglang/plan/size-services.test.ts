@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { findModel } from "../../../components/catalog";
-import { coldStart, COLD_START, costPerHourUsd, sizeServices } from "../../../components/sglang/plan/size-services";
+import { NODE_BOOT } from "../../../components/sglang/plan/cold-start";
+import { costPerHourUsd, sizeServices } from "../../../components/sglang/plan/size-services";
 import { node, services } from "./fixtures";
 
 const qwen3 = findModel("Qwen/Qwen3-32B")!;
@@ -25,7 +26,17 @@ describe("size services", () => {
         maxRunningRequests: 2048,
       },
       costPerHourUsd: 3,
-      coldStart: { imagePullSeconds: 75, weightsReadSeconds: 62, initSeconds: 90, totalSeconds: 227 },
+      // 65.5 GB of weights: 655 s from the hub at the assumed 100 MB/s, 62 s from a 1000 MiB/s cache.
+      coldStart: {
+        instanceBootSeconds: 120,
+        imagePullSeconds: 75,
+        firstDownloadSeconds: 655,
+        loadFromCacheSeconds: 62,
+        warmupSeconds: 90,
+        firstBootSeconds: 1002,
+        warmBootSeconds: 347,
+        rebootSeconds: 272,
+      },
     });
   });
 
@@ -104,12 +115,22 @@ describe("cost and cold start", () => {
     expect(costPerHourUsd(slots, byName)).toBe(want);
   });
 
-  test("image pull + weights at the cache's rate + start-up", () => {
-    expect(coldStart(1000 * 2 ** 20, 125)).toEqual({
-      imagePullSeconds: Math.round((COLD_START.imageGiB * 1024) / COLD_START.pullMiBps),
-      weightsReadSeconds: 8,
-      initSeconds: 90,
-      totalSeconds: 75 + 8 + 90,
+  test("a service's cold start waits for the slowest of its replicas' nodes to boot, at the stack's hub rate", () => {
+    const slow = { ...NODE_BOOT.aws, instanceBoot: { ...NODE_BOOT.aws.instanceBoot, value: 300 } };
+    const hubRate = { value: 50, unit: "MB/s" as const, source: "config test", assumption: false };
+    const r = sizeServices({
+      services: services({ replicas: 2 }),
+      models: [qwen3],
+      slots: [
+        [
+          { node: "h20-a", gpus: [0, 1] },
+          { node: "p5-0", gpus: [0, 1] },
+        ],
+      ],
+      nodes: [node("h20-a", "h20", 2, { boot: NODE_BOOT.docker }), node("p5-0", "h100-80gb", 8, { boot: slow })],
+      cacheThroughputMiBps: 1000,
+      hubRate,
     });
+    expect(r.sizes[0]?.coldStart).toMatchObject({ instanceBootSeconds: 300, firstDownloadSeconds: 1310, inputs: { instanceBootSeconds: slow.instanceBoot, hubRateMBps: hubRate } });
   });
 });

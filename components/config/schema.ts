@@ -163,6 +163,13 @@ export const CacheSchema = z
     iops: z.number().int().min(3000).max(80000).default(6000),
     /** Keep the cache when the stack or a node is removed. @default - true in the `prod` environment */
     retain: z.boolean().optional(),
+    /**
+     * Model hub download rate per model, MB/s (10^6 bytes), for the plan's first-boot estimate only
+     * (the download itself takes what the hub gives). Measure yours: checkpoint size over the time from
+     * the weights unit's start to its completion marker, in its journal.
+     * @default - 100, an assumption (components/sglang/plan/cold-start.ts COLD_START.hubRate)
+     */
+    hubRateMBps: z.number().positive().max(100_000).optional(),
   })
   .strict();
 

@@ -59,6 +59,7 @@ export function planDeployment(stack: string, config: StackConfig, options: Plan
     slots: placed.slots,
     nodes,
     cacheThroughputMiBps: config.cache.throughputMiBps,
+    ...(config.cache.hubRateMBps !== undefined ? { hubRate: { value: config.cache.hubRateMBps, unit: "MB/s", source: "config cache.hubRateMBps", assumption: false } } : {}),
   });
   const problems: Problem[] = [...own, ...models.problems, ...context, ...placed.problems, ...collisions, ...sized.problems];
 

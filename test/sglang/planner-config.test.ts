@@ -141,3 +141,17 @@ describe("properties", () => {
     );
   });
 });
+
+describe("cold start", () => {
+  test("cache.hubRateMBps replaces the assumed hub rate in the first-boot estimate, and says it was set", () => {
+    const base = (hubRateMBps?: number) =>
+      StackConfigSchema.parse({ platform: "aws", nodePools: [{ name: "gpu", instanceType: "p5.48xlarge" }], services: [svc()], cache: { hubRateMBps } } as StackConfigInput);
+    const assumed = planDeployment("t", base()).services[0].coldStart;
+    const set = planDeployment("t", base(50)).services[0].coldStart;
+    expect(assumed.inputs.hubRateMBps.assumption).toBe(true);
+    expect(set.inputs.hubRateMBps).toEqual({ value: 50, unit: "MB/s", source: "config cache.hubRateMBps", assumption: false });
+    // Half the assumed 100 MB/s: the first download takes twice as long; a warm boot does not download.
+    expect(Math.abs(set.firstDownloadSeconds - 2 * assumed.firstDownloadSeconds)).toBeLessThanOrEqual(1);
+    expect(set.warmBootSeconds).toBe(assumed.warmBootSeconds);
+  });
+});

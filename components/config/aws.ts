@@ -87,8 +87,12 @@ export const AwsFrontDoorSettingsSchema = z
       .string()
       .regex(/^Z[A-Z0-9]{1,31}$/, "hostedZoneId must look like Z0123456789ABCDEFGHIJ")
       .optional(),
-    /** ALB idle timeout: a request with no bytes in either direction for this long is cut (prefill of a long prompt sends nothing). @default 900 */
-    idleTimeoutSeconds: z.number().int().min(1).max(4000).default(900),
+    /**
+     * ALB idle timeout: a request with no bytes in either direction for this long is cut (a
+     * non-streaming generation sends nothing until it ends). At least the longest generation.
+     * @default - the longest generation (proxy.maxGenerationSeconds) + 60 s, at least 900, at most 4000 (components/aws/front-door-timing.ts)
+     */
+    idleTimeoutSeconds: z.number().int().min(1).max(4000).optional(),
     /** Longest generation allowed to finish when a target is drained (deregistration delay; ALB max 3600). @default 900 */
     maxGenerationSeconds: z.number().int().min(0).max(3600).default(900),
   })

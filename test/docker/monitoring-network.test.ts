@@ -11,7 +11,7 @@ import { RecordedResource, installMocks, settle, valueOf } from "../../infra/moc
 import { runProgram } from "../../infra/program";
 import { dockerConfig, engineConfig } from "./helpers";
 
-const QWEN3 = { name: "qwen3-8b", model: "Qwen/Qwen3-8B", weights: { source: "huggingface", revision: "b968826d9c46dd6066d109eabc6255188de91218" }, port: 9001 };
+const QWEN3 = { name: "qwen3-8b", model: "Qwen/Qwen3-8B", weights: { source: "huggingface" as const, revision: "b968826d9c46dd6066d109eabc6255188de91218" }, port: 9001 };
 const MONITORING = ["mon-prometheus", "mon-grafana", "mon-alertmanager"];
 
 let recorded: RecordedResource[];

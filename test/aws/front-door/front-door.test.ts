@@ -34,7 +34,7 @@ beforeAll(async () => {
     plain: { config: singleConfig(), secrets: {} },
     existing: { config: singleConfig(existingAws), secrets: {} },
     cross: { config: crossNodeConfig({ frontDoor: { allowedCidrs: ["198.51.100.0/24"] } }), secrets: {} },
-    // No aws block: the load balancer's timings follow the proxy's longest generation.
+    // The load balancer's timings follow the proxy's longest generation (here without an aws block).
     long: { config: { ...singleConfig(), aws: undefined, proxy: { maxGenerationSeconds: LONG_GENERATION } }, secrets: {} },
   };
   for (const [name, s] of Object.entries(scenarios)) {
@@ -67,7 +67,8 @@ describe("load balancer", () => {
     expect(tls).toMatchObject({ loadBalancerType: "application", internal: false, enableHttp2: true, dropInvalidHeaderFields: true, idleTimeout: 2400 });
     expect(tls.securityGroups).toEqual([mockId(SG, "tls-aws-network-lb")]);
     expect(tls.subnets).toEqual([mockId(SUBNET, "tls-aws-network-public-0"), mockId(SUBNET, "tls-aws-network-public-1")]);
-    expect(one("plain", LB, "aws-frontdoor-alb").idleTimeout).toBe(900);
+    // Unset, it outlasts the default longest generation (900 s) by 60 s.
+    expect(one("plain", LB, "aws-frontdoor-alb").idleTimeout).toBe(960);
   });
 
   test("unset, the idle timeout outlasts the longest generation by 60 s, and targets drain for it", () => {

@@ -239,9 +239,10 @@ describe("aws config for the network and the front door", () => {
     return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   };
 
-  test("defaults: new VPC, nobody admitted, HTTP, 900 s idle timeout and drain", () => {
+  test("defaults: new VPC, nobody admitted, HTTP, 900 s drain and an idle timeout derived from it (960 s)", () => {
     expect(defaults.network).toEqual({});
-    expect(defaults.frontDoor).toEqual({ allowedCidrs: [], idleTimeoutSeconds: 900, maxGenerationSeconds: 900 });
+    expect(defaults.frontDoor).toEqual({ allowedCidrs: [], maxGenerationSeconds: 900 });
+    expect(frontDoorTiming(parse(prodConfig()))).toEqual({ idleTimeoutSeconds: 960, deregistrationDelaySeconds: 900 });
   });
 
   test.each([

@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from "crypto";
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from "fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { AwsSettingsSchema } from "../../../components/config/aws";
+import { albIdleTimeoutSeconds } from "../../../components/aws/front-door-timing";
 import { subnetLayout, DEFAULT_VPC_CIDR } from "../../../components/aws/network-layout";
 import { PORTS } from "../../../components/contract";
 import { proxyNodeFiles, PROXY_DIR } from "../../../components/render/aws/proxy-units";
@@ -29,7 +29,7 @@ const NODE = "gpu-0";
 const ALB = "10.0.0.5";
 const PROMETHEUS = "10.0.16.5";
 const NOBODY = 65534;
-const ALB_IDLE = AwsSettingsSchema.parse({}).frontDoor.idleTimeoutSeconds;
+const ALB_IDLE = albIdleTimeoutSeconds(config);
 const box = new Sandbox();
 /** Each service's own key: qwen3's is the sandbox's, VL's another. */
 const keys: Record<string, string> = { [qwen3.name]: box.key, [vl.name]: `qs-${randomBytes(24).toString("hex")}` };

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { exampleScript } from "../../../components/render/examples";
 import { KEEPALIVE_MARGIN_SECONDS, ProxyConfigInput, renderNginxConf } from "../../../components/render/proxy/nginx";
 import { nodeProxySites } from "../../../components/render/proxy/sites";
-import { AwsSettingsSchema } from "../../../components/config/aws";
+import { albIdleTimeoutSeconds } from "../../../components/aws/front-door-timing";
 import { DEFAULT_PROXY_SETTINGS } from "../../../components/config/proxy";
-import { plan, prodConfig } from "../../aws/front-door/fixtures";
+import { parse, plan, prodConfig } from "../../aws/front-door/fixtures";
 import { run } from "../../support/tools";
 import sglangEndpoints from "../../fixtures/sglang-endpoints.json";
 import { Sandbox, freePort, received, receivedBody, request, requireNginx, waitFor } from "./harness";
@@ -20,8 +20,8 @@ const box = new Sandbox();
 let ports: { proxy: number; open: number; worker: number; direct: number };
 let input: Omit<ProxyConfigInput, "jsDir" | "runDir">;
 let rendered: { nginxConf: string; authJs: string };
-/** The ALB idle timeout a default aws stack plans, which the proxy's keep-alive must exceed. */
-const ALB_IDLE = AwsSettingsSchema.parse({}).frontDoor.idleTimeoutSeconds;
+/** The ALB idle timeout prod plans, which the proxy's keep-alive must exceed. */
+const ALB_IDLE = albIdleTimeoutSeconds(parse(prodConfig()));
 
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 const chat = (body: unknown) => JSON.stringify(body);

@@ -1,4 +1,5 @@
 import { DOCKER_LABELS } from "../components/contract";
+import type { ContainerRole } from "../components/docker/containers/spec";
 import { Artifact } from "../components/render/artifact";
 import { Platform } from "../components/platforms/traits";
 import { legacyColdStartSeconds } from "../components/sglang/plan/cold-start";
@@ -173,7 +174,12 @@ export function placementTable(services: readonly ServicePlan[]): string {
 
 const CONTAINER_TYPE = "docker:index/container:Container";
 /** Containers listed in the order they matter to a reader: the serving path first. */
-const ROLE_ORDER = ["weights", "router-install", "sglang", "proxy", "router", "router-workers", "prometheus", "grafana", "node-exporter", "dcgm-exporter"];
+/** Where each container role comes in a host's table (the satisfies fails when a role is added or removed). */
+const ROLE_RANK = { weights: 0, "router-install": 1, sglang: 2, proxy: 3, router: 4, prometheus: 5, grafana: 6, alertmanager: 7, "node-exporter": 8, "dcgm-exporter": 9 } satisfies Record<
+  ContainerRole,
+  number
+>;
+const roleRank = (role: unknown): number => ROLE_RANK[role as ContainerRole] ?? -1;
 
 /**
  * docker stacks: per host, the GPUs the plan uses and every container registered on it with its
@@ -185,9 +191,7 @@ export function dockerHostsTable(plan: DeploymentPlan, resources: readonly Recor
     const used = plan.services.flatMap((s) => s.placement.filter((p) => p.node === node.name).flatMap((p) => p.gpus)).sort((a, b) => a - b);
     const containers = resources
       .filter((r) => r.type === CONTAINER_TYPE && label(r, DOCKER_LABELS.host) === node.name)
-      .sort(
-        (a, b) => ROLE_ORDER.indexOf(String(label(a, DOCKER_LABELS.role))) - ROLE_ORDER.indexOf(String(label(b, DOCKER_LABELS.role))) || String(a.inputs.name).localeCompare(String(b.inputs.name)),
-      );
+      .sort((a, b) => roleRank(label(a, DOCKER_LABELS.role)) - roleRank(label(b, DOCKER_LABELS.role)) || String(a.inputs.name).localeCompare(String(b.inputs.name)));
     const hostCells = [node.name, `${used.length} of ${node.gpuCount} ${node.gpu.id}${used.length ? ` [${used.join(",")}]` : ""}`];
     if (containers.length === 0) return [[...hostCells, "(none)", "-", "-", "-"]];
     return containers.map((r, i) => {

@@ -32,6 +32,9 @@ done
 [[ "$(id -u)" == 0 ]] || { log "needs root (mmdebstrap --mode=root, file ownership inside the image)"; exit 2; }
 
 mkdir -p "$CACHE_DIR"
+# Boot test files run in parallel and each asks for the image: one builds, the others wait for it.
+exec 9> "$CACHE_DIR/.build.lock"
+flock 9
 base_key=$({ printf '%s\n' "$SUITE" "$MIRROR" "${PACKAGES[@]}"; sed -n '/^# base-stage-begin/,/^# base-stage-end/p' "$0"; } | sha256sum | cut -c1-16)
 base="$CACHE_DIR/base-$base_key.tar"
 

@@ -5,6 +5,7 @@
  */
 import { DOCKER_LABELS } from "../contract";
 import { renderShellScript } from "../render/scripts/sources";
+import { WEIGHTS_MARKER } from "../render/scripts/weights";
 
 /**
  * ssh options of the Docker provider and of the run-once command. BatchMode: nobody can answer a
@@ -29,7 +30,7 @@ export interface RunOnceScript {
   /** What the container does, for the error message ("the weights download of Qwen/Qwen3-32B"). */
   readonly what: string;
   readonly sshOptions: readonly string[];
-  /** After a download: the host folder holding revision folders, the model's prefix and the one just filled; the image to list and remove them with. */
+  /** After a download: the host folder holding revision folders (and the model's legacy folder), the model's prefix and the one just filled; the image to list, link and remove them with. */
   readonly prune?: { readonly root: string; readonly prefix: string; readonly keep: string; readonly image: string };
 }
 
@@ -46,5 +47,8 @@ export function renderRunOnce(s: RunOnceScript): string {
     KEEP: s.prune?.keep ?? "",
     IMAGE: s.prune?.image ?? "",
     DIR_LABEL: DOCKER_LABELS.weightsDir,
+    // The download container's weights label names its repo, hence the model's legacy folder.
+    WEIGHTS_LABEL: DOCKER_LABELS.weights,
+    MARKER: WEIGHTS_MARKER,
   });
 }

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, test } from "vitest";
 import { DOCKER_LABELS, IMAGES } from "../../components/contract";
+import { WEIGHTS_MARKER } from "../../components/render/scripts/weights";
 import { renderHealthScript } from "../../components/docker/containers";
 import { renderRunOnce, sshOptions } from "../../components/docker/run-once";
 import { requireTool, run, tempDir } from "../support/tools";
@@ -27,7 +28,7 @@ for a in "$@"; do
     ls) ;;
   esac
 done
-[[ "$*" == *"ls -1 /cache"* ]] && cat '${dir}/present'
+[[ "$*" == *"bash -c ls -1 bash" ]] && cat '${dir}/present'
 exit 0
 `,
     { mode: 0o755 },
@@ -82,7 +83,7 @@ describe("docker-run-once.sh", () => {
         .lines()
         .filter((l) => l.startsWith("docker "))
         .map((l) => l.split(" ")[1]),
-    ).toEqual(["ps", "run", "start"]);
+    ).toEqual(["inspect", "ps", "run", "start"]);
   });
 
   test("before a download, removes the model's other revision folders that no container mounts, and only those: a host keeps at most two", async () => {
@@ -94,7 +95,7 @@ describe("docker-run-once.sh", () => {
     expect(r.code, r.stderr).toBe(0);
     const rm = s.lines().find((l) => l.includes(" rm -rf "))!;
     expect(rm).toBe(
-      `docker -H unix:///var/run/docker.sock run --rm --network none -e NVIDIA_VISIBLE_DEVICES=void -v /data/models:/cache -w /cache ${IMAGES.sglang} rm -rf -- rev-qwen3-8b-333333333333`,
+      `docker -H unix:///var/run/docker.sock run --rm --network none -e NVIDIA_VISIBLE_DEVICES=void -v /data/models:/cache -w /cache ${IMAGES.sglang} bash -c rm -rf -- "$@" bash rev-qwen3-8b-333333333333`,
     );
     expect(s.lines().indexOf(rm)).toBeLessThan(s.lines().findIndex((l) => l.includes(" start --attach ")));
   });
@@ -111,6 +112,125 @@ describe("docker-run-once.sh", () => {
     expect(line).toMatch(/^docker -H tcp:\/\/10\.1\.0\.6:2376 --tlsverify --tlscacert (\S+)\/ca\.pem --tlscert \1\/cert\.pem --tlskey \1\/key\.pem start --attach t-router-install$/);
     expect(line).not.toMatch(/PEM/);
     expect(fs.existsSync(/--tlscacert (\S+)\/ca\.pem/.exec(line)![1])).toBe(false);
+  });
+});
+
+/**
+ * A docker host in a folder: the fake docker runs `docker run -v <models>:/cache` commands for real
+ * with <models> as their working directory, lists the containers in `ids` and their mount sources in
+ * `mounts`, and its `start` runs `download.sh` (the download container) against the revision folder;
+ * for ssh:// a fake ssh runs the remote line with bash.
+ */
+function hostSandbox(endpoint = "unix:///var/run/docker.sock") {
+  const dir = tempDir("qs-run-once-host-");
+  const models = path.join(dir, "models");
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(models);
+  fs.mkdirSync(bin);
+  const log = path.join(dir, "log");
+  fs.writeFileSync(
+    path.join(bin, "docker"),
+    `#!/bin/bash
+printf 'docker %s\\n' "$*" >> '${log}'
+[[ "$1" == -H ]] && shift 2
+case "$1" in
+  ps) [[ "$*" != *--quiet* ]] || [[ ! -e '${dir}/ps-fails' ]] || exit 1; [[ "$*" == *--quiet* ]] && cat '${dir}/ids' 2>/dev/null; exit 0 ;;
+  inspect) if [[ "$3" == *Labels* ]]; then echo "huggingface:Qwen/Qwen3-8B@b968"; else cat '${dir}/mounts'; fi; exit 0 ;;
+  start) exec bash '${dir}/download.sh' ;;
+  run) shift
+    while [[ "$1" == -* ]]; do case "$1" in --rm) shift ;; -v) vol=\${2%%:*}; shift 2 ;; *) shift 2 ;; esac; done
+    shift
+    cd "$vol" && exec "$@" ;;
+esac
+`,
+    { mode: 0o755 },
+  );
+  fs.writeFileSync(path.join(bin, "ssh"), `#!/bin/bash\nwhile [[ "$1" != "--" ]]; do shift; done\nshift\nexec bash -c "$1"\n`, { mode: 0o755 });
+  const keep = "rev-qwen3-8b-111111111111";
+  const legacy = path.join(models, "Qwen", "Qwen3-8B");
+  const kept = path.join(models, keep, "Qwen", "Qwen3-8B");
+  const shard = "model-00001-of-00001.safetensors";
+  /** The folder the project wrote before revision folders, with or without its marker. */
+  const fillLegacy = (marker: boolean) => {
+    fs.mkdirSync(path.join(legacy, ".partial"), { recursive: true });
+    fs.writeFileSync(path.join(legacy, shard), "weights");
+    fs.writeFileSync(path.join(legacy, ".partial", "stale"), "x");
+    if (marker) fs.writeFileSync(path.join(legacy, WEIGHTS_MARKER), "source=huggingface\nrepo=Qwen/Qwen3-8B\nrevision=b968\n");
+  };
+  // The download: records what the revision folder held when it started, then completes it (or fails).
+  const download = (code: number) => fs.writeFileSync(path.join(dir, "download.sh"), `mkdir -p '${kept}'; ls -A '${kept}' > '${dir}/found'; touch '${kept}/${WEIGHTS_MARKER}'; exit ${code}\n`);
+  const script = renderRunOnce({
+    endpoint,
+    host: "gpu-a",
+    container: `t-weights-${keep}`,
+    what: "the weights download of huggingface:Qwen/Qwen3-8B@b968",
+    sshOptions: SSH,
+    prune: { root: models, prefix: "rev-qwen3-8b-", keep, image: IMAGES.sglang },
+  });
+  const exec = () => run("bash", ["-c", script], { env: { PATH: `${bin}:/usr/bin:/bin` } });
+  const found = () => fs.readFileSync(path.join(dir, "found"), "utf8").trim().split("\n").filter(Boolean).sort();
+  const write = (name: string, content: string) => fs.writeFileSync(path.join(dir, name), content);
+  return { models, legacy, kept, shard, fillLegacy, download, exec, found, write };
+}
+
+type Sandbox = ReturnType<typeof hostSandbox>;
+
+describe("docker-run-once.sh and the model's legacy folder (<models>/<org>/<name>/, from before revision folders)", () => {
+  test("hard-linked into the new revision folder before the download (no copy, no .partial), removed after it when no container mounts it", async () => {
+    const h = hostSandbox("ssh://ops@10.1.0.5");
+    h.fillLegacy(true);
+    h.download(0);
+    h.write("ids", "aaa\nbbb\n");
+    h.write("mounts", `${h.models}/rev-qwen3-8b-111111111111\n/etc/qwen-serving\n`);
+    const inode = fs.statSync(path.join(h.legacy, h.shard)).ino;
+    const r = await h.exec();
+    expect(r.code, r.stderr).toBe(0);
+    expect(h.found()).toEqual([WEIGHTS_MARKER, h.shard]);
+    expect(fs.statSync(path.join(h.kept, h.shard)).ino).toBe(inode);
+    expect(r.stderr).toContain("hard-linked the legacy folder Qwen/Qwen3-8B into rev-qwen3-8b-111111111111 on gpu-a");
+    expect(r.stderr).toContain(`removing the legacy folder ${h.legacy} on gpu-a: no container mounts it`);
+    expect(fs.readdirSync(h.models)).toEqual(["rev-qwen3-8b-111111111111"]);
+    expect(fs.readFileSync(path.join(h.kept, h.shard), "utf8")).toBe("weights");
+  });
+
+  test("stays while a container mounts it or the models folder above it (a server of the previous project version)", async () => {
+    for (const mount of [(h: Sandbox) => h.models, (h: Sandbox) => `${h.legacy}/`, (h: Sandbox) => path.join(h.legacy, "sub")]) {
+      const h = hostSandbox();
+      h.fillLegacy(true);
+      h.download(0);
+      h.write("ids", "aaa\n");
+      h.write("mounts", `${mount(h)}\n`);
+      const r = await h.exec();
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`the legacy folder ${h.legacy} stays on gpu-a: a container mounts`);
+      expect(fs.readFileSync(path.join(h.legacy, h.shard), "utf8")).toBe("weights");
+      expect(fs.existsSync(path.join(h.legacy, WEIGHTS_MARKER))).toBe(true);
+    }
+  });
+
+  test("stays after a failed download, and when the containers' mounts cannot be listed", async () => {
+    const h = hostSandbox();
+    h.fillLegacy(true);
+    h.download(3);
+    expect((await h.exec()).code).toBe(3);
+    expect(fs.existsSync(path.join(h.legacy, WEIGHTS_MARKER))).toBe(true);
+    h.download(0);
+    h.write("ps-fails", "");
+    const r = await h.exec();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`could not list the mounts of the containers on gpu-a; the legacy folder ${h.legacy} stays`);
+    expect(fs.existsSync(path.join(h.legacy, WEIGHTS_MARKER))).toBe(true);
+  });
+
+  test("without the marker (an unfinished legacy download) it is neither linked nor removed", async () => {
+    const h = hostSandbox();
+    h.fillLegacy(false);
+    h.download(0);
+    const r = await h.exec();
+    expect(r.code, r.stderr).toBe(0);
+    expect(h.found()).toEqual([]);
+    expect(fs.readdirSync(h.legacy).sort()).toEqual([".partial", h.shard]);
+    expect(r.stderr).not.toContain("legacy");
   });
 });
 

@@ -64,9 +64,12 @@ function routerInstall(name: string): IContainer {
 /**
  * smg finding the replicas itself: it watches the pods matching the selector and adds or removes
  * each as it becomes ready or goes away, so a restarted replica rejoins on its own (unlike the fixed
- * --worker-urls of routerArgs on hosts). Same policy, verbatim bodies and probes as there
+ * --worker-urls of routerArgs on hosts). Same policy, flags and probes as there
  * (sglang/router-args.ts); it listens on the pod's loopback behind the sidecar proxy, and reaches
- * each replica at its pod's planned port, that pod's proxy, with the client's key.
+ * each replica at its pod's planned port, that pod's proxy, with the client's key. Unlike there,
+ * discovery switches smg 1.13.0 to its multi-model (IGW) mode: bodies are parsed and re-serialised
+ * (fields kept, defaults added), `/generate` needs a `model` and an unserved model name is 404
+ * (measured: test/kubernetes/router-discovery.tools.test.ts).
  */
 export function discoveryRouterArgs(svc: ServicePlan, namespace: string, requestTimeoutSecs: number): string[] {
   const router = svc.router!;

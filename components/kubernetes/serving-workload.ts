@@ -15,8 +15,8 @@ export interface ServingWorkloadArgs {
 /**
  * One SGLang service on Kubernetes: its StatefulSet (weight volume per replica, filled by an init
  * container, a front-proxy sidecar), headless and front Services, PodDisruptionBudget, its
- * NetworkPolicies and, with replicas > 1, the router Deployment with the RBAC its pod discovery
- * needs; optionally an Ingress.
+ * NetworkPolicies and, with replicas > 1, the router Deployment (fixed worker URLs: the replicas'
+ * DNS names under the headless Service); optionally an Ingress.
  */
 export class ServingWorkload extends pulumi.ComponentResource {
   readonly statefulSet: k8s.apps.v1.StatefulSet;
@@ -44,11 +44,9 @@ export class ServingWorkload extends pulumi.ComponentResource {
     new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, asArgs(m.pdb), after());
     if (m.router) {
       const account = new k8s.core.v1.ServiceAccount(`${name}-router-sa`, asArgs(m.router.serviceAccount), after());
-      const role = new k8s.rbac.v1.Role(`${name}-router-role`, asArgs(m.router.role), after());
-      const binding = new k8s.rbac.v1.RoleBinding(`${name}-router-rolebinding`, asArgs(m.router.roleBinding), after(account, role));
       const wheels = m.router.requirements ? [new k8s.core.v1.ConfigMap(`${name}-router-requirements`, asArgs(m.router.requirements), after())] : [];
       const routerProxy = new k8s.core.v1.ConfigMap(`${name}-router-proxy`, asArgs(m.router.proxyConfig), after());
-      new k8s.apps.v1.Deployment(`${name}-router`, asArgs(m.router.deployment), after(binding, routerProxy, ...wheels));
+      new k8s.apps.v1.Deployment(`${name}-router`, asArgs(m.router.deployment), after(account, headless, routerProxy, ...wheels));
       new k8s.policy.v1.PodDisruptionBudget(`${name}-router-pdb`, asArgs(m.router.pdb), after());
     }
     if (m.ingress) new k8s.networking.v1.Ingress(`${name}-ingress`, asArgs(m.ingress), after(this.service));

@@ -73,7 +73,12 @@ export interface RouterLaunch {
   readonly requestTimeoutSecs: number;
 }
 
-/** The argv after `python3 -m smg.launch_router`. */
+/**
+ * The argv after `python3 -m smg.launch_router`, with fixed worker URLs on every platform: service
+ * discovery (`--service-discovery`) would switch smg 1.13.0 to its multi-router (IGW) mode, which
+ * re-serialises bodies, refuses `/generate` without a `model` and 404s unserved model names
+ * (the 1.13.0 wheel's smg/launch_router.py sets `enable_igw` whenever a discovery provider is on).
+ */
 export function routerArgs(l: RouterLaunch): string[] {
   // power_of_two refuses to start with fewer than two workers; a router exists only for replicas > 1.
   if (l.workerUrls.length < 2) throw new Error("a router needs at least two worker URLs");
@@ -92,49 +97,7 @@ export function routerArgs(l: RouterLaunch): string[] {
   ];
 }
 
-/** Where a router that finds its workers itself (Kubernetes pod discovery) listens and looks. */
-export interface DiscoveryLaunch {
-  readonly host: string;
-  readonly port: number;
-  /** @default host */
-  readonly metricsHost?: string;
-  readonly metricsPort: number;
-  /** Labels of the worker pods. */
-  readonly selector: Readonly<Record<string, string>>;
-  /** The port of each worker pod the router connects to. */
-  readonly workerPort: number;
-  readonly namespace: string;
-  /** The longest a request may take (the longest allowed generation). */
-  readonly requestTimeoutSecs: number;
-}
-
-/**
- * The argv after `python3 -m smg.launch_router` for pod discovery: smg watches the pods matching
- * the selector and adds each as it becomes ready, removes it when it goes, with the same policy,
- * verbatim bodies and probes as a router with fixed workers.
- */
-export function discoveryArgs(l: DiscoveryLaunch): string[] {
-  return [
-    "--host",
-    l.host,
-    "--port",
-    String(l.port),
-    "--service-discovery",
-    "--selector",
-    ...Object.entries(l.selector).map(([k, v]) => `${k}=${v}`),
-    "--service-discovery-port",
-    String(l.workerPort),
-    "--service-discovery-namespace",
-    l.namespace,
-    ...routingFlags(l.requestTimeoutSecs),
-    "--prometheus-host",
-    l.metricsHost ?? l.host,
-    "--prometheus-port",
-    String(l.metricsPort),
-  ];
-}
-
-/** What every router of ours runs with, however it finds its workers (why each: router-release.json). */
+/** What every router of ours runs with, on every platform (why each: router-release.json). */
 function routingFlags(requestTimeoutSecs: number): string[] {
   return [
     "--policy",

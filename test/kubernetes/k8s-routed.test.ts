@@ -63,19 +63,22 @@ describe("secrets", () => {
 });
 
 describe("routers and Ingress", () => {
-  test("each routed service gets a router Deployment with RBAC to watch its namespace's pods", () => {
+  test("each routed service gets a router Deployment with its replicas' DNS names, no API token and no RBAC", () => {
     const deployments = of("kubernetes:apps/v1:Deployment").map((d) => d.inputs as Inputs);
     expect(deployments.map((d) => d.metadata.name)).toEqual(["qwen3-32b-router", "qwen25-vl-32b-router"]);
     for (const d of deployments) {
       const c = d.spec.template.spec.containers[0];
       expect(c.image).toBe(ROUTER_IMAGE);
-      expect(c.args).toContain("--service-discovery");
-      const binding = of("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
-        .map((b) => b.inputs as Inputs)
-        .find((b) => b.metadata.name === d.metadata.name)!;
-      expect(binding.subjects[0].name).toBe(d.spec.template.spec.serviceAccountName);
+      const service = d.metadata.labels["app.kubernetes.io/instance"];
+      const urls = c.args.slice(c.args.indexOf("--worker-urls") + 1, c.args.indexOf("--policy"));
+      expect(urls).toEqual([0, 1].map((i) => `http://${service}-${i}.${service}-sglang.qwen-serving.svc:${new URL(urls[0]).port}`));
+      expect(d.spec.template.spec.automountServiceAccountToken).toBe(false);
+      const account = of("kubernetes:core/v1:ServiceAccount")
+        .map((a) => a.inputs as Inputs)
+        .find((a) => a.metadata.name === d.spec.template.spec.serviceAccountName)!;
+      expect(account.automountServiceAccountToken).toBe(false);
     }
-    expect(of("kubernetes:rbac.authorization.k8s.io/v1:Role")).toHaveLength(2);
+    expect(recorded.filter((r) => r.type.startsWith("kubernetes:rbac."))).toEqual([]);
   });
 
   test("ServiceMonitors for SGLang and the routers each match one Service and one of its ports", () => {

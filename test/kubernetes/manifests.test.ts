@@ -8,7 +8,7 @@ import { resolveKubernetesSettings } from "../../components/kubernetes/settings"
 import { QwenServingError, formatProblem } from "../../components/problems";
 import { renderWeightsScript, weightsModels } from "../../components/render/scripts/weights";
 import { parseServerArgs } from "../../components/sglang/argparse";
-import { parseRouterArgs } from "../../components/sglang/router-args";
+import { parseRouterArgs, routerArgs } from "../../components/sglang/router-args";
 import { planDeployment } from "../../components/sglang/planner";
 import { k8sStackConfig, k8sStackInput, routedConfig, ROUTER_IMAGE, subset } from "./helpers";
 
@@ -168,7 +168,7 @@ describe("routed services, Ingress and hub tokens", () => {
     expect(spec.containers[0].env).toEqual([{ name: "HF_HUB_OFFLINE", value: "1" }]);
   });
 
-  test("all replicas run one argv on one worker port; the router discovers them by the pods' labels", () => {
+  test("all replicas run one argv on one worker port; the router reaches each by its pod's DNS name, with the hosts' flags", () => {
     plan.services.forEach((svc, i) => {
       const m = serving.services[i];
       const c = m.statefulSet.spec!.template.spec!.containers[0];
@@ -181,18 +181,19 @@ describe("routed services, Ingress and hub tokens", () => {
       const args = router.args!;
       expect(parseRouterArgs(args).errors).toEqual([]);
       const after = (flag: string) => args[args.indexOf(flag) + 1];
-      expect(args).toContain("--service-discovery");
+      // The hosts' builder with these URLs: the same flags exactly, no discovery.
+      const urls = [0, 1].map((k) => `http://${m.statefulSet.metadata!.name}-${k}.${m.statefulSet.spec!.serviceName}.qwen-serving.svc:${proxy.ports![0].containerPort}`);
+      expect(args).toEqual(
+        routerArgs({ host: "127.0.0.1", port: svc.port + PORTS.loopbackOffset, metricsPort: svc.router!.metricsPort + PORTS.loopbackOffset, workerUrls: urls, requestTimeoutSecs: 900 }),
+      );
+      expect(m.headless.metadata!.name).toBe(m.statefulSet.spec!.serviceName);
+      expect(args.filter((a) => a.includes("discovery") || a === "--selector")).toEqual([]);
       expect([after("--host"), after("--port")]).toEqual(["127.0.0.1", String(svc.port + PORTS.loopbackOffset)]);
       expect(after("--policy")).toBe("power_of_two");
       expect(after("--max-buffered-request-bytes")).toBe("0");
-      // The replicas' proxies, where their pods' planned port is.
-      expect(after("--service-discovery-port")).toBe(String(proxy.ports![0].containerPort));
-      expect(after("--service-discovery-namespace")).toBe("qwen-serving");
       expect(after("--prometheus-host")).toBe("127.0.0.1");
       expect(after("--prometheus-port")).toBe(String(svc.router!.metricsPort + PORTS.loopbackOffset));
       expect(after("--request-timeout-secs")).toBe("900");
-      const selector = Object.fromEntries(args.slice(args.indexOf("--selector") + 1, args.indexOf("--service-discovery-port")).map((kv) => kv.split("=") as [string, string]));
-      expect(subset(selector, m.statefulSet.spec!.template.metadata!.labels)).toBe(true);
       expect(subset(m.front.spec!.selector!, m.router!.deployment.spec!.template.metadata!.labels)).toBe(true);
       expect(m.front.spec!.ports!.map((p) => [p.name, p.port])).toEqual([
         ["http", svc.port],
@@ -201,11 +202,12 @@ describe("routed services, Ingress and hub tokens", () => {
     });
   });
 
-  test("the router may only read pods in its namespace", () => {
+  test("the router gets no API token: it never calls the API server", () => {
     const r = serving.services[0].router!;
-    expect(r.role.rules).toEqual([{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }]);
-    expect(r.roleBinding.subjects).toEqual([{ kind: "ServiceAccount", name: r.serviceAccount.metadata!.name, namespace: "qwen-serving" }]);
+    expect(r.serviceAccount.automountServiceAccountToken).toBe(false);
     expect(r.deployment.spec!.template.spec!.serviceAccountName).toBe(r.serviceAccount.metadata!.name);
+    expect(r.deployment.spec!.template.spec!.automountServiceAccountToken).toBe(false);
+    expect(servingObjects(serving).filter((o) => o.apiVersion.startsWith("rbac."))).toEqual([]);
   });
 
   test("an Ingress per service at <service>.<domain> with TLS", () => {

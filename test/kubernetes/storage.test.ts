@@ -161,16 +161,12 @@ describe("new replicas start from a snapshot of a volume a Job filled once", () 
     expect(m.seed!.claim.metadata!.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
   });
 
-  test("the seed's pod is no replica: neither the headless Service, the PDB nor the routers' pod discovery selects it", () => {
+  test("the seed's pod is no replica: neither the headless Service (the routers' worker names), the PDB nor the NetworkPolicy selects it", () => {
     const routed = render(routedConfig()).serving.services[0];
     const podLabels = routed.seed!.job.spec!.template.metadata!.labels!;
-    const args = routed.router!.deployment.spec!.template.spec!.containers[0].args!;
-    const from = args.indexOf("--selector") + 1;
-    const discovery = args.slice(from, from + args.slice(from).findIndex((a) => a.startsWith("--")));
-    expect(discovery.length).toBeGreaterThan(0);
     expect(subset(routed.headless.spec!.selector!, podLabels)).toBe(false);
     expect(subset(routed.pdb.spec!.selector!.matchLabels!, podLabels)).toBe(false);
-    expect(subset(Object.fromEntries(discovery.map((kv) => kv.split("="))), podLabels)).toBe(false);
+    expect(subset(routed.networkPolicies[0].spec!.podSelector!.matchLabels!, podLabels)).toBe(false);
     // It is still one of the service's objects, under the stack's default deny.
     expect(podLabels).toMatchObject({ "app.kubernetes.io/part-of": "qwen-serving", "app.kubernetes.io/instance": svc.name });
   });

@@ -6,7 +6,7 @@
 export * from "./types";
 export * from "./labels";
 export { PROBES, WEIGHTS_VOLUME, servicePool, statefulSetProblems } from "./statefulset";
-export { ROUTER_REPLICAS, discoveryRouterArgs, routerRequirements } from "./router";
+export { ROUTER_REPLICAS, kubernetesRouterArgs, routerRequirements } from "./router";
 export { ALB_LIMITS, IngressController, ingressController, ingressDefaults, ingressProblems } from "./ingress";
 export * from "./pods";
 export { DOWNLOADER_ANNOTATION, NO_GPUS, REVISION_LABEL, ServiceWeights, VOLUME_ROOT, WEIGHTS_ANNOTATION, seedNames, serviceWeights } from "./weights";

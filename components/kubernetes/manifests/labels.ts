@@ -13,7 +13,7 @@ export const LABELS = Object.freeze({
 /** `app.kubernetes.io/component` values. */
 export const COMPONENTS = Object.freeze({ server: "server", router: "router", endpoint: "endpoint", weightsSeed: "weights-seed" });
 
-/** Selects the SGLang pods of a service (StatefulSet, headless Service, PDB, router discovery). */
+/** Selects the SGLang pods of a service (StatefulSet, headless Service, PDB, NetworkPolicy). */
 export function serverSelector(service: string): Record<string, string> {
   return { [LABELS.partOf]: PART_OF, [LABELS.instance]: service, [LABELS.component]: COMPONENTS.server };
 }
@@ -23,7 +23,8 @@ export function routerSelector(service: string): Record<string, string> {
 }
 /**
  * Labels the weight seed's claim, Job and pod carry: the service's, but not `server`, so neither the
- * routers' pod discovery, the headless Service nor the PDB takes the downloading pod for a replica.
+ * headless Service (under which the routers reach the replicas) nor the PDB takes the downloading
+ * pod for a replica.
  */
 export function seedSelector(service: string): Record<string, string> {
   return { [LABELS.partOf]: PART_OF, [LABELS.instance]: service, [LABELS.component]: COMPONENTS.weightsSeed };

@@ -8,7 +8,7 @@
  * - Prometheus to every SGLang pod's port and the routers' metrics port.
  * Traffic from a pod's own node (the kubelet's probes) is always allowed, as NetworkPolicy defines
  * it. Egress stays open: the weight download reaches the hub, routers without an image PyPI and
- * the API server. A CNI that enforces policies is a prerequisite (prerequisites.ts says so).
+ * the cluster DNS. A CNI that enforces policies is a prerequisite (prerequisites.ts says so).
  */
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy" with { "resolution-mode": "import" };
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer" with { "resolution-mode": "import" };

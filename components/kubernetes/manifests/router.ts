@@ -1,4 +1,4 @@
-/** The router Deployment of a service with replicas > 1, and the RBAC its pod discovery needs. */
+/** The router Deployment of a service with replicas > 1. */
 import { readFileSync } from "fs";
 import { join } from "path";
 import type { IContainer } from "kubernetes-models/v1/Container" with { "resolution-mode": "import" };
@@ -8,8 +8,8 @@ import { maxGenerationSeconds } from "../../config/proxy";
 import { loopbackPort } from "../../render/proxy/sites";
 import { packageRoot } from "../../render/scripts/sources";
 import { ServicePlan } from "../../sglang/planner";
-import { ROUTER_MODULE, ROUTER_REQUIREMENTS_FILE, discoveryArgs } from "../../sglang/router-args";
-import { meta, names, podLabels, routerSelector, serverSelector } from "./labels";
+import { ROUTER_MODULE, ROUTER_REQUIREMENTS_FILE, routerArgs } from "../../sglang/router-args";
+import { meta, names, podLabels, routerSelector } from "./labels";
 import { podCommon, preStop, routerSpread, terminationGraceSeconds } from "./pods";
 import { proxyChecksum, proxyConfigMap, proxySidecar, proxyVolumes } from "./proxy";
 import { RouterManifests, ServingManifestInput } from "./types";
@@ -62,24 +62,29 @@ function routerInstall(name: string): IContainer {
 }
 
 /**
- * smg finding the replicas itself: it watches the pods matching the selector and adds or removes
- * each as it becomes ready or goes away, so a restarted replica rejoins on its own (unlike the fixed
- * --worker-urls of routerArgs on hosts). Same policy, flags and probes as there
- * (sglang/router-args.ts); it listens on the pod's loopback behind the sidecar proxy, and reaches
- * each replica at its pod's planned port, that pod's proxy, with the client's key. Unlike there,
- * discovery switches smg 1.13.0 to its multi-model (IGW) mode: bodies are parsed and re-serialised
- * (fields kept, defaults added), `/generate` needs a `model` and an unserved model name is 404
- * (measured: test/kubernetes/router-discovery.tools.test.ts).
+ * The replicas' base URLs: each StatefulSet pod's stable DNS name under the headless Service that
+ * governs it, `<statefulset>-<i>.<serviceName>.<namespace>.svc`
+ * (https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id), at
+ * the planned worker port, which the pod's front proxy holds and admits the routers on. A pod that
+ * is not there yet has no DNS record; smg keeps probing it as a worker that is down at start.
  */
-export function discoveryRouterArgs(svc: ServicePlan, namespace: string, requestTimeoutSecs: number): string[] {
+export function statefulSetWorkerUrls(svc: ServicePlan, namespace: string): string[] {
+  const n = names(svc.name);
+  return svc.router!.workers.map((w, i) => `http://${n.statefulSet}-${i}.${n.headless}.${namespace}.svc:${w.port}`);
+}
+
+/**
+ * smg with fixed worker URLs, the one argv builder of the hosts (sglang/router-args.ts): same
+ * policy, verbatim bodies and probes. It listens on the pod's loopback behind the sidecar proxy
+ * and reaches each replica through that replica's proxy, with the client's key.
+ */
+export function kubernetesRouterArgs(svc: ServicePlan, namespace: string, requestTimeoutSecs: number): string[] {
   const router = svc.router!;
-  return discoveryArgs({
+  return routerArgs({
     host: "127.0.0.1",
     port: loopbackPort(router.port),
     metricsPort: loopbackPort(router.metricsPort),
-    selector: serverSelector(svc.name),
-    workerPort: svc.placement[0].port,
-    namespace,
+    workerUrls: statefulSetWorkerUrls(svc, namespace),
     requestTimeoutSecs,
   });
 }
@@ -95,21 +100,8 @@ export function routerManifests(input: ServingManifestInput, svc: ServicePlan): 
   const prebuilt = input.settings.routerImage;
   const requirementsName = `${n.router}-requirements`;
   return {
-    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(n.router, ns, labels) },
-    // Service discovery watches pods in this namespace, and nothing else.
-    role: {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "Role",
-      metadata: meta(n.router, ns, labels),
-      rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
-    },
-    roleBinding: {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "RoleBinding",
-      metadata: meta(n.router, ns, labels),
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: n.router },
-      subjects: [{ kind: "ServiceAccount", name: n.router, namespace: ns }],
-    },
+    // Its own account without an API token: the router never calls the API server.
+    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(n.router, ns, labels), automountServiceAccountToken: false },
     requirements: prebuilt ? undefined : { apiVersion: "v1", kind: "ConfigMap", metadata: meta(requirementsName, ns, labels), data: { "requirements.txt": routerRequirements() } },
     proxyConfig: proxyConfigMap(input, svc, "router"),
     deployment: {
@@ -123,6 +115,7 @@ export function routerManifests(input: ServingManifestInput, svc: ServicePlan): 
           metadata: { labels, annotations: proxyChecksum(input, svc, "router") },
           spec: {
             serviceAccountName: n.router,
+            automountServiceAccountToken: false,
             ...podCommon(input.settings),
             topologySpreadConstraints: routerSpread(selector),
             securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
@@ -134,7 +127,7 @@ export function routerManifests(input: ServingManifestInput, svc: ServicePlan): 
                 name: "router",
                 image: prebuilt ?? IMAGES.routerPython,
                 command: ["python3", "-m", ROUTER_MODULE],
-                args: discoveryRouterArgs(svc, ns, maxGenerationSeconds(input.config)),
+                args: kubernetesRouterArgs(svc, ns, maxGenerationSeconds(input.config)),
                 env: [...(prebuilt ? [] : [{ name: "PYTHONPATH", value: ROUTER_SITE }]), NO_GPUS],
                 resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "8Gi" } },
                 readinessProbe: health(10, 3),

@@ -38,7 +38,8 @@ export function serviceManifests(input: ServingManifestInput, svc: ServicePlan):
       spec: {
         clusterIP: "None",
         // Replicas still loading (or failing readiness) stay scrape targets, so they show as down
-        // instead of vanishing from Prometheus.
+        // instead of vanishing from Prometheus. Their DNS names resolve then too: the routers'
+        // probes (/health, then /health_generate) keep them out until SGLang answers.
         publishNotReadyAddresses: true,
         selector: server,
         ports: [{ name: KUBERNETES_PORT_NAMES.sglang, port: svc.placement[0].port, targetPort: KUBERNETES_PORT_NAMES.sglang, protocol: "TCP" }],

@@ -103,7 +103,7 @@ export function servingObjects(m: ServingManifests): KubernetesObject[] {
     push(s.front);
     push(s.statefulSet);
     push(s.pdb);
-    if (s.router) [s.router.serviceAccount, s.router.role, s.router.roleBinding, s.router.requirements, s.router.proxyConfig, s.router.deployment, s.router.pdb].forEach(push);
+    if (s.router) [s.router.serviceAccount, s.router.requirements, s.router.proxyConfig, s.router.deployment, s.router.pdb].forEach(push);
     push(s.ingress);
   }
   return out;

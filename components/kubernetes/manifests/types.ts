@@ -16,8 +16,6 @@ import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet" with {
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress" with { "resolution-mode": "import" };
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy" with { "resolution-mode": "import" };
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget" with { "resolution-mode": "import" };
-import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role" with { "resolution-mode": "import" };
-import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding" with { "resolution-mode": "import" };
 import type { IStorageClass } from "kubernetes-models/storage.k8s.io/v1/StorageClass" with { "resolution-mode": "import" };
 import { KubernetesSettings } from "../../config/kubernetes";
 import { StackConfig } from "../../config/schema";
@@ -37,11 +35,10 @@ export interface ServingManifestInput {
   readonly apiKeys?: readonly string[];
 }
 
-/** The router of a service with replicas > 1, with the RBAC its pod discovery needs. */
+/** The router of a service with replicas > 1. */
 export interface RouterManifests {
+  /** Without an API token: the router reaches its replicas by their DNS names and never the API server. */
   readonly serviceAccount: IServiceAccount;
-  readonly role: IRole;
-  readonly roleBinding: IRoleBinding;
   /** The pinned, hash-checked wheels its init container installs; only without a prebuilt routerImage. */
   readonly requirements?: IConfigMap;
   /** nginx.conf and auth.js of the router pods' front proxy. */

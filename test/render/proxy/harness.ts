@@ -4,7 +4,7 @@
 // inputs. Every process is started here, logged to a file, and killed by its pid at the end.
 import { ChildProcess, spawn } from "child_process";
 import { randomBytes } from "crypto";
-import { chmodSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "fs";
 import http from "http";
 import { AddressInfo, createServer } from "net";
 import { join } from "path";
@@ -349,5 +349,63 @@ export class NetNamespace {
     ];
     const r = await this.run("curl", args, { timeoutMs: (seconds + 5) * 1000 });
     return { status: Number(r.stdout) || 0, body: existsSync(file("out")) ? readFileSync(file("out")) : Buffer.alloc(0) };
+  }
+}
+
+/**
+ * A named network namespace (`ip netns add`) with a hosts file of its own: `ip netns exec` bind
+ * mounts /etc/netns/<name>/hosts and resolv.conf over /etc's for the programs it starts (man
+ * ip-netns), so names the rendered configuration holds (a pod's DNS name) resolve to the test's
+ * addresses there and nowhere else. `resolv.conf` points at 127.0.0.1, where no DNS server runs, so
+ * a name missing from the hosts file fails at once, as a missing DNS record does. `setHosts`
+ * rewrites the file in place (same inode), so running programs see the change on their next lookup.
+ */
+export class HostsNetNamespace extends NetNamespace {
+  readonly name = `qs-${process.pid}-${randomBytes(3).toString("hex")}`;
+  private readonly etc = `/etc/netns/${this.name}`;
+  private opened = false;
+
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly extraAddresses: readonly string[],
+  ) {
+    super(sandbox, extraAddresses);
+  }
+
+  async open(): Promise<void> {
+    if (process.getuid?.() !== 0) throw new Error("this test needs root: it creates a network namespace (ip netns add)");
+    for (const tool of ["ip", "nsenter", "curl"]) requireTool(tool);
+    const ip = async (...args: string[]) => {
+      const r = await run("ip", args);
+      if (r.code !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr}`);
+    };
+    await ip("netns", "add", this.name);
+    this.opened = true;
+    await ip("-n", this.name, "link", "set", "lo", "up");
+    for (const a of this.extraAddresses) await ip("-n", this.name, "addr", "add", `${a}/32`, "dev", "lo");
+    mkdirSync(this.etc, { recursive: true });
+    writeFileSync(join(this.etc, "resolv.conf"), "nameserver 127.0.0.1\n");
+    this.setHosts({});
+  }
+
+  get net(): string {
+    return `--net=/run/netns/${this.name}`;
+  }
+
+  /** The namespace's /etc/hosts: localhost and the given name -> address entries. */
+  setHosts(entries: Readonly<Record<string, string>>): void {
+    const lines = ["127.0.0.1 localhost", ...Object.entries(entries).map(([name, address]) => `${address} ${name}`)];
+    writeFileSync(join(this.etc, "hosts"), lines.join("\n") + "\n");
+  }
+
+  /** A program in the namespace that sees its hosts file, started and logged by the sandbox. */
+  start(name: string, cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; logOwner?: number } = {}): Proc {
+    return this.sandbox.start(name, "ip", ["netns", "exec", this.name, cmd, ...args], opts);
+  }
+
+  /** Deletes the namespace and its /etc/netns folder (after the sandbox stopped its programs). */
+  async close(): Promise<void> {
+    if (this.opened) await run("ip", ["netns", "delete", this.name]);
+    rmSync(this.etc, { recursive: true, force: true });
   }
 }

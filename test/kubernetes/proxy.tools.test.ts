@@ -11,7 +11,7 @@ import { PORTS } from "../../components/contract";
 import { renderServingManifests } from "../../components/kubernetes/manifests";
 import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
 import { planDeployment } from "../../components/sglang/planner";
-import { ECHO_WORKER, ENDPOINTS, NetNamespace, Sandbox, received, requireNginx } from "../render/proxy/harness";
+import { NetNamespace, Sandbox, received, requireNginx } from "../render/proxy/harness";
 import { routedConfig } from "./helpers";
 
 const PROMETHEUS_CIDR = "10.244.7.0/24";
@@ -57,7 +57,6 @@ beforeAll(async () => {
   ns.nginx("server-proxy", writeConf("server", serving.services[0].proxyConfig.data!));
   // The router pod's sidecar has a network of its own in the cluster; here its ports differ from the SGLang pod's, so one namespace holds both.
   ns.nginx("router-proxy", writeConf("router", serving.services[0].router!.proxyConfig.data!));
-  mkdirSync(box.path("bodies"));
   stub("sglang", qwen3.placement[0].port + PORTS.loopbackOffset);
   stub("router-metrics", qwen3.router!.metricsPort + PORTS.loopbackOffset);
   for (let i = 0; i < 100 && (await ns.curl(qwen3.placement[0].port, "/health")).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
@@ -66,21 +65,7 @@ beforeAll(async () => {
 
 /** An echo worker in the namespace at a loopback port: SGLang's (or the router's metrics) stand-in. */
 function stub(name: string, port: number): void {
-  ns.start(name, "python3", [
-    ECHO_WORKER,
-    "--port",
-    String(port),
-    "--name",
-    name,
-    "--log",
-    box.path(`${name}.jsonl`),
-    "--bodies",
-    box.path("bodies"),
-    "--routes",
-    ENDPOINTS,
-    "--model",
-    qwen3.model.id,
-  ]);
+  ns.start(name, "python3", box.workerArgs(name, port, qwen3.model.id));
 }
 
 afterAll(async () => {

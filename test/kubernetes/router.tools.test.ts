@@ -10,13 +10,12 @@
 // namespace's, where nothing else listens, so the rendered --port and --prometheus-port are free.
 // Replica 1 of each service is absent when the routers start (no DNS record, no server), as a
 // StatefulSet pod still being scheduled is.
-import { mkdirSync } from "fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { renderServingManifests } from "../../components/kubernetes/manifests";
 import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
 import { ROUTER_MODULE, parseRouterArgs } from "../../components/sglang/router-args";
 import { ServicePlan, planDeployment } from "../../components/sglang/planner";
-import { ECHO_WORKER, ENDPOINTS, HostsNetNamespace, Proc, Sandbox, chatBodies, exampleScriptRunner, received, receivedBody, requireRouter, waitFor } from "../render/proxy/harness";
+import { HostsNetNamespace, Proc, Sandbox, chatBodies, exampleScriptRunner, received, receivedBody, requireRouter, waitFor } from "../render/proxy/harness";
 import { routedConfig } from "./helpers";
 
 const config = routedConfig();
@@ -74,23 +73,7 @@ async function bringUp(r: Routed, x: Replica): Promise<void> {
 }
 
 function worker(name: string, address: string, port: number, model: string): Proc {
-  return ns.start(name, "python3", [
-    ECHO_WORKER,
-    "--host",
-    address,
-    "--port",
-    String(port),
-    "--name",
-    name,
-    "--log",
-    box.path(`${name}.jsonl`),
-    "--bodies",
-    box.path("bodies"),
-    "--routes",
-    ENDPOINTS,
-    "--model",
-    model,
-  ]);
+  return ns.start(name, "python3", box.workerArgs(name, port, model, address));
 }
 
 /** The pod that answered a chat completion through a router (echo workers name themselves); "" for an error. */
@@ -102,7 +85,6 @@ async function chatOnce(r: Routed): Promise<string> {
 beforeAll(async () => {
   const python = requireRouter();
   await ns.open();
-  mkdirSync(box.path("bodies"));
   for (const r of routed) await bringUp(r, r.replicas[0]);
   worker("direct", "127.0.0.1", DIRECT, qwen3.svc.model.id);
   await waitFor("direct worker", async () => (await ns.curl(DIRECT, "/health")).status === 200);

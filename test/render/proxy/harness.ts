@@ -84,9 +84,15 @@ export class Sandbox {
 
   /** An echo worker on 127.0.0.1:port; what it receives goes to `<name>.jsonl` and bodies/. */
   worker(name: string, port: number, model: string): Proc {
+    return this.start(name, "python3", this.workerArgs(name, port, model));
+  }
+
+  /** echo_worker.py's argv for a worker `name` (logs and bodies in this sandbox); `host` defaults to the worker's own. */
+  workerArgs(name: string, port: number, model: string, host?: string): string[] {
     mkdirSync(this.path("bodies"), { recursive: true });
-    return this.start(name, "python3", [
+    return [
       ECHO_WORKER,
+      ...(host ? ["--host", host] : []),
       "--port",
       String(port),
       "--name",
@@ -99,7 +105,7 @@ export class Sandbox {
       ENDPOINTS,
       "--model",
       model,
-    ]);
+    ];
   }
 
   /** nginx with the rendered files: nginx.conf and auth.js exactly as the renderer wrote them. */

@@ -26,10 +26,27 @@ function stackDir(edit: (config: Record<string, unknown>) => void): string {
 }
 const services = (c: Record<string, unknown>) => c["qwen-serving:services"] as Record<string, unknown>[];
 
+/**
+ * One run of `plan --stack <stack> [--json]` per stack and format, shared by the tests that only
+ * read its output (each run renders every artifact: the slowest step of this file); tests of
+ * --out's own behaviour run their own.
+ */
+const planRuns = new Map<string, Promise<{ r: Awaited<ReturnType<typeof plan>>; out: string }>>();
+function planOf(stack: string, json = false) {
+  const key = `${stack} ${json}`;
+  if (!planRuns.has(key)) {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"));
+    planRuns.set(
+      key,
+      plan(["--stack", stack, ...(json ? ["--json"] : []), "--out", out]).then((r) => ({ r, out })),
+    );
+  }
+  return planRuns.get(key)!;
+}
+
 describe("npm run plan", () => {
   test("--json prints exactly one document that follows the contract, and writes the artifacts it lists", async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"));
-    const r = await plan(["--stack", "prod", "--json", "--out", out]);
+    const { r, out } = await planOf("prod", true);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const doc = PlanJson.parse(JSON.parse(r.stdout));
@@ -41,7 +58,7 @@ describe("npm run plan", () => {
 
   const stacks = stackNames().filter((s) => s !== "prod");
   test.each(stacks)("--json of stack %s follows the same contract", async (stack) => {
-    const r = await plan(["--stack", stack, "--json", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))]);
+    const { r } = await planOf(stack, true);
     expect(r.status, r.stderr).toBe(0);
     const doc = PlanJson.parse(JSON.parse(r.stdout));
     expect(doc.stack).toBe(stack);
@@ -57,8 +74,8 @@ describe("npm run plan", () => {
   });
 
   test("the cold start: first and warm boot in the capacity table, the phases below it, and every input it assumed", async () => {
-    const r = await plan(["--stack", "prod", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))]);
-    const doc = PlanJson.parse(JSON.parse((await plan(["--stack", "prod", "--json", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))])).stdout));
+    const { r } = await planOf("prod");
+    const doc = PlanJson.parse(JSON.parse((await planOf("prod", true)).r.stdout));
     const c = doc.services[0].coldStart;
     const capacityRows = r.stdout.split("\ncapacity (")[1].split("\n\n")[0];
     expect(capacityRows).toMatch(/ first boot s {2}warm boot s {4}\$\/h\n/);
@@ -131,7 +148,7 @@ describe("npm run plan", () => {
   });
 
   test("the budget: the whole node, idle GPUs shown, the other AWS items, per hour and month, with sources", async () => {
-    const r = await plan(["--stack", "prod", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"))]);
+    const { r } = await planOf("prod");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^budget \(USD, on-demand, region us-east-1; GPU instances checked 2026-11-09, other AWS prices recorded 2026-12-01;/m);
     expect(r.stdout).toMatch(/^ {2}node gpu-0 \(p5\.48xlarge, 8 x h100-80gb: 8 used, 0 idle\) +\$55\.0400 +\$40,179\.20 {2}p5\.48xlarge on-demand, us-east-1/m);
@@ -148,10 +165,9 @@ describe("npm run plan", () => {
     ["h20", [], /^ {2}qwen3-32b: http:\/\/192\.0\.2\.11:9001$/m],
     ["k8s", [], /^ {2}qwen3-32b: http:\/\/qwen3-32b\.qwen-serving\.svc\.cluster\.local:9001$/m],
   ])("endpoints of %s: a name the offline plan made up is marked mock", async (stack, mocked, line) => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "qs-plan-"));
-    const text = await plan(["--stack", stack, "--out", out]);
+    const text = (await planOf(stack)).r;
     expect(text.stdout).toMatch(line);
-    const doc = PlanJson.parse(JSON.parse((await plan(["--stack", stack, "--json", "--out", out])).stdout));
+    const doc = PlanJson.parse(JSON.parse((await planOf(stack, true)).r.stdout));
     expect(doc.endpoints).toMatchObject({ mock: mocked.length > 0, mocked });
   });
 

@@ -1,10 +1,11 @@
 // QwenServing on kubernetes with routers, an Ingress and real secret values, under strict mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, test } from "vitest";
-import { QwenServingError, formatProblem } from "../../components/problems";
+import { formatProblem } from "../../components/problems";
 import { Artifact } from "../../components/render/artifact";
 import { isSecretValue, installMocks, RecordedResource, redactSecrets, settle, valueOf } from "../../infra/mocks";
 import { routedConfig, ROUTER_IMAGE, subset } from "./helpers";
+import { refusal } from "../support/refusal";
 
 const HF_TOKEN = "hf_liveTOKEN0123456789";
 const GRAFANA_PASSWORD = "grafana-Pa55word-XYZ";
@@ -107,14 +108,8 @@ describe("refused before any kubernetes resource exists", () => {
   test("a missing Grafana password (API keys are accepted: the pods' front proxies check them)", async () => {
     const { QwenServing } = await import("../../components/qwen-serving");
     const before = recorded.length;
-    let error: unknown;
-    try {
-      new QwenServing("bad", { config: routedConfig(), stack: "k8s", secrets: { apiKeys: { "qwen3-32b": pulumi.secret("k") } } });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(QwenServingError);
-    expect((error as QwenServingError).problems.map(formatProblem)).toEqual([expect.stringMatching(/^qwen-serving:grafanaAdminPassword: installing kube-prometheus-stack needs it/)]);
+    const error = refusal(() => new QwenServing("bad", { config: routedConfig(), stack: "k8s", secrets: { apiKeys: { "qwen3-32b": pulumi.secret("k") } } }));
+    expect(error.problems.map(formatProblem)).toEqual([expect.stringMatching(/^qwen-serving:grafanaAdminPassword: installing kube-prometheus-stack needs it/)]);
     await settle();
     expect(recorded.slice(before).filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("qwen-serving:kubernetes:"))).toEqual([]);
   });

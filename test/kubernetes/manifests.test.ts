@@ -5,12 +5,13 @@ import { StackConfig, StackConfigSchema } from "../../components/config/schema";
 import { GRAFANA_ADMIN_SECRET, renderMonitoringManifests } from "../../components/kubernetes/monitoring-manifests";
 import { HubToken, TOKENS_SECRET, loopbackLaunchArgs, renderServingManifests, serviceWeights, servingObjects } from "../../components/kubernetes/manifests";
 import { resolveKubernetesSettings } from "../../components/kubernetes/settings";
-import { QwenServingError, formatProblem } from "../../components/problems";
+import { formatProblem } from "../../components/problems";
 import { renderWeightsScript, weightsModels } from "../../components/render/scripts/weights";
 import { parseServerArgs } from "../../components/sglang/argparse";
 import { parseRouterArgs, routerArgs } from "../../components/sglang/router-args";
 import { planDeployment } from "../../components/sglang/planner";
 import { k8sStackConfig, k8sStackInput, routedConfig, ROUTER_IMAGE, subset } from "./helpers";
+import { refusal } from "../support/refusal";
 
 function render(config: StackConfig, tokens: HubToken[] = [], stack = "k8s") {
   const plan = planDeployment(stack, config);
@@ -260,14 +261,8 @@ describe("settings that cannot work are refused, all at once", () => {
   test("an unknown node pool (a routed service needs no router image: the small python one is the default)", () => {
     const input = k8sStackInput() as Record<string, any>;
     const config = StackConfigSchema.parse({ ...input, services: [{ ...input.services[0], replicas: 2 }], kubernetes: { nodePools: { a100: {} } } });
-    let error: unknown;
-    try {
-      resolveKubernetesSettings(config);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(QwenServingError);
-    expect((error as QwenServingError).problems.map(formatProblem)).toEqual(["qwen-serving:kubernetes.nodePools.a100: no node pool is named 'a100' (valid: h100)"]);
+    const error = refusal(() => resolveKubernetesSettings(config));
+    expect(error.problems.map(formatProblem)).toEqual(["qwen-serving:kubernetes.nodePools.a100: no node pool is named 'a100' (valid: h100)"]);
   });
 
   test("a service whose replicas the planner spread over two node pools cannot be one StatefulSet", () => {
@@ -276,14 +271,8 @@ describe("settings that cannot work are refused, all at once", () => {
     const config = StackConfigSchema.parse({ ...input, nodePools: pools, services: [{ ...input.services[0], replicas: 2 }], kubernetes: { routerImage: ROUTER_IMAGE } });
     const plan = planDeployment("k8s", config);
     expect(plan.services[0].placement.map((p) => p.node)).toEqual(["pool-a-0", "pool-b-0"]);
-    let error: unknown;
-    try {
-      renderServingManifests({ plan, config, settings: resolveKubernetesSettings(config) });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(QwenServingError);
-    expect((error as QwenServingError).problems.map(formatProblem)).toEqual([
+    const error = refusal(() => renderServingManifests({ plan, config, settings: resolveKubernetesSettings(config) }));
+    expect(error.problems.map(formatProblem)).toEqual([
       "qwen-serving:services[0].nodePool: the replicas of 'qwen3-32b' were placed on node pools pool-a, pool-b, and on kubernetes one StatefulSet has one node selector (set the service's nodePool)",
     ]);
   });

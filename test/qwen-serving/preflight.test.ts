@@ -3,23 +3,14 @@
 import { describe, expect, test } from "vitest";
 import { StackConfigInput, StackConfigSchema } from "../../components/config/schema";
 import { PROJECT } from "../../components/contract";
-import { QwenServingError, formatProblem } from "../../components/problems";
+import { formatProblem } from "../../components/problems";
 import { QwenServing, preflight } from "../../components/qwen-serving";
 import { installMocks, settle } from "../../infra/mocks";
 import { runProgram } from "../../infra/program";
 import { qwen3, vl } from "../support/seed-services";
+import { refusal } from "../support/refusal";
 
 const parse = (c: StackConfigInput) => StackConfigSchema.parse(c);
-
-function refusal(run: () => unknown): QwenServingError {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QwenServingError);
-    return e as QwenServingError;
-  }
-  throw new Error("the config was accepted");
-}
 
 describe("one error for every stage", () => {
   test("aws: a port used twice (config), a tp the model cannot split (plan) and no Grafana password (platform)", async () => {

@@ -3,8 +3,8 @@ import { gunzipSync } from "zlib";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { renderCloudConfig, USER_DATA_LIMIT_BYTES, userDataBase64 } from "../../components/render/cloud-config";
-import { QwenServingError } from "../../components/problems";
 import { NODE_PATHS } from "../../components/contract";
+import { refusal } from "../support/refusal";
 
 const owner = { path: "services", what: "node gpu-0", advice: "place fewer services on one node" };
 
@@ -55,14 +55,8 @@ describe("user data", () => {
   it("over 16 KiB gzipped (EC2 counts the bytes before base64) is refused as a problem naming the key and the size", () => {
     // Random hex barely compresses: 40 KB of it gzips to about 20 KB.
     const doc = renderCloudConfig({ files: [{ path: "/x", content: randomBytes(20_000).toString("hex") }], runcmd: [] });
-    let error: unknown;
-    try {
-      userDataBase64(doc, owner);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(QwenServingError);
-    const [p] = (error as QwenServingError).problems;
+    const error = refusal(() => userDataBase64(doc, owner));
+    const [p] = error.problems;
     expect(p.path).toBe("qwen-serving:services");
     expect(p.value).toMatch(/^\d+ bytes gzipped$/);
     expect(Number(String(p.value).split(" ")[0])).toBeGreaterThan(USER_DATA_LIMIT_BYTES);

@@ -4,6 +4,7 @@ import { StackConfigInput, StackConfigSchema } from "../../components/config/sch
 import { planDeployment } from "../../components/sglang/planner";
 import { PORTS } from "../../components/contract";
 import { QwenServingError, formatProblem } from "../../components/problems";
+import { refusal } from "../support/refusal";
 
 const svc = (over: Record<string, unknown> = {}) => ({
   name: "qwen3-32b",
@@ -17,16 +18,7 @@ const svc = (over: Record<string, unknown> = {}) => ({
 });
 const aws = (services: unknown[], pools: unknown[] = [{ name: "gpu", instanceType: "p5.48xlarge" }]) => StackConfigSchema.parse({ platform: "aws", nodePools: pools, services } as StackConfigInput);
 
-function planProblems(config: ReturnType<typeof aws>): string[] {
-  try {
-    planDeployment("t", config);
-  } catch (e) {
-    expect(e).toBeInstanceOf(QwenServingError);
-    expect((e as QwenServingError).stage).toBe("plan");
-    return (e as QwenServingError).problems.map(formatProblem);
-  }
-  throw new Error("plan was accepted");
-}
+const planProblems = (config: ReturnType<typeof aws>): string[] => refusal(() => planDeployment("t", config), "plan").problems.map(formatProblem);
 
 describe("placement", () => {
   test("replicas take aligned GPU pairs first-fit; a router fronts them on the service port", () => {

@@ -1,18 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { formatProblem, QwenServingError } from "../../components/problems";
+import { formatProblem } from "../../components/problems";
 import { planDeployment } from "../../components/sglang/planner";
 import { awsStack, stack, svcInput } from "./plan/fixtures";
 import { NODE_PATHS } from "../../components/contract";
-
-function refusal(run: () => unknown): QwenServingError {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QwenServingError);
-    return e as QwenServingError;
-  }
-  throw new Error("plan was accepted");
-}
+import { refusal } from "../support/refusal";
 
 describe("planDeployment composes the phases", () => {
   test("every phase's problems come back in one QwenServingError('plan'), phase by phase", () => {

@@ -7,6 +7,7 @@ import { PROJECT } from "../../components/contract";
 import { QwenServingError, formatProblem } from "../../components/problems";
 import { installMocks, settle } from "../../infra/mocks";
 import { runProgram } from "../../infra/program";
+import { qwen3 } from "../support/seed-services";
 
 /**
  * A config every check accepts: the shape the mutations below start from. Numbers written as
@@ -17,15 +18,8 @@ const valid = () => ({
   platform: "aws",
   nodePools: [{ name: "gpu", instanceType: "p5.48xlarge", count: 1 }],
   services: [
-    {
-      name: "qwen3-32b",
-      model: "Qwen/Qwen3-32B",
-      weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" },
-      tp: 2,
-      port: 9001,
-      contextLength: 131072,
-      ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 },
-    },
+    // A deep copy: every mutation starts from the seed's own service.
+    structuredClone(qwen3),
     { name: "qwen25-vl-32b", model: "Qwen/Qwen2.5-VL-32B-Instruct", weights: { source: "modelscope", revision: "v1.0.0" }, tp: 2, port: 9002, chatTemplate: "qwen2-vl" },
   ],
   cache: { throughputMiBps: 1000, iops: 6000 },

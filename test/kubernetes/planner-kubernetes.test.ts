@@ -2,21 +2,13 @@ import { describe, expect, test } from "vitest";
 import { StackConfigInput, StackConfigSchema } from "../../components/config/schema";
 import { PORTS } from "../../components/contract";
 import { cacheSizeGiB, planDeployment } from "../../components/sglang/planner";
+import { qwen3 } from "../support/seed-services";
 
-const QWEN3 = {
-  name: "qwen3-32b",
-  model: "Qwen/Qwen3-32B",
-  weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" },
-  tp: 2,
-  port: 9001,
-  contextLength: 131072,
-  ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 },
-};
 const config = (platform: "aws" | "kubernetes", over: Record<string, unknown> = {}) =>
   StackConfigSchema.parse({
     platform,
     nodePools: platform === "aws" ? [{ name: "gpu", instanceType: "p5.48xlarge" }] : [{ name: "h100", gpu: "h100-80gb", gpusPerNode: 8 }],
-    services: [{ ...QWEN3, replicas: 3 }],
+    services: [{ ...qwen3, replicas: 3 }],
     ...over,
   } as StackConfigInput);
 
@@ -34,7 +26,7 @@ describe("planner numbers the kubernetes adapter relies on", () => {
   });
 
   test("the pod worker port skips a service port that collides with it", () => {
-    const [svc] = planDeployment("t", config("kubernetes", { services: [{ ...QWEN3, replicas: 2, port: PORTS.workerBase }] })).services;
+    const [svc] = planDeployment("t", config("kubernetes", { services: [{ ...qwen3, replicas: 2, port: PORTS.workerBase }] })).services;
     expect(svc.placement.map((p) => p.port)).toEqual([PORTS.workerBase + 1, PORTS.workerBase + 1]);
   });
 

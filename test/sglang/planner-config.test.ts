@@ -5,17 +5,9 @@ import { planDeployment } from "../../components/sglang/planner";
 import { PORTS } from "../../components/contract";
 import { QwenServingError, formatProblem } from "../../components/problems";
 import { refusal } from "../support/refusal";
+import { qwen3 } from "../support/seed-services";
 
-const svc = (over: Record<string, unknown> = {}) => ({
-  name: "qwen3-32b",
-  model: "Qwen/Qwen3-32B",
-  weights: { source: "huggingface", revision: "9216db5781bf21249d130ec9da846c4624c16137" },
-  tp: 2,
-  port: 9001,
-  contextLength: 131072,
-  ropeScaling: { type: "yarn", factor: 4, originalMaxPositionEmbeddings: 32768 },
-  ...over,
-});
+const svc = (over: Record<string, unknown> = {}) => ({ ...qwen3, ...over });
 const aws = (services: unknown[], pools: unknown[] = [{ name: "gpu", instanceType: "p5.48xlarge" }]) => StackConfigSchema.parse({ platform: "aws", nodePools: pools, services } as StackConfigInput);
 
 const planProblems = (config: ReturnType<typeof aws>): string[] => refusal(() => planDeployment("t", config), "plan").problems.map(formatProblem);

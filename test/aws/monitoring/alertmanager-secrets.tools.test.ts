@@ -44,7 +44,7 @@ describe("alertmanager-secrets.sh", () => {
       expect([st.mode & 0o777, st.uid, st.gid]).toEqual([0o400, 65534, 65534]);
     }
     const argv = fs.readFileSync(path.join(dir, "argv"), "utf8");
-    expect(argv).toContain("run --rm --network host public.ecr.aws/aws-cli/aws-cli");
+    expect(argv).toContain("run --rm --network host --log-driver none public.ecr.aws/aws-cli/aws-cli");
     expect(argv).toContain("ssm get-parameter --region us-east-1 --name /qwen-serving/prod/alerting/pager --with-decryption --query Parameter.Value --output text");
     for (const v of Object.values(VALUE)) expect(argv + r.stdout + r.stderr).not.toContain(v);
   });

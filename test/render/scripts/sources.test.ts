@@ -51,6 +51,18 @@ describe("the sources", () => {
     expect(lead[lead.length - 1]).toMatch(/^# Header( \([^)]+\))?: [A-Za-z_][A-Za-z0-9_]*( [A-Za-z_][A-Za-z0-9_]*)*$/);
   });
 
+  it("run no container that prints a secret with a log driver that would keep it", () => {
+    // A container's stdout goes to Docker's log driver (json-file, or journald on many hosts) until
+    // it is removed; an AWS CLI container reading an SSM parameter prints the value itself.
+    const leaks = sources.flatMap((f) =>
+      scriptSource(f)
+        .split("\n")
+        .filter((l) => /docker run\b/.test(l) && /ssm get-parameter|"\$@"/.test(l) && !l.includes("--log-driver none"))
+        .map((l) => `${f}: ${l.trim()}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+
   it("are only .sh and .py files, each rendered by a module under components/", () => {
     expect(sources.filter((f) => !/\.(sh|py)$/.test(f))).toEqual([]);
     const code: string[] = [];

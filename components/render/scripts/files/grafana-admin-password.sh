@@ -11,7 +11,8 @@ mkdir -p "$(dirname "$FILE")"
 password=''
 for n in 1 2 3 4 5; do
   # --network host: the CLI reaches the instance metadata service with the default hop limit of 1.
-  if password=$(docker run --rm --network host "$AWS_CLI_IMAGE" ssm get-parameter --region "$REGION" --name "$PARAMETER" \
+  # --log-driver none: the value is this container's only output; no log driver may keep it.
+  if password=$(docker run --rm --network host --log-driver none "$AWS_CLI_IMAGE" ssm get-parameter --region "$REGION" --name "$PARAMETER" \
       --with-decryption --query Parameter.Value --output text); then
     break
   fi

@@ -17,7 +17,9 @@ fetch() {
   local name=$1 file=$2 n
   for n in 1 2 3 4 5; do
     # --network host: the CLI reaches the instance metadata service even with a hop limit of 1.
-    if docker run --rm --network host "$IMAGE" ssm get-parameter --region "$REGION" --name "$name" \
+    # --log-driver none: the value is this container's only output; no log driver (json-file,
+    # journald) may keep a copy of it.
+    if docker run --rm --network host --log-driver none "$IMAGE" ssm get-parameter --region "$REGION" --name "$name" \
         --with-decryption --query Parameter.Value --output text > "$DIR/$file.tmp"; then
       chown "$OWNER" "$DIR/$file.tmp"
       chmod "$FILE_MODE" "$DIR/$file.tmp"

@@ -103,9 +103,6 @@ export type AlertReceiverConfig = z.output<typeof AlertReceiverSchema>;
 export type AlertReceiverType = AlertReceiverConfig["type"];
 export type AlertingConfig = z.output<typeof AlertingSchema>;
 
-/** Every receiver type the schema knows. */
-export const ALERT_RECEIVER_TYPES: readonly AlertReceiverType[] = ["webhook", "slack", "pagerduty", "email", "sns"];
-
 /** Whether a receiver needs its secret, may have one, or must not. */
 export function receiverSecret(r: AlertReceiverConfig): "required" | "optional" | "none" {
   switch (r.type) {

@@ -93,8 +93,12 @@ export const AwsFrontDoorSettingsSchema = z
      * @default - the longest generation (proxy.maxGenerationSeconds) + 60 s, at least 900, at most 4000 (components/aws/front-door-timing.ts)
      */
     idleTimeoutSeconds: z.number().int().min(1).max(4000).optional(),
-    /** Longest generation allowed to finish when a target is drained (deregistration delay; ALB max 3600). @default 900 */
-    maxGenerationSeconds: z.number().int().min(0).max(3600).default(900),
+    /**
+     * Older spelling of the longest generation; `proxy.maxGenerationSeconds` is the one value every
+     * timeout follows (ALB idle timeout and draining, proxy, router); pre-flight refuses the two set apart.
+     * @default - proxy.maxGenerationSeconds, else 900
+     */
+    maxGenerationSeconds: z.number().int().min(0).max(3600).optional(),
   })
   .strict()
   .superRefine((f, ctx) => {

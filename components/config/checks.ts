@@ -26,6 +26,21 @@ export function stackConfigProblems(c: StackConfig): Problem[] {
   dup(c.nodePools, "nodePools", "name", "node pool name");
   dup(c.hosts, "hosts", "name", "host name");
 
+  // The longest generation is one value; the platforms' older spellings may only repeat it.
+  const longest = c.proxy.maxGenerationSeconds;
+  const spellings: [string[], number | undefined][] = [
+    [["aws", "frontDoor", "maxGenerationSeconds"], c.aws?.frontDoor.maxGenerationSeconds],
+    [["kubernetes", "maxGenerationSeconds"], c.kubernetes?.maxGenerationSeconds],
+  ];
+  for (const [path, value] of spellings)
+    if (longest !== undefined && value !== undefined && value !== longest)
+      problems.add({
+        path,
+        value,
+        rule: `differs from proxy.maxGenerationSeconds (${longest}), the longest generation every timeout follows`,
+        advice: `remove it, or set it to ${longest}`,
+      });
+
   // Machines: the key the platform's traits name, and not the other one.
   const machineKey = traits.machines;
   const machines = machineKey === "hosts" ? c.hosts.map((h) => h.name) : c.nodePools.map((p) => p.name);

@@ -79,6 +79,15 @@ describe("stack config", () => {
     );
   });
 
+  test("the longest generation is one value: an older spelling that disagrees with proxy.maxGenerationSeconds is refused", () => {
+    expect(problems({ ...base, proxy: { maxGenerationSeconds: 1800 }, aws: { frontDoor: { maxGenerationSeconds: 900 } } })).toEqual([
+      "qwen-serving:aws.frontDoor.maxGenerationSeconds: got 900; differs from proxy.maxGenerationSeconds (1800), the longest generation every timeout follows (remove it, or set it to 1800)",
+    ]);
+    // The same value twice, or either alone, is one value.
+    expect(stackConfigProblems(parseStackConfig({ ...base, proxy: { maxGenerationSeconds: 1800 }, aws: { frontDoor: { maxGenerationSeconds: 1800 } } }))).toEqual([]);
+    expect(stackConfigProblems(parseStackConfig({ ...base, aws: { frontDoor: { maxGenerationSeconds: 1200 } } }))).toEqual([]);
+  });
+
   test("platform-specific keys must match the platform", () => {
     expect(problems({ ...base, nodePools: [{ name: "gpu" }] })).toEqual([expect.stringContaining("qwen-serving:nodePools[0].instanceType: got nothing; platform 'aws' needs an instanceType")]);
     expect(problems({ ...base, platform: "docker" })).toEqual(expect.arrayContaining([expect.stringContaining("platform 'docker' needs at least one entry in hosts")]));

@@ -241,7 +241,7 @@ describe("aws config for the network and the front door", () => {
 
   test("defaults: new VPC, nobody admitted, HTTP, 900 s drain and an idle timeout derived from it (960 s)", () => {
     expect(defaults.network).toEqual({});
-    expect(defaults.frontDoor).toEqual({ allowedCidrs: [], maxGenerationSeconds: 900 });
+    expect(defaults.frontDoor).toEqual({ allowedCidrs: [] });
     expect(frontDoorTiming(parse(prodConfig()))).toEqual({ idleTimeoutSeconds: 960, deregistrationDelaySeconds: 900 });
   });
 
@@ -263,7 +263,6 @@ describe("aws config for the network and the front door", () => {
     expect(parse(prodConfig({ frontDoor: { allowedCidrs: ["0.0.0.0/0"], idleTimeoutSeconds: 4000 } })).aws?.frontDoor).toEqual({
       allowedCidrs: ["0.0.0.0/0"],
       idleTimeoutSeconds: 4000,
-      maxGenerationSeconds: 900,
     });
   });
 });
